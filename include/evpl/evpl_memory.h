@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: LGPL-2.1-only */
+
+/**
+ * @file
+ * The libevpl memory API: reference-counted iovecs.
+ *
+ * Source-compatible with libevpl's evpl_memory.h: the same names, signatures
+ * and semantics. Nothing here names a DPDK type; an iovec's reference is an
+ * rte_mbuf, and the inline hot paths that touch it are defined by the glue
+ * header <evpl/evpl_dpdk.h>, which this header includes at its end.
+ *
+ * Error rule (the whole library keeps it): functions returning int return a
+ * value >= 0 on success, or -1 with errno set (and rte_errno, where DPDK
+ * reported the failure); constructors return NULL with errno set; void
+ * functions cannot fail for valid input. Misuse that the seed API itself
+ * aborts on (a range outside an iovec) and 16-bit reference-count overflow
+ * abort with a message naming the call; nothing else ends the process.
+ */
+
+#ifndef EVPL_MEMORY_H
+#define EVPL_MEMORY_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef EVPL_EXPORT
+#define EVPL_EXPORT __attribute__((visibility("default")))
+#endif
+
+/** A context: one per thread (EAL lcore), created by evpl_create(). */
+struct evpl;
+
+/**
+ * Flag for evpl_iovec_alloc(): the iovec's reference count is updated with
+ * atomic operations, so it may be cloned and released on any lcore.
+ * Without it (0, LOCAL) counts are plain loads and stores and every
+ * reference must be taken and dropped on the allocating thread.
+ */
+#define EVPL_IOVEC_FLAG_SHARED 0x1u
+
+/**
+ * A reference to a byte range inside one buffer segment.
+ *
+ * The layout is fixed whatever the build options (trace mode included), so
+ * an application and the library may be built with different settings.
+ */
+struct evpl_iovec {
+    void        *data;         /**< First byte of the range. */
+    unsigned int length;       /**< Bytes in the range. */
+    unsigned int flags;        /**< Library-private: sharing mode, trace state. */
+    void        *private_data; /**< Library-private: the rte_mbuf referenced. */
+};
+
+/**
+ * Allocate buffer space of @p length bytes as 1 to @p max_iovecs iovecs.
+ *
+ * Each returned iovec owns its mbuf exclusively (one reference), so it can
+ * be handed to transmit with no copy and no extra allocation. The lengths
+ * add up to @p length; every iovec's data is aligned to @p alignment.
+ * Nothing is allocated when the call fails.
+ *
+ * @param evpl       The calling thread's context.
+ * @param length     Bytes wanted, at least 1.
+ * @param alignment  0 (none) or a power of two no larger than the pool's
+ *                   data room (rte_pktmbuf_data_room_size()); the default
+ *                   pool honours every alignment up to 4096.
+ * @param max_iovecs Capacity of @p r_iovec, at least 1.
+ * @param flags      0 (LOCAL) or EVPL_IOVEC_FLAG_SHARED.
+ * @param r_iovec    [out] Receives the iovecs.
+ * @return The number of iovecs written, or -1 with errno set:
+ *   - EINVAL: @p evpl or @p r_iovec NULL, @p length or @p max_iovecs 0,
+ *     @p alignment not 0 or a power of two or larger than the data room,
+ *     unknown bits in @p flags;
+ *   - ENOSPC: the request needs more than @p max_iovecs segments;
+ *   - ENOMEM: the pool has too few free mbufs (rte_errno is ENOMEM too).
+ */
+EVPL_EXPORT int evpl_iovec_alloc(
+    struct evpl       *evpl,
+    unsigned int       length,
+    unsigned int       alignment,
+    unsigned int       max_iovecs,
+    unsigned int       flags,
+    struct evpl_iovec *r_iovec);
+
+/**
+ * Reserve up to @p length bytes for a two-phase allocation.
+ *
+ * Reservations are carved from the context's current segment and do not
+ * consume space: reserving again before evpl_iovec_commit() returns the same
+ * place. Each reserved iovec holds a LOCAL reference which the caller
+ * releases, after the commit or instead of it.
+ *
+ * @param evpl      The calling thread's context.
+ * @param length    Bytes to reserve, at least 1.
+ * @param alignment As for evpl_iovec_alloc().
+ * @param max_vec   Capacity of @p r_iovec, at least 1.
+ * @param r_iovec   [out] Receives the reserved iovecs.
+ * @return The number of iovecs written, or -1 with errno set:
+ *   - EINVAL: as for evpl_iovec_alloc();
+ *   - ENOSPC: the reservation needs more than @p max_vec segments;
+ *   - ENOMEM: the pool has too few free mbufs (rte_errno is ENOMEM too).
+ */
+EVPL_EXPORT int evpl_iovec_reserve(
+    struct evpl       *evpl,
+    unsigned int       length,
+    unsigned int       alignment,
+    unsigned int       max_vec,
+    struct evpl_iovec *r_iovec);
+
+/**
+ * Consume the space that reserved iovecs cover.
+ *
+ * Exactly the bytes up to the end of each iovec (its length possibly
+ * shortened with evpl_iovec_set_length()) are consumed, so the next
+ * reservation that fits starts right after them. Committing does not
+ * release the iovecs. Only the context's current reservation advances the
+ * carving point; committing anything else consumes nothing.
+ *
+ * @param evpl      The context that made the reservation; NULL is ignored.
+ * @param alignment Accepted for source compatibility; the next reservation
+ *                  aligns itself.
+ * @param iovecs    The reserved iovecs, in the order reserve returned them.
+ * @param niovs     How many; 0 or less does nothing.
+ */
+EVPL_EXPORT void evpl_iovec_commit(
+    struct evpl       *evpl,
+    unsigned int       alignment,
+    struct evpl_iovec *iovecs,
+    int                niovs);
+
+/**
+ * Drop one reference; the mbuf returns to its own pool when the last goes.
+ *
+ * @param evpl  The releasing thread's context, or NULL at any time.
+ * @param iovec The reference to drop; it must not be used afterwards.
+ */
+static inline void evpl_iovec_release(
+    struct evpl       *evpl,
+    struct evpl_iovec *iovec);
+
+/**
+ * Drop one reference from each of @p niov iovecs.
+ *
+ * @param evpl The releasing thread's context, or NULL.
+ * @param iov  The iovecs.
+ * @param niov How many; 0 or less does nothing.
+ */
+static inline void evpl_iovecs_release(
+    struct evpl       *evpl,
+    struct evpl_iovec *iov,
+    int                niov);
+
+/**
+ * Make @p dst a new reference to the bytes of @p src.
+ *
+ * Aborts, naming the call, if the reference count would pass 65535.
+ */
+static inline void evpl_iovec_clone(
+    struct evpl_iovec *dst,
+    struct evpl_iovec *src);
+
+/**
+ * Make @p dst a new reference to @p length bytes of @p src from @p offset.
+ *
+ * Aborts, naming the call, if the range leaves @p src or the reference
+ * count would pass 65535.
+ */
+static inline void evpl_iovec_clone_segment(
+    struct evpl_iovec       *dst,
+    const struct evpl_iovec *src,
+    unsigned int             offset,
+    unsigned int             length);
+
+/**
+ * Transfer @p src's reference to @p dst; @p src must not be used again.
+ * No reference-count traffic.
+ */
+static inline void evpl_iovec_move(
+    struct evpl_iovec *dst,
+    struct evpl_iovec *src);
+
+/**
+ * Transfer @p src's reference to @p dst, narrowed to @p length bytes from
+ * @p offset; @p src must not be used again. Aborts, naming the call, if the
+ * range leaves @p src.
+ */
+static inline void evpl_iovec_move_segment(
+    struct evpl_iovec *dst,
+    struct evpl_iovec *src,
+    unsigned int       offset,
+    unsigned int       length);
+
+/** @return The first byte of the iovec's range. */
+static inline void *evpl_iovec_data(const struct evpl_iovec *iovec);
+
+/** @return The number of bytes in the iovec's range. */
+static inline unsigned int evpl_iovec_length(const struct evpl_iovec *iovec);
+
+/**
+ * Set the number of valid bytes, typically to shorten a reservation before
+ * evpl_iovec_commit(). The caller keeps it within the space it was given.
+ */
+static inline void evpl_iovec_set_length(
+    struct evpl_iovec *iovec,
+    unsigned int       length);
+
+#ifdef __cplusplus
+}
+#endif
+
+/* The hot paths above are mbuf reference-count operations: their bodies
+ * live with the rest of the DPDK glue. */
+#include <evpl/evpl_dpdk.h>
+
+#endif /* EVPL_MEMORY_H */

@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: LGPL-2.1-only */
+
+/*
+ * Allocation and two-phase reservation.
+ *
+ * evpl_iovec_alloc() gives every iovec an mbuf of its own: the common packet
+ * buffer is then exclusively owned and goes to transmit with a few header
+ * writes, with no copy and no second mbuf. Reservations are the dense path:
+ * they are carved one after another out of the context's current segment.
+ */
+
+#include "internal.h"
+
+/* mbufs fetched from the pool per call while filling a large request. */
+#define EVPL_ALLOC_BATCH 32u
+
+static inline int
+evpl_bad_args(
+    const struct evpl       *evpl,
+    unsigned int             length,
+    unsigned int             alignment,
+    unsigned int             max_iovecs,
+    const struct evpl_iovec *r_iovec)
+{
+    return evpl == NULL || r_iovec == NULL || length == 0 || max_iovecs == 0 ||
+           (alignment & (alignment - 1)) != 0 || alignment > evpl->room;
+}
+
+static inline char *
+evpl_align_up(
+    char        *p,
+    unsigned int mask)
+{
+    return (char *) (((uintptr_t) p + mask) & ~(uintptr_t) mask);
+}
+
+static inline char *
+evpl_seg_end(const struct rte_mbuf *m)
+{
+    return (char *) m->buf_addr + m->buf_len;
+}
+
+/* Bytes from start to end, 0 when padding took start past end. */
+static inline size_t
+evpl_room_behind(
+    const char *start,
+    const char *end)
+{
+    return start < end ? (size_t) (end - start) : 0;
+}
+
+static inline void
+evpl_iovec_fill(
+    struct evpl_iovec *iov,
+    struct rte_mbuf   *m,
+    char              *data,
+    unsigned int       length,
+    unsigned int       flags)
+{
+    iov->data         = data;
+    iov->length       = length;
+    iov->flags        = flags;
+    iov->private_data = m;
+}
+
+static inline int
+evpl_get_mbufs(
+    struct evpl      *evpl,
+    struct rte_mbuf **m,
+    unsigned int      n)
+{
+    if (unlikely(rte_mempool_generic_get(evpl->pool, (void **) m, n,
+                                         evpl->cache) < 0)) {
+        evpl->alloc_nomem++;
+        return evpl_fail(ENOMEM);
+    }
+    return 0;
+}
+
+/* Return an mbuf that the pool handed out and nobody else has seen. */
+static inline void
+evpl_put_mbuf(
+    struct evpl     *evpl,
+    struct rte_mbuf *m)
+{
+    rte_mempool_generic_put(evpl->pool, (void **) &m, 1, evpl->cache);
+}
+
+/* Smallest number of segments that could hold length bytes. */
+static inline unsigned int
+evpl_min_segments(
+    const struct evpl *evpl,
+    unsigned int       length)
+{
+    return (unsigned int) (((uint64_t) length + evpl->room - 1) / evpl->room);
+}
+
+static int
+evpl_alloc_multi(
+    struct evpl       *evpl,
+    unsigned int       length,
+    unsigned int       mask,
+    unsigned int       max_iovecs,
+    unsigned int       flags,
+    struct evpl_iovec *r_iovec)
+{
+    struct rte_mbuf *batch[EVPL_ALLOC_BATCH];
+    unsigned int     n = 0, left = length, want, i, chunk;
+    char            *start, *end;
+    int              err;
+
+    if (evpl_min_segments(evpl, length) > max_iovecs)
+        return evpl_fail(ENOSPC);
+
+    while (left > 0) {
+        if (n == max_iovecs) {
+            err = ENOSPC;
+            goto undo;
+        }
+        /* Never more mbufs than even the roomiest placement needs, so every
+         * mbuf fetched receives bytes and none has to go back. */
+        want = RTE_MIN(evpl_min_segments(evpl, left), max_iovecs - n);
+        want = RTE_MIN(want, EVPL_ALLOC_BATCH);
+        if (evpl_get_mbufs(evpl, batch, want) < 0) {
+            err = ENOMEM;
+            goto undo;
+        }
+        for (i = 0; i < want; i++) {
+            end   = evpl_seg_end(batch[i]);
+            start = evpl_align_up((char *) batch[i]->buf_addr +
+                                  evpl->headroom, mask);
+            /* Keep the headroom only where the rest fits behind it. */
+            if (evpl_room_behind(start, end) < left)
+                start = evpl_align_up(batch[i]->buf_addr, mask);
+            chunk = (unsigned int) RTE_MIN(evpl_room_behind(start, end),
+                                           (size_t) left);
+            evpl_iovec_fill(&r_iovec[n++], batch[i], start, chunk, flags);
+            left -= chunk;
+        }
+    }
+    return (int) n;
+
+ undo:
+    for (i = 0; i < n; i++)
+        evpl_put_mbuf(evpl, evpl_iovec_mbuf(&r_iovec[i]));
+    return evpl_fail(err);
+}
+
+EVPL_EXPORT int
+evpl_iovec_alloc(
+    struct evpl       *evpl,
+    unsigned int       length,
+    unsigned int       alignment,
+    unsigned int       max_iovecs,
+    unsigned int       flags,
+    struct evpl_iovec *r_iovec)
+{
+    struct rte_mbuf *m;
+    unsigned int     mask;
+
+    if (unlikely(evpl_bad_args(evpl, length, alignment, max_iovecs, r_iovec) ||
+                 (flags & ~EVPL_IOVEC_FLAG_SHARED) != 0))
+        return evpl_fail(EINVAL);
+
+    mask = alignment ? alignment - 1 : 0;
+
+    /* One mbuf surely holds it, headroom and worst-case padding included. */
+    if (likely((uint64_t) length + evpl->headroom + mask <= evpl->room)) {
+        if (unlikely(evpl_get_mbufs(evpl, &m, 1) < 0))
+            return -1;
+        evpl_iovec_fill(r_iovec, m,
+                        evpl_align_up((char *) m->buf_addr + evpl->headroom,
+                                      mask),
+                        length, flags);
+        return 1;
+    }
+
+    return evpl_alloc_multi(evpl, length, mask, max_iovecs, flags, r_iovec);
+}
+
+void
+evpl_carve_retire(struct evpl *evpl)
+{
+    struct rte_mbuf *m = evpl->carve;
+
+    if (m == NULL)
+        return;
+    evpl->carve      = NULL;
+    evpl->carve_used = 0;
+    evpl_iovec_ref_put_(m, 0);
+}
+
+/* Make m, on which the caller passes one reference, the carve segment. */
+static void
+evpl_carve_install(
+    struct evpl     *evpl,
+    struct rte_mbuf *m,
+    uint32_t         used)
+{
+    evpl_carve_retire(evpl);
+    evpl->carve      = m;
+    evpl->carve_used = used;
+}
+
+EVPL_EXPORT int
+evpl_iovec_reserve(
+    struct evpl       *evpl,
+    unsigned int       length,
+    unsigned int       alignment,
+    unsigned int       max_vec,
+    struct evpl_iovec *r_iovec)
+{
+    const unsigned int flags = EVPL_IOVEC_F_RESERVED;
+    struct rte_mbuf   *c, *m;
+    unsigned int       mask, n = 0, left = length, chunk, i;
+    char              *start, *end;
+    int                err;
+
+    if (unlikely(evpl_bad_args(evpl, length, alignment, max_vec, r_iovec)))
+        return evpl_fail(EINVAL);
+    if (unlikely(evpl_min_segments(evpl, length) > max_vec))
+        return evpl_fail(ENOSPC);
+
+    mask = alignment ? alignment - 1 : 0;
+
+    c = evpl->carve;
+    if (c != NULL && c->refcnt >= EVPL_CARVE_REF_CAP) {
+        evpl_carve_retire(evpl);
+        c = NULL;
+    }
+
+    if (c != NULL) {
+        start = evpl_align_up((char *) c->buf_addr + evpl->carve_used, mask);
+        if (evpl_room_behind(start, evpl_seg_end(c)) >= length) {
+            c->refcnt++;
+            evpl_iovec_fill(r_iovec, c, start, length, flags);
+            return 1;
+        }
+    }
+
+    /* It does not fit behind the current point: a fresh segment, which
+     * becomes the carve segment if the whole reservation fits in it. */
+    if (evpl_get_mbufs(evpl, &m, 1) < 0)
+        return -1;
+    start = evpl_align_up(m->buf_addr, mask);
+    if (evpl_room_behind(start, evpl_seg_end(m)) >= length) {
+        m->refcnt            = 2; /* the context's and the iovec's */
+        *evpl_seg_state(m) = EVPL_SEG_CARVED;
+        evpl_carve_install(evpl, m, 0);
+        evpl_iovec_fill(r_iovec, m, start, length, flags);
+        return 1;
+    }
+
+    /* Larger than a segment: the rest of the current one, then fresh ones.
+     * The context keeps carving the first; committing moves it on. */
+    if (c != NULL) {
+        start = evpl_align_up((char *) c->buf_addr + evpl->carve_used, mask);
+        end   = evpl_seg_end(c);
+        if (start < end) {
+            chunk = (unsigned int) RTE_MIN((size_t) (end - start),
+                                           (size_t) left);
+            c->refcnt++;
+            evpl_iovec_fill(&r_iovec[n++], c, start, chunk, flags);
+            left -= chunk;
+        }
+    }
+    for (;;) {
+        if (n == max_vec) {
+            evpl_put_mbuf(evpl, m);
+            err = ENOSPC;
+            goto undo;
+        }
+        *evpl_seg_state(m) = EVPL_SEG_CARVED;
+        start = evpl_align_up(m->buf_addr, mask);
+        chunk = (unsigned int) RTE_MIN(evpl_room_behind(start,
+                                                        evpl_seg_end(m)),
+                                       (size_t) left);
+        evpl_iovec_fill(&r_iovec[n++], m, start, chunk, flags);
+        left -= chunk;
+        if (left == 0)
+            break;
+        if (evpl_get_mbufs(evpl, &m, 1) < 0) {
+            err = ENOMEM;
+            goto undo;
+        }
+    }
+    *evpl_seg_state(m) = EVPL_SEG_SPAN_TAIL;
+    return (int) n;
+
+ undo:
+    for (i = 0; i < n; i++)
+        evpl_iovec_ref_put_(evpl_iovec_mbuf(&r_iovec[i]), 0);
+    return evpl_fail(err);
+}
+
+EVPL_EXPORT void
+evpl_iovec_commit(
+    struct evpl       *evpl,
+    unsigned int       alignment,
+    struct evpl_iovec *iovecs,
+    int                niovs)
+{
+    struct evpl_iovec *iov;
+    struct rte_mbuf   *m;
+    char              *buf;
+    size_t             end;
+    int                i;
+
+    RTE_SET_USED(alignment);
+
+    if (evpl == NULL || iovecs == NULL)
+        return;
+
+    for (i = 0; i < niovs; i++) {
+        iov = &iovecs[i];
+        m   = evpl_iovec_mbuf(iov);
+        buf = m->buf_addr;
+        if (unlikely((char *) iov->data < buf ||
+                     (size_t) ((char *) iov->data - buf) + iov->length >
+                     m->buf_len))
+            evpl_iovec_abort("evpl_iovec_commit", iov,
+                             "range outside its %u-byte segment", m->buf_len);
+        if (!(iov->flags & EVPL_IOVEC_F_RESERVED))
+            continue;
+
+        end = (size_t) ((char *) iov->data - buf) + iov->length;
+        if (m == evpl->carve) {
+            if (end > evpl->carve_used)
+                evpl->carve_used = (uint32_t) end;
+        } else if (*evpl_seg_state(m) == EVPL_SEG_SPAN_TAIL) {
+            *evpl_seg_state(m) = EVPL_SEG_CARVED;
+            m->refcnt++;
+            evpl_carve_install(evpl, m, (uint32_t) end);
+        }
+    }
+
+    if (evpl->carve != NULL &&
+        evpl->carve->buf_len - evpl->carve_used < EVPL_CARVE_MIN)
+        evpl_carve_retire(evpl);
+}

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: LGPL-2.1-only */
+
+#include <stdio.h>
+
+#include <rte_eal.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "internal.h"
+
+/*
+ * Default pools: one per process, NUMA socket, segment size and mbuf count,
+ * named after all four so that concurrent first users meet on the same
+ * pool through the mempool registry (creation of a taken name fails with
+ * EEXIST and the loser looks it up). They are never freed: iovecs and
+ * queued packets may outlive every context.
+ */
+static struct rte_mempool *
+evpl_default_pool(
+    int          socket,
+    unsigned int room,
+    unsigned int n)
+{
+    char                name[RTE_MEMPOOL_NAMESIZE];
+    struct rte_mempool *mp;
+    unsigned int        cache;
+    int                 len;
+
+    len = snprintf(name, sizeof(name), "evpl%d.%u.%u", socket, room, n);
+    if (len < 0 || (size_t) len >= sizeof(name)) {
+        evpl_fail(EINVAL);
+        return NULL;
+    }
+
+    mp = rte_mempool_lookup(name);
+    if (mp != NULL)
+        return mp;
+
+    /* rte_mempool requires cache_size * 1.5 <= n. */
+    cache = RTE_MIN(EVPL_DPDK_DEFAULT_CACHE_SIZE, n * 2 / 3);
+    cache = RTE_MIN(cache, (unsigned int) RTE_MEMPOOL_CACHE_MAX_SIZE);
+
+    mp = rte_pktmbuf_pool_create(name, n, cache, 0, (uint16_t) room, socket);
+    if (mp == NULL && rte_errno == EEXIST)
+        mp = rte_mempool_lookup(name);
+    if (mp == NULL) {
+        EVPL_LOG(ERR, "cannot create pool %s: %s", name,
+                 rte_strerror(rte_errno));
+        evpl_fail(rte_errno == EEXIST ? EEXIST : ENOMEM);
+        return NULL;
+    }
+    EVPL_LOG(INFO, "created pool %s: %u mbufs of %u bytes", name, n, room);
+    return mp;
+}
+
+int evpl_seg_state_offset = -1;
+
+int
+evpl_dynfield_init(void)
+{
+    static const struct rte_mbuf_dynfield desc = {
+        .name  = "evpl_dpdk_seg_state",
+        .size  = sizeof(uint32_t),
+        .align = __alignof__(uint32_t),
+    };
+    int off;
+
+    /* Registration is idempotent and serialised inside DPDK. */
+    off = rte_mbuf_dynfield_register(&desc);
+    if (off < 0) {
+        EVPL_LOG(ERR, "cannot register mbuf dynamic field: %s",
+                 rte_strerror(rte_errno));
+        return evpl_fail(ENOMEM);
+    }
+    __atomic_store_n(&evpl_seg_state_offset, off, __ATOMIC_RELEASE);
+    return 0;
+}
+
+static int
+evpl_is_pktmbuf_pool(const struct rte_mempool *mp)
+{
+    return mp->private_data_size >= sizeof(struct rte_pktmbuf_pool_private) &&
+           rte_pktmbuf_data_room_size((struct rte_mempool *) mp) > 0 &&
+           mp->elt_size >= sizeof(struct rte_mbuf) +
+           rte_pktmbuf_data_room_size((struct rte_mempool *) mp);
+}
+
+EVPL_EXPORT struct evpl *
+evpl_create(const struct evpl_config *config)
+{
+    static const struct evpl_config defaults;
+    struct rte_mempool             *mp;
+    struct evpl                    *evpl;
+    unsigned int                    seg, n, lcore;
+    int                             socket;
+
+    /* rte_lcore_count() is 0 until rte_eal_init() has parsed the lcores. */
+    if (rte_lcore_count() == 0) {
+        evpl_fail(EINVAL);
+        return NULL;
+    }
+
+    if (config == NULL)
+        config = &defaults;
+
+    if (evpl_dynfield_init() < 0)
+        return NULL;
+
+    socket = (int) rte_socket_id();
+    lcore  = rte_lcore_id();
+
+    if (config->pool != NULL) {
+        mp = config->pool;
+        if (!evpl_is_pktmbuf_pool(mp)) {
+            evpl_fail(EINVAL);
+            return NULL;
+        }
+    } else {
+        seg = config->segment_size ? config->segment_size :
+              EVPL_DPDK_DEFAULT_SEGMENT_SIZE;
+        n = config->nb_mbufs ? config->nb_mbufs : EVPL_DPDK_DEFAULT_NB_MBUFS;
+        if (seg > UINT16_MAX - RTE_PKTMBUF_HEADROOM) {
+            evpl_fail(EINVAL);
+            return NULL;
+        }
+        mp = evpl_default_pool(socket, seg + RTE_PKTMBUF_HEADROOM, n);
+        if (mp == NULL)
+            return NULL;
+    }
+
+    evpl = rte_zmalloc_socket("evpl", sizeof(*evpl), RTE_CACHE_LINE_SIZE,
+                              socket);
+    if (evpl == NULL) {
+        evpl_fail(ENOMEM);
+        return NULL;
+    }
+
+    evpl->pool     = mp;
+    evpl->room     = rte_pktmbuf_data_room_size(mp);
+    evpl->headroom = RTE_MIN((uint32_t) RTE_PKTMBUF_HEADROOM, evpl->room);
+    evpl->lcore    = lcore;
+    evpl->cache    = rte_mempool_default_cache(mp, lcore);
+
+    if (evpl->cache == NULL && mp->cache_size > 0) {
+        evpl->own_cache = rte_mempool_cache_create(mp->cache_size, socket);
+        if (evpl->own_cache == NULL) {
+            rte_free(evpl);
+            evpl_fail(ENOMEM);
+            return NULL;
+        }
+        evpl->cache = evpl->own_cache;
+    }
+
+    return evpl;
+}
+
+EVPL_EXPORT void
+evpl_destroy(struct evpl *evpl)
+{
+    unsigned int in_use;
+
+    if (evpl == NULL)
+        return;
+
+    evpl_carve_retire(evpl);
+
+    if (evpl->own_cache != NULL) {
+        rte_mempool_cache_flush(evpl->own_cache, evpl->pool);
+        rte_mempool_cache_free(evpl->own_cache);
+    }
+
+    in_use = rte_mempool_in_use_count(evpl->pool);
+    if (in_use > 0)
+        EVPL_LOG(DEBUG, "context %p destroyed; pool %s has %u mbufs in use",
+                 (void *) evpl, evpl->pool->name, in_use);
+
+    rte_free(evpl);
+}
+
+EVPL_EXPORT struct rte_mempool *
+evpl_mempool(const struct evpl *evpl)
+{
+    return evpl ? evpl->pool : NULL;
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: LGPL-2.1-only */
+
+/* Library-private definitions shared by src/ and dpdk_glue/. */
+
+#ifndef EVPL_INTERNAL_H
+#define EVPL_INTERNAL_H
+
+#include <errno.h>
+#include <stdint.h>
+
+#include <rte_errno.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_mempool.h>
+
+#include <evpl/evpl.h>
+
+extern int evpl_logtype;
+
+#define EVPL_LOG(level, fmt, ...) \
+    rte_log(RTE_LOG_ ## level, evpl_logtype, "EVPL: " fmt "\n", ## __VA_ARGS__)
+
+/* iovec->flags bits beyond EVPL_IOVEC_FLAG_SHARED. */
+#define EVPL_IOVEC_F_RESERVED 0x2u /* handed out by evpl_iovec_reserve() */
+
+/* A reservation segment is retired once less than this is left: smaller
+ * reservations would fragment it for little gain. */
+#define EVPL_CARVE_MIN        64u
+
+/* Reservations stop taking references on a segment at this count, so that
+ * of the 16 bits only explicit clones can exhaust the rest. */
+#define EVPL_CARVE_REF_CAP    16384u
+
+struct evpl {
+    struct rte_mempool       *pool;
+    /* The calling lcore's default cache, or own_cache on a thread that is
+     * not an EAL lcore (which has no default cache). */
+    struct rte_mempool_cache *cache;
+    struct rte_mempool_cache *own_cache;
+    uint32_t                  room;     /* data room of every mbuf in pool */
+    uint32_t                  headroom; /* left in front of allocations */
+    unsigned int              lcore;
+
+    /* Reservation carving: the segment being carved, on which the context
+     * holds one reference, and how many bytes from buf_addr are consumed. */
+    struct rte_mbuf          *carve;
+    uint32_t                  carve_used;
+
+    uint64_t                  alloc_nomem;
+};
+
+/* Hand failure to the caller under the library's error rule. */
+static inline int
+evpl_fail(int err)
+{
+    errno     = err;
+    rte_errno = err;
+    return -1;
+}
+
+void evpl_carve_retire(struct evpl *evpl);
+
+/*
+ * Per-mbuf state kept in an mbuf dynamic field, written only on segments
+ * that evpl_iovec_reserve() took fresh from the pool. The last segment of a
+ * reservation that spans segments is marked SPAN_TAIL: committing into it
+ * makes it the carve segment, once. Every other segment reserve takes is
+ * marked CARVED, so a stale reservation can never restart carving where
+ * later commits already consumed.
+ */
+#define EVPL_SEG_CARVED    0u
+#define EVPL_SEG_SPAN_TAIL 0x5a11u
+
+extern int evpl_seg_state_offset;
+
+int evpl_dynfield_init(void);
+
+static inline uint32_t *
+evpl_seg_state(struct rte_mbuf *m)
+{
+    return RTE_MBUF_DYNFIELD(m, evpl_seg_state_offset, uint32_t *);
+}
+
+#endif /* EVPL_INTERNAL_H */

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: LGPL-2.1-only */
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+
+#include "common.h"
+
+static int
+hugepages_free(void)
+{
+    char  line[256];
+    FILE *f = fopen("/proc/meminfo", "r");
+    int   n = 0;
+
+    if (f == NULL)
+        return 0;
+    while (fgets(line, sizeof(line), f) != NULL)
+        if (sscanf(line, "HugePages_Free: %d", &n) == 1)
+            break;
+    fclose(f);
+    return n;
+}
+
+int
+evpl_test_eal_init(int argc, char **argv, const char *const *vdevs)
+{
+    char        lcores[16];
+    const char *eal[32];
+    int         n = 0, i;
+    long        cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+    if (argc < 2 || (strcmp(argv[1], "huge") != 0 &&
+                     strcmp(argv[1], "nohuge") != 0)) {
+        fprintf(stderr, "usage: %s huge|nohuge\n", argv[0]);
+        return 2;
+    }
+
+    /* Two lcores where there are two CPUs: the cross-lcore cases need a
+     * worker; on one CPU they skip. */
+    snprintf(lcores, sizeof(lcores), "0-%ld", cpus >= 2 ? 1L : 0L);
+
+    eal[n++] = argv[0];
+    eal[n++] = "-l";
+    eal[n++] = lcores;
+    eal[n++] = "--no-pci";
+    eal[n++] = "--log-level=lib.eal:warning";
+    if (strcmp(argv[1], "huge") == 0) {
+        if (hugepages_free() < 64) {
+            printf("SKIP: fewer than 64 free hugepages; "
+                   "the nohuge run covers this program\n");
+            return EVPL_TEST_SKIP;
+        }
+        eal[n++] = "--in-memory";
+    } else {
+        /* 22.11 refuses --in-memory with --no-huge. */
+        eal[n++] = "--no-huge";
+        eal[n++] = "-m";
+        eal[n++] = "512";
+        eal[n++] = "--no-shconf";
+    }
+    for (i = 0; vdevs != NULL && vdevs[i] != NULL && n < 30; i++) {
+        eal[n++] = "--vdev";
+        eal[n++] = vdevs[i];
+    }
+
+    if (rte_eal_init(n, (char **) eal) < 0) {
+        fprintf(stderr, "rte_eal_init failed: %s\n", rte_strerror(rte_errno));
+        return 1;
+    }
+    return 0;
+}
+
+void
+evpl_test_assert_pool_full(struct rte_mempool *pool)
+{
+    assert_int_equal(rte_mempool_avail_count(pool), pool->size);
+}
+
+int
+evpl_test_setup(void **state)
+{
+    struct evpl_test_ctx *t = calloc(1, sizeof(*t));
+
+    if (t == NULL)
+        return -1;
+    t->evpl = evpl_create(NULL);
+    if (t->evpl == NULL) {
+        free(t);
+        return -1;
+    }
+    t->pool          = evpl_mempool(t->evpl);
+    t->free_at_start = rte_mempool_avail_count(t->pool);
+    *state           = t;
+    return 0;
+}
+
+int
+evpl_test_teardown(void **state)
+{
+    struct evpl_test_ctx *t = *state;
+    unsigned int          now, then = t->free_at_start;
+
+    evpl_destroy(t->evpl);
+    now = rte_mempool_avail_count(t->pool);
+    free(t);
+    if (now != then) {
+        fprintf(stderr, "leak: pool has %u free mbufs, had %u at start\n",
+                now, then);
+        return -1;
+    }
+    return 0;
+}
+
+int
+evpl_test_dies(void (*fn)(void *), void *arg, const char *expect)
+{
+    char    out[4096];
+    ssize_t r;
+    size_t  len = 0;
+    int     pfd[2], status;
+    pid_t   pid;
+
+    if (pipe(pfd) != 0)
+        return 0;
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0)
+        return 0;
+    if (pid == 0) {
+        close(pfd[0]);
+        dup2(pfd[1], STDERR_FILENO);
+        /* No core files from expected aborts. */
+        signal(SIGABRT, SIG_DFL);
+        fn(arg);
+        _exit(0);
+    }
+    close(pfd[1]);
+    while (len < sizeof(out) - 1 &&
+           (r = read(pfd[0], out + len, sizeof(out) - 1 - len)) > 0)
+        len += (size_t) r;
+    out[len] = '\0';
+    close(pfd[0]);
+    waitpid(pid, &status, 0);
+
+    if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT) {
+        printf("child did not abort (status 0x%x); stderr: %s\n", status, out);
+        return 0;
+    }
+    if (strstr(out, expect) == NULL) {
+        printf("abort message lacks \"%s\": %s\n", expect, out);
+        return 0;
+    }
+    return 1;
+}
+
+void
+evpl_test_fill(void *p, size_t len, unsigned int seed)
+{
+    unsigned char *b = p;
+    size_t         i;
+
+    for (i = 0; i < len; i++)
+        b[i] = (unsigned char) (seed * 131u + i * 7u + (i >> 8));
+}
+
+int
+evpl_test_check(const void *p, size_t len, unsigned int seed)
+{
+    const unsigned char *b = p;
+    size_t               i;
+
+    for (i = 0; i < len; i++)
+        if (b[i] != (unsigned char) (seed * 131u + i * 7u + (i >> 8)))
+            return 0;
+    return 1;
+}
