@@ -2,6 +2,8 @@
 
 /* Received mbuf chains -> iovecs. */
 
+#include <rte_ethdev.h>
+
 #include "../src/internal.h"
 
 EVPL_EXPORT int
@@ -38,5 +40,116 @@ evpl_dpdk_mbuf_to_iovecs(
         iov[n].private_data = seg;
         n++;
     }
+    evpl->stats.rx_pkts++;
+    evpl->stats.rx_segs += (uint64_t) n;
+    return n;
+}
+
+/* Wrap one received chain into iov[used..max_iov): the number of iovecs,
+ * or -1 if it does not fit (the chain is then untouched). */
+static inline int
+evpl_rx_wrap(
+    struct evpl          *evpl,
+    struct rte_mbuf      *m,
+    struct evpl_dpdk_pkt *pkt,
+    struct evpl_iovec    *iov,
+    unsigned int          used,
+    unsigned int          max_iov)
+{
+    int n;
+
+    /* The common packet: one segment, straight into one iovec. */
+    if (likely(m->next == NULL && m->data_len != 0 && used < max_iov)) {
+        iov[used].data         = rte_pktmbuf_mtod(m, void *);
+        iov[used].length       = m->data_len;
+        iov[used].flags        = 0;
+        iov[used].private_data = m;
+        pkt->iov               = &iov[used];
+        pkt->niov              = 1;
+        evpl->stats.rx_pkts++;
+        evpl->stats.rx_segs++;
+        return 1;
+    }
+    n = evpl_dpdk_mbuf_to_iovecs(evpl, m, &iov[used], (int) (max_iov - used));
+    if (n < 0)
+        return -1;
+    pkt->iov  = &iov[used];
+    pkt->niov = n;
+    return n;
+}
+
+static inline void
+evpl_rx_keep(
+    struct evpl     *evpl,
+    struct rte_mbuf *m,
+    uint16_t         port_id,
+    uint16_t         queue_id)
+{
+    evpl->rx_keep[evpl->rx_kept].m     = m;
+    evpl->rx_keep[evpl->rx_kept].port  = port_id;
+    evpl->rx_keep[evpl->rx_kept].queue = queue_id;
+    evpl->rx_kept++;
+}
+
+EVPL_EXPORT int
+evpl_dpdk_rx_burst(
+    struct evpl          *evpl,
+    uint16_t              port_id,
+    uint16_t              queue_id,
+    struct evpl_dpdk_pkt *pkts,
+    uint16_t              nb_pkts,
+    struct evpl_iovec    *iov,
+    unsigned int          max_iov)
+{
+    struct rte_mbuf *rx[EVPL_RX_KEEP_MAX];
+    unsigned int     used = 0, i, k, want, got;
+    uint16_t         n = 0;
+    int              r, blocked = 0;
+
+    if (unlikely(evpl == NULL || pkts == NULL || iov == NULL ||
+                 !rte_eth_dev_is_valid_port(port_id)))
+        return evpl_fail(EINVAL);
+
+    /* Packets kept from earlier calls come first, in arrival order; once
+     * one does not fit, the rest of this queue's wait behind it. */
+    if (unlikely(evpl->rx_kept > 0)) {
+        for (i = 0, k = 0; i < evpl->rx_kept; i++) {
+            if (evpl->rx_keep[i].port == port_id &&
+                evpl->rx_keep[i].queue == queue_id && !blocked) {
+                if (n < nb_pkts &&
+                    (r = evpl_rx_wrap(evpl, evpl->rx_keep[i].m, &pkts[n],
+                                      iov, used, max_iov)) >= 0) {
+                    used += (unsigned int) r;
+                    n++;
+                    continue;
+                }
+                blocked = 1;
+            }
+            evpl->rx_keep[k++] = evpl->rx_keep[i];
+        }
+        evpl->rx_kept = k;
+    }
+
+    /* Ask the driver for no more than could be kept if they do not fit. */
+    want = RTE_MIN((unsigned int) (nb_pkts - n),
+                   EVPL_RX_KEEP_MAX - evpl->rx_kept);
+    if (!blocked && want > 0) {
+        got = rte_eth_rx_burst(port_id, queue_id, rx, (uint16_t) want);
+        for (i = 0; i < got; i++) {
+            r = evpl_rx_wrap(evpl, rx[i], &pkts[n], iov, used, max_iov);
+            if (unlikely(r < 0))
+                break;
+            used += (unsigned int) r;
+            n++;
+        }
+        blocked = i < got;
+        for (; i < got; i++)
+            evpl_rx_keep(evpl, rx[i], port_id, queue_id);
+    }
+
+    /* Nothing delivered because the next packet alone is too big for the
+     * array: say so, or the caller would spin on an empty queue. */
+    if (n == 0 && blocked)
+        return evpl_fail(ENOSPC);
     return n;
 }

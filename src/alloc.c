@@ -71,7 +71,7 @@ evpl_get_mbufs(
 {
     if (unlikely(rte_mempool_generic_get(evpl->pool, (void **) m, n,
                                          evpl->cache) < 0)) {
-        evpl->alloc_nomem++;
+        evpl->stats.alloc_nomem++;
         return evpl_fail(ENOMEM);
     }
     return 0;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-only */
 
 #include <stdio.h>
+#include <string.h>
 
 #include <rte_eal.h>
 #include <rte_lcore.h>
@@ -15,7 +16,7 @@
  * EEXIST and the loser looks it up). They are never freed: iovecs and
  * queued packets may outlive every context.
  */
-static struct rte_mempool *
+struct rte_mempool *
 evpl_default_pool(
     int          socket,
     unsigned int room,
@@ -139,6 +140,10 @@ evpl_create(const struct evpl_config *config)
     evpl->room     = rte_pktmbuf_data_room_size(mp);
     evpl->headroom = RTE_MIN((uint32_t) RTE_PKTMBUF_HEADROOM, evpl->room);
     evpl->lcore    = lcore;
+    /* A copy must fit a fresh mbuf behind its headroom. */
+    evpl->tx_copy_max = RTE_MIN(config->tx_copy_max ? config->tx_copy_max :
+                                EVPL_DPDK_TX_COPY_MAX,
+                                evpl->room - evpl->headroom);
     evpl->cache    = rte_mempool_default_cache(mp, lcore);
 
     if (evpl->cache == NULL && mp->cache_size > 0) {
@@ -164,6 +169,11 @@ evpl_destroy(struct evpl *evpl)
 
     evpl_carve_retire(evpl);
 
+    /* Received packets the caller never had room for: nobody else can
+     * reach them now. */
+    while (evpl->rx_kept > 0)
+        rte_pktmbuf_free(evpl->rx_keep[--evpl->rx_kept].m);
+
     if (evpl->own_cache != NULL) {
         rte_mempool_cache_flush(evpl->own_cache, evpl->pool);
         rte_mempool_cache_free(evpl->own_cache);
@@ -181,4 +191,22 @@ EVPL_EXPORT struct rte_mempool *
 evpl_mempool(const struct evpl *evpl)
 {
     return evpl ? evpl->pool : NULL;
+}
+
+EVPL_EXPORT int
+evpl_dpdk_stats_get(
+    const struct evpl      *evpl,
+    struct evpl_dpdk_stats *stats)
+{
+    if (evpl == NULL || stats == NULL)
+        return evpl_fail(EINVAL);
+    *stats = evpl->stats;
+    return 0;
+}
+
+EVPL_EXPORT void
+evpl_dpdk_stats_reset(struct evpl *evpl)
+{
+    if (evpl != NULL)
+        memset(&evpl->stats, 0, sizeof(evpl->stats));
 }

@@ -32,6 +32,9 @@ extern int evpl_logtype;
  * of the 16 bits only explicit clones can exhaust the rest. */
 #define EVPL_CARVE_REF_CAP    16384u
 
+/* Capacity of a context's store of received packets not yet delivered. */
+#define EVPL_RX_KEEP_MAX      64u
+
 struct evpl {
     struct rte_mempool       *pool;
     /* The calling lcore's default cache, or own_cache on a thread that is
@@ -41,13 +44,22 @@ struct evpl {
     uint32_t                  room;     /* data room of every mbuf in pool */
     uint32_t                  headroom; /* left in front of allocations */
     unsigned int              lcore;
+    unsigned int              tx_copy_max;
 
     /* Reservation carving: the segment being carved, on which the context
      * holds one reference, and how many bytes from buf_addr are consumed. */
     struct rte_mbuf          *carve;
     uint32_t                  carve_used;
 
-    uint64_t                  alloc_nomem;
+    struct evpl_dpdk_stats    stats;
+
+    /* Received packets that did not fit the caller's iovec array, kept in
+     * arrival order for the next evpl_dpdk_rx_burst() on their queue. */
+    unsigned int              rx_kept;
+    struct {
+        struct rte_mbuf *m;
+        uint16_t         port, queue;
+    }                         rx_keep[EVPL_RX_KEEP_MAX];
 };
 
 /* Hand failure to the caller under the library's error rule. */
@@ -75,6 +87,15 @@ void evpl_carve_retire(struct evpl *evpl);
 extern int evpl_seg_state_offset;
 
 int evpl_dynfield_init(void);
+
+struct rte_mempool *evpl_default_pool(int socket, unsigned int room,
+                                      unsigned int n);
+
+struct rte_eth_dev_info;
+
+/* Record the TX limits evpl_dpdk_tx_burst() shapes chains to for a port. */
+void evpl_port_caps_set(uint16_t port_id, const struct rte_eth_dev_info *info,
+                        uint64_t tx_offloads);
 
 static inline uint32_t *
 evpl_seg_state(struct rte_mbuf *m)

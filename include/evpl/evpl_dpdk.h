@@ -52,6 +52,12 @@ struct evpl_config {
     unsigned int segment_size;
     /** Default pool only: mbufs in the pool (0: EVPL_DPDK_DEFAULT_NB_MBUFS). */
     unsigned int nb_mbufs;
+    /**
+     * Transmit: shared iovecs of at most this many bytes are copied rather
+     * than attached by reference (0: EVPL_DPDK_TX_COPY_MAX; 1 copies
+     * almost nothing).
+     */
+    unsigned int tx_copy_max;
 };
 
 /**
@@ -80,6 +86,58 @@ EVPL_EXPORT void evpl_destroy(struct evpl *evpl);
 EVPL_EXPORT struct rte_mempool *evpl_mempool(const struct evpl *evpl);
 
 /**
+ * Flag for evpl_dpdk_iovecs_to_mbuf() and evpl_dpdk_tx_burst(): the iovecs'
+ * references move into the mbufs, and the iovecs must not be used again.
+ */
+#define EVPL_DPDK_TAKE_REF 0x1u
+
+/**
+ * Most iovecs one conversion turns into separate segments; a packet of more
+ * non-empty iovecs is copied into fresh mbufs (linearised).
+ */
+#define EVPL_DPDK_MAX_SEGS 64u
+
+/**
+ * Default of evpl_config.tx_copy_max: shared iovecs up to this many bytes
+ * are copied into a neighbouring segment (or a fresh one) rather than
+ * attached by reference; docs/performance.md has the measurement behind
+ * the number.
+ */
+#define EVPL_DPDK_TX_COPY_MAX 128u
+
+/**
+ * Turn iovecs into one mbuf chain, ready for rte_eth_tx_burst(), without
+ * copying payload.
+ *
+ * An iovec whose mbuf has no other reference becomes that mbuf (only its
+ * data_off, data_len and chain fields are written). One whose mbuf is
+ * shared travels by reference, in an indirect mbuf from the context's pool,
+ * or, when at most evpl_config.tx_copy_max bytes, is copied into the head or
+ * tail room of a neighbouring segment that the chain owns. Empty iovecs
+ * are skipped. The head's offload fields are cleared.
+ *
+ * @param evpl  The calling thread's context (indirect and copy mbufs come
+ *              from its pool).
+ * @param iov   The packet's pieces, in order.
+ * @param niov  How many, at least 1.
+ * @param flags 0: the chain takes references of its own and the caller
+ *              still owns the iovecs, unchanged. EVPL_DPDK_TAKE_REF: the
+ *              references move into the chain and the iovecs must not be
+ *              used again.
+ * @return The chain, or NULL with errno and rte_errno set, the iovecs
+ *   untouched and nothing leaked:
+ *   - EINVAL: @p evpl or @p iov NULL, @p niov < 1, unknown @p flags, no
+ *     byte in the iovecs;
+ *   - ENOMEM: no mbuf for an indirect or copied segment;
+ *   - EMSGSIZE: more than 65535 segments would be needed.
+ */
+EVPL_EXPORT struct rte_mbuf *evpl_dpdk_iovecs_to_mbuf(
+    struct evpl       *evpl,
+    struct evpl_iovec *iov,
+    int                niov,
+    unsigned int       flags);
+
+/**
  * Turn a received mbuf chain into iovecs, one per non-empty segment, with
  * no copy. Each segment's chain reference moves to its iovec (empty
  * segments are freed); the iovecs are LOCAL to the calling thread.
@@ -98,6 +156,122 @@ EVPL_EXPORT int evpl_dpdk_mbuf_to_iovecs(
     struct rte_mbuf   *m,
     struct evpl_iovec *iov,
     int                max_iovecs);
+
+/** One packet of a burst: its pieces. */
+struct evpl_dpdk_pkt {
+    struct evpl_iovec *iov;  /**< The packet's iovecs, in order. */
+    int                niov; /**< How many. */
+};
+
+/**
+ * Transmit packets given as iovecs: each becomes an mbuf chain shaped for
+ * the port (linearised where the port lacks RTE_ETH_TX_OFFLOAD_MULTI_SEGS
+ * or the chain exceeds its nb_seg_max / nb_mtu_seg_max), then one
+ * rte_eth_tx_burst(). Best effort: returns how many of the first packets
+ * the driver took.
+ *
+ * What happens to the others is what @p flags says, so that no packet is
+ * ever leaked or freed twice:
+ *  - 0: every packet's iovecs stay the caller's, sent or not (the chains
+ *    hold references of their own); retry or release them.
+ *  - EVPL_DPDK_TAKE_REF: every packet's references are given up; those the
+ *    driver did not take are released (counted in tx_dropped).
+ *
+ * Conversion stops at the first packet that cannot be converted (no mbuf,
+ * or too large for a port without multi-segment support); it and the
+ * packets after it count as not taken.
+ *
+ * @return Packets taken by the driver (0..@p nb_pkts), or -1 with errno
+ *   EINVAL (@p evpl or @p pkts NULL, invalid port, unknown @p flags).
+ */
+EVPL_EXPORT int evpl_dpdk_tx_burst(
+    struct evpl                *evpl,
+    uint16_t                    port_id,
+    uint16_t                    queue_id,
+    const struct evpl_dpdk_pkt *pkts,
+    uint16_t                    nb_pkts,
+    unsigned int                flags);
+
+/**
+ * Receive packets as iovecs: rte_eth_rx_burst(), then each chain wrapped
+ * with evpl_dpdk_mbuf_to_iovecs(). The iovecs of all packets are written
+ * one after another into @p iov; pkts[i] points at packet i's.
+ *
+ * A received packet that does not fit the room left in @p iov is kept by
+ * the context and delivered first by the next call for the same port and
+ * queue: nothing received is dropped.
+ *
+ * @return Packets delivered (0..@p nb_pkts), or -1 with errno set:
+ *   - EINVAL: @p evpl, @p pkts or @p iov NULL, invalid port;
+ *   - ENOSPC: the next packet has more segments than @p max_iov (it stays
+ *     kept; call again with more room).
+ */
+EVPL_EXPORT int evpl_dpdk_rx_burst(
+    struct evpl          *evpl,
+    uint16_t              port_id,
+    uint16_t              queue_id,
+    struct evpl_dpdk_pkt *pkts,
+    uint16_t              nb_pkts,
+    struct evpl_iovec    *iov,
+    unsigned int          max_iov);
+
+/**
+ * Port set-up for evpl traffic. Zero-initialise; every zero field means
+ * the default.
+ */
+struct evpl_dpdk_port_conf {
+    uint16_t            nb_rxq;  /**< RX queues (0: 1). */
+    uint16_t            nb_txq;  /**< TX queues (0: 1). */
+    uint16_t            nb_rxd;  /**< RX descriptors per queue (0: 1024). */
+    uint16_t            nb_txd;  /**< TX descriptors per queue (0: 1024). */
+    /** Pool for received mbufs (NULL: the default pool of the port's
+     *  socket, as evpl_create() would use). */
+    struct rte_mempool *rx_pool;
+    /** Leave promiscuous mode off (0: turn it on, as testpmd does). */
+    int                 no_promisc;
+};
+
+/**
+ * Configure and start a port for evpl traffic: RX and TX queues, and TX
+ * offloads chosen for reference-counted mbufs: RTE_ETH_TX_OFFLOAD_MULTI_SEGS
+ * when the port has it; never RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE, which
+ * assumes unshared direct mbufs. The port's TX limits are recorded for
+ * evpl_dpdk_tx_burst().
+ *
+ * @param port_id The port, stopped.
+ * @param conf    NULL or a zero-initialised configuration.
+ * @return 0, or -1 with errno and rte_errno set: EINVAL (invalid port or
+ *   configuration), ENOMEM (no RX pool), or what ethdev reported.
+ */
+EVPL_EXPORT int evpl_dpdk_port_setup(
+    uint16_t                          port_id,
+    const struct evpl_dpdk_port_conf *conf);
+
+/** Per-context counters. Read with evpl_dpdk_stats_get(). */
+struct evpl_dpdk_stats {
+    uint64_t alloc_nomem;   /**< alloc/reserve calls failed for lack of mbufs */
+    uint64_t tx_pkts;       /**< packets converted to mbuf chains */
+    uint64_t tx_segs;       /**< segments in those chains */
+    uint64_t tx_reused;     /**< iovecs sent as their own mbuf (no copy, no alloc) */
+    uint64_t tx_indirect;   /**< iovecs sent by reference in an indirect mbuf */
+    uint64_t tx_copied;     /**< small shared iovecs copied into a segment */
+    uint64_t tx_linearized; /**< packets copied whole to fit a port's limits */
+    uint64_t tx_nomem;      /**< conversions failed for lack of mbufs */
+    uint64_t tx_dropped;    /**< TAKE_REF packets not taken by the driver */
+    uint64_t rx_pkts;       /**< mbuf chains turned into iovecs */
+    uint64_t rx_segs;       /**< iovecs those produced */
+};
+
+/**
+ * Copy out a context's counters.
+ * @return 0, or -1 with errno EINVAL for a NULL argument.
+ */
+EVPL_EXPORT int evpl_dpdk_stats_get(
+    const struct evpl      *evpl,
+    struct evpl_dpdk_stats *stats);
+
+/** Zero a context's counters (NULL does nothing). */
+EVPL_EXPORT void evpl_dpdk_stats_reset(struct evpl *evpl);
 
 /**
  * Report a misuse of an iovec and abort the process (SIGABRT).

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: LGPL-2.1-only */
+
+/* Port and queue set-up with offloads chosen for reference-counted mbufs. */
+
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+
+#include "../src/internal.h"
+
+/* ethdev returns -errno; the library's rule is -1 with errno. */
+static int
+evpl_eth_fail(int ret)
+{
+    return evpl_fail(ret < 0 ? -ret : EIO);
+}
+
+EVPL_EXPORT int
+evpl_dpdk_port_setup(
+    uint16_t                          port_id,
+    const struct evpl_dpdk_port_conf *conf)
+{
+    static const struct evpl_dpdk_port_conf defaults;
+    struct rte_eth_dev_info                 info;
+    struct rte_eth_conf                     eth;
+    struct rte_eth_txconf                   txq;
+    struct rte_mempool                     *pool;
+    uint16_t                                nb_rxq, nb_txq, nb_rxd, nb_txd, q;
+    int                                     socket, ret;
+
+    if (!rte_eth_dev_is_valid_port(port_id))
+        return evpl_fail(EINVAL);
+    if (conf == NULL)
+        conf = &defaults;
+
+    ret = rte_eth_dev_info_get(port_id, &info);
+    if (ret != 0)
+        return evpl_eth_fail(ret);
+
+    nb_rxq = conf->nb_rxq ? conf->nb_rxq : 1;
+    nb_txq = conf->nb_txq ? conf->nb_txq : 1;
+    nb_rxd = conf->nb_rxd ? conf->nb_rxd : 1024;
+    nb_txd = conf->nb_txd ? conf->nb_txd : 1024;
+    if (nb_rxq > info.max_rx_queues || nb_txq > info.max_tx_queues)
+        return evpl_fail(EINVAL);
+
+    socket = rte_eth_dev_socket_id(port_id);
+    if (socket < 0)
+        socket = (int) rte_socket_id();
+
+    pool = conf->rx_pool;
+    if (pool == NULL) {
+        pool = evpl_default_pool(socket,
+                                 EVPL_DPDK_DEFAULT_SEGMENT_SIZE +
+                                 RTE_PKTMBUF_HEADROOM,
+                                 EVPL_DPDK_DEFAULT_NB_MBUFS);
+        if (pool == NULL)
+            return -1;
+    }
+
+    /* Chains from evpl_dpdk_iovecs_to_mbuf() need MULTI_SEGS where the port
+     * has it. MBUF_FAST_FREE stays off: it frees without looking at
+     * reference counts, and evpl sends shared and indirect mbufs. */
+    memset(&eth, 0, sizeof(eth));
+    eth.txmode.offloads = info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+
+    ret = rte_eth_dev_configure(port_id, nb_rxq, nb_txq, &eth);
+    if (ret != 0)
+        return evpl_eth_fail(ret);
+    ret = rte_eth_dev_adjust_nb_rx_tx_desc(port_id, &nb_rxd, &nb_txd);
+    if (ret != 0)
+        return evpl_eth_fail(ret);
+
+    for (q = 0; q < nb_rxq; q++) {
+        ret = rte_eth_rx_queue_setup(port_id, q, nb_rxd, (unsigned int) socket,
+                                     NULL, pool);
+        if (ret != 0)
+            return evpl_eth_fail(ret);
+    }
+    txq          = info.default_txconf;
+    txq.offloads = eth.txmode.offloads;
+    for (q = 0; q < nb_txq; q++) {
+        ret = rte_eth_tx_queue_setup(port_id, q, nb_txd, (unsigned int) socket,
+                                     &txq);
+        if (ret != 0)
+            return evpl_eth_fail(ret);
+    }
+
+    evpl_port_caps_set(port_id, &info, eth.txmode.offloads);
+
+    ret = rte_eth_dev_start(port_id);
+    if (ret != 0)
+        return evpl_eth_fail(ret);
+    if (!conf->no_promisc) {
+        /* Not every port has a promiscuous mode; that is no failure. */
+        (void) rte_eth_promiscuous_enable(port_id);
+    }
+    return 0;
+}

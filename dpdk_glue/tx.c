@@ -1,0 +1,548 @@
+/* SPDX-License-Identifier: LGPL-2.1-only */
+
+/*
+ * iovecs -> mbuf chains for transmit.
+ *
+ * Every non-empty iovec becomes, in order of preference:
+ *  - reused: its own mbuf, when the iovec holds the only reference. Only
+ *    header fields are written; with TAKE_REF the reference simply moves.
+ *  - copied: when shared and small, its bytes go into the tailroom of the
+ *    previous segment or the headroom of the next one, when the chain owns
+ *    that segment outright; failing both, into a fresh mbuf.
+ *  - indirect: when shared and larger, an indirect mbuf attached to it.
+ *
+ * The chain is built so that it can be undone exactly: until the end,
+ * reused segments carry no new reference with TAKE_REF (one extra without
+ * it), and every segment allocated here is remembered, so a failure part-way
+ * unlinks the one kind and frees the other, leaving the iovecs as they came.
+ */
+
+#include <string.h>
+
+#include <rte_ethdev.h>
+
+#include "../src/internal.h"
+
+#define EVPL_HEAD_KEEP_FLAGS (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL)
+
+/* Limits of the port a chain is for. */
+struct evpl_tx_caps {
+    uint16_t max_segs; /* 1: the port cannot send chains */
+};
+
+static const struct evpl_tx_caps evpl_tx_caps_any = {
+    .max_segs = EVPL_DPDK_MAX_SEGS,
+};
+
+/* State of one conversion. Bit k of new_segs: segment k was allocated
+ * here. Bit j of consumed: non-empty iovec j did not become a segment of
+ * its own (copied or attached), so TAKE_REF releases its reference. */
+struct evpl_tx_build {
+    struct rte_mbuf *head, *tail;
+    uint64_t         new_segs, consumed;
+    uint32_t         pkt_len;
+    unsigned int     nseg;
+    int              tail_writable;
+    /* Small shared iovecs waiting for a segment to be copied into:
+     * non-empty indices [pend_first, pend_first + pend_n), pend_len bytes. */
+    int              pend_first, pend_n;
+    unsigned int     pend_len;
+    unsigned int     reused, indirect, copied;
+};
+
+static inline int
+evpl_mbuf_exclusive(const struct rte_mbuf *m)
+{
+    return rte_mbuf_refcnt_read(m) == 1;
+}
+
+/* The chain may write outside the iovec's range only in a direct mbuf that
+ * nobody else references. */
+static inline int
+evpl_mbuf_writable(const struct rte_mbuf *m)
+{
+    return evpl_mbuf_exclusive(m) && RTE_MBUF_DIRECT(m);
+}
+
+static inline void
+evpl_tx_head_reset(struct rte_mbuf *head)
+{
+    head->ol_flags      &= EVPL_HEAD_KEEP_FLAGS;
+    head->packet_type    = 0;
+    head->vlan_tci       = 0;
+    head->vlan_tci_outer = 0;
+    head->tx_offload     = 0;
+}
+
+static inline void
+evpl_tx_append(
+    struct evpl_tx_build *b,
+    struct rte_mbuf      *seg,
+    int                   is_new,
+    int                   writable)
+{
+    seg->next = NULL;
+    if (b->head == NULL)
+        b->head = seg;
+    else
+        b->tail->next = seg;
+    b->tail = seg;
+    if (is_new)
+        b->new_segs |= UINT64_C(1) << b->nseg;
+    b->nseg++;
+    b->pkt_len      += seg->data_len;
+    b->tail_writable = writable;
+}
+
+/* Copy the pending small iovecs to the end of seg's data. */
+static inline void
+evpl_tx_copy_pending(
+    struct evpl_tx_build    *b,
+    const struct evpl_iovec *const *nonempty,
+    struct rte_mbuf         *seg,
+    int                      at_front)
+{
+    char *dst;
+    int   k;
+
+    if (at_front) {
+        seg->data_off -= (uint16_t) b->pend_len;
+        dst            = rte_pktmbuf_mtod(seg, char *);
+    } else {
+        dst = rte_pktmbuf_mtod_offset(seg, char *, seg->data_len);
+    }
+    for (k = 0; k < b->pend_n; k++) {
+        const struct evpl_iovec *v = nonempty[b->pend_first + k];
+
+        memcpy(dst, v->data, v->length);
+        dst += v->length;
+    }
+    seg->data_len += (uint16_t) b->pend_len;
+    b->copied     += (unsigned int) b->pend_n;
+    b->pend_n      = 0;
+    b->pend_len    = 0;
+}
+
+/* Pending bytes into a fresh mbuf, appended as a writable segment. */
+static inline int
+evpl_tx_flush_pending(
+    struct evpl                     *evpl,
+    struct evpl_tx_build            *b,
+    const struct evpl_iovec *const *nonempty)
+{
+    struct rte_mbuf *c;
+
+    if (b->pend_n == 0)
+        return 0;
+    c = rte_pktmbuf_alloc(evpl->pool);
+    if (c == NULL)
+        return -1;
+    c->data_len = 0;
+    evpl_tx_copy_pending(b, nonempty, c, 0);
+    evpl_tx_append(b, c, 1, 1);
+    return 0;
+}
+
+/* Undo a partly built chain: the iovecs get back exactly what they had. */
+static void
+evpl_tx_rollback(
+    struct evpl_tx_build *b,
+    unsigned int          flags)
+{
+    struct rte_mbuf *seg = b->head, *next;
+    unsigned int     k;
+
+    for (k = 0; seg != NULL; k++, seg = next) {
+        next = seg->next;
+        if (b->new_segs & (UINT64_C(1) << k)) {
+            rte_pktmbuf_free_seg(seg);
+        } else {
+            seg->next    = NULL;
+            seg->nb_segs = 1;
+            if (!(flags & EVPL_DPDK_TAKE_REF))
+                rte_mbuf_refcnt_set(seg, 1);
+        }
+    }
+}
+
+/* Copy every byte into fresh mbufs: the packet for a port that cannot take
+ * the chain as built. The first mbuf keeps its headroom; the others are
+ * filled from their first byte. */
+static struct rte_mbuf *
+evpl_tx_linearize(
+    struct evpl             *evpl,
+    const struct evpl_iovec *iov,
+    int                      niov,
+    unsigned int             max_segs)
+{
+    struct rte_mbuf *head = NULL, *tail = NULL, *c;
+    unsigned int     nseg = 0, room = 0, chunk, off = 0;
+    uint32_t         total = 0;
+    int              j = 0;
+
+    for (;;) {
+        while (j < niov && off == iov[j].length) {
+            j++;
+            off = 0;
+        }
+        if (j == niov)
+            break;
+        if (tail == NULL || tail->data_len == room) {
+            if (nseg == max_segs) {
+                rte_pktmbuf_free(head);
+                evpl_fail(EMSGSIZE);
+                return NULL;
+            }
+            c = rte_pktmbuf_alloc(evpl->pool);
+            if (c == NULL) {
+                rte_pktmbuf_free(head);
+                evpl_fail(ENOMEM);
+                return NULL;
+            }
+            if (head == NULL) {
+                head = c;
+            } else {
+                c->data_off = 0;
+                tail->next  = c;
+            }
+            tail = c;
+            room = rte_pktmbuf_tailroom(c);
+            nseg++;
+        }
+        chunk = RTE_MIN(iov[j].length - off, room - tail->data_len);
+        memcpy(rte_pktmbuf_mtod_offset(tail, char *, tail->data_len),
+               (char *) iov[j].data + off, chunk);
+        tail->data_len += (uint16_t) chunk;
+        total          += chunk;
+        off            += chunk;
+    }
+    head->nb_segs = (uint16_t) nseg;
+    head->pkt_len = total;
+    return head;
+}
+
+/*
+ * Build the chain for one packet. On success with TAKE_REF, the references
+ * of iovecs that did not become segments are released.
+ */
+static struct rte_mbuf *
+evpl_tx_convert(
+    struct evpl               *evpl,
+    struct evpl_iovec         *iov,
+    int                        niov,
+    unsigned int               flags,
+    const struct evpl_tx_caps *caps)
+{
+    const struct evpl_iovec *nonempty[EVPL_DPDK_MAX_SEGS];
+    struct evpl_tx_build     b;
+    struct rte_mbuf         *m, *head;
+    uint64_t                 total = 0;
+    int                      n = 0, j, err;
+
+    /* The common packet: one buffer, exclusively owned. */
+    if (niov == 1 && iov->length > 0) {
+        m = evpl_iovec_mbuf(iov);
+        if (likely(evpl_mbuf_exclusive(m))) {
+            m->data_off = (uint16_t) ((char *) iov->data -
+                                      (char *) m->buf_addr);
+            m->data_len = (uint16_t) iov->length;
+            m->pkt_len  = iov->length;
+            m->nb_segs  = 1;
+            m->next     = NULL;
+            evpl_tx_head_reset(m);
+            if (!(flags & EVPL_DPDK_TAKE_REF))
+                rte_mbuf_refcnt_set(m, 2);
+            evpl->stats.tx_pkts++;
+            evpl->stats.tx_segs++;
+            evpl->stats.tx_reused++;
+            return m;
+        }
+    }
+
+    for (j = 0; j < niov; j++) {
+        if (iov[j].length == 0)
+            continue;
+        total += iov[j].length;
+        if (n < (int) EVPL_DPDK_MAX_SEGS)
+            nonempty[n] = &iov[j];
+        n++;
+    }
+    if (n == 0) {
+        evpl_fail(EINVAL);
+        return NULL;
+    }
+    if (total > UINT32_MAX) {
+        evpl_fail(EMSGSIZE);
+        return NULL;
+    }
+    if (n > (int) RTE_MIN(caps->max_segs, EVPL_DPDK_MAX_SEGS))
+        goto linearize;
+
+    memset(&b, 0, sizeof(b));
+    for (j = 0; j < n; j++) {
+        const struct evpl_iovec *v = nonempty[j];
+
+        m = evpl_iovec_mbuf(v);
+        if (evpl_mbuf_exclusive(m)) {
+            int writable = RTE_MBUF_DIRECT(m);
+
+            m->data_off = (uint16_t) ((char *) v->data - (char *) m->buf_addr);
+            m->data_len = (uint16_t) v->length;
+            if (b.pend_n > 0) {
+                if (writable && m->data_off >= b.pend_len) {
+                    evpl_tx_copy_pending(&b, nonempty, m, 1);
+                } else if (evpl_tx_flush_pending(evpl, &b, nonempty) < 0) {
+                    err = ENOMEM;
+                    goto fail;
+                }
+            }
+            if (!(flags & EVPL_DPDK_TAKE_REF))
+                rte_mbuf_refcnt_set(m, 2);
+            evpl_tx_append(&b, m, 0, writable);
+            b.reused++;
+            continue;
+        }
+
+        b.consumed |= UINT64_C(1) << j;
+
+        if (v->length <= evpl->tx_copy_max) {
+            if (b.pend_n == 0 && b.tail_writable &&
+                rte_pktmbuf_tailroom(b.tail) >= v->length) {
+                memcpy(rte_pktmbuf_mtod_offset(b.tail, char *,
+                                               b.tail->data_len),
+                       v->data, v->length);
+                b.tail->data_len += (uint16_t) v->length;
+                b.pkt_len        += v->length;
+                b.copied++;
+                continue;
+            }
+            /* Wait for the next segment: it may have headroom for it. */
+            if (b.pend_len + v->length > RTE_PKTMBUF_HEADROOM &&
+                evpl_tx_flush_pending(evpl, &b, nonempty) < 0) {
+                err = ENOMEM;
+                goto fail;
+            }
+            if (b.pend_n == 0)
+                b.pend_first = j;
+            b.pend_n++;
+            b.pend_len += v->length;
+            continue;
+        }
+
+        if (RTE_MBUF_HAS_PINNED_EXTBUF(m)) {
+            /* A pinned external buffer cannot be attached to. */
+            evpl_tx_rollback(&b, flags);
+            goto linearize;
+        }
+        if (evpl_tx_flush_pending(evpl, &b, nonempty) < 0) {
+            err = ENOMEM;
+            goto fail;
+        }
+        {
+            struct rte_mbuf *mi = rte_pktmbuf_alloc(evpl->pool);
+
+            if (mi == NULL) {
+                err = ENOMEM;
+                goto fail;
+            }
+            rte_pktmbuf_attach(mi, m);
+            mi->data_off  = (uint16_t) ((char *) v->data -
+                                        (char *) mi->buf_addr);
+            mi->data_len  = (uint16_t) v->length;
+            mi->ol_flags &= EVPL_HEAD_KEEP_FLAGS;
+            evpl_tx_append(&b, mi, 1, 0);
+            b.indirect++;
+        }
+    }
+    if (evpl_tx_flush_pending(evpl, &b, nonempty) < 0) {
+        err = ENOMEM;
+        goto fail;
+    }
+
+    if (b.nseg > caps->max_segs) {
+        evpl_tx_rollback(&b, flags);
+        goto linearize;
+    }
+
+    head          = b.head;
+    head->nb_segs = (uint16_t) b.nseg;
+    head->pkt_len = b.pkt_len;
+    evpl_tx_head_reset(head);
+
+    if (flags & EVPL_DPDK_TAKE_REF)
+        for (j = 0; j < n; j++)
+            if (b.consumed & (UINT64_C(1) << j))
+                evpl_iovec_ref_put_(evpl_iovec_mbuf(nonempty[j]),
+                                    nonempty[j]->flags);
+
+    evpl->stats.tx_pkts++;
+    evpl->stats.tx_segs     += b.nseg;
+    evpl->stats.tx_reused   += b.reused;
+    evpl->stats.tx_indirect += b.indirect;
+    evpl->stats.tx_copied   += b.copied;
+    goto release_empty;
+
+ fail:
+    evpl_tx_rollback(&b, flags);
+    if (err == ENOMEM)
+        evpl->stats.tx_nomem++;
+    evpl_fail(err);
+    return NULL;
+
+ linearize:
+    head = evpl_tx_linearize(evpl, iov, niov, caps->max_segs);
+    if (head == NULL) {
+        if (rte_errno == ENOMEM)
+            evpl->stats.tx_nomem++;
+        return NULL;
+    }
+    if (flags & EVPL_DPDK_TAKE_REF)
+        for (j = 0; j < niov; j++)
+            if (iov[j].length > 0)
+                evpl_iovec_ref_put_(evpl_iovec_mbuf(&iov[j]), iov[j].flags);
+    evpl_tx_head_reset(head);
+    evpl->stats.tx_pkts++;
+    evpl->stats.tx_segs += head->nb_segs;
+    evpl->stats.tx_linearized++;
+    evpl->stats.tx_copied += (uint64_t) n;
+
+ release_empty:
+    /* Empty iovecs carried references too; with TAKE_REF they move here. */
+    if (flags & EVPL_DPDK_TAKE_REF)
+        for (j = 0; j < niov; j++)
+            if (iov[j].length == 0)
+                evpl_iovec_ref_put_(evpl_iovec_mbuf(&iov[j]), iov[j].flags);
+    return head;
+}
+
+EVPL_EXPORT struct rte_mbuf *
+evpl_dpdk_iovecs_to_mbuf(
+    struct evpl       *evpl,
+    struct evpl_iovec *iov,
+    int                niov,
+    unsigned int       flags)
+{
+    if (unlikely(evpl == NULL || iov == NULL || niov < 1 ||
+                 (flags & ~EVPL_DPDK_TAKE_REF) != 0)) {
+        evpl_fail(EINVAL);
+        return NULL;
+    }
+    return evpl_tx_convert(evpl, iov, niov, flags, &evpl_tx_caps_any);
+}
+
+/* ---- ports ---------------------------------------------------------- */
+
+struct evpl_port_caps {
+    uint16_t known;
+    uint16_t max_segs;
+};
+
+static struct evpl_port_caps evpl_port_caps[RTE_MAX_ETHPORTS];
+
+static uint16_t
+evpl_port_max_segs(
+    const struct rte_eth_dev_info *info,
+    uint64_t                       tx_offloads)
+{
+    uint16_t n;
+
+    if (!(tx_offloads & RTE_ETH_TX_OFFLOAD_MULTI_SEGS))
+        return 1;
+    n = RTE_MIN(info->tx_desc_lim.nb_seg_max, info->tx_desc_lim.nb_mtu_seg_max);
+    return n ? n : 1;
+}
+
+void
+evpl_port_caps_set(
+    uint16_t                       port_id,
+    const struct rte_eth_dev_info *info,
+    uint64_t                       tx_offloads)
+{
+    evpl_port_caps[port_id].max_segs = evpl_port_max_segs(info, tx_offloads);
+    __atomic_store_n(&evpl_port_caps[port_id].known, 1, __ATOMIC_RELEASE);
+}
+
+/* A port the application set up itself: what its TX queue 0 was given,
+ * where the driver reports it; otherwise no chains, which every port takes. */
+static void
+evpl_port_caps_learn(uint16_t port_id)
+{
+    struct rte_eth_dev_info info;
+    struct rte_eth_txq_info qinfo;
+    uint64_t                offloads = 0;
+
+    if (rte_eth_dev_info_get(port_id, &info) != 0)
+        memset(&info, 0, sizeof(info));
+    if (rte_eth_tx_queue_info_get(port_id, 0, &qinfo) == 0)
+        offloads = qinfo.conf.offloads;
+    evpl_port_caps_set(port_id, &info, offloads);
+}
+
+/* What evpl_dpdk_tx_burst() must shape chains to, learnt once per port
+ * (again after evpl_dpdk_port_setup()). */
+static inline const struct evpl_port_caps *
+evpl_port_caps_get(uint16_t port_id)
+{
+    if (unlikely(!__atomic_load_n(&evpl_port_caps[port_id].known,
+                                  __ATOMIC_ACQUIRE)))
+        evpl_port_caps_learn(port_id);
+    return &evpl_port_caps[port_id];
+}
+
+#define EVPL_TX_CHUNK 64u
+
+EVPL_EXPORT int
+evpl_dpdk_tx_burst(
+    struct evpl                *evpl,
+    uint16_t                    port_id,
+    uint16_t                    queue_id,
+    const struct evpl_dpdk_pkt *pkts,
+    uint16_t                    nb_pkts,
+    unsigned int                flags)
+{
+    struct rte_mbuf    *chains[EVPL_TX_CHUNK];
+    struct evpl_tx_caps caps;
+    uint16_t            done = 0, want, conv, sent, k;
+    int                 i;
+
+    if (unlikely(evpl == NULL || (pkts == NULL && nb_pkts > 0) ||
+                 (flags & ~EVPL_DPDK_TAKE_REF) != 0 ||
+                 !rte_eth_dev_is_valid_port(port_id)))
+        return evpl_fail(EINVAL);
+
+    caps.max_segs = evpl_port_caps_get(port_id)->max_segs;
+
+    while (done < nb_pkts) {
+        want = (uint16_t) RTE_MIN((unsigned int) (nb_pkts - done),
+                                  EVPL_TX_CHUNK);
+        for (conv = 0; conv < want; conv++) {
+            const struct evpl_dpdk_pkt *p = &pkts[done + conv];
+
+            if (unlikely(p->iov == NULL || p->niov < 1))
+                break;
+            chains[conv] = evpl_tx_convert(evpl, p->iov, p->niov, flags,
+                                           &caps);
+            if (unlikely(chains[conv] == NULL))
+                break;
+        }
+
+        sent = conv ? rte_eth_tx_burst(port_id, queue_id, chains, conv) : 0;
+
+        /* Not taken: the chains' references go (with TAKE_REF those were
+         * the caller's; without, the caller still holds its own). */
+        for (k = sent; k < conv; k++)
+            rte_pktmbuf_free(chains[k]);
+        done += sent;
+        if (sent < want) {
+            if (flags & EVPL_DPDK_TAKE_REF) {
+                evpl->stats.tx_dropped += (uint64_t) (nb_pkts - done);
+                /* Packets never converted still hold their iovecs. */
+                for (i = done + conv - sent; i < nb_pkts; i++)
+                    if (pkts[i].iov != NULL)
+                        evpl_iovecs_release(evpl, pkts[i].iov, pkts[i].niov);
+            }
+            break;
+        }
+    }
+    return done;
+}

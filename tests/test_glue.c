@@ -1,0 +1,766 @@
+/* SPDX-License-Identifier: LGPL-2.1-only */
+
+/*
+ * The DPDK glue: iovecs -> mbuf chains -> iovecs, as conversions and
+ * through ports. net_ring0 is a loopback (what is sent is received, as the
+ * same mbufs) that takes chains; net_null0 drops what it is sent and takes
+ * no chains. Every case ends with the pools' free counts where they were.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+
+#include "common.h"
+
+static uint16_t ring_port, null_port;
+
+static struct evpl *
+ctx_of(void **state)
+{
+    return ((struct evpl_test_ctx *) *state)->evpl;
+}
+
+static int
+setup_ports(void)
+{
+    struct evpl_dpdk_port_conf conf;
+
+    memset(&conf, 0, sizeof(conf));
+    conf.nb_rxd = 512;
+    conf.nb_txd = 512;
+    if (rte_eth_dev_get_port_by_name("net_ring0", &ring_port) != 0 ||
+        rte_eth_dev_get_port_by_name("net_null0", &null_port) != 0)
+        return -1;
+    if (evpl_dpdk_port_setup(ring_port, &conf) != 0 ||
+        evpl_dpdk_port_setup(null_port, &conf) != 0)
+        return -1;
+    return 0;
+}
+
+/* Concatenate the bytes of iovecs into out; returns the total. */
+static size_t
+gather(const struct evpl_iovec *v, int n, unsigned char *out)
+{
+    size_t len = 0;
+    int    i;
+
+    for (i = 0; i < n; i++) {
+        memcpy(out + len, v[i].data, v[i].length);
+        len += v[i].length;
+    }
+    return len;
+}
+
+static size_t
+gather_mbuf(const struct rte_mbuf *m, unsigned char *out)
+{
+    size_t len = 0;
+
+    for (; m != NULL; m = m->next) {
+        memcpy(out + len, rte_pktmbuf_mtod(m, const void *), m->data_len);
+        len += m->data_len;
+    }
+    return len;
+}
+
+static unsigned int
+free_count(void **state)
+{
+    return rte_mempool_avail_count(((struct evpl_test_ctx *) *state)->pool);
+}
+
+/* ---- conversions, no port ------------------------------------------ */
+
+static void
+exclusive_iovec_becomes_its_mbuf(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_iovec      v, before;
+    struct rte_mbuf       *m;
+    struct evpl_dpdk_stats st;
+    unsigned int           free0;
+    int                    take;
+
+    for (take = 0; take < 2; take++) {
+        assert_int_equal(evpl_iovec_alloc(evpl, 1000, 0, 1, take ?
+                                          EVPL_IOVEC_FLAG_SHARED : 0, &v), 1);
+        evpl_test_fill(v.data, 1000, 7);
+        evpl_iovec_set_length(&v, 900);
+        before = v;
+        free0  = free_count(state);
+        evpl_dpdk_stats_reset(evpl);
+
+        m = evpl_dpdk_iovecs_to_mbuf(evpl, &v, 1, take ? EVPL_DPDK_TAKE_REF : 0);
+        assert_ptr_equal(m, evpl_iovec_mbuf(&v));
+        assert_int_equal(free_count(state), free0); /* no allocation */
+        assert_ptr_equal(rte_pktmbuf_mtod(m, void *), v.data);
+        assert_int_equal(m->data_len, 900);
+        assert_int_equal(m->pkt_len, 900);
+        assert_int_equal(m->nb_segs, 1);
+        assert_null(m->next);
+        assert_int_equal(rte_mbuf_refcnt_read(m), take ? 1 : 2);
+        assert_int_equal(evpl_dpdk_stats_get(evpl, &st), 0);
+        assert_int_equal(st.tx_reused, 1);
+        assert_int_equal(st.tx_pkts, 1);
+        if (!take) {
+            /* The caller's iovec is as it was and still its own. */
+            assert_memory_equal(&v, &before, sizeof(v));
+            rte_pktmbuf_free(m);
+            assert_true(evpl_test_check(v.data, 900, 7));
+            evpl_iovec_release(evpl, &v);
+        } else {
+            rte_pktmbuf_free(m);
+        }
+    }
+}
+
+static void
+small_shared_header_goes_into_headroom(void **state)
+{
+    struct evpl       *evpl = ctx_of(state);
+    struct evpl_iovec  hdr_buf, pkt[2];
+    struct rte_mbuf   *m;
+    unsigned char      want[2000], got[2000];
+    unsigned int       free0;
+
+    /* A header cloned from a template is shared; the payload is not. */
+    assert_int_equal(evpl_iovec_alloc(evpl, 64, 0, 1, 0, &hdr_buf), 1);
+    evpl_test_fill(hdr_buf.data, 64, 1);
+    evpl_iovec_clone_segment(&pkt[0], &hdr_buf, 0, 42);
+    assert_int_equal(evpl_iovec_alloc(evpl, 1400, 0, 1, 0, &pkt[1]), 1);
+    evpl_test_fill(pkt[1].data, 1400, 2);
+    gather(pkt, 2, want);
+    free0 = free_count(state);
+
+    m = evpl_dpdk_iovecs_to_mbuf(evpl, pkt, 2, EVPL_DPDK_TAKE_REF);
+    assert_non_null(m);
+    assert_int_equal(m->nb_segs, 1);          /* one segment, no new mbuf */
+    assert_ptr_equal(m, evpl_iovec_mbuf(&pkt[1]));
+    assert_int_equal(free_count(state), free0);
+    assert_int_equal(m->pkt_len, 1442);
+    assert_int_equal(gather_mbuf(m, got), 1442);
+    assert_memory_equal(got, want, 1442);
+    /* The header's reference was released: only the template holds it. */
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&hdr_buf)), 1);
+    rte_pktmbuf_free(m);
+    evpl_iovec_release(evpl, &hdr_buf);
+}
+
+static void
+small_shared_trailer_goes_into_tailroom(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec base, pkt[3];
+    struct rte_mbuf  *m;
+    unsigned char     want[3000], got[3000];
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 200, 0, 1, 0, &base), 1);
+    evpl_test_fill(base.data, 200, 3);
+    assert_int_equal(evpl_iovec_alloc(evpl, 1000, 0, 1, 0, &pkt[0]), 1);
+    evpl_test_fill(pkt[0].data, 1000, 4);
+    evpl_iovec_clone_segment(&pkt[1], &base, 10, 20);
+    evpl_iovec_clone_segment(&pkt[2], &base, 100, 100);
+    gather(pkt, 3, want);
+
+    /* Without TAKE_REF: the caller keeps every iovec. */
+    m = evpl_dpdk_iovecs_to_mbuf(evpl, pkt, 3, 0);
+    assert_non_null(m);
+    assert_int_equal(m->nb_segs, 1);
+    assert_int_equal(gather_mbuf(m, got), 1120);
+    assert_memory_equal(got, want, 1120);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&base)), 3);
+    rte_pktmbuf_free(m);
+    evpl_iovecs_release(evpl, pkt, 3);
+    evpl_iovec_release(evpl, &base);
+}
+
+static void
+large_shared_goes_by_reference(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec base, pkt[2], before[2];
+    struct rte_mbuf  *m;
+    unsigned char     want[9000], got[9000];
+    int               take;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 8000, 0, 1, 0, &base), 1);
+    evpl_test_fill(base.data, 8000, 5);
+    for (take = 0; take < 2; take++) {
+        evpl_iovec_clone_segment(&pkt[0], &base, 0, 3000);
+        evpl_iovec_clone_segment(&pkt[1], &base, 5000, 3000);
+        memcpy(before, pkt, sizeof(pkt));
+        gather(pkt, 2, want);
+
+        m = evpl_dpdk_iovecs_to_mbuf(evpl, pkt, 2,
+                                     take ? EVPL_DPDK_TAKE_REF : 0);
+        assert_non_null(m);
+        assert_int_equal(m->nb_segs, 2);
+        assert_true(RTE_MBUF_CLONED(m));
+        assert_true(RTE_MBUF_CLONED(m->next));
+        assert_int_equal(gather_mbuf(m, got), 6000);
+        assert_memory_equal(got, want, 6000);
+        /* base + two indirect mbufs, + two iovecs unless taken */
+        assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&base)),
+                         take ? 3 : 5);
+        rte_pktmbuf_free(m);
+        if (!take) {
+            assert_memory_equal(pkt, before, sizeof(pkt));
+            evpl_iovecs_release(evpl, pkt, 2);
+        }
+        assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&base)), 1);
+    }
+    evpl_iovec_release(evpl, &base);
+}
+
+static void
+empty_iovecs_are_skipped(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec pkt[3];
+    struct rte_mbuf  *m;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 10, 0, 1, 0, &pkt[0]), 1);
+    assert_int_equal(evpl_iovec_alloc(evpl, 100, 0, 1, 0, &pkt[1]), 1);
+    assert_int_equal(evpl_iovec_alloc(evpl, 10, 0, 1, 0, &pkt[2]), 1);
+    evpl_iovec_set_length(&pkt[0], 0);
+    evpl_iovec_set_length(&pkt[2], 0);
+    m = evpl_dpdk_iovecs_to_mbuf(evpl, pkt, 3, EVPL_DPDK_TAKE_REF);
+    assert_non_null(m);
+    assert_int_equal(m->nb_segs, 1);
+    assert_int_equal(m->pkt_len, 100);
+    rte_pktmbuf_free(m);
+    /* All empty: nothing to send, nothing taken. */
+    assert_int_equal(evpl_iovec_alloc(evpl, 10, 0, 1, 0, &pkt[0]), 1);
+    evpl_iovec_set_length(&pkt[0], 0);
+    errno = 0;
+    assert_null(evpl_dpdk_iovecs_to_mbuf(evpl, pkt, 1, EVPL_DPDK_TAKE_REF));
+    assert_int_equal(errno, EINVAL);
+    evpl_iovec_release(evpl, &pkt[0]);
+}
+
+static void
+many_iovecs_are_linearized(void **state)
+{
+    enum { N = EVPL_DPDK_MAX_SEGS + 36 };
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_iovec      base, pkt[N];
+    struct evpl_dpdk_stats st;
+    struct rte_mbuf       *m;
+    unsigned char          want[N * 100], got[N * 100];
+    int                    i;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 8000, 0, 1, 0, &base), 1);
+    evpl_test_fill(base.data, 8000, 6);
+    for (i = 0; i < N; i++)
+        evpl_iovec_clone_segment(&pkt[i], &base, (unsigned int) i * 37 % 7900,
+                                 80);
+    gather(pkt, N, want);
+    evpl_dpdk_stats_reset(evpl);
+    m = evpl_dpdk_iovecs_to_mbuf(evpl, pkt, N, EVPL_DPDK_TAKE_REF);
+    assert_non_null(m);
+    assert_int_equal(m->pkt_len, N * 80);
+    assert_int_equal(gather_mbuf(m, got), N * 80);
+    assert_memory_equal(got, want, N * 80);
+    evpl_dpdk_stats_get(evpl, &st);
+    assert_int_equal(st.tx_linearized, 1);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&base)), 1);
+    rte_pktmbuf_free(m);
+    evpl_iovec_release(evpl, &base);
+}
+
+static void
+conversion_failure_leaves_iovecs_untouched(void **state)
+{
+    enum { POOL_N = 8 };
+    struct rte_mempool    *mp;
+    struct evpl_config     cfg;
+    struct evpl           *e;
+    struct evpl_iovec      base, own, pkt[4], before[4], hog[POOL_N];
+    struct evpl_dpdk_stats st;
+    uint16_t               base_ref;
+    int                    take, n, k;
+
+    (void) state;
+    mp = rte_pktmbuf_pool_create("tx_fail", POOL_N, 0, 0,
+                                 RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+    assert_non_null(mp);
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.pool = mp;
+    e        = evpl_create(&cfg);
+    assert_non_null(e);
+
+    assert_int_equal(evpl_iovec_alloc(e, 2000, 0, 1, 0, &base), 1);
+    assert_int_equal(evpl_iovec_alloc(e, 1000, 0, 1, 0, &own), 1);
+    for (take = 0; take < 2; take++) {
+        /* exclusive, small shared (pending), large shared x2: the second
+         * indirect mbuf is one too many. */
+        evpl_iovec_clone(&pkt[0], &own);
+        evpl_iovec_release(e, &own);
+        evpl_iovec_clone_segment(&pkt[1], &base, 0, 50);
+        evpl_iovec_clone_segment(&pkt[2], &base, 100, 500);
+        evpl_iovec_clone_segment(&pkt[3], &base, 700, 500);
+        for (n = 0; evpl_iovec_alloc(e, 10, 0, 1, 0, &hog[n]) == 1; n++)
+            ;
+        /* Leave one mbuf: the first indirect takes it. */
+        evpl_iovec_release(e, &hog[--n]);
+        memcpy(before, pkt, sizeof(pkt));
+        base_ref = rte_mbuf_refcnt_read(evpl_iovec_mbuf(&base));
+
+        errno = 0;
+        assert_null(evpl_dpdk_iovecs_to_mbuf(e, pkt, 4,
+                                             take ? EVPL_DPDK_TAKE_REF : 0));
+        assert_int_equal(errno, ENOMEM);
+        assert_int_equal(rte_errno, ENOMEM);
+        assert_memory_equal(pkt, before, sizeof(pkt));
+        assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&base)),
+                         base_ref);
+        assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&pkt[0])), 1);
+        assert_int_equal(rte_mempool_avail_count(mp), 1);
+        evpl_dpdk_stats_get(e, &st);
+        assert_int_equal(st.tx_nomem, (uint64_t) take + 1);
+
+        for (k = 0; k < n; k++)
+            evpl_iovec_release(e, &hog[k]);
+        evpl_iovec_move(&own, &pkt[0]);
+        evpl_iovecs_release(e, pkt + 1, 3);
+    }
+    evpl_iovec_release(e, &own);
+    evpl_iovec_release(e, &base);
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+}
+
+static void
+conversion_bad_arguments(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec v;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 10, 0, 1, 0, &v), 1);
+    errno = 0;
+    assert_null(evpl_dpdk_iovecs_to_mbuf(NULL, &v, 1, 0));
+    assert_int_equal(errno, EINVAL);
+    errno = 0;
+    assert_null(evpl_dpdk_iovecs_to_mbuf(evpl, NULL, 1, 0));
+    assert_int_equal(errno, EINVAL);
+    errno = 0;
+    assert_null(evpl_dpdk_iovecs_to_mbuf(evpl, &v, 0, 0));
+    assert_int_equal(errno, EINVAL);
+    errno = 0;
+    assert_null(evpl_dpdk_iovecs_to_mbuf(evpl, &v, 1, 0x10));
+    assert_int_equal(errno, EINVAL);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&v)), 1);
+    evpl_iovec_release(evpl, &v);
+
+    errno = 0;
+    assert_int_equal(evpl_dpdk_tx_burst(evpl, RTE_MAX_ETHPORTS, 0, NULL, 0, 0),
+                     -1);
+    assert_int_equal(errno, EINVAL);
+    errno = 0;
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, NULL, 1, &v, 1),
+                     -1);
+    assert_int_equal(errno, EINVAL);
+    errno = 0;
+    assert_int_equal(evpl_dpdk_stats_get(evpl, NULL), -1);
+    assert_int_equal(errno, EINVAL);
+}
+
+/* ---- packets through net_ring --------------------------------------- */
+
+#define MAX_PIECES 12
+#define MAX_PKT    9000
+
+struct test_pkt {
+    struct evpl_iovec iov[MAX_PIECES];
+    int               niov;
+    unsigned char     bytes[MAX_PKT];
+    size_t            len;
+};
+
+/*
+ * Compose a packet of up to MAX_PKT bytes from pieces of several kinds:
+ * fresh allocations (LOCAL or SHARED), clone_segment ranges of a shared
+ * base buffer, small cloned headers, and empty iovecs.
+ */
+static void
+compose(struct evpl *evpl, struct evpl_iovec *base, unsigned int *rng,
+        struct test_pkt *p)
+{
+    size_t target = 1 + rand_r(rng) % MAX_PKT;
+    int    pieces = 1 + rand_r(rng) % (MAX_PIECES - 1);
+
+    p->niov = 0;
+    p->len  = 0;
+    while (p->niov < pieces && p->len < target) {
+        struct evpl_iovec *v    = &p->iov[p->niov];
+        unsigned int       kind = (unsigned int) rand_r(rng) % 6;
+        size_t             left = MAX_PKT - p->len;
+        unsigned int       len;
+
+        if (p->niov == pieces - 1)
+            len = (unsigned int) RTE_MIN(target - p->len, (size_t) 8000);
+        else
+            len = 1 + (unsigned int) rand_r(rng) % 3000;
+        len = (unsigned int) RTE_MIN((size_t) len, left);
+        if (kind == 5 && p->niov > 0) {
+            /* an empty piece */
+            evpl_iovec_clone_segment(v, base, 0, 0);
+            p->niov++;
+            continue;
+        }
+        if (kind >= 3) {
+            unsigned int off;
+
+            len = RTE_MIN(len, base->length);
+            if (kind == 4)
+                len = RTE_MIN(len, 1 + (unsigned int) rand_r(rng) % 100);
+            off = (unsigned int) rand_r(rng) % (base->length - len + 1);
+            evpl_iovec_clone_segment(v, base, off, len);
+        } else {
+            assert_int_equal(evpl_iovec_alloc(evpl, len, 0, 1,
+                                              kind == 1 ?
+                                              EVPL_IOVEC_FLAG_SHARED : 0, v),
+                             1);
+            evpl_test_fill(v->data, len, (unsigned int) rand_r(rng));
+        }
+        memcpy(p->bytes + p->len, v->data, len);
+        p->len += len;
+        p->niov++;
+    }
+}
+
+/* Receive n packets from the loopback and compare with what was sent. */
+static void
+receive_and_check(struct evpl *evpl, struct test_pkt *sent, int n)
+{
+    static struct evpl_iovec rxiov[32 * EVPL_DPDK_MAX_SEGS];
+    static unsigned char     got[MAX_PKT];
+    struct evpl_dpdk_pkt     rx[32];
+    int                      have = 0, r, i, spins = 0;
+
+    while (have < n) {
+        r = evpl_dpdk_rx_burst(evpl, ring_port, 0, rx,
+                               (uint16_t) RTE_MIN(n - have, 32), rxiov,
+                               RTE_DIM(rxiov));
+        assert_true(r >= 0);
+        if (r == 0) {
+            assert_true(++spins < 1000000);
+            continue;
+        }
+        for (i = 0; i < r; i++) {
+            size_t len = gather(rx[i].iov, rx[i].niov, got);
+
+            assert_int_equal(len, sent[have + i].len);
+            assert_memory_equal(got, sent[have + i].bytes, len);
+            evpl_iovecs_release(evpl, rx[i].iov, rx[i].niov);
+        }
+        have += r;
+    }
+}
+
+static void
+loopback_round_trips(void **state, int take, int rounds, int burst,
+                     unsigned int seed)
+{
+    static struct test_pkt pkts[32];
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_dpdk_pkt   tx[32];
+    struct evpl_iovec      base;
+    struct evpl_dpdk_stats st;
+    unsigned int           rng = seed;
+    int                    r, i, sent;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 8000, 0, 1,
+                                      EVPL_IOVEC_FLAG_SHARED, &base), 1);
+    evpl_test_fill(base.data, 8000, 9);
+    evpl_dpdk_stats_reset(evpl);
+
+    for (r = 0; r < rounds; r++) {
+        for (i = 0; i < burst; i++) {
+            compose(evpl, &base, &rng, &pkts[i]);
+            tx[i].iov  = pkts[i].iov;
+            tx[i].niov = pkts[i].niov;
+        }
+        sent = evpl_dpdk_tx_burst(evpl, ring_port, 0, tx, (uint16_t) burst,
+                                  take ? EVPL_DPDK_TAKE_REF : 0);
+        assert_int_equal(sent, burst);
+        if (!take) {
+            /* The caller's iovecs still hold the packet's bytes. */
+            for (i = 0; i < burst; i++) {
+                static unsigned char again[MAX_PKT];
+
+                assert_int_equal(gather(pkts[i].iov, pkts[i].niov, again),
+                                 pkts[i].len);
+                assert_memory_equal(again, pkts[i].bytes, pkts[i].len);
+            }
+        }
+        receive_and_check(evpl, pkts, burst);
+        if (!take)
+            for (i = 0; i < burst; i++)
+                evpl_iovecs_release(evpl, pkts[i].iov, pkts[i].niov);
+    }
+    evpl_dpdk_stats_get(evpl, &st);
+    assert_int_equal(st.tx_pkts, (uint64_t) rounds * burst);
+    assert_int_equal(st.rx_pkts, (uint64_t) rounds * burst);
+    assert_true(st.tx_reused > 0);
+    assert_true(st.tx_indirect > 0);
+    assert_true(st.tx_copied > 0);
+    assert_int_equal(st.tx_linearized, 0);
+    assert_int_equal(st.tx_dropped, 0);
+    evpl_iovec_release(evpl, &base);
+}
+
+static void
+loopback_single_packets_take_ref(void **state)
+{
+    loopback_round_trips(state, 1, 500, 1, 11);
+}
+
+static void
+loopback_single_packets_keep_ref(void **state)
+{
+    loopback_round_trips(state, 0, 500, 1, 12);
+}
+
+static void
+loopback_bursts_take_ref(void **state)
+{
+    loopback_round_trips(state, 1, 2000, 32, 13);
+}
+
+static void
+loopback_bursts_keep_ref(void **state)
+{
+    loopback_round_trips(state, 0, 1000, 32, 14);
+}
+
+static void
+rx_keeps_what_does_not_fit(void **state)
+{
+    struct evpl         *evpl = ctx_of(state);
+    struct evpl_iovec    a[3], rxiov[8];
+    struct evpl_dpdk_pkt tx[1], rx[4];
+    int                  i, r;
+
+    /* Three 3-segment packets (indirect segments keep them chained). */
+    for (i = 0; i < 3; i++) {
+        struct evpl_iovec base, pkt[3];
+
+        assert_int_equal(evpl_iovec_alloc(evpl, 3000, 0, 1, 0, &base), 1);
+        memset(base.data, 'a' + i, 3000);
+        evpl_iovec_clone_segment(&pkt[0], &base, 0, 1000);
+        evpl_iovec_clone_segment(&pkt[1], &base, 1000, 1000);
+        evpl_iovec_clone_segment(&pkt[2], &base, 2000, 1000);
+        evpl_iovec_release(evpl, &base);
+        tx[0].iov  = pkt;
+        tx[0].niov = 3;
+        assert_int_equal(evpl_dpdk_tx_burst(evpl, ring_port, 0, tx, 1,
+                                            EVPL_DPDK_TAKE_REF), 1);
+    }
+    (void) a;
+
+    /* Room for two iovecs: the first packet does not fit; it is kept. */
+    errno = 0;
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, rx, 4, rxiov, 2),
+                     -1);
+    assert_int_equal(errno, ENOSPC);
+    /* Room for two packets: they come in order, the third stays kept. */
+    r = evpl_dpdk_rx_burst(evpl, ring_port, 0, rx, 4, rxiov, 8);
+    assert_int_equal(r, 2);
+    for (i = 0; i < r; i++) {
+        assert_int_equal(rx[i].niov, 3);
+        assert_int_equal(*(char *) rx[i].iov[0].data, 'a' + i);
+        evpl_iovecs_release(evpl, rx[i].iov, rx[i].niov);
+    }
+    r = evpl_dpdk_rx_burst(evpl, ring_port, 0, rx, 4, rxiov, 8);
+    assert_int_equal(r, 1);
+    assert_int_equal(*(char *) rx[0].iov[2].data, 'c');
+    evpl_iovecs_release(evpl, rx[0].iov, rx[0].niov);
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, rx, 4, rxiov, 8),
+                     0);
+}
+
+static void
+destroy_frees_kept_packets(void **state)
+{
+    struct evpl_test_ctx *t = *state;
+    struct evpl          *e = evpl_create(NULL);
+    struct evpl_iovec     base, pkt[2], rxiov[1];
+    struct evpl_dpdk_pkt  tx, rx;
+
+    assert_non_null(e);
+    assert_int_equal(evpl_iovec_alloc(e, 3000, 0, 1, 0, &base), 1);
+    evpl_iovec_clone_segment(&pkt[0], &base, 0, 1000);
+    evpl_iovec_clone_segment(&pkt[1], &base, 1000, 1000);
+    evpl_iovec_release(e, &base);
+    tx.iov  = pkt;
+    tx.niov = 2;
+    assert_int_equal(evpl_dpdk_tx_burst(e, ring_port, 0, &tx, 1,
+                                        EVPL_DPDK_TAKE_REF), 1);
+    assert_int_equal(evpl_dpdk_rx_burst(e, ring_port, 0, &rx, 1, rxiov, 1),
+                     -1);
+    evpl_destroy(e);
+    (void) t;
+}
+
+/* ---- net_null: no chains, packets freed on send ---------------------- */
+
+static void
+null_port_linearizes_chains(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_iovec      base, pkt[3], before[3];
+    struct evpl_dpdk_pkt   tx;
+    struct evpl_dpdk_stats st;
+    int                    take;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 4000, 0, 1, 0, &base), 1);
+    for (take = 0; take < 2; take++) {
+        evpl_dpdk_stats_reset(evpl);
+        assert_int_equal(evpl_iovec_alloc(evpl, 500, 0, 1, 0, &pkt[0]), 1);
+        evpl_iovec_clone_segment(&pkt[1], &base, 0, 1000);
+        evpl_iovec_clone_segment(&pkt[2], &base, 2000, 1000);
+        memcpy(before, pkt, sizeof(pkt));
+        tx.iov  = pkt;
+        tx.niov = 3;
+        assert_int_equal(evpl_dpdk_tx_burst(evpl, null_port, 0, &tx, 1,
+                                            take ? EVPL_DPDK_TAKE_REF : 0), 1);
+        evpl_dpdk_stats_get(evpl, &st);
+        assert_int_equal(st.tx_linearized, 1);
+        assert_int_equal(st.tx_segs, 1);
+        if (!take) {
+            assert_memory_equal(pkt, before, sizeof(pkt));
+            evpl_iovecs_release(evpl, pkt, 3);
+        }
+        assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&base)), 1);
+    }
+
+    /* Single exclusive buffers need no linearisation. */
+    evpl_dpdk_stats_reset(evpl);
+    assert_int_equal(evpl_iovec_alloc(evpl, 1500, 0, 1, 0, &pkt[0]), 1);
+    tx.iov  = pkt;
+    tx.niov = 1;
+    assert_int_equal(evpl_dpdk_tx_burst(evpl, null_port, 0, &tx, 1,
+                                        EVPL_DPDK_TAKE_REF), 1);
+    evpl_dpdk_stats_get(evpl, &st);
+    assert_int_equal(st.tx_linearized, 0);
+    assert_int_equal(st.tx_reused, 1);
+    evpl_iovec_release(evpl, &base);
+}
+
+static void
+null_port_too_large_for_one_mbuf(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_iovec      pkt[2], before[2];
+    struct evpl_dpdk_pkt   tx;
+    struct evpl_dpdk_stats st;
+    int                    n;
+
+    /* 8000 + 8000 bytes cannot be one mbuf of the default pool. */
+    n = evpl_iovec_alloc(evpl, 8000, 0, 1, 0, &pkt[0]);
+    assert_int_equal(n, 1);
+    assert_int_equal(evpl_iovec_alloc(evpl, 8000, 0, 1, 0, &pkt[1]), 1);
+    memcpy(before, pkt, sizeof(pkt));
+    tx.iov  = pkt;
+    tx.niov = 2;
+    assert_int_equal(evpl_dpdk_tx_burst(evpl, null_port, 0, &tx, 1, 0), 0);
+    assert_memory_equal(pkt, before, sizeof(pkt));
+    /* With TAKE_REF the packet the driver did not take is released. */
+    assert_int_equal(evpl_dpdk_tx_burst(evpl, null_port, 0, &tx, 1,
+                                        EVPL_DPDK_TAKE_REF), 0);
+    evpl_dpdk_stats_get(evpl, &st);
+    assert_int_equal(st.tx_dropped, 1);
+}
+
+static void
+unsent_packets_follow_flags(void **state)
+{
+    enum { N = 2048 };
+    struct evpl          *evpl = ctx_of(state);
+    struct evpl_iovec    *v    = calloc(N, sizeof(*v));
+    struct evpl_dpdk_pkt *tx   = calloc(N, sizeof(*tx));
+    struct evpl_iovec     rxiov[32];
+    struct evpl_dpdk_pkt  rx[32];
+    struct evpl_dpdk_stats st;
+    int                   i, sent, got = 0, r, take;
+
+    assert_non_null(v);
+    assert_non_null(tx);
+    for (take = 0; take < 2; take++) {
+        evpl_dpdk_stats_reset(evpl);
+        for (i = 0; i < N; i++) {
+            assert_int_equal(evpl_iovec_alloc(evpl, 64, 0, 1, 0, &v[i]), 1);
+            tx[i].iov  = &v[i];
+            tx[i].niov = 1;
+        }
+        /* Nobody drains the loopback ring: it fills, and the rest of the
+         * burst is not taken. */
+        sent = evpl_dpdk_tx_burst(evpl, ring_port, 0, tx, N,
+                                  take ? EVPL_DPDK_TAKE_REF : 0);
+        assert_true(sent > 0 && sent < N);
+        evpl_dpdk_stats_get(evpl, &st);
+        if (take) {
+            assert_int_equal(st.tx_dropped, (uint64_t) (N - sent));
+        } else {
+            /* Every iovec is still the caller's, sent or not. */
+            for (i = 0; i < N; i++)
+                assert_int_equal(evpl_iovec_length(&v[i]), 64);
+            evpl_iovecs_release(evpl, v, N);
+        }
+        for (got = 0; got < sent; got += r) {
+            r = evpl_dpdk_rx_burst(evpl, ring_port, 0, rx, 32, rxiov, 32);
+            assert_true(r > 0);
+            for (i = 0; i < r; i++)
+                evpl_iovecs_release(evpl, rx[i].iov, rx[i].niov);
+        }
+    }
+    free(v);
+    free(tx);
+}
+
+#define CASE(fn) cmocka_unit_test_setup_teardown(fn, evpl_test_setup, \
+                                                 evpl_test_teardown)
+
+int
+main(int argc, char **argv)
+{
+    const struct CMUnitTest cases[] = {
+        CASE(exclusive_iovec_becomes_its_mbuf),
+        CASE(small_shared_header_goes_into_headroom),
+        CASE(small_shared_trailer_goes_into_tailroom),
+        CASE(large_shared_goes_by_reference),
+        CASE(empty_iovecs_are_skipped),
+        CASE(many_iovecs_are_linearized),
+        CASE(conversion_failure_leaves_iovecs_untouched),
+        CASE(conversion_bad_arguments),
+        CASE(loopback_single_packets_take_ref),
+        CASE(loopback_single_packets_keep_ref),
+        CASE(loopback_bursts_take_ref),
+        CASE(loopback_bursts_keep_ref),
+        CASE(rx_keeps_what_does_not_fit),
+        CASE(destroy_frees_kept_packets),
+        CASE(null_port_linearizes_chains),
+        CASE(null_port_too_large_for_one_mbuf),
+        CASE(unsent_packets_follow_flags),
+    };
+    int rc;
+
+    rc = evpl_test_eal_init(argc, argv, (const char *const[]) {
+        "net_ring0", "net_null0", NULL
+    });
+    if (rc != 0)
+        return rc;
+    if (setup_ports() != 0) {
+        fprintf(stderr, "port set-up failed: %s\n", strerror(errno));
+        return 1;
+    }
+    rc = cmocka_run_group_tests_name("glue", cases, NULL, NULL);
+    rte_eal_cleanup();
+    return rc == 0 ? 0 : 1;
+}
