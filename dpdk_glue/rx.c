@@ -36,7 +36,7 @@ evpl_dpdk_mbuf_to_iovecs(
         }
         iov[n].data         = rte_pktmbuf_mtod(seg, void *);
         iov[n].length       = seg->data_len;
-        iov[n].flags        = 0;
+        iov[n].flags        = evpl->owner_flags;
         iov[n].private_data = seg;
         n++;
     }
@@ -62,7 +62,7 @@ evpl_rx_wrap(
     if (likely(m->next == NULL && m->data_len != 0 && used < max_iov)) {
         iov[used].data         = rte_pktmbuf_mtod(m, void *);
         iov[used].length       = m->data_len;
-        iov[used].flags        = 0;
+        iov[used].flags        = evpl->owner_flags;
         iov[used].private_data = m;
         pkt->iov               = &iov[used];
         pkt->niov              = 1;

@@ -221,6 +221,28 @@ evpl_tx_linearize(
     return head;
 }
 
+#ifdef EVPL_IOVEC_TRACE
+/* Trace builds: every iovec handed in must be live, and with TAKE_REF it
+ * is dead once converted. */
+static void
+evpl_tx_trace_in(const struct evpl_iovec *iov, int niov)
+{
+    int j;
+
+    for (j = 0; j < niov; j++)
+        evpl_trace_check_("evpl_dpdk_iovecs_to_mbuf", &iov[j]);
+}
+
+static void
+evpl_tx_trace_taken(struct evpl_iovec *iov, int niov)
+{
+    int j;
+
+    for (j = 0; j < niov; j++)
+        iov[j].flags |= EVPL_IOVEC_F_MOVED_;
+}
+#endif
+
 /*
  * Build the chain for one packet. On success with TAKE_REF, the references
  * of iovecs that did not become segments are released.
@@ -239,6 +261,10 @@ evpl_tx_convert(
     uint64_t                 total = 0;
     int                      n = 0, j, err;
 
+#ifdef EVPL_IOVEC_TRACE
+    evpl_tx_trace_in(iov, niov);
+#endif
+
     /* The common packet: one buffer, exclusively owned. */
     if (niov == 1 && iov->length > 0) {
         m = evpl_iovec_mbuf(iov);
@@ -252,6 +278,10 @@ evpl_tx_convert(
             evpl_tx_head_reset(m);
             if (!(flags & EVPL_DPDK_TAKE_REF))
                 rte_mbuf_refcnt_set(m, 2);
+#ifdef EVPL_IOVEC_TRACE
+            else
+                evpl_tx_trace_taken(iov, niov);
+#endif
             evpl->stats.tx_pkts++;
             evpl->stats.tx_segs++;
             evpl->stats.tx_reused++;
@@ -408,10 +438,14 @@ evpl_tx_convert(
 
  release_empty:
     /* Empty iovecs carried references too; with TAKE_REF they move here. */
-    if (flags & EVPL_DPDK_TAKE_REF)
+    if (flags & EVPL_DPDK_TAKE_REF) {
         for (j = 0; j < niov; j++)
             if (iov[j].length == 0)
                 evpl_iovec_ref_put_(evpl_iovec_mbuf(&iov[j]), iov[j].flags);
+#ifdef EVPL_IOVEC_TRACE
+        evpl_tx_trace_taken(iov, niov);
+#endif
+    }
     return head;
 }
 
@@ -429,6 +463,7 @@ evpl_dpdk_iovecs_to_mbuf(
     }
     return evpl_tx_convert(evpl, iov, niov, flags, &evpl_tx_caps_any);
 }
+
 
 /* ---- ports ---------------------------------------------------------- */
 

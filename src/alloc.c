@@ -162,7 +162,8 @@ evpl_iovec_alloc(
                  (flags & ~EVPL_IOVEC_FLAG_SHARED) != 0))
         return evpl_fail(EINVAL);
 
-    mask = alignment ? alignment - 1 : 0;
+    mask   = alignment ? alignment - 1 : 0;
+    flags |= evpl->owner_flags;
 
     /* One mbuf surely holds it, headroom and worst-case padding included. */
     if (likely((uint64_t) length + evpl->headroom + mask <= evpl->room)) {
@@ -210,7 +211,7 @@ evpl_iovec_reserve(
     unsigned int       max_vec,
     struct evpl_iovec *r_iovec)
 {
-    const unsigned int flags = EVPL_IOVEC_F_RESERVED;
+    unsigned int       flags;
     struct rte_mbuf   *c, *m;
     unsigned int       mask, n = 0, left = length, chunk, i;
     char              *start, *end;
@@ -221,7 +222,8 @@ evpl_iovec_reserve(
     if (unlikely(evpl_min_segments(evpl, length) > max_vec))
         return evpl_fail(ENOSPC);
 
-    mask = alignment ? alignment - 1 : 0;
+    mask  = alignment ? alignment - 1 : 0;
+    flags = EVPL_IOVEC_F_RESERVED | evpl->owner_flags;
 
     c = evpl->carve;
     if (c != NULL && c->refcnt >= EVPL_CARVE_REF_CAP) {
@@ -313,6 +315,7 @@ evpl_iovec_commit(
 
     for (i = 0; i < niovs; i++) {
         iov = &iovecs[i];
+        EVPL_TRACE_CHECK_("evpl_iovec_commit", iov);
         m   = evpl_iovec_mbuf(iov);
         buf = m->buf_addr;
         if (unlikely((char *) iov->data < buf ||

@@ -56,6 +56,21 @@ evpl_default_pool(
 
 int evpl_seg_state_offset = -1;
 
+EVPL_EXPORT __thread uint32_t evpl_thread_tag_;
+
+/* Tags name threads for trace mode's LOCAL check; 24 bits of them fit the
+ * iovec's flags word. */
+static uint32_t
+evpl_thread_tag_get(void)
+{
+    static uint32_t next;
+
+    while (evpl_thread_tag_ == 0)
+        evpl_thread_tag_ = (__atomic_add_fetch(&next, 1, __ATOMIC_RELAXED)) &
+                           ((UINT32_C(1) << (32 - EVPL_IOVEC_OWNER_SHIFT_)) - 1);
+    return evpl_thread_tag_;
+}
+
 int
 evpl_dynfield_init(void)
 {
@@ -140,6 +155,7 @@ evpl_create(const struct evpl_config *config)
     evpl->room     = rte_pktmbuf_data_room_size(mp);
     evpl->headroom = RTE_MIN((uint32_t) RTE_PKTMBUF_HEADROOM, evpl->room);
     evpl->lcore    = lcore;
+    evpl->owner_flags = evpl_thread_tag_get() << EVPL_IOVEC_OWNER_SHIFT_;
     /* A copy must fit a fresh mbuf behind its headroom. */
     evpl->tx_copy_max = RTE_MIN(config->tx_copy_max ? config->tx_copy_max :
                                 EVPL_DPDK_TX_COPY_MAX,

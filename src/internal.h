@@ -21,8 +21,7 @@ extern int evpl_logtype;
 #define EVPL_LOG(level, fmt, ...) \
     rte_log(RTE_LOG_ ## level, evpl_logtype, "EVPL: " fmt "\n", ## __VA_ARGS__)
 
-/* iovec->flags bits beyond EVPL_IOVEC_FLAG_SHARED. */
-#define EVPL_IOVEC_F_RESERVED 0x2u /* handed out by evpl_iovec_reserve() */
+#define EVPL_IOVEC_F_RESERVED EVPL_IOVEC_F_RESERVED_
 
 /* A reservation segment is retired once less than this is left: smaller
  * reservations would fragment it for little gain. */
@@ -44,6 +43,9 @@ struct evpl {
     uint32_t                  room;     /* data room of every mbuf in pool */
     uint32_t                  headroom; /* left in front of allocations */
     unsigned int              lcore;
+    /* The creating thread's tag, in place in iovec->flags: every iovec
+     * this context makes carries it. */
+    uint32_t                  owner_flags;
     unsigned int              tx_copy_max;
 
     /* Reservation carving: the segment being carved, on which the context

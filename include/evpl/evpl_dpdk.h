@@ -304,7 +304,49 @@ evpl_iovec_mbuf(const struct evpl_iovec *iovec)
  * uses, so an mbuf from any pktmbuf pool (an RX pool included) can be
  * wrapped, and a driver's free after transmit interleaves correctly. LOCAL
  * references use plain loads and stores; SHARED ones atomics.
+ *
+ * iovec->flags, the same in every build (library-private):
+ *   bit 0      EVPL_IOVEC_FLAG_SHARED
+ *   bit 1      made by evpl_iovec_reserve()
+ *   bit 2, 3   trace state: moved away, released
+ *   bits 8-31  owner: tag of the thread whose context made the reference
  * ------------------------------------------------------------------------ */
+
+#define EVPL_IOVEC_F_RESERVED_   0x2u
+#define EVPL_IOVEC_F_MOVED_      0x4u
+#define EVPL_IOVEC_F_RELEASED_   0x8u
+#define EVPL_IOVEC_OWNER_SHIFT_  8
+
+/**
+ * The calling thread's owner tag (0 until it creates a context): what
+ * trace mode compares a LOCAL iovec's owner with. Not for applications.
+ */
+EVPL_EXPORT extern __thread uint32_t evpl_thread_tag_;
+
+#ifdef EVPL_IOVEC_TRACE
+static inline void
+evpl_trace_check_(
+    const char              *call,
+    const struct evpl_iovec *iov)
+{
+    uint32_t owner = iov->flags >> EVPL_IOVEC_OWNER_SHIFT_;
+
+    if (unlikely(iov->flags & EVPL_IOVEC_F_RELEASED_))
+        evpl_iovec_abort(call, iov, "use after release");
+    if (unlikely(iov->flags & EVPL_IOVEC_F_MOVED_))
+        evpl_iovec_abort(call, iov, "use after move");
+    if (unlikely(!(iov->flags & EVPL_IOVEC_FLAG_SHARED) &&
+                 owner != evpl_thread_tag_))
+        evpl_iovec_abort(call, iov,
+                         "LOCAL iovec of thread tag %u used on thread tag %u",
+                         owner, evpl_thread_tag_);
+}
+#define EVPL_TRACE_CHECK_(call, iov)  evpl_trace_check_(call, iov)
+#define EVPL_TRACE_MARK_(iov, bit)    ((iov)->flags |= (bit))
+#else
+#define EVPL_TRACE_CHECK_(call, iov)  do { } while (0)
+#define EVPL_TRACE_MARK_(iov, bit)    do { } while (0)
+#endif
 
 /* Return an mbuf whose last reference was just dropped (refcnt reads 1).
  * The common case is a direct, unchained mbuf: straight back to its pool.
@@ -385,7 +427,13 @@ evpl_iovec_release(
     struct evpl_iovec *iovec)
 {
     RTE_SET_USED(evpl);
+#ifdef EVPL_IOVEC_TRACE
+    if (unlikely(iovec->flags & EVPL_IOVEC_F_RELEASED_))
+        evpl_iovec_abort("evpl_iovec_release", iovec, "double release");
+#endif
+    EVPL_TRACE_CHECK_("evpl_iovec_release", iovec);
     evpl_iovec_ref_put_(evpl_iovec_mbuf(iovec), iovec->flags);
+    EVPL_TRACE_MARK_(iovec, EVPL_IOVEC_F_RELEASED_);
 }
 
 static inline void
@@ -405,6 +453,7 @@ evpl_iovec_clone(
     struct evpl_iovec *dst,
     struct evpl_iovec *src)
 {
+    EVPL_TRACE_CHECK_("evpl_iovec_clone", src);
     evpl_iovec_ref_get_("evpl_iovec_clone", src);
     *dst = *src;
 }
@@ -416,6 +465,7 @@ evpl_iovec_clone_segment(
     unsigned int             offset,
     unsigned int             length)
 {
+    EVPL_TRACE_CHECK_("evpl_iovec_clone_segment", src);
     evpl_iovec_check_range_("evpl_iovec_clone_segment", src, offset, length);
     evpl_iovec_ref_get_("evpl_iovec_clone_segment", src);
     dst->data         = (char *) src->data + offset;
@@ -429,7 +479,10 @@ evpl_iovec_move(
     struct evpl_iovec *dst,
     struct evpl_iovec *src)
 {
+    EVPL_TRACE_CHECK_("evpl_iovec_move", src);
     *dst = *src;
+    if (dst != src)
+        EVPL_TRACE_MARK_(src, EVPL_IOVEC_F_MOVED_);
 }
 
 static inline void
@@ -439,22 +492,27 @@ evpl_iovec_move_segment(
     unsigned int       offset,
     unsigned int       length)
 {
+    EVPL_TRACE_CHECK_("evpl_iovec_move_segment", src);
     evpl_iovec_check_range_("evpl_iovec_move_segment", src, offset, length);
     dst->data         = (char *) src->data + offset;
     dst->length       = length;
     dst->flags        = src->flags;
     dst->private_data = src->private_data;
+    if (dst != src)
+        EVPL_TRACE_MARK_(src, EVPL_IOVEC_F_MOVED_);
 }
 
 static inline void *
 evpl_iovec_data(const struct evpl_iovec *iovec)
 {
+    EVPL_TRACE_CHECK_("evpl_iovec_data", iovec);
     return iovec->data;
 }
 
 static inline unsigned int
 evpl_iovec_length(const struct evpl_iovec *iovec)
 {
+    EVPL_TRACE_CHECK_("evpl_iovec_length", iovec);
     return iovec->length;
 }
 
@@ -463,6 +521,7 @@ evpl_iovec_set_length(
     struct evpl_iovec *iovec,
     unsigned int       length)
 {
+    EVPL_TRACE_CHECK_("evpl_iovec_set_length", iovec);
     iovec->length = length;
 }
 
