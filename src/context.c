@@ -122,8 +122,12 @@ evpl_create(const struct evpl_config *config)
     if (evpl_dynfield_init() < 0)
         return NULL;
 
+    /* A thread outside the EAL has no socket of its own: it shares the
+     * main lcore's pool rather than getting a pool of its own. */
     socket = (int) rte_socket_id();
-    lcore  = rte_lcore_id();
+    if (socket == SOCKET_ID_ANY)
+        socket = (int) rte_lcore_to_socket_id(rte_get_main_lcore());
+    lcore = rte_lcore_id();
 
     if (config->pool != NULL) {
         mp = config->pool;

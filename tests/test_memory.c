@@ -756,16 +756,23 @@ destroy_with_outstanding_iovecs(void **state)
     (void) t;
 }
 
+struct non_eal_result {
+    int                 ok;
+    struct rte_mempool *pool;
+};
+
 static void *
 non_eal_thread(void *arg)
 {
-    struct evpl_iovec v[4];
-    struct evpl      *e = evpl_create(NULL);
-    int               i, n, *ok = arg;
+    struct non_eal_result *res = arg;
+    struct evpl_iovec      v[4];
+    struct evpl           *e = evpl_create(NULL);
+    int                    i, n;
 
-    *ok = 0;
+    res->ok = 0;
     if (e == NULL)
         return NULL;
+    res->pool = evpl_mempool(e);
     /* Enough traffic to cycle the context's own mempool cache. */
     for (i = 0; i < 5000; i++) {
         n = evpl_iovec_alloc(e, 1 + (unsigned int) i % 20000, 0, 4, 0, v);
@@ -774,20 +781,21 @@ non_eal_thread(void *arg)
         evpl_iovecs_release(e, v, n);
     }
     evpl_destroy(e);
-    *ok = 1;
+    res->ok = 1;
     return NULL;
 }
 
 static void
 context_on_non_eal_thread(void **state)
 {
-    pthread_t th;
-    int       ok = 0;
+    struct non_eal_result res = { 0, NULL };
+    pthread_t             th;
 
-    (void) state;
-    assert_int_equal(pthread_create(&th, NULL, non_eal_thread, &ok), 0);
+    assert_int_equal(pthread_create(&th, NULL, non_eal_thread, &res), 0);
     assert_int_equal(pthread_join(th, NULL), 0);
-    assert_true(ok);
+    assert_true(res.ok);
+    /* No socket of its own: it shares the main lcore's default pool. */
+    assert_ptr_equal(res.pool, ((struct evpl_test_ctx *) *state)->pool);
 }
 
 static void
