@@ -86,16 +86,36 @@ evpl_put_mbuf(
     rte_mempool_generic_put(evpl->pool, (void **) &m, 1, evpl->cache);
 }
 
-/* Smallest number of segments that could hold length bytes. */
-static inline unsigned int
-evpl_min_segments(
+/* Whether length bytes could fit in n segments: a multiplication, where
+ * counting the segments would take a division on every call. */
+static inline int
+evpl_fits_segments(
     const struct evpl *evpl,
-    unsigned int       length)
+    unsigned int       length,
+    unsigned int       n)
 {
-    return (unsigned int) (((uint64_t) length + evpl->room - 1) / evpl->room);
+    return (uint64_t) n * evpl->room >= length;
 }
 
-static int
+/* Smallest number of segments that could hold length bytes, capped at cap
+ * (at most EVPL_ALLOC_BATCH): counted, not divided, since it is small. */
+static inline unsigned int
+evpl_min_segments_upto(
+    const struct evpl *evpl,
+    unsigned int       length,
+    unsigned int       cap)
+{
+    unsigned int n = 1;
+    uint64_t     room = evpl->room;
+
+    while (n < cap && room < length) {
+        n++;
+        room += evpl->room;
+    }
+    return n;
+}
+
+static __rte_noinline int
 evpl_alloc_multi(
     struct evpl       *evpl,
     unsigned int       length,
@@ -109,7 +129,7 @@ evpl_alloc_multi(
     char            *start, *end;
     int              err;
 
-    if (evpl_min_segments(evpl, length) > max_iovecs)
+    if (!evpl_fits_segments(evpl, length, max_iovecs))
         return evpl_fail(ENOSPC);
 
     while (left > 0) {
@@ -119,8 +139,9 @@ evpl_alloc_multi(
         }
         /* Never more mbufs than even the roomiest placement needs, so every
          * mbuf fetched receives bytes and none has to go back. */
-        want = RTE_MIN(evpl_min_segments(evpl, left), max_iovecs - n);
-        want = RTE_MIN(want, EVPL_ALLOC_BATCH);
+        want = evpl_min_segments_upto(evpl, left,
+                                      RTE_MIN(max_iovecs - n,
+                                              EVPL_ALLOC_BATCH));
         if (evpl_get_mbufs(evpl, batch, want) < 0) {
             err = ENOMEM;
             goto undo;
@@ -146,6 +167,32 @@ evpl_alloc_multi(
     return evpl_fail(err);
 }
 
+static __rte_noinline __rte_cold int
+evpl_alloc_einval(void)
+{
+    return evpl_fail(EINVAL);
+}
+
+/* A request that fits one mbuf, when the mempool cache is empty (or there
+ * is none): the pool refills the cache or hands the mbuf over itself. */
+static __rte_noinline int
+evpl_alloc_one(
+    struct evpl       *evpl,
+    unsigned int       length,
+    unsigned int       mask,
+    unsigned int       flags,
+    struct evpl_iovec *r_iovec)
+{
+    struct rte_mbuf *m;
+
+    if (unlikely(evpl_get_mbufs(evpl, &m, 1) < 0))
+        return -1;
+    evpl_iovec_fill(r_iovec, m,
+                    evpl_align_up((char *) m->buf_addr + evpl->headroom, mask),
+                    length, flags);
+    return 1;
+}
+
 EVPL_EXPORT int
 evpl_iovec_alloc(
     struct evpl       *evpl,
@@ -155,25 +202,34 @@ evpl_iovec_alloc(
     unsigned int       flags,
     struct evpl_iovec *r_iovec)
 {
-    struct rte_mbuf *m;
-    unsigned int     mask;
+    struct rte_mempool_cache *cache;
+    struct rte_mbuf          *m;
+    unsigned int              mask = alignment - (alignment != 0);
 
     if (unlikely(evpl_bad_args(evpl, length, alignment, max_iovecs, r_iovec) ||
                  (flags & ~EVPL_IOVEC_FLAG_SHARED) != 0))
-        return evpl_fail(EINVAL);
+        return evpl_alloc_einval();
 
-    mask   = alignment ? alignment - 1 : 0;
     flags |= evpl->owner_flags;
 
     /* One mbuf surely holds it, headroom and worst-case padding included. */
     if (likely((uint64_t) length + evpl->headroom + mask <= evpl->room)) {
-        if (unlikely(evpl_get_mbufs(evpl, &m, 1) < 0))
-            return -1;
-        evpl_iovec_fill(r_iovec, m,
-                        evpl_align_up((char *) m->buf_addr + evpl->headroom,
-                                      mask),
-                        length, flags);
-        return 1;
+        /* The fast path pops the mempool cache through
+         * rte_mempool_generic_get() only once the cache is known to hold
+         * an mbuf: the compiler then drops the refill path, whose call
+         * would take m's address and keep m on the stack, on the critical
+         * path of every allocation. Every other path is a tail call, so
+         * this one needs no stack frame. */
+        cache = evpl->cache;
+        if (likely(cache != NULL && cache->len > 0)) {
+            rte_mempool_generic_get(evpl->pool, (void **) &m, 1, cache);
+            evpl_iovec_fill(r_iovec, m,
+                            evpl_align_up((char *) m->buf_addr +
+                                          evpl->headroom, mask),
+                            length, flags);
+            return 1;
+        }
+        return evpl_alloc_one(evpl, length, mask, flags, r_iovec);
     }
 
     return evpl_alloc_multi(evpl, length, mask, max_iovecs, flags, r_iovec);
@@ -219,7 +275,7 @@ evpl_iovec_reserve(
 
     if (unlikely(evpl_bad_args(evpl, length, alignment, max_vec, r_iovec)))
         return evpl_fail(EINVAL);
-    if (unlikely(evpl_min_segments(evpl, length) > max_vec))
+    if (unlikely(!evpl_fits_segments(evpl, length, max_vec)))
         return evpl_fail(ENOSPC);
 
     mask  = alignment ? alignment - 1 : 0;
