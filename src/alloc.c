@@ -227,12 +227,16 @@ evpl_iovec_alloc(
                             evpl_align_up((char *) m->buf_addr +
                                           evpl->headroom, mask),
                             length, flags);
-            return 1;
+            return EVPL_TRACE_HANDED_OUT(evpl, r_iovec, 1);
         }
-        return evpl_alloc_one(evpl, length, mask, flags, r_iovec);
+        return EVPL_TRACE_HANDED_OUT(evpl, r_iovec,
+                                     evpl_alloc_one(evpl, length, mask, flags,
+                                                    r_iovec));
     }
 
-    return evpl_alloc_multi(evpl, length, mask, max_iovecs, flags, r_iovec);
+    return EVPL_TRACE_HANDED_OUT(evpl, r_iovec,
+                                 evpl_alloc_multi(evpl, length, mask,
+                                                  max_iovecs, flags, r_iovec));
 }
 
 void
@@ -292,7 +296,7 @@ evpl_iovec_reserve(
         if (evpl_room_behind(start, evpl_seg_end(c)) >= length) {
             c->refcnt++;
             evpl_iovec_fill(r_iovec, c, start, length, flags);
-            return 1;
+            return EVPL_TRACE_HANDED_OUT(evpl, r_iovec, 1);
         }
     }
 
@@ -306,7 +310,7 @@ evpl_iovec_reserve(
         *evpl_seg_state(m) = EVPL_SEG_CARVED;
         evpl_carve_install(evpl, m, 0);
         evpl_iovec_fill(r_iovec, m, start, length, flags);
-        return 1;
+        return EVPL_TRACE_HANDED_OUT(evpl, r_iovec, 1);
     }
 
     /* Larger than a segment: the rest of the current one, then fresh ones.
@@ -343,7 +347,7 @@ evpl_iovec_reserve(
         }
     }
     *evpl_seg_state(m) = EVPL_SEG_SPAN_TAIL;
-    return (int) n;
+    return EVPL_TRACE_HANDED_OUT(evpl, r_iovec, (int) n);
 
  undo:
     for (i = 0; i < n; i++)

@@ -41,7 +41,11 @@ evpl_default_pool(
     cache = RTE_MIN(EVPL_DPDK_DEFAULT_CACHE_SIZE, n * 2 / 3);
     cache = RTE_MIN(cache, (unsigned int) RTE_MEMPOOL_CACHE_MAX_SIZE);
 
+#ifdef EVPL_IOVEC_TRACE
+    mp = evpl_trace_pool_create(name, n, cache, room, socket);
+#else
     mp = rte_pktmbuf_pool_create(name, n, cache, 0, (uint16_t) room, socket);
+#endif
     if (mp == NULL && rte_errno == EEXIST)
         mp = rte_mempool_lookup(name);
     if (mp == NULL) {
@@ -89,7 +93,11 @@ evpl_dynfield_init(void)
         return evpl_fail(ENOMEM);
     }
     __atomic_store_n(&evpl_seg_state_offset, off, __ATOMIC_RELEASE);
+#ifdef EVPL_IOVEC_TRACE
+    return evpl_trace_init();
+#else
     return 0;
+#endif
 }
 
 static int
@@ -160,6 +168,9 @@ evpl_create(const struct evpl_config *config)
     evpl->headroom = RTE_MIN((uint32_t) RTE_PKTMBUF_HEADROOM, evpl->room);
     evpl->lcore    = lcore;
     evpl->owner_flags = evpl_thread_tag_get() << EVPL_IOVEC_OWNER_SHIFT_;
+#ifdef EVPL_IOVEC_TRACE
+    evpl_trace_ctx_init(evpl);
+#endif
     /* A copy must fit a fresh mbuf behind its headroom. */
     evpl->tx_copy_max = RTE_MIN(config->tx_copy_max ? config->tx_copy_max :
                                 EVPL_DPDK_TX_COPY_MAX,
@@ -182,8 +193,6 @@ evpl_create(const struct evpl_config *config)
 EVPL_EXPORT void
 evpl_destroy(struct evpl *evpl)
 {
-    unsigned int in_use;
-
     if (evpl == NULL)
         return;
 
@@ -199,10 +208,7 @@ evpl_destroy(struct evpl *evpl)
         rte_mempool_cache_free(evpl->own_cache);
     }
 
-    in_use = rte_mempool_in_use_count(evpl->pool);
-    if (in_use > 0)
-        EVPL_LOG(DEBUG, "context %p destroyed; pool %s has %u mbufs in use",
-                 (void *) evpl, evpl->pool->name, in_use);
+    evpl_leak_report(evpl);
 
     rte_free(evpl);
 }

@@ -62,6 +62,12 @@ struct evpl {
         struct rte_mbuf *m;
         uint16_t         port, queue;
     }                         rx_keep[EVPL_RX_KEEP_MAX];
+
+#ifdef EVPL_IOVEC_TRACE
+    /* Names this context in the trace record of the mbufs it hands out;
+     * never reused, as mbufs outlive contexts. */
+    uint32_t                  trace_serial;
+#endif
 };
 
 /* Hand failure to the caller under the library's error rule. */
@@ -98,6 +104,29 @@ struct rte_eth_dev_info;
 /* Record the TX limits evpl_dpdk_tx_burst() shapes chains to for a port. */
 void evpl_port_caps_set(uint16_t port_id, const struct rte_eth_dev_info *info,
                         uint64_t tx_offloads);
+
+/* Leak accounting (trace.c): evpl_destroy()'s report through rte_log. */
+void evpl_leak_report(const struct evpl *evpl);
+
+#ifdef EVPL_IOVEC_TRACE
+/* Trace builds: register the trace record's mbuf dynamic field and the
+ * pool ops that keep it; 0, or -1 with errno. */
+int  evpl_trace_init(void);
+/* A default pool whose mbufs are marked as they leave and re-enter it. */
+struct rte_mempool *evpl_trace_pool_create(const char *name, unsigned int n,
+                                           unsigned int cache,
+                                           unsigned int room, int socket);
+void evpl_trace_ctx_init(struct evpl *evpl);
+/* Record who handed out the mbufs of n iovecs (n < 1: none); returns n. */
+int  evpl_trace_handed_out(struct evpl *evpl, struct evpl_iovec *iov, int n,
+                           const void *site);
+/* In an exported alloc/reserve function: returns n, having recorded the
+ * context and that function's caller for the n iovecs' mbufs. */
+#define EVPL_TRACE_HANDED_OUT(evpl, iov, n) \
+    evpl_trace_handed_out(evpl, iov, n, __builtin_return_address(0))
+#else
+#define EVPL_TRACE_HANDED_OUT(evpl, iov, n) (n)
+#endif
 
 static inline uint32_t *
 evpl_seg_state(struct rte_mbuf *m)

@@ -6,7 +6,10 @@
 
 #include "internal.h"
 
-RTE_LOG_REGISTER_DEFAULT(evpl_logtype, NOTICE);
+/* Named explicitly: RTE_LOG_REGISTER_DEFAULT() takes the name from
+ * RTE_LOG_DEFAULT_LOGTYPE, which only DPDK's own build defines, and would
+ * register "RTE_LOG_DEFAULT_LOGTYPE". Enable with --log-level=evpl:info. */
+RTE_LOG_REGISTER(evpl_logtype, evpl, NOTICE);
 
 EVPL_EXPORT void
 evpl_iovec_abort(

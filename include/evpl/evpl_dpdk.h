@@ -273,6 +273,53 @@ EVPL_EXPORT int evpl_dpdk_stats_get(
 /** Zero a context's counters (NULL does nothing). */
 EVPL_EXPORT void evpl_dpdk_stats_reset(struct evpl *evpl);
 
+/** evpl_dpdk_outstanding(): the counts are exactly the context's own. */
+#define EVPL_DPDK_OUTSTANDING_CONTEXT 1
+/** evpl_dpdk_outstanding(): the counts are the whole pool's. */
+#define EVPL_DPDK_OUTSTANDING_POOL    0
+
+/** What evpl_dpdk_outstanding() counts. */
+struct evpl_dpdk_outstanding {
+    uint64_t mbufs; /**< mbufs still referenced */
+    uint64_t refs;  /**< references on them (a lower bound: see below) */
+};
+
+/**
+ * How much of what a context allocated is still referenced: what a leak
+ * check asserts is zero once everything is released.
+ *
+ * References the context holds itself (on the segment it carves
+ * reservations from, on received packets it keeps for a later
+ * evpl_dpdk_rx_burst()) are never counted; they go at evpl_destroy().
+ *
+ * Trace builds of the library (meson -Diovec_trace=true), on a pool the
+ * library created (config->pool NULL): the context's own, exactly.
+ * @p mbufs is the number of mbufs that this context's evpl_iovec_alloc()
+ * and evpl_iovec_reserve() handed out and that something still references
+ * (an iovec, a clone made on any lcore, an mbuf chain in a transmit queue,
+ * an indirect mbuf attached to it); @p refs is the sum of their reference
+ * counts. mbufs the library allocates while transmitting (copies, indirect
+ * mbufs) and received mbufs are nobody's. Returns
+ * EVPL_DPDK_OUTSTANDING_CONTEXT.
+ *
+ * Other builds, and an application's pool: the whole pool. @p mbufs is the
+ * number of the pool's mbufs that are neither in the pool nor in a
+ * per-lcore cache, whoever holds them (other contexts, drivers' receive
+ * rings included); @p refs equals @p mbufs, a lower bound. Returns
+ * EVPL_DPDK_OUTSTANDING_POOL.
+ *
+ * Either way the counts are a snapshot, exact while no other thread is
+ * taking or dropping the references counted.
+ *
+ * @param evpl The context.
+ * @param out  [out] The counts.
+ * @return EVPL_DPDK_OUTSTANDING_CONTEXT or EVPL_DPDK_OUTSTANDING_POOL, as
+ *   above, or -1 with errno EINVAL: @p evpl or @p out NULL.
+ */
+EVPL_EXPORT int evpl_dpdk_outstanding(
+    const struct evpl            *evpl,
+    struct evpl_dpdk_outstanding *out);
+
 /**
  * Report a misuse of an iovec and abort the process (SIGABRT).
  *
@@ -329,8 +376,14 @@ evpl_trace_check_(
     const char              *call,
     const struct evpl_iovec *iov)
 {
-    uint32_t owner = iov->flags >> EVPL_IOVEC_OWNER_SHIFT_;
+    uint32_t owner;
 
+    if (unlikely(iov == NULL))
+        evpl_iovec_abort(call, NULL, "NULL iovec");
+    /* A zeroed iovec: never filled by the library. */
+    if (unlikely(iov->private_data == NULL))
+        evpl_iovec_abort(call, iov, "iovec references no buffer");
+    owner = iov->flags >> EVPL_IOVEC_OWNER_SHIFT_;
     if (unlikely(iov->flags & EVPL_IOVEC_F_RELEASED_))
         evpl_iovec_abort(call, iov, "use after release");
     if (unlikely(iov->flags & EVPL_IOVEC_F_MOVED_))
@@ -341,10 +394,40 @@ evpl_trace_check_(
                          "LOCAL iovec of thread tag %u used on thread tag %u",
                          owner, evpl_thread_tag_);
 }
+
+static inline void
+evpl_trace_check_dst_(
+    const char              *call,
+    const struct evpl_iovec *dst)
+{
+    if (unlikely(dst == NULL))
+        evpl_iovec_abort(call, NULL, "NULL destination iovec");
+}
+
+/* A length may be set anywhere within the iovec's segment, no further:
+ * past it, a commit or a transmit would reach into another mbuf. */
+static inline void
+evpl_trace_check_length_(
+    const struct evpl_iovec *iov,
+    unsigned int             length)
+{
+    const struct rte_mbuf *m = (const struct rte_mbuf *) iov->private_data;
+
+    if (unlikely((const char *) iov->data < (const char *) m->buf_addr ||
+                 (size_t) ((const char *) iov->data -
+                           (const char *) m->buf_addr) + length > m->buf_len))
+        evpl_iovec_abort("evpl_iovec_set_length", iov,
+                         "length %u runs past its %u-byte segment", length,
+                         m->buf_len);
+}
 #define EVPL_TRACE_CHECK_(call, iov)  evpl_trace_check_(call, iov)
+#define EVPL_TRACE_DST_(call, dst)    evpl_trace_check_dst_(call, dst)
+#define EVPL_TRACE_LENGTH_(iov, len)  evpl_trace_check_length_(iov, len)
 #define EVPL_TRACE_MARK_(iov, bit)    ((iov)->flags |= (bit))
 #else
 #define EVPL_TRACE_CHECK_(call, iov)  do { } while (0)
+#define EVPL_TRACE_DST_(call, dst)    do { } while (0)
+#define EVPL_TRACE_LENGTH_(iov, len)  do { } while (0)
 #define EVPL_TRACE_MARK_(iov, bit)    do { } while (0)
 #endif
 
@@ -428,6 +511,8 @@ evpl_iovec_release(
 {
     RTE_SET_USED(evpl);
 #ifdef EVPL_IOVEC_TRACE
+    if (unlikely(iovec == NULL))
+        evpl_iovec_abort("evpl_iovec_release", NULL, "NULL iovec");
     if (unlikely(iovec->flags & EVPL_IOVEC_F_RELEASED_))
         evpl_iovec_abort("evpl_iovec_release", iovec, "double release");
 #endif
@@ -454,6 +539,7 @@ evpl_iovec_clone(
     struct evpl_iovec *src)
 {
     EVPL_TRACE_CHECK_("evpl_iovec_clone", src);
+    EVPL_TRACE_DST_("evpl_iovec_clone", dst);
     evpl_iovec_ref_get_("evpl_iovec_clone", src);
     *dst = *src;
 }
@@ -466,6 +552,7 @@ evpl_iovec_clone_segment(
     unsigned int             length)
 {
     EVPL_TRACE_CHECK_("evpl_iovec_clone_segment", src);
+    EVPL_TRACE_DST_("evpl_iovec_clone_segment", dst);
     evpl_iovec_check_range_("evpl_iovec_clone_segment", src, offset, length);
     evpl_iovec_ref_get_("evpl_iovec_clone_segment", src);
     dst->data         = (char *) src->data + offset;
@@ -480,6 +567,7 @@ evpl_iovec_move(
     struct evpl_iovec *src)
 {
     EVPL_TRACE_CHECK_("evpl_iovec_move", src);
+    EVPL_TRACE_DST_("evpl_iovec_move", dst);
     *dst = *src;
     if (dst != src)
         EVPL_TRACE_MARK_(src, EVPL_IOVEC_F_MOVED_);
@@ -493,6 +581,7 @@ evpl_iovec_move_segment(
     unsigned int       length)
 {
     EVPL_TRACE_CHECK_("evpl_iovec_move_segment", src);
+    EVPL_TRACE_DST_("evpl_iovec_move_segment", dst);
     evpl_iovec_check_range_("evpl_iovec_move_segment", src, offset, length);
     dst->data         = (char *) src->data + offset;
     dst->length       = length;
@@ -522,6 +611,7 @@ evpl_iovec_set_length(
     unsigned int       length)
 {
     EVPL_TRACE_CHECK_("evpl_iovec_set_length", iovec);
+    EVPL_TRACE_LENGTH_(iovec, length);
     iovec->length = length;
 }
 
