@@ -5,7 +5,7 @@
  * DPDK application would write itself.
  *
  *   evpl-bench [EAL options --] [--json] [--reps N] [--iters N]
- *              [--no-sweep | --sweep-only]
+ *              [--no-sweep | --sweep-only] [--only NAME]
  *
  * Without EAL options it runs on one lcore (CPU 1 where there are two or
  * more, else CPU 0) with --in-memory --no-pci: hugepages, no devices.
@@ -605,6 +605,7 @@ struct result {
     double      evpl[BENCH_MAX_REPS], dpdk[BENCH_MAX_REPS]; /* cycles/op */
     double      ratio[BENCH_MAX_REPS];
     struct stats e, d, r;
+    int          ran;
 };
 
 static int
@@ -722,8 +723,10 @@ usage(const char *prog)
 {
     fprintf(stderr,
             "usage: %s [EAL options --] [--json] [--reps N] [--iters N]\n"
-            "          [--no-sweep | --sweep-only]\n"
-            "Without EAL options: -l <one CPU> --in-memory --no-pci.\n",
+            "          [--no-sweep | --sweep-only] [--only NAME]\n"
+            "Without EAL options: -l <one CPU> --in-memory --no-pci.\n"
+            "--only runs the operations whose name contains NAME (for a\n"
+            "profiler; the others print as zero).\n",
             prog);
 }
 
@@ -736,6 +739,7 @@ main(int argc, char **argv)
         { "iters", required_argument, NULL, 'i' },
         { "no-sweep", no_argument, NULL, 'n' },
         { "sweep-only", no_argument, NULL, 's' },
+        { "only", required_argument, NULL, 'o' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -749,6 +753,7 @@ main(int argc, char **argv)
     unsigned int         reps = 11, iters = 200000, o, s, shape, cold;
     int                  eal_argc, dashdash = -1, json = 0, do_sweep = 1;
     int                  do_ops = 1, c, k, ret;
+    const char          *only = NULL;
     size_t               used = 0;
     long                 cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -796,6 +801,7 @@ main(int argc, char **argv)
         case 'i': iters = (unsigned int) strtoul(optarg, NULL, 0); break;
         case 'n': do_sweep = 0; break;
         case 's': do_ops = 0; break;
+        case 'o': only = optarg; break;
         default:
             usage(argv[0] ? argv[0] : "evpl-bench");
             return c == 'h' ? 0 : 2;
@@ -825,12 +831,15 @@ main(int argc, char **argv)
     cpu_model(cpu, sizeof(cpu));
 
     for (o = 0; do_ops && o < RTE_DIM(ops); o++) {
+        if (only != NULL && strstr(ops[o].name, only) == NULL)
+            continue;
         e.size  = ops[o].size;
         e.align = ops[o].align;
         e.flags  = ops[o].flags;
         e.shared = ops[o].shared;
         e.nsegs = ops[o].size ? segments_for(&e, ops[o].size) : 1;
         run_pair(&e, ops[o].evpl_fn, ops[o].dpdk_fn, reps, &res[o]);
+        res[o].ran = 1;
     }
 
     /* sweep[shape][cold][size]: evpl[] is copy, dpdk[] is attach. */
@@ -882,11 +891,13 @@ main(int argc, char **argv)
                " \"cache\": %u},\n", e.pool->name, e.pool->size,
                rte_pktmbuf_data_room_size(e.pool), e.pool->cache_size);
         printf("\"iters\": %u, \"reps\": %u,\n\"ops\": [", iters, reps);
-        for (o = 0; do_ops && o < RTE_DIM(ops); o++) {
+        for (o = 0, k = 0; o < RTE_DIM(ops); o++) {
             const struct result *r = &res[o];
 
+            if (!r->ran)
+                continue;
             printf("%s\n {\"name\": \"%s\", \"size\": %u, \"series\": %s%s%s, "
-                   "\"dpdk_name\": \"%s\",\n  ", o ? "," : "", ops[o].name,
+                   "\"dpdk_name\": \"%s\",\n  ", k++ ? "," : "", ops[o].name,
                    ops[o].size, ops[o].series ? "\"" : "",
                    ops[o].series ? ops[o].series : "null",
                    ops[o].series ? "\"" : "", ops[o].dpdk_name);
@@ -943,6 +954,8 @@ main(int argc, char **argv)
         for (o = 0; o < RTE_DIM(ops); o++) {
             const struct result *r = &res[o];
 
+            if (!r->ran)
+                continue;
             printf("%-36s %7.2f %6.1f %5.1f%% | %-38s %7.2f %6.1f %5.1f%% | "
                    "%5.2f (%.2f-%.2f)", ops[o].name, r->e.median * tsc_ns,
                    r->e.median, r->e.spread * 100, ops[o].dpdk_name,
