@@ -594,7 +594,7 @@ static const struct op ops[] = {
 };
 
 static const unsigned int sweep_sizes[] = {
-    16, 32, 64, 128, 192, 256, 384, 512, 768, 1024,
+    16, 32, 64, 96, 128, 192, 256, 384, 512, 640, 768, 1024,
 };
 
 struct stats {
