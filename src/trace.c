@@ -290,6 +290,21 @@ struct evpl_trace_walk {
     struct evpl_trace_site sites[EVPL_TRACE_SITES];
 };
 
+/* Whether m is one of the mbufs a context with this serial handed out
+ * that are out of the pool. An indirect mbuf inherits its direct mbuf's
+ * record (rte_pktmbuf_attach() copies dynamic fields) but is only a holder
+ * of one reference on it, which the direct mbuf's count already shows. */
+static inline int
+evpl_trace_is_of(
+    const struct rte_mbuf *m,
+    uint32_t               serial)
+{
+    struct evpl_trace_info *t = evpl_trace_info((struct rte_mbuf *) m);
+
+    return __atomic_load_n(&t->state, __ATOMIC_RELAXED) == EVPL_TRACE_OUT &&
+           t->serial == serial && !RTE_MBUF_CLONED(m);
+}
+
 static void
 evpl_trace_walk_one(
     struct rte_mempool *mp,
@@ -305,8 +320,7 @@ evpl_trace_walk_one(
     RTE_SET_USED(idx);
     /* Racy reads by design: a snapshot, exact while no other thread is
      * changing this context's mbufs. */
-    if (__atomic_load_n(&t->state, __ATOMIC_RELAXED) != EVPL_TRACE_OUT ||
-        t->serial != w->serial)
+    if (!evpl_trace_is_of(obj, w->serial))
         return;
     refs = rte_mbuf_refcnt_read((struct rte_mbuf *) obj);
     w->mbufs++;
@@ -381,8 +395,7 @@ evpl_own_seg(
     if (seg->pool != evpl->pool)
         return;
 #ifdef EVPL_IOVEC_TRACE
-    if (match != 0 &&
-        evpl_trace_info((struct rte_mbuf *) seg)->serial != match)
+    if (match != 0 && !evpl_trace_is_of(seg, match))
         return;
 #else
     RTE_SET_USED(match);
