@@ -6,6 +6,7 @@
  *
  *   evpl-bench [EAL options --] [--json] [--reps N] [--iters N]
  *              [--no-sweep | --sweep-only] [--only NAME]
+ *   evpl-bench --list
  *
  * Without EAL options it runs on one lcore (CPU 1 where there are two or
  * more, else CPU 0) with --in-memory --no-pci: hugepages, no devices.
@@ -515,6 +516,7 @@ struct op {
     const char  *name;      /* the evpl-dpdk operation */
     const char  *dpdk_name; /* its raw DPDK equivalent */
     bench_fn     evpl_fn, dpdk_fn;
+    const char  *evpl_sym, *dpdk_sym; /* their names, for a profiler */
     unsigned int size, align, flags;
     int          shared;    /* the iovec has a second holder */
     const char  *series;    /* "alloc": a point of the by-size chart */
@@ -527,68 +529,70 @@ struct op {
 #define REFCNT_PAIR "rte_mbuf_refcnt_update +1/-1 (atomic)"
 #define BULK_NOTE "DPDK side: a bulk of as many mbufs as evpl's iovecs"
 
+#define FNS(e, d) .evpl_fn = e, .dpdk_fn = d, .evpl_sym = #e, .dpdk_sym = #d
+
 static const struct op ops[] = {
     { .name = "alloc+release 64 B", .dpdk_name = ALLOC_FREE,
-      .evpl_fn = evpl_alloc_release, .dpdk_fn = dpdk_alloc_free,
+      FNS(evpl_alloc_release, dpdk_alloc_free),
       .size = 64, .series = "alloc", .bar = 1.0 },
     { .name = "alloc+release 512 B", .dpdk_name = ALLOC_FREE,
-      .evpl_fn = evpl_alloc_release, .dpdk_fn = dpdk_alloc_free,
+      FNS(evpl_alloc_release, dpdk_alloc_free),
       .size = 512, .series = "alloc" },
     { .name = "alloc+release 1500 B", .dpdk_name = ALLOC_FREE,
-      .evpl_fn = evpl_alloc_release, .dpdk_fn = dpdk_alloc_free,
+      FNS(evpl_alloc_release, dpdk_alloc_free),
       .size = 1500, .series = "alloc", .bar = 1.1 },
     { .name = "alloc+release 9000 B", .dpdk_name = "rte_pktmbuf_alloc_bulk+free_bulk",
-      .evpl_fn = evpl_alloc_release, .dpdk_fn = dpdk_alloc_free_bulk,
+      FNS(evpl_alloc_release, dpdk_alloc_free_bulk),
       .size = 9000, .series = "alloc", .note = BULK_NOTE },
     { .name = "alloc+release 65536 B", .dpdk_name = "rte_pktmbuf_alloc_bulk+free_bulk",
-      .evpl_fn = evpl_alloc_release, .dpdk_fn = dpdk_alloc_free_bulk,
+      FNS(evpl_alloc_release, dpdk_alloc_free_bulk),
       .size = 65536, .series = "alloc", .note = BULK_NOTE },
     { .name = "alloc 1500 B align 64+release", .dpdk_name = ALLOC_FREE,
-      .evpl_fn = evpl_alloc_release, .dpdk_fn = dpdk_alloc_free,
+      FNS(evpl_alloc_release, dpdk_alloc_free),
       .size = 1500, .align = 64 },
     { .name = "alloc 4096 B align 4096+release", .dpdk_name = ALLOC_FREE,
-      .evpl_fn = evpl_alloc_release, .dpdk_fn = dpdk_alloc_free,
+      FNS(evpl_alloc_release, dpdk_alloc_free),
       .size = 4096, .align = 4096 },
     { .name = "reserve 64 B+commit+release", .dpdk_name = ALLOC_FREE,
-      .evpl_fn = evpl_reserve_commit, .dpdk_fn = dpdk_alloc_free,
+      FNS(evpl_reserve_commit, dpdk_alloc_free),
       .size = 64, .note = "DPDK has no carving: its small buffer is a whole mbuf" },
     { .name = "clone+release LOCAL", .dpdk_name = REFCNT_PAIR,
-      .evpl_fn = evpl_clone_release, .dpdk_fn = dpdk_refcnt_pair,
+      FNS(evpl_clone_release, dpdk_refcnt_pair),
       .bar = 1.0, .bar_strict = 1,
       .note = "DPDK side on an mbuf at refcnt 2, so both updates are atomic" },
     { .name = "clone+release SHARED", .dpdk_name = REFCNT_PAIR,
-      .evpl_fn = evpl_clone_release, .dpdk_fn = dpdk_refcnt_pair,
+      FNS(evpl_clone_release, dpdk_refcnt_pair),
       .flags = EVPL_IOVEC_FLAG_SHARED,
       .note = "DPDK side on an mbuf at refcnt 2, so both updates are atomic" },
     { .name = "clone_segment+release LOCAL",
       .dpdk_name = "rte_pktmbuf_clone+adj+trim+free",
-      .evpl_fn = evpl_clone_segment_release, .dpdk_fn = dpdk_clone_range_free,
+      FNS(evpl_clone_segment_release, dpdk_clone_range_free),
       .note = "1000 bytes of a 1500-byte buffer; DPDK's is an indirect mbuf" },
     { .name = "move", .dpdk_name = "mbuf pointer hand-off",
-      .evpl_fn = evpl_move, .dpdk_fn = dpdk_pointer_handoff,
+      FNS(evpl_move, dpdk_pointer_handoff),
       .note = "a 24-byte struct copy against an 8-byte pointer copy" },
     { .name = "alloc+to_mbuf(TAKE_REF)+free 1500 B",
       .dpdk_name = "rte_pktmbuf_alloc+append+free",
-      .evpl_fn = evpl_alloc_to_mbuf_take, .dpdk_fn = dpdk_alloc_append_free,
+      FNS(evpl_alloc_to_mbuf_take, dpdk_alloc_append_free),
       .size = 1500,
       .note = "a transmit buffer's life; rte_pktmbuf_free stands in for the driver's" },
     { .name = "to_mbuf+free, exclusive 1500 B",
       .dpdk_name = "rte_mbuf_refcnt_update+free",
-      .evpl_fn = evpl_to_mbuf_keep, .dpdk_fn = dpdk_refcnt_free,
+      FNS(evpl_to_mbuf_keep, dpdk_refcnt_free),
       .size = 1500,
       .note = "sent and kept: the chain holds a reference of its own" },
     { .name = "to_mbuf+free, shared 1500 B",
       .dpdk_name = "rte_pktmbuf_alloc+attach+free",
-      .evpl_fn = evpl_to_mbuf_keep, .dpdk_fn = dpdk_attach_free,
+      FNS(evpl_to_mbuf_keep, dpdk_attach_free),
       .size = 1500, .shared = 1,
       .note = "above tx_copy_max: an indirect mbuf" },
     { .name = "to_mbuf+free, shared 64 B",
       .dpdk_name = "rte_pktmbuf_alloc+attach+free",
-      .evpl_fn = evpl_to_mbuf_keep, .dpdk_fn = dpdk_attach_free,
+      FNS(evpl_to_mbuf_keep, dpdk_attach_free),
       .size = 64, .shared = 1,
       .note = "within tx_copy_max: copied into a fresh mbuf" },
     { .name = "mbuf_to_iovecs+release 64 B", .dpdk_name = "rte_pktmbuf_free",
-      .evpl_fn = evpl_rx_wrap_release, .dpdk_fn = dpdk_rx_free,
+      FNS(evpl_rx_wrap_release, dpdk_rx_free),
       .size = 64,
       .note = "both sides include the rte_pktmbuf_alloc that stands in for RX" },
 };
@@ -724,10 +728,12 @@ usage(const char *prog)
     fprintf(stderr,
             "usage: %s [EAL options --] [--json] [--reps N] [--iters N]\n"
             "          [--no-sweep | --sweep-only] [--only NAME]\n"
+            "       %s --list\n"
             "Without EAL options: -l <one CPU> --in-memory --no-pci.\n"
             "--only runs the operations whose name contains NAME (for a\n"
-            "profiler; the others print as zero).\n",
-            prog);
+            "profiler; the others are not run). --list prints each\n"
+            "operation's name and the functions that time it.\n",
+            prog, prog);
 }
 
 int
@@ -753,13 +759,22 @@ main(int argc, char **argv)
     unsigned int         reps = 11, iters = 200000, o, s, shape, cold;
     int                  eal_argc, dashdash = -1, json = 0, do_sweep = 1;
     int                  do_ops = 1, c, k, ret;
-    const char          *only = NULL;
+    const char          *only = NULL, *prog = argv[0];
     size_t               used = 0;
     long                 cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
     for (k = 0; k < argc && used < sizeof(cmdline) - 1; k++)
         used += (size_t) snprintf(cmdline + used, sizeof(cmdline) - used,
                                   "%s%s", k ? " " : "", argv[k]);
+    for (k = 1; k < argc; k++) {
+        if (strcmp(argv[k], "--list") == 0) {
+            /* For apps/bench/callgrind.sh: no EAL needed. */
+            for (o = 0; o < RTE_DIM(ops); o++)
+                printf("%s\t%s\t%s\n", ops[o].name, ops[o].evpl_sym,
+                       ops[o].dpdk_sym);
+            return 0;
+        }
+    }
     for (k = 1; k < argc; k++) {
         if (strcmp(argv[k], "--") == 0) {
             dashdash = k;
@@ -803,7 +818,7 @@ main(int argc, char **argv)
         case 's': do_ops = 0; break;
         case 'o': only = optarg; break;
         default:
-            usage(argv[0] ? argv[0] : "evpl-bench");
+            usage(prog);
             return c == 'h' ? 0 : 2;
         }
     }
