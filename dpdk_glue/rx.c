@@ -54,15 +54,16 @@ evpl_rx_wrap(
     struct evpl_dpdk_pkt *pkt,
     struct evpl_iovec    *iov,
     unsigned int          used,
-    unsigned int          max_iov)
+    unsigned int          max_iov,
+    unsigned int          shared)
 {
-    int n;
+    int n, k;
 
     /* The common packet: one segment, straight into one iovec. */
     if (likely(m->next == NULL && m->data_len != 0 && used < max_iov)) {
         iov[used].data         = rte_pktmbuf_mtod(m, void *);
         iov[used].length       = m->data_len;
-        iov[used].flags        = evpl->owner_flags;
+        iov[used].flags        = evpl->owner_flags | shared;
         iov[used].private_data = m;
         pkt->iov               = &iov[used];
         pkt->niov              = 1;
@@ -73,9 +74,47 @@ evpl_rx_wrap(
     n = evpl_dpdk_mbuf_to_iovecs(evpl, m, &iov[used], (int) (max_iov - used));
     if (n < 0)
         return -1;
+    for (k = 0; k < n; k++)
+        iov[used + k].flags |= shared;
     pkt->iov  = &iov[used];
     pkt->niov = n;
     return n;
+}
+
+/*
+ * The common packets, in the fewest instructions: wrap rx[0..lim) while
+ * each is one non-empty segment (nb_segs, in the first cache line, says
+ * so; a driver's receive path need not have touched the second), with lim
+ * no more than the iovecs left. Returns how many were wrapped; the first
+ * packet of any other shape stops it.
+ */
+static __rte_always_inline unsigned int
+evpl_rx_singles(
+    struct evpl            *evpl,
+    struct rte_mbuf *const *rx,
+    unsigned int            lim,
+    struct evpl_dpdk_pkt   *pkts,
+    struct evpl_iovec      *iov,
+    unsigned int            shared)
+{
+    const unsigned int flags = evpl->owner_flags | shared;
+    unsigned int       i;
+
+    for (i = 0; i < lim; i++) {
+        struct rte_mbuf *m = rx[i];
+
+        if (unlikely(m->nb_segs != 1 || m->data_len == 0))
+            break;
+        iov[i].data         = rte_pktmbuf_mtod(m, void *);
+        iov[i].length       = m->data_len;
+        iov[i].flags        = flags;
+        iov[i].private_data = m;
+        pkts[i].iov         = &iov[i];
+        pkts[i].niov        = 1;
+    }
+    evpl->stats.rx_pkts += i;
+    evpl->stats.rx_segs += i;
+    return i;
 }
 
 static inline void
@@ -92,14 +131,15 @@ evpl_rx_keep(
 }
 
 EVPL_EXPORT int
-evpl_dpdk_rx_burst(
+evpl_dpdk_rx_burst_flags(
     struct evpl          *evpl,
     uint16_t              port_id,
     uint16_t              queue_id,
     struct evpl_dpdk_pkt *pkts,
     uint16_t              nb_pkts,
     struct evpl_iovec    *iov,
-    unsigned int          max_iov)
+    unsigned int          max_iov,
+    unsigned int          flags)
 {
     struct rte_mbuf *rx[EVPL_RX_KEEP_MAX];
     unsigned int     used = 0, i, k, want, got;
@@ -107,6 +147,7 @@ evpl_dpdk_rx_burst(
     int              r, blocked = 0;
 
     if (unlikely(evpl == NULL || pkts == NULL || iov == NULL ||
+                 (flags & ~EVPL_IOVEC_FLAG_SHARED) != 0 ||
                  !rte_eth_dev_is_valid_port(port_id)))
         return evpl_fail(EINVAL);
 
@@ -118,7 +159,7 @@ evpl_dpdk_rx_burst(
                 evpl->rx_keep[i].queue == queue_id && !blocked) {
                 if (n < nb_pkts &&
                     (r = evpl_rx_wrap(evpl, evpl->rx_keep[i].m, &pkts[n],
-                                      iov, used, max_iov)) >= 0) {
+                                      iov, used, max_iov, flags)) >= 0) {
                     used += (unsigned int) r;
                     n++;
                     continue;
@@ -135,8 +176,13 @@ evpl_dpdk_rx_burst(
                    EVPL_RX_KEEP_MAX - evpl->rx_kept);
     if (!blocked && want > 0) {
         got = rte_eth_rx_burst(port_id, queue_id, rx, (uint16_t) want);
-        for (i = 0; i < got; i++) {
-            r = evpl_rx_wrap(evpl, rx[i], &pkts[n], iov, used, max_iov);
+        i   = evpl_rx_singles(evpl, rx, RTE_MIN(got, max_iov - used),
+                              &pkts[n], &iov[used], flags);
+        used += i;
+        n    += (uint16_t) i;
+        for (; i < got; i++) {
+            r = evpl_rx_wrap(evpl, rx[i], &pkts[n], iov, used, max_iov,
+                             flags);
             if (unlikely(r < 0))
                 break;
             used += (unsigned int) r;
@@ -152,4 +198,18 @@ evpl_dpdk_rx_burst(
     if (n == 0 && blocked)
         return evpl_fail(ENOSPC);
     return n;
+}
+
+EVPL_EXPORT int
+evpl_dpdk_rx_burst(
+    struct evpl          *evpl,
+    uint16_t              port_id,
+    uint16_t              queue_id,
+    struct evpl_dpdk_pkt *pkts,
+    uint16_t              nb_pkts,
+    struct evpl_iovec    *iov,
+    unsigned int          max_iov)
+{
+    return evpl_dpdk_rx_burst_flags(evpl, port_id, queue_id, pkts, nb_pkts,
+                                    iov, max_iov, 0);
 }

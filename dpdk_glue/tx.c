@@ -17,6 +17,7 @@
  * unlinks the one kind and frees the other, leaving the iovecs as they came.
  */
 
+#include <stddef.h>
 #include <string.h>
 
 #include <rte_ethdev.h>
@@ -243,11 +244,102 @@ evpl_tx_trace_taken(struct evpl_iovec *iov, int niov)
 }
 #endif
 
+/* Stores that cover several mbuf fields at once. */
+typedef uint64_t __attribute__((may_alias)) evpl_u64_alias;
+typedef uint32_t __attribute__((may_alias)) evpl_u32_alias;
+
+/*
+ * The common packet, in the fewest instructions: one non-empty iovec whose
+ * mbuf nobody else references becomes that mbuf. data_off, refcnt, nb_segs
+ * and port share 8 bytes (rearm_data), packet_type and pkt_len 8 more,
+ * data_len and vlan_tci 4: one load and three stores set them, port kept,
+ * and the rest of the head's offload fields are cleared. Returns NULL,
+ * having touched nothing, for any other packet.
+ */
+static __rte_always_inline struct rte_mbuf *
+evpl_tx_single(
+    struct evpl_iovec *iov,
+    unsigned int       flags)
+{
+    struct rte_mbuf *m   = evpl_iovec_mbuf(iov);
+    uint32_t         len = iov->length;
+    uint64_t         rearm, off;
+    /* Without TAKE_REF the chain holds a reference of its own. */
+    const uint16_t   refs = (flags & EVPL_DPDK_TAKE_REF) ? 1 : 2;
+
+#ifdef EVPL_IOVEC_TRACE
+    evpl_trace_check_("evpl_dpdk_iovecs_to_mbuf", iov);
+#endif
+    RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, refcnt) !=
+                     offsetof(struct rte_mbuf, data_off) + 2 ||
+                     offsetof(struct rte_mbuf, nb_segs) !=
+                     offsetof(struct rte_mbuf, data_off) + 4 ||
+                     offsetof(struct rte_mbuf, port) !=
+                     offsetof(struct rte_mbuf, data_off) + 6 ||
+                     offsetof(struct rte_mbuf, pkt_len) !=
+                     offsetof(struct rte_mbuf, packet_type) + 4 ||
+                     offsetof(struct rte_mbuf, vlan_tci) !=
+                     offsetof(struct rte_mbuf, data_len) + 2);
+
+    rearm = *(const evpl_u64_alias *) &m->data_off;
+    /* refcnt, read as rte_mbuf_refcnt_read() does: 1 means no other
+     * holder exists who could change it under us. */
+    if (unlikely(len == 0 || (uint16_t) (rearm >> 16) != 1))
+        return NULL;
+    off = (uint16_t) ((char *) iov->data - (char *) m->buf_addr);
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+    *(evpl_u64_alias *) &m->data_off =
+        (rearm & (UINT64_C(0xffff) << 48)) | UINT64_C(1) << 32 |
+        (uint64_t) refs << 16 | off;
+    *(evpl_u64_alias *) &m->packet_type = (uint64_t) len << 32;
+    *(evpl_u32_alias *) &m->data_len    = len;
+#else
+    RTE_SET_USED(rearm);
+    m->data_off    = (uint16_t) off;
+    m->refcnt      = refs;
+    m->nb_segs     = 1;
+    m->packet_type = 0;
+    m->pkt_len     = len;
+    m->data_len    = (uint16_t) len;
+    m->vlan_tci    = 0;
+#endif
+    m->vlan_tci_outer = 0;
+    m->ol_flags      &= EVPL_HEAD_KEEP_FLAGS;
+    m->next           = NULL;
+    m->tx_offload     = 0;
+#ifdef EVPL_IOVEC_TRACE
+    if (flags & EVPL_DPDK_TAKE_REF)
+        evpl_tx_trace_taken(iov, 1);
+#endif
+    return m;
+}
+
+/* Convert pkts[0..n) while each is the common packet; returns how many.
+ * The first packet of any other shape stops it, untouched. */
+static __rte_always_inline unsigned int
+evpl_tx_singles(
+    const struct evpl_dpdk_pkt *pkts,
+    unsigned int                n,
+    struct rte_mbuf           **out,
+    unsigned int                flags)
+{
+    unsigned int i;
+
+    for (i = 0; i < n; i++) {
+        if (unlikely(pkts[i].niov != 1 || pkts[i].iov == NULL))
+            break;
+        out[i] = evpl_tx_single(pkts[i].iov, flags);
+        if (unlikely(out[i] == NULL))
+            break;
+    }
+    return i;
+}
+
 /*
  * Build the chain for one packet. On success with TAKE_REF, the references
  * of iovecs that did not become segments are released.
  */
-static struct rte_mbuf *
+static __rte_noinline struct rte_mbuf *
 evpl_tx_convert(
     struct evpl               *evpl,
     struct evpl_iovec         *iov,
@@ -261,34 +353,17 @@ evpl_tx_convert(
     uint64_t                 total = 0;
     int                      n = 0, j, err;
 
+    /* The common packet: one buffer, exclusively owned. */
+    if (niov == 1 && (head = evpl_tx_single(iov, flags)) != NULL) {
+        evpl->stats.tx_pkts++;
+        evpl->stats.tx_segs++;
+        evpl->stats.tx_reused++;
+        return head;
+    }
+
 #ifdef EVPL_IOVEC_TRACE
     evpl_tx_trace_in(iov, niov);
 #endif
-
-    /* The common packet: one buffer, exclusively owned. */
-    if (niov == 1 && iov->length > 0) {
-        m = evpl_iovec_mbuf(iov);
-        if (likely(evpl_mbuf_exclusive(m))) {
-            m->data_off = (uint16_t) ((char *) iov->data -
-                                      (char *) m->buf_addr);
-            m->data_len = (uint16_t) iov->length;
-            m->pkt_len  = iov->length;
-            m->nb_segs  = 1;
-            m->next     = NULL;
-            evpl_tx_head_reset(m);
-            if (!(flags & EVPL_DPDK_TAKE_REF))
-                rte_mbuf_refcnt_set(m, 2);
-#ifdef EVPL_IOVEC_TRACE
-            else
-                evpl_tx_trace_taken(iov, niov);
-#endif
-            evpl->stats.tx_pkts++;
-            evpl->stats.tx_segs++;
-            evpl->stats.tx_reused++;
-            return m;
-        }
-    }
-
     for (j = 0; j < niov; j++) {
         if (iov[j].length == 0)
             continue;
@@ -538,6 +613,7 @@ evpl_dpdk_tx_burst(
     struct rte_mbuf    *chains[EVPL_TX_CHUNK];
     struct evpl_tx_caps caps;
     uint16_t            done = 0, want, conv, sent, k;
+    unsigned int        single = 0;
     int                 i;
 
     if (unlikely(evpl == NULL || (pkts == NULL && nb_pkts > 0) ||
@@ -550,7 +626,14 @@ evpl_dpdk_tx_burst(
     while (done < nb_pkts) {
         want = (uint16_t) RTE_MIN((unsigned int) (nb_pkts - done),
                                   EVPL_TX_CHUNK);
-        for (conv = 0; conv < want; conv++) {
+        /* Constant flags: the loop specialised for each. */
+        if (flags & EVPL_DPDK_TAKE_REF)
+            conv = (uint16_t) evpl_tx_singles(&pkts[done], want, chains,
+                                              EVPL_DPDK_TAKE_REF);
+        else
+            conv = (uint16_t) evpl_tx_singles(&pkts[done], want, chains, 0);
+        single += conv;
+        for (; conv < want; conv++) {
             const struct evpl_dpdk_pkt *p = &pkts[done + conv];
 
             if (unlikely(p->iov == NULL || p->niov < 1))
@@ -579,5 +662,9 @@ evpl_dpdk_tx_burst(
             break;
         }
     }
+    /* The single-mbuf packets' counts, once per burst. */
+    evpl->stats.tx_pkts   += single;
+    evpl->stats.tx_segs   += single;
+    evpl->stats.tx_reused += single;
     return done;
 }

@@ -219,6 +219,38 @@ EVPL_EXPORT int evpl_dpdk_rx_burst(
     unsigned int          max_iov);
 
 /**
+ * evpl_dpdk_rx_burst() with a choice of reference counting for the
+ * delivered iovecs.
+ *
+ * With EVPL_IOVEC_FLAG_SHARED every delivered iovec is SHARED: it may be
+ * handed to another lcore (through an rte_ring, say) and cloned, sent and
+ * released there, the driver's free after transmit included. No count
+ * changes: a segment fresh from a driver has no holder but the receiver.
+ * The flag is for that case; do not use it on a port whose received mbufs
+ * may still hold LOCAL references elsewhere (a loopback port fed with
+ * clones, say), as those holders would go on counting without atomics.
+ *
+ * @param flags 0 (LOCAL, exactly evpl_dpdk_rx_burst()) or
+ *              EVPL_IOVEC_FLAG_SHARED; the other parameters and the
+ *              packets kept for a later call are as for evpl_dpdk_rx_burst()
+ *              (a kept packet takes the flags of the call that delivers it).
+ * @return Packets delivered (0..@p nb_pkts), or -1 with errno set:
+ *   - EINVAL: @p evpl, @p pkts or @p iov NULL, invalid port, unknown bits
+ *     in @p flags;
+ *   - ENOSPC: the next packet has more segments than @p max_iov (it stays
+ *     kept; call again with more room).
+ */
+EVPL_EXPORT int evpl_dpdk_rx_burst_flags(
+    struct evpl          *evpl,
+    uint16_t              port_id,
+    uint16_t              queue_id,
+    struct evpl_dpdk_pkt *pkts,
+    uint16_t              nb_pkts,
+    struct evpl_iovec    *iov,
+    unsigned int          max_iov,
+    unsigned int          flags);
+
+/**
  * Port set-up for evpl traffic. Zero-initialise; every zero field means
  * the default.
  */

@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: LGPL-2.1-only */
+
+/*
+ * evpl_dpdk_rx_burst_flags(): received packets as SHARED iovecs. net_ring0
+ * is a loopback: packets sent with TAKE_REF come back as the same mbufs,
+ * held by nobody but the receiver, which is the case the flag is for.
+ * Every case ends with the pool's free count where it was.
+ */
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+
+#include "common.h"
+
+static uint16_t ring_port;
+
+static struct evpl *
+ctx_of(void **state)
+{
+    return ((struct evpl_test_ctx *) *state)->evpl;
+}
+
+/* Loop n packets of the given segment sizes through the ring. */
+static void
+send_packets(struct evpl *evpl, int n, const unsigned int *segs, int nseg)
+{
+    struct evpl_iovec    v[16][4];
+    struct evpl_dpdk_pkt p[16];
+    int                  i, k;
+
+    assert_true(n <= 16 && nseg <= 4);
+    for (i = 0; i < n; i++) {
+        for (k = 0; k < nseg; k++) {
+            assert_int_equal(evpl_iovec_alloc(evpl, segs[k], 0, 1, 0,
+                                              &v[i][k]), 1);
+            evpl_test_fill(v[i][k].data, segs[k], (unsigned int) (i + k));
+        }
+        p[i].iov  = v[i];
+        p[i].niov = nseg;
+    }
+    assert_int_equal(evpl_dpdk_tx_burst(evpl, ring_port, 0, p, (uint16_t) n,
+                                        EVPL_DPDK_TAKE_REF), n);
+}
+
+/* Receive exactly n packets with flags into pkts/iov. */
+static void
+receive(struct evpl *evpl, struct evpl_dpdk_pkt *pkts, int n,
+        struct evpl_iovec *iov, unsigned int max_iov, unsigned int flags)
+{
+    struct evpl_iovec *end;
+    int                got = 0, r, spins = 0;
+
+    while (got < n) {
+        r = evpl_dpdk_rx_burst_flags(evpl, ring_port, 0, &pkts[got],
+                                     (uint16_t) (n - got), iov, max_iov,
+                                     flags);
+        assert_true(r >= 0);
+        assert_true(++spins < 1000000);
+        if (r > 0) {
+            /* The next call fills iov from its start: past these. */
+            end      = pkts[got + r - 1].iov + pkts[got + r - 1].niov;
+            max_iov -= (unsigned int) (end - iov);
+            iov      = end;
+        }
+        got += r;
+    }
+}
+
+static void
+release_all(struct evpl *evpl, struct evpl_dpdk_pkt *pkts, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++)
+        evpl_iovecs_release(evpl, pkts[i].iov, pkts[i].niov);
+}
+
+static void
+shared_flag_marks_every_iovec(void **state)
+{
+    static const unsigned int segs[] = { 100, 1500, 60 };
+    struct evpl              *evpl = ctx_of(state);
+    struct evpl_dpdk_pkt      pkts[8];
+    struct evpl_iovec         iov[64];
+    int                       i, j;
+
+    send_packets(evpl, 8, segs, 3);
+    receive(evpl, pkts, 8, iov, RTE_DIM(iov), EVPL_IOVEC_FLAG_SHARED);
+    for (i = 0; i < 8; i++) {
+        assert_int_equal(pkts[i].niov, 3);
+        for (j = 0; j < 3; j++) {
+            assert_true(pkts[i].iov[j].flags & EVPL_IOVEC_FLAG_SHARED);
+            assert_int_equal(evpl_iovec_length(&pkts[i].iov[j]), segs[j]);
+            assert_true(evpl_test_check(evpl_iovec_data(&pkts[i].iov[j]),
+                                        segs[j], (unsigned int) (i + j)));
+            /* No count changed: the receiver holds the only reference. */
+            assert_int_equal(rte_mbuf_refcnt_read(
+                                 evpl_iovec_mbuf(&pkts[i].iov[j])), 1);
+        }
+    }
+    release_all(evpl, pkts, 8);
+}
+
+static void
+zero_flags_deliver_local_iovecs(void **state)
+{
+    static const unsigned int segs[] = { 64 };
+    struct evpl              *evpl = ctx_of(state);
+    struct evpl_dpdk_pkt      pkts[4];
+    struct evpl_iovec         iov[4];
+    int                       i;
+
+    send_packets(evpl, 4, segs, 1);
+    receive(evpl, pkts, 4, iov, RTE_DIM(iov), 0);
+    for (i = 0; i < 4; i++)
+        assert_false(pkts[i].iov[0].flags & EVPL_IOVEC_FLAG_SHARED);
+    release_all(evpl, pkts, 4);
+}
+
+static void
+unknown_flags_are_einval_and_receive_nothing(void **state)
+{
+    static const unsigned int segs[] = { 64 };
+    struct evpl              *evpl = ctx_of(state);
+    struct evpl_dpdk_pkt      pkts[2];
+    struct evpl_iovec         iov[2];
+
+    send_packets(evpl, 2, segs, 1);
+    errno = 0;
+    assert_int_equal(evpl_dpdk_rx_burst_flags(evpl, ring_port, 0, pkts, 2,
+                                              iov, 2, 0x2), -1);
+    assert_int_equal(errno, EINVAL);
+    errno = 0;
+    assert_int_equal(evpl_dpdk_rx_burst_flags(evpl, ring_port, 0, pkts, 2,
+                                              iov, 2,
+                                              EVPL_IOVEC_FLAG_SHARED | 0x100),
+                     -1);
+    assert_int_equal(errno, EINVAL);
+    /* Both packets are still there for a valid call. */
+    receive(evpl, pkts, 2, iov, RTE_DIM(iov), EVPL_IOVEC_FLAG_SHARED);
+    release_all(evpl, pkts, 2);
+}
+
+static void
+kept_packet_takes_the_delivering_calls_flags(void **state)
+{
+    static const unsigned int segs[] = { 200, 200 };
+    struct evpl              *evpl = ctx_of(state);
+    struct evpl_dpdk_pkt      pkts[2];
+    struct evpl_iovec         iov[4];
+    int                       r, spins = 0;
+
+    send_packets(evpl, 2, segs, 2);
+    /* Room for one packet's two iovecs: the second packet is kept. */
+    do {
+        r = evpl_dpdk_rx_burst_flags(evpl, ring_port, 0, pkts, 2, iov, 2, 0);
+        assert_true(++spins < 1000000);
+    } while (r == 0);
+    assert_int_equal(r, 1);
+    assert_false(pkts[0].iov[0].flags & EVPL_IOVEC_FLAG_SHARED);
+    evpl_iovecs_release(evpl, pkts[0].iov, pkts[0].niov);
+
+    r = evpl_dpdk_rx_burst_flags(evpl, ring_port, 0, pkts, 2, iov, 4,
+                                 EVPL_IOVEC_FLAG_SHARED);
+    assert_int_equal(r, 1);
+    assert_int_equal(pkts[0].niov, 2);
+    assert_true(pkts[0].iov[0].flags & EVPL_IOVEC_FLAG_SHARED);
+    assert_true(pkts[0].iov[1].flags & EVPL_IOVEC_FLAG_SHARED);
+    evpl_iovecs_release(evpl, pkts[0].iov, pkts[0].niov);
+}
+
+/* The worker's half: clone each iovec (atomically, SHARED), release the
+ * clone and the original, on an lcore that did not receive them. */
+struct handoff {
+    struct evpl_dpdk_pkt *pkts;
+    int                   n;
+};
+
+static int
+release_elsewhere(void *arg)
+{
+    struct handoff   *h = arg;
+    struct evpl_iovec c;
+    int               i, j;
+
+    for (i = 0; i < h->n; i++) {
+        for (j = 0; j < h->pkts[i].niov; j++) {
+            evpl_iovec_clone(&c, &h->pkts[i].iov[j]);
+            evpl_iovec_release(NULL, &c);
+            evpl_iovec_release(NULL, &h->pkts[i].iov[j]);
+        }
+    }
+    return 0;
+}
+
+static void
+shared_iovecs_are_released_on_another_lcore(void **state)
+{
+    static const unsigned int segs[] = { 300, 64 };
+    struct evpl              *evpl = ctx_of(state);
+    struct evpl_dpdk_pkt      pkts[16];
+    struct evpl_iovec         iov[32];
+    struct handoff            h = { pkts, 16 };
+    unsigned int              worker = rte_get_next_lcore(-1, 1, 0);
+
+    if (worker >= RTE_MAX_LCORE)
+        skip(); /* one CPU: no second lcore */
+    send_packets(evpl, 16, segs, 2);
+    receive(evpl, pkts, 16, iov, RTE_DIM(iov), EVPL_IOVEC_FLAG_SHARED);
+    assert_int_equal(rte_eal_remote_launch(release_elsewhere, &h, worker), 0);
+    assert_int_equal(rte_eal_wait_lcore(worker), 0);
+    /* The teardown's count includes the worker's mempool cache. */
+}
+
+#define CASE(fn) cmocka_unit_test_setup_teardown(fn, evpl_test_setup, \
+                                                 evpl_test_teardown)
+
+int
+main(int argc, char **argv)
+{
+    const struct CMUnitTest cases[] = {
+        CASE(shared_flag_marks_every_iovec),
+        CASE(zero_flags_deliver_local_iovecs),
+        CASE(unknown_flags_are_einval_and_receive_nothing),
+        CASE(kept_packet_takes_the_delivering_calls_flags),
+        CASE(shared_iovecs_are_released_on_another_lcore),
+    };
+    struct evpl_dpdk_port_conf conf;
+    int                        rc;
+
+    rc = evpl_test_eal_init(argc, argv, (const char *const[]) {
+        "net_ring0", NULL
+    });
+    if (rc != 0)
+        return rc;
+    memset(&conf, 0, sizeof(conf));
+    if (rte_eth_dev_get_port_by_name("net_ring0", &ring_port) != 0 ||
+        evpl_dpdk_port_setup(ring_port, &conf) != 0) {
+        fprintf(stderr, "port set-up failed: %s\n", strerror(errno));
+        return 1;
+    }
+    rc = cmocka_run_group_tests_name("rx_flags", cases, NULL, NULL);
+    rte_eal_cleanup();
+    return rc == 0 ? 0 : 1;
+}
