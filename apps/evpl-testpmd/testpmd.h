@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: LGPL-2.1-only */
+
+/* evpl-testpmd: what the command line, the lcores and the reports share. */
+
+#ifndef EVPL_TESTPMD_H
+#define EVPL_TESTPMD_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_ethdev.h>
+#include <rte_ring.h>
+
+#include <evpl/evpl.h>
+
+#define TP_MAX_BURST      512u
+#define TP_DEFAULT_BURST  32u
+#define TP_MAX_TXSEGS     8u
+#define TP_MAX_STREAMS    64u
+/* Headers txonly writes into the first segment: Ethernet, IPv4, UDP. */
+#define TP_HDR_LEN        42u
+/* Room for received segments per packet of a burst: a chain longer than
+ * this on average waits in the context for the next call. */
+#define TP_RX_IOV_PER_PKT 4u
+/* Pipeline ring entries per RX/TX lcore pair. */
+#define TP_RING_SIZE      4096u
+
+enum tp_mode {
+    TP_MODE_IO,
+    TP_MODE_IOVEC,
+    TP_MODE_MAC,
+    TP_MODE_MACSWAP,
+    TP_MODE_TXONLY,
+    TP_MODE_RXONLY,
+    TP_MODE_CLONE,
+    TP_MODE_SPLIT,
+    TP_MODE_PIPELINE,
+    TP_MODE_COUNT
+};
+
+/* The application's command line (after EAL's "--"). */
+struct tp_args {
+    enum tp_mode mode;
+    unsigned int txpkts[TP_MAX_TXSEGS];
+    unsigned int nb_txpkts;
+    unsigned int tx_pkt_len;   /* sum of txpkts */
+    unsigned int burst;
+    unsigned int nb_rxq;
+    unsigned int nb_txq;       /* 0: as many as RX queues */
+    unsigned int nb_rxd, nb_txd;
+    unsigned int stats_period; /* seconds; 0: none */
+    double       duration;     /* seconds; 0: until a signal */
+    int          json;
+    int          tx_first;
+    unsigned int nb_mbufs;
+    unsigned int mbuf_size;    /* data room, headroom included */
+    unsigned int mbcache;
+    unsigned int tx_copy_max;  /* 0: the library's default, or 1 in clone */
+};
+
+/* Parse argv (the words after "--"). Returns 0 to run, 1 when --help was
+ * printed, -1 after a message on stderr. */
+int tp_args_parse(int argc, char **argv, struct tp_args *a);
+
+const char *tp_mode_name(enum tp_mode mode);
+
+/* Counters of one lcore for one port; only that lcore writes them. */
+struct tp_port_counters {
+    uint64_t rx;        /* packets received by the forwarding streams */
+    uint64_t tx;        /* packets the driver took */
+    uint64_t dropped;   /* packets not taken, or freed unsent at stop */
+    uint64_t generated; /* packets made for this port (txonly, tx-first) */
+    /* rxonly: received packets that are well-formed Ethernet/IPv4/UDP */
+    uint64_t rx_ipv4_udp;
+};
+
+/* A stream: an RX queue, and where its packets go. As in testpmd the TX
+ * queue has the RX queue's number, so each (port, TX queue) is fed by one
+ * stream (clone: by the streams of one lcore), and a loopback port
+ * (net_ring) brings back on RX queue q what was sent on TX queue q. */
+struct tp_stream {
+    uint16_t rx_port, queue;
+    uint16_t tx_port; /* the paired port, as testpmd pairs them */
+};
+
+enum tp_role {
+    TP_ROLE_FWD,     /* receives and transmits its streams */
+    TP_ROLE_PIPE_RX, /* pipeline: receives, hands SHARED iovecs on */
+    TP_ROLE_PIPE_TX, /* pipeline: transmits what its ring brings */
+};
+
+/* One forwarding lcore. */
+struct tp_lcore {
+    unsigned int            lcore_id;
+    unsigned int            index;    /* among forwarding lcores */
+    enum tp_role            role;
+    unsigned int            nb_streams;
+    struct tp_stream        streams[TP_MAX_STREAMS];
+    struct rte_ring        *ring;     /* pipeline: RX -> TX */
+    struct tp_lcore        *peer;     /* pipeline: the other stage */
+    int                     rx_done;  /* pipeline RX stage has stopped */
+    int                     failed;   /* set-up on the lcore failed */
+
+    struct evpl_dpdk_stats  evpl_stats; /* copied before the context goes */
+    struct tp_port_counters cnt[RTE_MAX_ETHPORTS];
+} __rte_cache_aligned;
+
+struct tp_app {
+    struct tp_args       args;
+    unsigned int         nb_ports;
+    uint16_t             ports[RTE_MAX_ETHPORTS];
+    uint16_t             peer[RTE_MAX_ETHPORTS];   /* by port id */
+    struct rte_mempool  *pool;
+    unsigned int         free_at_start;
+    unsigned int         main_lcore;
+    unsigned int         nb_lcores;
+    unsigned int         nb_txq;   /* per port */
+    struct tp_lcore     *lcores;
+    /* txonly: the headers each port's packets start with. */
+    uint8_t              hdr[RTE_MAX_ETHPORTS][TP_HDR_LEN];
+    struct rte_ether_addr mac[RTE_MAX_ETHPORTS];
+    struct rte_ether_addr peer_mac[RTE_MAX_ETHPORTS];
+    uint64_t             start_tsc, stop_tsc;
+};
+
+extern struct tp_app tp;
+
+/* Forwarding lcores poll this; the main lcore clears it to stop them. */
+extern volatile int tp_running;
+
+/* The lcore main loop (rte_eal_remote_launch). */
+int tp_lcore_main(void *arg);
+
+/* Pipeline: a ring for every RX lcore. Returns 0, or -1 with rte_errno. */
+int tp_pipeline_rings(struct tp_app *app);
+
+/* Build the txonly headers of every port. */
+void tp_txonly_headers(struct tp_app *app);
+
+/* Reports: periodic (testpmd's layout) and final (text or JSON). */
+void tp_stats_periodic(const struct tp_app *app, FILE *out);
+void tp_stats_final(const struct tp_app *app, FILE *out, unsigned int drained,
+                    unsigned int free_at_end);
+
+#endif /* EVPL_TESTPMD_H */

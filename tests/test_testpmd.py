@@ -1,0 +1,315 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-only
+"""evpl-testpmd end to end: each case runs the application for a moment on
+virtual ports and checks its --json summary (or, for command-line cases,
+its exit status and message).
+
+    test_testpmd.py EVPL_TESTPMD CASE huge|nohuge|none
+    test_testpmd.py --list
+
+Every run must exit 0 with the pool's free count back where it started
+(outstanding 0), no lcore error, and the books balanced:
+rx x fanout + generated = tx + dropped. Each case then checks what it is
+about: which ports received and sent, and how the library built the
+packets (its counters). Exit 77 (skip) for "huge" without free hugepages.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+NULL = ["net_null0", "net_null1"]
+RING = ["net_ring0", "net_ring1"]
+
+
+def port(d, i):
+    return d["ports"][i]
+
+
+def flowed_both_ways(d):
+    """Both ports received, and each sent what its peer received."""
+    p0, p1 = port(d, 0), port(d, 1)
+    assert p0["rx_packets"] > 0 and p1["rx_packets"] > 0, "nothing received"
+    assert p1["tx_packets"] + p1["dropped"] == p0["rx_packets"] + \
+        p1["generated"], "port 0's packets did not all go out of port 1"
+    assert p0["tx_packets"] + p0["dropped"] == p1["rx_packets"] + \
+        p0["generated"], "port 1's packets did not all go out of port 0"
+
+
+def iovecs_were_their_mbufs(d):
+    """Every packet was received as one iovec and sent as its own mbuf."""
+    e = d["evpl"]
+    assert e["rx_pkts"] == d["totals"]["rx_packets"], e
+    assert e["tx_reused"] == e["tx_pkts"] == e["tx_segs"], e
+
+
+def check_io(d):
+    flowed_both_ways(d)
+    assert d["evpl"]["rx_pkts"] == 0 and d["evpl"]["tx_pkts"] == 0, \
+        "io mode must not go through iovecs"
+
+
+def check_iovec(d):
+    flowed_both_ways(d)
+    iovecs_were_their_mbufs(d)
+
+
+def check_circulating(d):
+    """On loopback ports the tx-first bursts keep going round."""
+    flowed_both_ways(d)
+    assert d["totals"]["rx_packets"] > 10 * d["totals"]["generated"], \
+        "the seeded packets did not circulate"
+
+
+def check_txonly(d, segs):
+    t, e = d["totals"], d["evpl"]
+    assert t["rx_packets"] == 0
+    for p in d["ports"]:
+        assert p["tx_packets"] > 0, "a port sent nothing"
+        assert p["generated"] == p["tx_packets"] + p["dropped"]
+    assert e["tx_pkts"] == t["generated"], e
+    if segs == 1:
+        assert e["tx_reused"] == e["tx_pkts"], e
+    return e
+
+
+def check_txonly_two_segs_null(d):
+    e = check_txonly(d, 2)
+    # net_null takes no chains: every packet is copied into one mbuf.
+    assert e["tx_linearized"] == e["tx_pkts"], e
+
+
+def check_txonly_two_segs_ring(d):
+    e = check_txonly(d, 2)
+    # net_ring takes chains: two segments, each its own mbuf, no copy.
+    assert e["tx_segs"] == 2 * e["tx_pkts"] and e["tx_linearized"] == 0, e
+    assert e["tx_reused"] == e["tx_segs"], e
+
+
+def check_rxonly_null(d):
+    for p in d["ports"]:
+        assert p["rx_packets"] > 0 and p["tx_packets"] == 0
+
+
+def check_rxonly_valid(d):
+    """What txonly's builder writes (here through --tx-first) comes back
+    as well-formed Ethernet/IPv4/UDP with matching lengths."""
+    for p in d["ports"]:
+        assert p["rx_packets"] == d["burst"], p
+        assert p["rx_ipv4_udp"] == p["rx_packets"], p
+
+
+def check_clone(d):
+    """Every received packet leaves by every port, by reference."""
+    rx = d["totals"]["rx_packets"]
+    assert rx > 0
+    for p in d["ports"]:
+        assert p["tx_packets"] + p["dropped"] == rx + p["generated"], p
+    e = d["evpl"]
+    assert e["tx_indirect"] > 0 and e["tx_copied"] == 0, e
+
+
+def check_split_null(d):
+    flowed_both_ways(d)
+    # A header mbuf in front of the payload's: net_null takes no chains.
+    assert d["evpl"]["tx_linearized"] == d["evpl"]["tx_pkts"]
+
+
+def check_split_ring(d):
+    flowed_both_ways(d)
+    e = d["evpl"]
+    # Header and payload travel as a two-mbuf chain, nothing copied.
+    assert e["tx_segs"] > e["tx_pkts"] and e["tx_linearized"] == 0, e
+    assert e["tx_copied"] == 0, e
+
+
+def check_pipeline(d):
+    flowed_both_ways(d)
+    assert len(d["lcores"]["forwarding"]) == 2
+
+
+def check_stats_period(d, stderr):
+    assert stderr.count("Tx-pps:") >= 4, "no periodic statistics"
+
+
+# name: (ports, forwarding lcores, application arguments, check)
+RUNS = {
+    "io-null": (NULL, 1, ["--forward-mode=io"], check_io),
+    "iovec-null": (NULL, 1, ["--forward-mode=iovec"], check_iovec),
+    "iovec-ring": (RING, 1, ["--forward-mode=iovec", "--tx-first"],
+                   check_circulating),
+    "iovec-ring-2q-2lcores": (RING, 2, ["--forward-mode=iovec", "--rxq=2",
+                                        "--tx-first"], check_circulating),
+    "mac-ring": (RING, 1, ["--forward-mode=mac", "--tx-first"],
+                 check_circulating),
+    "macswap-null": (NULL, 1, ["--forward-mode=macswap"], check_iovec),
+    "txonly-null-64": (NULL, 1, ["--forward-mode=txonly"],
+                       lambda d: check_txonly(d, 1)),
+    "txonly-null-1500": (NULL, 1, ["--forward-mode=txonly",
+                                   "--txpkts=1500"],
+                         lambda d: check_txonly(d, 1)),
+    "txonly-null-2segs": (NULL, 1, ["--forward-mode=txonly",
+                                    "--txpkts=64,1436"],
+                          check_txonly_two_segs_null),
+    "txonly-ring-2segs": (RING, 1, ["--forward-mode=txonly",
+                                    "--txpkts=64,1436"],
+                          check_txonly_two_segs_ring),
+    "rxonly-null": (NULL, 1, ["--forward-mode=rxonly"], check_rxonly_null),
+    "rxonly-ring-valid-64": (RING, 1, ["--forward-mode=rxonly", "--tx-first"],
+                             check_rxonly_valid),
+    "rxonly-ring-valid-3segs": (RING, 1, ["--forward-mode=rxonly",
+                                          "--tx-first",
+                                          "--txpkts=42,1000,458"],
+                                check_rxonly_valid),
+    "clone-null": (NULL, 1, ["--forward-mode=clone"], check_clone),
+    "clone-ring-2q-2lcores": (RING, 2, ["--forward-mode=clone", "--rxq=2",
+                                        "--tx-first"], check_clone),
+    "split-null": (NULL, 1, ["--forward-mode=split"], check_split_null),
+    "split-ring": (RING, 1, ["--forward-mode=split", "--tx-first",
+                             "--txpkts=1000"], check_split_ring),
+    "pipeline-null": (NULL, 2, ["--forward-mode=pipeline"], check_pipeline),
+    "pipeline-ring": (RING, 2, ["--forward-mode=pipeline", "--tx-first"],
+                      check_circulating),
+    "stats-period": (NULL, 1, ["--forward-mode=iovec", "--stats-period=1",
+                               "--duration=2.5"], check_stats_period),
+}
+
+# Runs stopped by a signal instead of --duration.
+SIGNALS = {"sigint": signal.SIGINT, "sigterm": signal.SIGTERM}
+
+# name: (application arguments, ports (None: fails before the EAL starts),
+#        words the message must hold)
+BAD = {
+    "bad-mode": (["--forward-mode=bogus"], None, ["unknown mode"]),
+    "bad-burst-zero": (["--burst=0"], None, ["--burst=0", "1..512"]),
+    "bad-burst-word": (["--burst=many"], None, ["--burst=many"]),
+    "bad-txpkts-short": (["--txpkts=20"], None, ["42 header bytes"]),
+    "bad-txpkts-big": (["--txpkts=4000"], None, ["does not fit"]),
+    "bad-option": (["--frobnicate"], None, ["unknown option",
+                                             "--frobnicate"]),
+    "bad-missing-value": (["--burst"], None, ["--burst", "needs a value"]),
+    "bad-txq-below-rxq": (["--rxq=2", "--txq=1"], None, ["--txq=1"]),
+    "bad-duration": (["--duration=-1"], None, ["--duration=-1"]),
+    "bad-stray-word": (["iovec"], None, ["unexpected argument"]),
+    "bad-pipeline-one-lcore": (["--forward-mode=pipeline"], NULL,
+                               ["pipeline needs two forwarding lcores"]),
+    "bad-no-ports": (["--forward-mode=io"], [], ["no ports"]),
+}
+
+def hugepages_free():
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("HugePages_Free:"):
+                return int(line.split()[1])
+    return 0
+
+
+def eal_args(mode, vdevs, nfwd):
+    cpus = sorted(os.sched_getaffinity(0))[:2]
+    # Floating lcores over (at most) two CPUs: works on any machine, and
+    # the main lcore mostly sleeps.
+    lcores = "(0-%d)@(%s)" % (nfwd, ",".join(map(str, cpus)))
+    args = ["--lcores=" + lcores, "--no-pci", "--log-level=lib.eal:warning"]
+    if mode == "huge":
+        args.append("--in-memory")
+    else:
+        args += ["--no-huge", "-m", "512", "--no-shconf"]
+    for v in vdevs:
+        args.append("--vdev=" + v)
+    return args
+
+
+def common_checks(d, rc, stderr):
+    assert rc == 0, "exit status %d; stderr:\n%s" % (rc, stderr)
+    assert d["pool"]["outstanding"] == 0, "leak: %s" % d["pool"]
+    assert d["pool"]["free_at_end"] == d["pool"]["size"], d["pool"]
+    assert d["lcore_errors"] == 0
+    assert d["totals"]["balanced"], d["totals"]
+    t = d["totals"]
+    assert t["rx_packets"] * t["fanout"] + t["generated"] == \
+        t["tx_packets"] + t["dropped"], t
+
+
+def run_json(exe, mode, vdevs, nfwd, app, stop=None):
+    cmd = [exe] + eal_args(mode, vdevs, nfwd) + ["--", "--json"] + app
+    if stop is None and not any(a.startswith("--duration") for a in app):
+        cmd.append("--duration=0.5")
+    print("$ " + " ".join(cmd), flush=True)
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    if stop is not None:
+        time.sleep(2)
+        p.send_signal(stop)
+    out, err = p.communicate(timeout=120)
+    sys.stderr.write(err)
+    try:
+        d = json.loads(out)
+    except ValueError:
+        raise AssertionError("no JSON summary (exit %d):\n%s\n%s" %
+                             (p.returncode, out, err))
+    print(json.dumps(d["totals"]), json.dumps(d["evpl"]))
+    return d, p.returncode, err
+
+
+def run_bad(exe, mode, app, vdevs, words):
+    if vdevs is not None:
+        cmd = [exe] + eal_args(mode, vdevs, 1) + ["--"] + app
+    else:
+        cmd = [exe, "--"] + app
+    print("$ " + " ".join(cmd), flush=True)
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    print(p.stderr)
+    assert p.returncode != 0, "a bad command line exited 0"
+    assert p.stdout.strip() == "", "output on stdout: %r" % p.stdout
+    for w in words:
+        assert w in p.stderr, "message lacks %r" % w
+
+
+def run_help(exe):
+    p = subprocess.run([exe, "--", "--help"], capture_output=True, text=True,
+                       timeout=60)
+    assert p.returncode == 0, p.returncode
+    for m in ("io", "iovec", "mac", "macswap", "txonly", "rxonly", "clone",
+              "split", "pipeline", "--txpkts", "--burst", "--rxq", "--txq",
+              "--stats-period", "--duration", "--json"):
+        assert m in p.stdout, "--help does not mention %s" % m
+
+
+def main():
+    if sys.argv[1:] == ["--list"]:
+        # For meson: cases run in both memory modes, then those run once.
+        print(" ".join(list(RUNS) + list(SIGNALS)))
+        print(" ".join(["help"] + list(BAD)))
+        return 0
+    exe, case, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+    if mode == "huge" and hugepages_free() < 64:
+        print("SKIP: fewer than 64 free hugepages; the nohuge run covers it")
+        return 77
+    if case == "help":
+        run_help(exe)
+    elif case in BAD:
+        app, vdevs, words = BAD[case]
+        run_bad(exe, "nohuge" if mode == "none" else mode, app, vdevs, words)
+    elif case in SIGNALS:
+        d, rc, err = run_json(exe, mode, NULL, 1, ["--forward-mode=iovec"],
+                              stop=SIGNALS[case])
+        common_checks(d, rc, err)
+        flowed_both_ways(d)
+        assert d["seconds"] > 1.0, "stopped before the signal"
+    else:
+        vdevs, nfwd, app, check = RUNS[case]
+        d, rc, err = run_json(exe, mode, vdevs, nfwd, app)
+        common_checks(d, rc, err)
+        if check is check_stats_period:
+            check(d, err)
+        else:
+            check(d)
+    print("OK: " + case)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
