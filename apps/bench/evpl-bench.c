@@ -75,15 +75,56 @@ die(const char *what)
 
 /* Time e->iters runs of the statement list in the loop; the enclosing
  * function returns the TSC cycles the whole loop took. */
-#define TIMED_LOOP(e, ...)                                       \
+/* Time e->iters runs of the statement list, i counting them (the caller
+ * declares it), and put the TSC cycles the whole loop took into cycles. */
+#define TIME_LOOP(e, i, cycles, ...)                             \
     do {                                                         \
-        unsigned int i_, n_ = (e)->iters;                        \
+        unsigned int n_  = (e)->iters;                           \
         uint64_t     t0_ = rte_rdtsc_precise();                  \
-        for (i_ = 0; i_ < n_; i_++) {                            \
+        for ((i) = 0; (i) < n_; (i)++) {                         \
             __VA_ARGS__;                                         \
         }                                                        \
-        return rte_rdtsc_precise() - t0_;                        \
+        (cycles) = rte_rdtsc_precise() - t0_;                    \
     } while (0)
+
+/* The same, for a function with nothing to set up: it returns the cycles. */
+#define TIMED_LOOP(e, ...)                                       \
+    do {                                                         \
+        unsigned int i_;                                         \
+        uint64_t     c_;                                         \
+        TIME_LOOP(e, i_, c_, __VA_ARGS__);                       \
+        return c_;                                               \
+    } while (0)
+
+/* A fresh mbuf holding len bytes (0: none) and refcnt references. */
+static struct rte_mbuf *
+bench_mbuf(struct env *e, unsigned int len, uint16_t refcnt)
+{
+    struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
+
+    if (m == NULL || (len > 0 && rte_pktmbuf_append(m, (uint16_t) len) ==
+                      NULL))
+        die("rte_pktmbuf_alloc");
+    rte_mbuf_refcnt_set(m, refcnt);
+    return m;
+}
+
+/* Give back an mbuf of bench_mbuf(), whatever references it was given. */
+static void
+bench_mbuf_free(struct rte_mbuf *m)
+{
+    rte_mbuf_refcnt_set(m, 1);
+    rte_pktmbuf_free(m);
+}
+
+/* An iovec of len bytes, one exclusive mbuf. */
+static void
+bench_iovec(struct env *e, unsigned int len, unsigned int flags,
+            struct evpl_iovec *v)
+{
+    if (evpl_iovec_alloc(e->evpl, len, 0, 1, flags, v) != 1)
+        die("evpl_iovec_alloc");
+}
 
 /* ---- allocation ------------------------------------------------------ */
 
@@ -151,22 +192,17 @@ evpl_clone_release(struct env *e)
 {
     struct evpl_iovec orig, c;
     struct evpl      *evpl = e->evpl;
-    unsigned int      flags = e->flags;
-    unsigned int      i, n = e->iters;
-    uint64_t          t0, t1;
+    unsigned int      i;
+    uint64_t          cycles;
 
-    if (evpl_iovec_alloc(evpl, 64, 0, 1, flags, &orig) != 1)
-        die("evpl_iovec_alloc");
-    t0 = rte_rdtsc_precise();
-    for (i = 0; i < n; i++) {
+    bench_iovec(e, 64, e->flags, &orig);
+    TIME_LOOP(e, i, cycles,
         evpl_iovec_clone(&c, &orig);
         BENCH_BARRIER();
         evpl_iovec_release(evpl, &c);
-        BENCH_BARRIER();
-    }
-    t1 = rte_rdtsc_precise();
+        BENCH_BARRIER());
     evpl_iovec_release(evpl, &orig);
-    return t1 - t0;
+    return cycles;
 }
 
 static uint64_t
@@ -174,46 +210,35 @@ evpl_clone_segment_release(struct env *e)
 {
     struct evpl_iovec orig, c;
     struct evpl      *evpl = e->evpl;
-    unsigned int      i, n = e->iters;
-    uint64_t          t0, t1;
+    unsigned int      i;
+    uint64_t          cycles;
 
-    if (evpl_iovec_alloc(evpl, 1500, 0, 1, 0, &orig) != 1)
-        die("evpl_iovec_alloc");
-    t0 = rte_rdtsc_precise();
-    for (i = 0; i < n; i++) {
+    bench_iovec(e, 1500, 0, &orig);
+    TIME_LOOP(e, i, cycles,
         evpl_iovec_clone_segment(&c, &orig, 42, 1000);
         BENCH_BARRIER();
         evpl_iovec_release(evpl, &c);
-        BENCH_BARRIER();
-    }
-    t1 = rte_rdtsc_precise();
+        BENCH_BARRIER());
     evpl_iovec_release(evpl, &orig);
-    return t1 - t0;
+    return cycles;
 }
 
-/* An mbuf with two references, so that rte_mbuf_refcnt_update() takes its
- * atomic path (at refcnt 1 it is a plain store). */
+/* On an mbuf with two references, so that rte_mbuf_refcnt_update() takes
+ * its atomic path (at refcnt 1 it is a plain store). */
 static uint64_t
 dpdk_refcnt_pair(struct env *e)
 {
-    struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
-    unsigned int     i, n = e->iters;
-    uint64_t         t0, t1;
+    struct rte_mbuf *m = bench_mbuf(e, 0, 2);
+    unsigned int     i;
+    uint64_t         cycles;
 
-    if (m == NULL)
-        die("rte_pktmbuf_alloc");
-    rte_mbuf_refcnt_set(m, 2);
-    t0 = rte_rdtsc_precise();
-    for (i = 0; i < n; i++) {
+    TIME_LOOP(e, i, cycles,
         rte_mbuf_refcnt_update(m, 1);
         BENCH_BARRIER();
         rte_mbuf_refcnt_update(m, -1);
-        BENCH_BARRIER();
-    }
-    t1 = rte_rdtsc_precise();
-    rte_mbuf_refcnt_set(m, 1);
-    rte_pktmbuf_free(m);
-    return t1 - t0;
+        BENCH_BARRIER());
+    bench_mbuf_free(m);
+    return cycles;
 }
 
 /* DPDK's reference to a sub-range of a packet: an indirect clone, trimmed. */
@@ -221,25 +246,20 @@ static uint64_t
 dpdk_clone_range_free(struct env *e)
 {
     struct rte_mempool *mp = e->pool;
-    struct rte_mbuf    *m = rte_pktmbuf_alloc(mp), *c;
-    unsigned int        i, n = e->iters;
-    uint64_t            t0, t1;
+    struct rte_mbuf    *m = bench_mbuf(e, 1500, 1), *c;
+    unsigned int        i;
+    uint64_t            cycles;
 
-    if (m == NULL || rte_pktmbuf_append(m, 1500) == NULL)
-        die("rte_pktmbuf_alloc");
-    t0 = rte_rdtsc_precise();
-    for (i = 0; i < n; i++) {
+    TIME_LOOP(e, i, cycles,
         c = rte_pktmbuf_clone(m, mp);
         if (unlikely(c == NULL))
             die("rte_pktmbuf_clone");
         rte_pktmbuf_adj(c, 42);
         rte_pktmbuf_trim(c, 1500 - 42 - 1000);
         BENCH_BARRIER();
-        rte_pktmbuf_free(c);
-    }
-    t1 = rte_rdtsc_precise();
+        rte_pktmbuf_free(c));
     rte_pktmbuf_free(m);
-    return t1 - t0;
+    return cycles;
 }
 
 /* Moves between two arrays of iovecs, one per iteration, a whole array
@@ -253,27 +273,23 @@ evpl_move(struct env *e)
     struct evpl_iovec       *src, *dst;
     struct evpl             *evpl = e->evpl;
     unsigned int             i, k, n = e->iters;
-    uint64_t                 t0, t1;
+    uint64_t                 cycles;
 
-    if (evpl_iovec_alloc(evpl, 64, 0, 1, 0, &a[0]) != 1)
-        die("evpl_iovec_alloc");
+    bench_iovec(e, 64, 0, &a[0]);
     for (k = 1; k < MOVE_SLOTS; k++)
         evpl_iovec_clone(&a[k], &a[0]);
-    t0 = rte_rdtsc_precise();
-    for (i = 0; i < n; i++) {
+    TIME_LOOP(e, i, cycles,
         k   = i % MOVE_SLOTS;
         src = (i / MOVE_SLOTS) & 1 ? b : a;
         dst = (i / MOVE_SLOTS) & 1 ? a : b;
         evpl_iovec_move(&dst[k], &src[k]);
-        BENCH_BARRIER();
-    }
-    t1 = rte_rdtsc_precise();
+        BENCH_BARRIER());
     /* Where each reference ended up depends on where the loop stopped. */
     for (k = 0; k < MOVE_SLOTS; k++)
         evpl_iovec_release(evpl, k < n % MOVE_SLOTS ?
                            ((n / MOVE_SLOTS) & 1 ? &a[k] : &b[k]) :
                            ((n / MOVE_SLOTS) & 1 ? &b[k] : &a[k]));
-    return t1 - t0;
+    return cycles;
 }
 
 /* The DPDK way to hand a buffer on without a count: pass its pointer. */
@@ -282,25 +298,20 @@ dpdk_pointer_handoff(struct env *e)
 {
     static struct rte_mbuf *a[MOVE_SLOTS], *b[MOVE_SLOTS];
     struct rte_mbuf       **src, **dst;
-    unsigned int            i, k, n = e->iters;
-    uint64_t                t0, t1;
+    unsigned int            i, k;
+    uint64_t                cycles;
 
-    a[0] = rte_pktmbuf_alloc(e->pool);
-    if (a[0] == NULL)
-        die("rte_pktmbuf_alloc");
+    a[0] = bench_mbuf(e, 0, 1);
     for (k = 1; k < MOVE_SLOTS; k++)
         a[k] = a[0];
-    t0 = rte_rdtsc_precise();
-    for (i = 0; i < n; i++) {
-        k   = i % MOVE_SLOTS;
-        src = (i / MOVE_SLOTS) & 1 ? b : a;
-        dst = (i / MOVE_SLOTS) & 1 ? a : b;
+    TIME_LOOP(e, i, cycles,
+        k      = i % MOVE_SLOTS;
+        src    = (i / MOVE_SLOTS) & 1 ? b : a;
+        dst    = (i / MOVE_SLOTS) & 1 ? a : b;
         dst[k] = src[k];
-        BENCH_BARRIER();
-    }
-    t1 = rte_rdtsc_precise();
+        BENCH_BARRIER());
     rte_pktmbuf_free(a[0]);
-    return t1 - t0;
+    return cycles;
 }
 
 /* ---- transmit and receive -------------------------------------------- */
@@ -346,46 +357,37 @@ evpl_to_mbuf_keep(struct env *e)
     struct evpl_iovec v, hold = { .data = NULL };
     struct evpl      *evpl = e->evpl;
     struct rte_mbuf  *m;
-    unsigned int      i, n = e->iters;
-    uint64_t          t0, t1;
+    unsigned int      i;
+    uint64_t          cycles;
 
-    if (evpl_iovec_alloc(evpl, e->size, 0, 1, 0, &v) != 1)
-        die("evpl_iovec_alloc");
+    bench_iovec(e, e->size, 0, &v);
     if (e->shared)
         evpl_iovec_clone(&hold, &v);
-    t0 = rte_rdtsc_precise();
-    for (i = 0; i < n; i++) {
+    TIME_LOOP(e, i, cycles,
         m = evpl_dpdk_iovecs_to_mbuf(evpl, &v, 1, 0);
         if (unlikely(m == NULL))
             die("evpl_dpdk_iovecs_to_mbuf");
         BENCH_BARRIER();
-        rte_pktmbuf_free(m);
-    }
-    t1 = rte_rdtsc_precise();
+        rte_pktmbuf_free(m));
     if (e->shared)
         evpl_iovec_release(evpl, &hold);
     evpl_iovec_release(evpl, &v);
-    return t1 - t0;
+    return cycles;
 }
 
 static uint64_t
 dpdk_refcnt_free(struct env *e)
 {
-    struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
-    unsigned int     i, n = e->iters;
-    uint64_t         t0, t1;
+    struct rte_mbuf *m = bench_mbuf(e, e->size, 1);
+    unsigned int     i;
+    uint64_t         cycles;
 
-    if (m == NULL || rte_pktmbuf_append(m, (uint16_t) e->size) == NULL)
-        die("rte_pktmbuf_alloc");
-    t0 = rte_rdtsc_precise();
-    for (i = 0; i < n; i++) {
+    TIME_LOOP(e, i, cycles,
         rte_mbuf_refcnt_update(m, 1);
         BENCH_BARRIER();
-        rte_pktmbuf_free(m);
-    }
-    t1 = rte_rdtsc_precise();
+        rte_pktmbuf_free(m));
     rte_pktmbuf_free(m);
-    return t1 - t0;
+    return cycles;
 }
 
 /* DPDK's way to transmit a buffer that others still hold: an indirect mbuf
@@ -394,26 +396,19 @@ static uint64_t
 dpdk_attach_free(struct env *e)
 {
     struct rte_mempool *mp = e->pool;
-    struct rte_mbuf    *md = rte_pktmbuf_alloc(mp), *mi;
-    unsigned int        i, n = e->iters;
-    uint64_t            t0, t1;
+    struct rte_mbuf    *md = bench_mbuf(e, e->size, 2), *mi;
+    unsigned int        i;
+    uint64_t            cycles;
 
-    if (md == NULL || rte_pktmbuf_append(md, (uint16_t) e->size) == NULL)
-        die("rte_pktmbuf_alloc");
-    rte_mbuf_refcnt_set(md, 2); /* shared, as the evpl side's */
-    t0 = rte_rdtsc_precise();
-    for (i = 0; i < n; i++) {
+    TIME_LOOP(e, i, cycles,
         mi = rte_pktmbuf_alloc(mp);
         if (unlikely(mi == NULL))
             die("rte_pktmbuf_alloc");
         rte_pktmbuf_attach(mi, md);
         BENCH_BARRIER();
-        rte_pktmbuf_free(mi);
-    }
-    t1 = rte_rdtsc_precise();
-    rte_mbuf_refcnt_set(md, 1);
-    rte_pktmbuf_free(md);
-    return t1 - t0;
+        rte_pktmbuf_free(mi));
+    bench_mbuf_free(md);
+    return cycles;
 }
 
 /* A received packet (the alloc stands in for the driver's) wrapped as an
@@ -462,7 +457,7 @@ dpdk_rx_free(struct env *e)
  * conversion cannot reuse its mbuf), converted with e->tx. With e->nsegs 2
  * each packet is [header][1024-byte exclusive payload]; with 1 the header
  * alone. With e->cold, each packet takes the next of SWEEP_COLD headers and
- * payloads, a working set far larger than L2, as on a server whose headers
+ * payloads, a working set far larger than L1, as on a server whose headers
  * are not the ones it touched last. */
 
 #define SWEEP_PAYLOAD 1024u
@@ -477,20 +472,18 @@ evpl_tx_sweep(struct env *e)
     struct evpl_iovec pkt[2];
     struct evpl      *evpl = e->tx;
     struct rte_mbuf  *m;
-    unsigned int      k, nb = e->cold ? SWEEP_COLD : 1, i, n = e->iters;
+    unsigned int      k = 0, nb = e->cold ? SWEEP_COLD : 1, i;
     int               niov = (int) e->nsegs;
-    uint64_t          t0, t1;
+    uint64_t          cycles;
 
     for (k = 0; k < nb; k++) {
-        if (evpl_iovec_alloc(e->evpl, e->size, 0, 1, 0, &sweep_hdr[k]) != 1 ||
-            evpl_iovec_alloc(e->evpl, SWEEP_PAYLOAD, 0, 1, 0,
-                             &sweep_pay[k]) != 1)
-            die("evpl_iovec_alloc");
+        bench_iovec(e, e->size, 0, &sweep_hdr[k]);
+        bench_iovec(e, SWEEP_PAYLOAD, 0, &sweep_pay[k]);
         memset(sweep_hdr[k].data, 0x45, e->size);
         evpl_iovec_clone(&sweep_hold[k], &sweep_hdr[k]);
     }
-    t0 = rte_rdtsc_precise();
-    for (i = 0, k = 0; i < n; i++) {
+    k = 0;
+    TIME_LOOP(e, i, cycles,
         pkt[0] = sweep_hdr[k];
         pkt[1] = sweep_pay[k];
         m = evpl_dpdk_iovecs_to_mbuf(evpl, pkt, niov, 0);
@@ -499,15 +492,13 @@ evpl_tx_sweep(struct env *e)
         BENCH_BARRIER();
         rte_pktmbuf_free(m);
         if (++k == nb)
-            k = 0;
-    }
-    t1 = rte_rdtsc_precise();
+            k = 0);
     for (k = 0; k < nb; k++) {
         evpl_iovec_release(e->evpl, &sweep_hold[k]);
         evpl_iovec_release(e->evpl, &sweep_hdr[k]);
         evpl_iovec_release(e->evpl, &sweep_pay[k]);
     }
-    return t1 - t0;
+    return cycles;
 }
 
 /* ---- the plan ----------------------------------------------------------- */
