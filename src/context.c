@@ -147,7 +147,10 @@ evpl_create(const struct evpl_config *config)
         seg = config->segment_size ? config->segment_size :
               EVPL_DPDK_DEFAULT_SEGMENT_SIZE;
         n = config->nb_mbufs ? config->nb_mbufs : EVPL_DPDK_DEFAULT_NB_MBUFS;
-        if (seg > UINT16_MAX - RTE_PKTMBUF_HEADROOM) {
+        /* DPDK's ring-based pools hold fewer than 2^30 objects, and
+         * rte_pktmbuf_pool_create() of 22.11 crashes, rather than fails,
+         * when asked for 2^31 or more. */
+        if (seg > UINT16_MAX - RTE_PKTMBUF_HEADROOM || n >= (1u << 30)) {
             evpl_fail(EINVAL);
             return NULL;
         }

@@ -50,7 +50,8 @@ struct evpl_config {
      * RTE_PKTMBUF_HEADROOM and must fit 16 bits.
      */
     unsigned int segment_size;
-    /** Default pool only: mbufs in the pool (0: EVPL_DPDK_DEFAULT_NB_MBUFS). */
+    /** Default pool only: mbufs in the pool (0: EVPL_DPDK_DEFAULT_NB_MBUFS),
+     *  fewer than 2^30. */
     unsigned int nb_mbufs;
     /**
      * Transmit: shared iovecs of at most this many bytes are copied rather
@@ -69,7 +70,8 @@ struct evpl_config {
  * @param config NULL or a zero-initialised configuration.
  * @return The context, or NULL with errno (and rte_errno) set:
  *   - EINVAL: the EAL is not initialised; config->pool is not a pktmbuf
- *     pool; segment_size too large for a 16-bit data room;
+ *     pool; segment_size too large for a 16-bit data room; nb_mbufs 2^30
+ *     or more;
  *   - ENOMEM: no memory for the context or the default pool.
  */
 EVPL_EXPORT struct evpl *evpl_create(const struct evpl_config *config);

@@ -1,0 +1,1124 @@
+/* SPDX-License-Identifier: LGPL-2.1-only */
+
+/*
+ * Bad input, function by function: every row of docs/bad-input.md is a
+ * row of the table below, and each row is a test case proving what the
+ * row says. "test_bad_input table" prints the table as docs/bad-input.md
+ * has it (tests/check_bad_input_doc.sh keeps the two the same).
+ *
+ * Rows marked trace describe trace builds; elsewhere that input is
+ * undefined behaviour and the case is skipped. Every case ends with the
+ * pool as it found it.
+ */
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+
+#include "common.h"
+
+/* What a row's test gets: a context on the default pool, the port. */
+struct bad {
+    struct evpl *evpl;
+};
+
+struct row {
+    const char *fn;    /* the public function */
+    const char *arg;   /* the bad argument */
+    const char *does;  /* what the library does */
+    int         trace; /* 1: trace builds only */
+    void      (*test)(struct bad *b);
+};
+
+static uint16_t ring_port;
+static int      pre_eal_create_errno = -1;
+
+/* ---- helpers ------------------------------------------------------- */
+
+#define assert_fails(call, err) \
+    do { \
+        errno = 0; \
+        assert_int_equal((call), -1); \
+        assert_int_equal(errno, err); \
+    } while (0)
+
+#define assert_null_errno(call, err) \
+    do { \
+        errno = 0; \
+        assert_null(call); \
+        assert_int_equal(errno, err); \
+    } while (0)
+
+static struct rte_mempool *
+small_pool(const char *name, unsigned int n, unsigned int room)
+{
+    struct rte_mempool *mp = rte_pktmbuf_pool_create(name, n, 0, 0,
+                                                     (uint16_t) room,
+                                                     SOCKET_ID_ANY);
+
+    assert_non_null(mp);
+    return mp;
+}
+
+static struct evpl *
+ctx_on(struct rte_mempool *mp)
+{
+    struct evpl_config cfg;
+    struct evpl       *e;
+
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.pool = mp;
+    e        = evpl_create(&cfg);
+    assert_non_null(e);
+    return e;
+}
+
+static void
+done_with(struct evpl *e, struct rte_mempool *mp)
+{
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+}
+
+/* A one-segment packet waiting on the loopback's receive queue. */
+static void
+queue_packet(struct evpl *evpl, unsigned int len)
+{
+    struct evpl_iovec    v;
+    struct evpl_dpdk_pkt p = { &v, 1 };
+
+    assert_int_equal(evpl_iovec_alloc(evpl, len, 0, 1, 0, &v), 1);
+    assert_int_equal(evpl_dpdk_tx_burst(evpl, ring_port, 0, &p, 1,
+                                        EVPL_DPDK_TAKE_REF), 1);
+}
+
+static void
+drain_port(struct evpl *evpl)
+{
+    struct evpl_iovec    iov[64];
+    struct evpl_dpdk_pkt p[8];
+    int                  n, k;
+
+    while ((n = evpl_dpdk_rx_burst(evpl, ring_port, 0, p, 8, iov, 64)) > 0)
+        for (k = 0; k < n; k++)
+            evpl_iovecs_release(evpl, p[k].iov, p[k].niov);
+}
+
+/* The call dies with SIGABRT and a message naming it (and the iovec). */
+struct death {
+    struct bad        *b;
+    struct evpl_iovec *iov;
+    void             (*op)(struct death *d);
+};
+
+static void
+run_death(void *arg)
+{
+    struct death *d = arg;
+
+    d->op(d);
+}
+
+static void
+assert_aborts(struct death *d, const char *call, const char *what)
+{
+    char expect[256];
+
+    if (d->iov != NULL)
+        snprintf(expect, sizeof(expect), "evpl: %s: %s (iovec %p", call,
+                 what, (void *) d->iov);
+    else
+        snprintf(expect, sizeof(expect), "evpl: %s: %s", call, what);
+    assert_true(evpl_test_dies(run_death, d, expect));
+}
+
+/* ---- contexts ------------------------------------------------------ */
+
+static void
+create_before_eal(struct bad *b)
+{
+    (void) b;
+    /* Tried in main() before rte_eal_init(). */
+    assert_int_equal(pre_eal_create_errno, EINVAL);
+}
+
+static void
+create_not_pktmbuf_pool(struct bad *b)
+{
+    struct rte_mempool *plain;
+    struct evpl_config  cfg;
+
+    (void) b;
+    plain = rte_mempool_create("bad_plain", 63, 64, 0, 0, NULL, NULL, NULL,
+                               NULL, SOCKET_ID_ANY, 0);
+    assert_non_null(plain);
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.pool = plain;
+    assert_null_errno(evpl_create(&cfg), EINVAL);
+    rte_mempool_free(plain);
+}
+
+static void
+create_segment_too_large(struct bad *b)
+{
+    struct evpl_config cfg;
+
+    (void) b;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.segment_size = UINT16_MAX - RTE_PKTMBUF_HEADROOM + 1;
+    assert_null_errno(evpl_create(&cfg), EINVAL);
+    cfg.segment_size = UINT_MAX;
+    assert_null_errno(evpl_create(&cfg), EINVAL);
+}
+
+static void
+create_nb_mbufs_too_large(struct bad *b)
+{
+    struct evpl_config cfg;
+
+    (void) b;
+    /* DPDK itself crashed on these (its ring size overflows). */
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.nb_mbufs = 1u << 30;
+    assert_null_errno(evpl_create(&cfg), EINVAL);
+    cfg.nb_mbufs = 1u << 31;
+    assert_null_errno(evpl_create(&cfg), EINVAL);
+    cfg.nb_mbufs = UINT_MAX;
+    assert_null_errno(evpl_create(&cfg), EINVAL);
+}
+
+static void
+create_nb_mbufs_beyond_memory(struct bad *b)
+{
+    struct evpl_config cfg;
+
+    (void) b;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.nb_mbufs = (1u << 30) - 1;
+    assert_null_errno(evpl_create(&cfg), ENOMEM);
+}
+
+static void
+create_tiny_segments(struct bad *b)
+{
+    struct evpl_config cfg;
+    struct evpl_iovec  v[8];
+    struct evpl       *e;
+    int                n;
+
+    struct rte_mempool *mp;
+
+    (void) b;
+    /* One-byte segments in a pool of seven are odd, not wrong. */
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.segment_size = 1;
+    cfg.nb_mbufs     = 7;
+    e                = evpl_create(&cfg);
+    assert_non_null(e);
+    mp = evpl_mempool(e);
+    n  = evpl_iovec_alloc(e, 200, 0, 8, 0, v);
+    assert_int_equal(n, 2);
+    assert_int_equal(v[0].length + v[1].length, 200);
+    evpl_iovecs_release(e, v, n);
+    assert_fails(evpl_iovec_alloc(e, 10000, 0, 8, 0, v), ENOSPC);
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+}
+
+static void
+create_huge_tx_copy_max(struct bad *b)
+{
+    struct evpl_config cfg;
+    struct evpl       *e;
+
+    (void) b;
+    /* Clamped to what one fresh mbuf holds behind its headroom. */
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.tx_copy_max = UINT_MAX;
+    e               = evpl_create(&cfg);
+    assert_non_null(e);
+    evpl_destroy(e);
+}
+
+static void
+destroy_null(struct bad *b)
+{
+    (void) b;
+    evpl_destroy(NULL);
+    assert_null(evpl_mempool(NULL));
+}
+
+/* ---- alloc and reserve --------------------------------------------- */
+
+static struct evpl_iovec out[1024];
+
+static void
+alloc_null_context(struct bad *b)
+{
+    (void) b;
+    assert_fails(evpl_iovec_alloc(NULL, 64, 0, 1, 0, out), EINVAL);
+    assert_fails(evpl_iovec_reserve(NULL, 64, 0, 1, out), EINVAL);
+}
+
+static void
+alloc_null_output(struct bad *b)
+{
+    assert_fails(evpl_iovec_alloc(b->evpl, 64, 0, 1, 0, NULL), EINVAL);
+    assert_fails(evpl_iovec_reserve(b->evpl, 64, 0, 1, NULL), EINVAL);
+}
+
+static void
+alloc_zero_length(struct bad *b)
+{
+    assert_fails(evpl_iovec_alloc(b->evpl, 0, 0, 1, 0, out), EINVAL);
+    assert_fails(evpl_iovec_reserve(b->evpl, 0, 0, 1, out), EINVAL);
+}
+
+static void
+alloc_zero_max(struct bad *b)
+{
+    assert_fails(evpl_iovec_alloc(b->evpl, 64, 0, 0, 0, out), EINVAL);
+    assert_fails(evpl_iovec_reserve(b->evpl, 64, 0, 0, out), EINVAL);
+}
+
+static void
+alloc_alignment_not_power_of_two(struct bad *b)
+{
+    static const unsigned int aligns[] = { 3, 12, 96, 4097, UINT_MAX };
+    size_t                    i;
+
+    for (i = 0; i < RTE_DIM(aligns); i++) {
+        assert_fails(evpl_iovec_alloc(b->evpl, 64, aligns[i], 1, 0, out),
+                     EINVAL);
+        assert_fails(evpl_iovec_reserve(b->evpl, 64, aligns[i], 1, out),
+                     EINVAL);
+    }
+}
+
+static void
+alloc_alignment_above_room(struct bad *b)
+{
+    assert_fails(evpl_iovec_alloc(b->evpl, 64, 1u << 14, 1, 0, out), EINVAL);
+    assert_fails(evpl_iovec_alloc(b->evpl, 64, 1u << 31, 1, 0, out), EINVAL);
+    assert_fails(evpl_iovec_reserve(b->evpl, 64, 1u << 14, 1, out), EINVAL);
+}
+
+static void
+alloc_unknown_flags(struct bad *b)
+{
+    assert_fails(evpl_iovec_alloc(b->evpl, 64, 0, 1, 0x2, out), EINVAL);
+    assert_fails(evpl_iovec_alloc(b->evpl, 64, 0, 1, ~0u, out), EINVAL);
+}
+
+static void
+alloc_max_too_small(struct bad *b)
+{
+    assert_fails(evpl_iovec_alloc(b->evpl, 100000, 0, 2, 0, out), ENOSPC);
+    assert_fails(evpl_iovec_reserve(b->evpl, 100000, 0, 2, out), ENOSPC);
+    assert_fails(evpl_iovec_alloc(b->evpl, UINT_MAX, 0, 1, 0, out), ENOSPC);
+}
+
+static void
+alloc_larger_than_pool(struct bad *b)
+{
+    struct evpl_iovec *v = calloc(600000, sizeof(*v));
+
+    /* Room for every iovec it could need; the pool runs dry first and
+     * everything taken goes back. */
+    assert_non_null(v);
+    assert_fails(evpl_iovec_alloc(b->evpl, UINT_MAX, 0, 600000, 0, v),
+                 ENOMEM);
+    assert_fails(evpl_iovec_reserve(b->evpl, UINT_MAX, 0, 600000, v),
+                 ENOMEM);
+    free(v);
+}
+
+static void
+alloc_pool_exhausted(struct bad *b)
+{
+    struct rte_mempool *mp = small_pool("bad_exhaust", 4, 2048 + 128);
+    struct evpl        *e  = ctx_on(mp);
+    struct evpl_iovec   held[4];
+    int                 k;
+
+    (void) b;
+    for (k = 0; k < 4; k++)
+        assert_int_equal(evpl_iovec_alloc(e, 100, 0, 1, 0, &held[k]), 1);
+    assert_fails(evpl_iovec_alloc(e, 100, 0, 1, 0, out), ENOMEM);
+    assert_int_equal(rte_errno, ENOMEM);
+    assert_fails(evpl_iovec_reserve(e, 100, 0, 1, out), ENOMEM);
+    evpl_iovecs_release(e, held, 4);
+    done_with(e, mp);
+}
+
+/* ---- commit ---------------------------------------------------------- */
+
+static void
+commit_null_or_none(struct bad *b)
+{
+    struct evpl_iovec r, next;
+
+    assert_int_equal(evpl_iovec_reserve(b->evpl, 100, 0, 1, &r), 1);
+    evpl_iovec_commit(NULL, 0, &r, 1);
+    evpl_iovec_commit(b->evpl, 0, NULL, 1);
+    evpl_iovec_commit(b->evpl, 0, &r, 0);
+    evpl_iovec_commit(b->evpl, 0, &r, -1);
+    /* None of those consumed anything. */
+    assert_int_equal(evpl_iovec_reserve(b->evpl, 100, 0, 1, &next), 1);
+    assert_ptr_equal(next.data, r.data);
+    evpl_iovec_release(b->evpl, &next);
+    evpl_iovec_release(b->evpl, &r);
+}
+
+static void
+commit_not_reserved(struct bad *b)
+{
+    struct evpl_iovec a, r, next;
+
+    assert_int_equal(evpl_iovec_reserve(b->evpl, 100, 0, 1, &r), 1);
+    evpl_iovec_commit(b->evpl, 0, &r, 1);
+    assert_int_equal(evpl_iovec_alloc(b->evpl, 100, 0, 1, 0, &a), 1);
+    evpl_iovec_commit(b->evpl, 0, &a, 1);
+    assert_int_equal(evpl_iovec_reserve(b->evpl, 10, 0, 1, &next), 1);
+    assert_ptr_equal(next.data, (char *) r.data + 100);
+    evpl_iovec_release(b->evpl, &next);
+    evpl_iovec_release(b->evpl, &a);
+    evpl_iovec_release(b->evpl, &r);
+}
+
+static void
+commit_other_contexts_reservation(struct bad *b)
+{
+    struct evpl      *other = evpl_create(NULL);
+    struct evpl_iovec mine, theirs, next;
+
+    assert_non_null(other);
+    assert_int_equal(evpl_iovec_reserve(b->evpl, 100, 0, 1, &mine), 1);
+    evpl_iovec_commit(b->evpl, 0, &mine, 1);
+    assert_int_equal(evpl_iovec_reserve(other, 300, 0, 1, &theirs), 1);
+    /* Committed through the wrong context: neither carving point moves. */
+    evpl_iovec_commit(b->evpl, 0, &theirs, 1);
+    assert_int_equal(evpl_iovec_reserve(b->evpl, 10, 0, 1, &next), 1);
+    assert_ptr_equal(next.data, (char *) mine.data + 100);
+    evpl_iovec_release(b->evpl, &next);
+    assert_int_equal(evpl_iovec_reserve(other, 10, 0, 1, &next), 1);
+    assert_ptr_equal(next.data, theirs.data);
+    evpl_iovec_release(other, &next);
+    evpl_iovec_release(other, &theirs);
+    evpl_iovec_release(b->evpl, &mine);
+    evpl_destroy(other);
+}
+
+static void
+op_commit(struct death *d)
+{
+    evpl_iovec_commit(d->b->evpl, 0, d->iov, 1);
+}
+
+static void
+commit_past_segment(struct bad *b)
+{
+    struct evpl_iovec r;
+    struct death      d = { b, &r, op_commit };
+    char              what[64];
+
+    assert_int_equal(evpl_iovec_reserve(b->evpl, 100, 0, 1, &r), 1);
+    r.length = 1u << 20; /* set directly: set_length refuses in trace */
+    snprintf(what, sizeof(what), "range outside its %u-byte segment",
+             evpl_iovec_mbuf(&r)->buf_len);
+    assert_aborts(&d, "evpl_iovec_commit", what);
+    r.length = 100;
+    evpl_iovec_release(b->evpl, &r);
+}
+
+static void
+commit_released(struct bad *b)
+{
+    struct evpl_iovec r, keep;
+    struct death      d = { b, &r, op_commit };
+
+    assert_int_equal(evpl_iovec_reserve(b->evpl, 100, 0, 1, &r), 1);
+    evpl_iovec_clone(&keep, &r);
+    evpl_iovec_release(b->evpl, &r);
+    assert_aborts(&d, "evpl_iovec_commit", "use after release");
+    evpl_iovec_release(b->evpl, &keep);
+}
+
+/* ---- release, clone, move, accessors -------------------------------- */
+
+static void op_release(struct death *d) { evpl_iovec_release(d->b->evpl, d->iov); }
+static void op_clone(struct death *d)
+{
+    struct evpl_iovec c;
+
+    evpl_iovec_clone(&c, d->iov);
+}
+static void op_clone_to_null(struct death *d) { evpl_iovec_clone(NULL, d->iov); }
+static void *volatile sink;
+static void op_data(struct death *d) { sink = evpl_iovec_data(d->iov); }
+static void op_set_length_far(struct death *d)
+{
+    evpl_iovec_set_length(d->iov, 1u << 20);
+}
+static void op_releases_null(struct death *d)
+{
+    evpl_iovecs_release(d->b->evpl, NULL, 1);
+}
+
+static void
+release_any_context(struct bad *b)
+{
+    struct evpl      *other = evpl_create(NULL);
+    struct evpl_iovec a, c1, c2;
+
+    assert_non_null(other);
+    assert_int_equal(evpl_iovec_alloc(b->evpl, 100, 0, 1, 0, &a), 1);
+    evpl_iovec_clone(&c1, &a);
+    evpl_iovec_clone(&c2, &a);
+    evpl_iovec_release(NULL, &c1);
+    evpl_iovec_release(other, &c2);
+    evpl_destroy(other);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&a)), 1);
+    evpl_iovec_release(b->evpl, &a);
+}
+
+static void
+release_foreign_pool(struct bad *b)
+{
+    struct rte_mempool *mp = small_pool("bad_foreign", 7, 2048 + 128);
+    struct rte_mbuf    *m  = rte_pktmbuf_alloc(mp);
+    struct evpl_iovec   v;
+
+    assert_non_null(m);
+    assert_non_null(rte_pktmbuf_append(m, 100));
+    assert_int_equal(evpl_dpdk_mbuf_to_iovecs(b->evpl, m, &v, 1), 1);
+    /* Through a context on another pool: back to its own pool. */
+    evpl_iovec_release(b->evpl, &v);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+}
+
+static void
+release_none(struct bad *b)
+{
+    evpl_iovecs_release(b->evpl, out, 0);
+    evpl_iovecs_release(b->evpl, out, -1);
+    evpl_iovecs_release(b->evpl, NULL, 0);
+}
+
+static void
+release_twice(struct bad *b)
+{
+    struct evpl_iovec a, keep;
+    struct death      d = { b, &a, op_release };
+
+    assert_int_equal(evpl_iovec_alloc(b->evpl, 100, 0, 1, 0, &a), 1);
+    evpl_iovec_clone(&keep, &a);
+    evpl_iovec_release(b->evpl, &a);
+    assert_aborts(&d, "evpl_iovec_release", "double release");
+    evpl_iovec_release(b->evpl, &keep);
+}
+
+static void
+use_moved(struct bad *b)
+{
+    struct evpl_iovec a, to;
+    struct death      d = { b, &a, op_release };
+
+    assert_int_equal(evpl_iovec_alloc(b->evpl, 100, 0, 1, 0, &a), 1);
+    evpl_iovec_move(&to, &a);
+    assert_aborts(&d, "evpl_iovec_release", "use after move");
+    d.op = op_clone;
+    assert_aborts(&d, "evpl_iovec_clone", "use after move");
+    evpl_iovec_release(b->evpl, &to);
+}
+
+static void
+use_released(struct bad *b)
+{
+    struct evpl_iovec a, keep;
+    struct death      d = { b, &a, op_clone };
+
+    assert_int_equal(evpl_iovec_alloc(b->evpl, 100, 0, 1, 0, &a), 1);
+    evpl_iovec_clone(&keep, &a);
+    evpl_iovec_release(b->evpl, &a);
+    assert_aborts(&d, "evpl_iovec_clone", "use after release");
+    d.op = op_data;
+    assert_aborts(&d, "evpl_iovec_data", "use after release");
+    evpl_iovec_release(b->evpl, &keep);
+}
+
+static void
+use_null(struct bad *b)
+{
+    struct evpl_iovec a;
+    struct death      d = { b, NULL, op_release };
+
+    assert_aborts(&d, "evpl_iovec_release", "NULL iovec");
+    d.op = op_releases_null;
+    assert_aborts(&d, "evpl_iovec_release", "NULL iovec");
+    d.op = op_clone;
+    assert_aborts(&d, "evpl_iovec_clone", "NULL iovec");
+    d.op = op_data;
+    assert_aborts(&d, "evpl_iovec_data", "NULL iovec");
+    assert_int_equal(evpl_iovec_alloc(b->evpl, 100, 0, 1, 0, &a), 1);
+    d.iov = &a;
+    d.op  = op_clone_to_null;
+    d.iov = &a;
+    assert_true(evpl_test_dies(run_death, &d,
+                               "evpl: evpl_iovec_clone: NULL destination"));
+    evpl_iovec_release(b->evpl, &a);
+}
+
+static void
+use_zeroed(struct bad *b)
+{
+    struct evpl_iovec z;
+    struct death      d = { b, &z, op_release };
+
+    memset(&z, 0, sizeof(z));
+    assert_aborts(&d, "evpl_iovec_release", "iovec references no buffer");
+    d.op = op_clone;
+    assert_aborts(&d, "evpl_iovec_clone", "iovec references no buffer");
+}
+
+static void *
+on_other_thread(void *arg)
+{
+    struct death *d = arg;
+
+    d->op(d);
+    return NULL;
+}
+
+static void
+run_on_other_thread(void *arg)
+{
+    pthread_t th;
+
+    if (pthread_create(&th, NULL, on_other_thread, arg) == 0)
+        pthread_join(th, NULL);
+}
+
+static void
+use_local_on_other_thread(struct bad *b)
+{
+    struct evpl_iovec a;
+    struct death      d = { b, &a, op_clone };
+    char              expect[160];
+
+    assert_int_equal(evpl_iovec_alloc(b->evpl, 100, 0, 1, 0, &a), 1);
+    snprintf(expect, sizeof(expect), "evpl: evpl_iovec_clone: LOCAL iovec "
+             "of thread tag %u used on thread tag 0 (iovec %p",
+             a.flags >> EVPL_IOVEC_OWNER_SHIFT_, (void *) &a);
+    assert_true(evpl_test_dies(run_on_other_thread, &d, expect));
+    evpl_iovec_release(b->evpl, &a);
+}
+
+static void
+clone_overflow(struct bad *b)
+{
+    struct evpl_iovec *v = calloc(UINT16_MAX, sizeof(*v));
+    struct death       d = { b, NULL, op_clone };
+    int                i;
+
+    assert_non_null(v);
+    assert_int_equal(evpl_iovec_alloc(b->evpl, 64, 0, 1, 0, v), 1);
+    for (i = 1; i < UINT16_MAX; i++)
+        evpl_iovec_clone(&v[i], &v[0]);
+    d.iov = &v[0];
+    assert_aborts(&d, "evpl_iovec_clone",
+                  "mbuf reference count would pass 65535");
+    evpl_iovecs_release(b->evpl, v, UINT16_MAX);
+    free(v);
+}
+
+struct range_death {
+    struct death d;
+    unsigned int off, len;
+    int          move;
+};
+
+static void
+op_segment(struct death *d)
+{
+    struct range_death *r = (struct range_death *) d;
+    struct evpl_iovec   c;
+
+    if (r->move)
+        evpl_iovec_move_segment(&c, d->iov, r->off, r->len);
+    else
+        evpl_iovec_clone_segment(&c, d->iov, r->off, r->len);
+}
+
+static void
+segment_out_of_range(struct bad *b)
+{
+    static const unsigned int ranges[][2] = {
+        { 0, 101 }, { 101, 0 }, { 50, 51 }, { 1, UINT_MAX },
+        { UINT_MAX, 2 },
+    };
+    struct evpl_iovec  a, c;
+    struct range_death r = { { b, &a, op_segment }, 0, 0, 0 };
+    size_t             i;
+    char               what[96];
+
+    assert_int_equal(evpl_iovec_alloc(b->evpl, 100, 0, 1, 0, &a), 1);
+    for (r.move = 0; r.move < 2; r.move++)
+        for (i = 0; i < RTE_DIM(ranges); i++) {
+            r.off = ranges[i][0];
+            r.len = ranges[i][1];
+            snprintf(what, sizeof(what), "range [%u, %u + %u) outside an "
+                     "iovec of length 100", r.off, r.off, r.len);
+            assert_aborts(&r.d, r.move ? "evpl_iovec_move_segment" :
+                          "evpl_iovec_clone_segment", what);
+        }
+    /* The edges are inside: empty at the end, the whole. */
+    evpl_iovec_clone_segment(&c, &a, 100, 0);
+    evpl_iovec_release(b->evpl, &c);
+    evpl_iovec_clone_segment(&c, &a, 0, 100);
+    evpl_iovec_release(b->evpl, &c);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&a)), 1);
+    evpl_iovec_release(b->evpl, &a);
+}
+
+static void
+move_onto_itself(struct bad *b)
+{
+    struct evpl_iovec a;
+
+    assert_int_equal(evpl_iovec_alloc(b->evpl, 100, 0, 1, 0, &a), 1);
+    evpl_iovec_move(&a, &a);
+    evpl_iovec_move_segment(&a, &a, 0, 100);
+    assert_int_equal(evpl_iovec_length(&a), 100);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&a)), 1);
+    evpl_iovec_release(b->evpl, &a);
+}
+
+static void
+set_length_past_segment(struct bad *b)
+{
+    struct evpl_iovec a;
+    struct death      d = { b, &a, op_set_length_far };
+    char              what[64];
+
+    assert_int_equal(evpl_iovec_alloc(b->evpl, 100, 0, 1, 0, &a), 1);
+    snprintf(what, sizeof(what), "length %u runs past its %u-byte segment",
+             1u << 20, evpl_iovec_mbuf(&a)->buf_len);
+    assert_aborts(&d, "evpl_iovec_set_length", what);
+    evpl_iovec_set_length(&a, 0);
+    assert_int_equal(evpl_iovec_length(&a), 0);
+    evpl_iovec_release(b->evpl, &a);
+}
+
+/* ---- conversions ----------------------------------------------------- */
+
+static void
+to_mbuf_bad_arguments(struct bad *b)
+{
+    struct evpl_iovec v;
+
+    assert_int_equal(evpl_iovec_alloc(b->evpl, 10, 0, 1, 0, &v), 1);
+    assert_null_errno(evpl_dpdk_iovecs_to_mbuf(NULL, &v, 1, 0), EINVAL);
+    assert_null_errno(evpl_dpdk_iovecs_to_mbuf(b->evpl, NULL, 1, 0), EINVAL);
+    assert_null_errno(evpl_dpdk_iovecs_to_mbuf(b->evpl, &v, 0, 0), EINVAL);
+    assert_null_errno(evpl_dpdk_iovecs_to_mbuf(b->evpl, &v, -1, 0), EINVAL);
+    assert_null_errno(evpl_dpdk_iovecs_to_mbuf(b->evpl, &v, 1, 0x2), EINVAL);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&v)), 1);
+    evpl_iovec_release(b->evpl, &v);
+}
+
+static void
+to_mbuf_all_empty(struct bad *b)
+{
+    struct evpl_iovec v, e[2];
+
+    assert_int_equal(evpl_iovec_alloc(b->evpl, 10, 0, 1, 0, &v), 1);
+    evpl_iovec_clone_segment(&e[0], &v, 0, 0);
+    evpl_iovec_clone_segment(&e[1], &v, 10, 0);
+    assert_null_errno(evpl_dpdk_iovecs_to_mbuf(b->evpl, e, 2,
+                                               EVPL_DPDK_TAKE_REF), EINVAL);
+    /* Untouched: the references are still the caller's. */
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&v)), 3);
+    evpl_iovecs_release(b->evpl, e, 2);
+    evpl_iovec_release(b->evpl, &v);
+}
+
+static void op_to_mbuf(struct death *d)
+{
+    (void) evpl_dpdk_iovecs_to_mbuf(d->b->evpl, d->iov, 1, 0);
+}
+
+static void
+to_mbuf_dead_iovec(struct bad *b)
+{
+    struct evpl_iovec a, keep;
+    struct death      d = { b, &a, op_to_mbuf };
+
+    assert_int_equal(evpl_iovec_alloc(b->evpl, 100, 0, 1, 0, &a), 1);
+    evpl_iovec_clone(&keep, &a);
+    evpl_iovec_release(b->evpl, &a);
+    assert_aborts(&d, "evpl_dpdk_iovecs_to_mbuf", "use after release");
+    evpl_iovec_release(b->evpl, &keep);
+}
+
+static void
+mbuf_to_iovecs_bad_arguments(struct bad *b)
+{
+    struct rte_mbuf  *m = rte_pktmbuf_alloc(evpl_mempool(b->evpl));
+    struct evpl_iovec v;
+
+    assert_non_null(m);
+    assert_non_null(rte_pktmbuf_append(m, 10));
+    assert_fails(evpl_dpdk_mbuf_to_iovecs(NULL, m, &v, 1), EINVAL);
+    assert_fails(evpl_dpdk_mbuf_to_iovecs(b->evpl, NULL, &v, 1), EINVAL);
+    assert_fails(evpl_dpdk_mbuf_to_iovecs(b->evpl, m, NULL, 1), EINVAL);
+    assert_fails(evpl_dpdk_mbuf_to_iovecs(b->evpl, m, &v, 0), ENOSPC);
+    assert_fails(evpl_dpdk_mbuf_to_iovecs(b->evpl, m, &v, -1), ENOSPC);
+    /* Untouched all along. */
+    assert_int_equal(rte_mbuf_refcnt_read(m), 1);
+    assert_int_equal(m->data_len, 10);
+    rte_pktmbuf_free(m);
+}
+
+static void
+mbuf_to_iovecs_empty_chain(struct bad *b)
+{
+    struct rte_mbuf *m = rte_pktmbuf_alloc(evpl_mempool(b->evpl));
+
+    assert_non_null(m);
+    /* No bytes: no iovec, and the chain is freed. */
+    assert_int_equal(evpl_dpdk_mbuf_to_iovecs(b->evpl, m, out, 0), 0);
+}
+
+/* ---- ports ------------------------------------------------------------ */
+
+static void
+tx_burst_bad_arguments(struct bad *b)
+{
+    struct evpl_iovec    v;
+    struct evpl_dpdk_pkt p = { &v, 1 };
+
+    assert_int_equal(evpl_iovec_alloc(b->evpl, 10, 0, 1, 0, &v), 1);
+    assert_fails(evpl_dpdk_tx_burst(NULL, ring_port, 0, &p, 1, 0), EINVAL);
+    assert_fails(evpl_dpdk_tx_burst(b->evpl, ring_port, 0, NULL, 1, 0),
+                 EINVAL);
+    assert_fails(evpl_dpdk_tx_burst(b->evpl, RTE_MAX_ETHPORTS, 0, &p, 1, 0),
+                 EINVAL);
+    assert_fails(evpl_dpdk_tx_burst(b->evpl, ring_port, 0, &p, 1, 0x2),
+                 EINVAL);
+    /* Nothing to send is not an error. */
+    assert_int_equal(evpl_dpdk_tx_burst(b->evpl, ring_port, 0, NULL, 0, 0),
+                     0);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&v)), 1);
+    evpl_iovec_release(b->evpl, &v);
+}
+
+static void
+tx_burst_empty_packet(struct bad *b)
+{
+    struct evpl_iovec    v[2];
+    struct evpl_dpdk_pkt p[3] = { { &v[0], 1 }, { NULL, 1 }, { &v[1], 1 } };
+
+    /* Sending stops at the malformed packet; with TAKE_REF the rest are
+     * released all the same, without it they stay the caller's. */
+    assert_int_equal(evpl_iovec_alloc(b->evpl, 10, 0, 1, 0, &v[0]), 1);
+    assert_int_equal(evpl_iovec_alloc(b->evpl, 10, 0, 1, 0, &v[1]), 1);
+    assert_int_equal(evpl_dpdk_tx_burst(b->evpl, ring_port, 0, p, 3, 0), 1);
+    drain_port(b->evpl);
+    p[1].iov  = &v[0];
+    p[1].niov = 0;
+    assert_int_equal(evpl_dpdk_tx_burst(b->evpl, ring_port, 0, &p[1], 2,
+                                        EVPL_DPDK_TAKE_REF), 0);
+    evpl_iovec_release(b->evpl, &v[0]);
+}
+
+static void
+rx_burst_bad_arguments(struct bad *b)
+{
+    struct evpl_dpdk_pkt p;
+
+    assert_fails(evpl_dpdk_rx_burst(NULL, ring_port, 0, &p, 1, out, 1),
+                 EINVAL);
+    assert_fails(evpl_dpdk_rx_burst(b->evpl, ring_port, 0, NULL, 1, out, 1),
+                 EINVAL);
+    assert_fails(evpl_dpdk_rx_burst(b->evpl, ring_port, 0, &p, 1, NULL, 1),
+                 EINVAL);
+    assert_fails(evpl_dpdk_rx_burst(b->evpl, RTE_MAX_ETHPORTS, 0, &p, 1, out,
+                                    1), EINVAL);
+    assert_int_equal(evpl_dpdk_rx_burst(b->evpl, ring_port, 0, &p, 0, out,
+                                        1), 0);
+}
+
+static void
+rx_burst_no_room(struct bad *b)
+{
+    struct evpl_dpdk_pkt p;
+
+    queue_packet(b->evpl, 100);
+    assert_fails(evpl_dpdk_rx_burst(b->evpl, ring_port, 0, &p, 1, out, 0),
+                 ENOSPC);
+    /* Kept, not lost: delivered once there is room. */
+    assert_int_equal(evpl_dpdk_rx_burst(b->evpl, ring_port, 0, &p, 1, out,
+                                        1), 1);
+    evpl_iovecs_release(b->evpl, p.iov, p.niov);
+}
+
+static void
+port_setup_bad_arguments(struct bad *b)
+{
+    struct evpl_dpdk_port_conf conf;
+
+    (void) b;
+    memset(&conf, 0, sizeof(conf));
+    assert_fails(evpl_dpdk_port_setup(RTE_MAX_ETHPORTS, NULL), EINVAL);
+    conf.nb_rxq = UINT16_MAX;
+    assert_fails(evpl_dpdk_port_setup(ring_port, &conf), EINVAL);
+    /* Started already: ethdev's own answer. */
+    assert_fails(evpl_dpdk_port_setup(ring_port, NULL), EBUSY);
+}
+
+static void
+stats_and_outstanding_null(struct bad *b)
+{
+    struct evpl_dpdk_stats       st;
+    struct evpl_dpdk_outstanding o;
+
+    assert_fails(evpl_dpdk_stats_get(NULL, &st), EINVAL);
+    assert_fails(evpl_dpdk_stats_get(b->evpl, NULL), EINVAL);
+    evpl_dpdk_stats_reset(NULL);
+    assert_fails(evpl_dpdk_outstanding(NULL, &o), EINVAL);
+    assert_fails(evpl_dpdk_outstanding(b->evpl, NULL), EINVAL);
+}
+
+/* ---- the table --------------------------------------------------------- */
+
+static const struct row rows[] = {
+    { "evpl_create", "before rte_eal_init()", "NULL, errno EINVAL", 0,
+      create_before_eal },
+    { "evpl_create", "config->pool not a pktmbuf pool", "NULL, errno EINVAL",
+      0, create_not_pktmbuf_pool },
+    { "evpl_create", "segment_size > 65407 (up to UINT_MAX)",
+      "NULL, errno EINVAL", 0, create_segment_too_large },
+    { "evpl_create", "nb_mbufs 2^30 or more (up to UINT_MAX)",
+      "NULL, errno EINVAL", 0, create_nb_mbufs_too_large },
+    { "evpl_create", "nb_mbufs more than memory holds",
+      "NULL, errno ENOMEM; logged", 0, create_nb_mbufs_beyond_memory },
+    { "evpl_create", "segment_size 1, nb_mbufs 7",
+      "works: requests span the small segments", 0,
+      create_tiny_segments },
+    { "evpl_create", "tx_copy_max UINT_MAX",
+      "works: clamped to a fresh mbuf's room", 0, create_huge_tx_copy_max },
+    { "evpl_destroy, evpl_mempool", "NULL", "nothing; evpl_mempool() "
+      "returns NULL", 0, destroy_null },
+    { "evpl_iovec_alloc, _reserve", "NULL context", "-1, errno EINVAL", 0,
+      alloc_null_context },
+    { "evpl_iovec_alloc, _reserve", "NULL output array", "-1, errno EINVAL",
+      0, alloc_null_output },
+    { "evpl_iovec_alloc, _reserve", "length 0", "-1, errno EINVAL", 0,
+      alloc_zero_length },
+    { "evpl_iovec_alloc, _reserve", "max_iovecs 0", "-1, errno EINVAL", 0,
+      alloc_zero_max },
+    { "evpl_iovec_alloc, _reserve", "alignment not 0 or a power of two",
+      "-1, errno EINVAL", 0, alloc_alignment_not_power_of_two },
+    { "evpl_iovec_alloc, _reserve", "alignment above the data room",
+      "-1, errno EINVAL", 0, alloc_alignment_above_room },
+    { "evpl_iovec_alloc", "unknown flags", "-1, errno EINVAL", 0,
+      alloc_unknown_flags },
+    { "evpl_iovec_alloc, _reserve", "length needs more than max_iovecs "
+      "segments (up to UINT_MAX)", "-1, errno ENOSPC; nothing taken", 0,
+      alloc_max_too_small },
+    { "evpl_iovec_alloc, _reserve", "length UINT_MAX with room for every "
+      "iovec", "-1, errno ENOMEM; every mbuf taken goes back", 0,
+      alloc_larger_than_pool },
+    { "evpl_iovec_alloc, _reserve", "pool exhausted",
+      "-1, errno and rte_errno ENOMEM", 0, alloc_pool_exhausted },
+    { "evpl_iovec_commit", "NULL context, NULL iovecs, niovs <= 0",
+      "nothing", 0, commit_null_or_none },
+    { "evpl_iovec_commit", "an iovec that was not reserved",
+      "consumes nothing", 0, commit_not_reserved },
+    { "evpl_iovec_commit", "another context's reservation",
+      "consumes nothing, in either context", 0,
+      commit_other_contexts_reservation },
+    { "evpl_iovec_commit", "iovec reaching past its segment",
+      "abort: \"evpl_iovec_commit: range outside its N-byte segment\"", 0,
+      commit_past_segment },
+    { "evpl_iovec_commit", "released or moved-from iovec",
+      "abort: \"evpl_iovec_commit: use after release\" (or move)", 1,
+      commit_released },
+    { "evpl_iovec_release", "NULL or any thread's context",
+      "works: the context argument is not needed", 0, release_any_context },
+    { "evpl_iovec_release", "iovec of another pool (received)",
+      "works: the mbuf goes back to its own pool", 0, release_foreign_pool },
+    { "evpl_iovecs_release", "niov <= 0 (iov may be NULL)", "nothing", 0,
+      release_none },
+    { "evpl_iovec_release", "released iovec",
+      "abort: \"evpl_iovec_release: double release\"", 1, release_twice },
+    { "iovec functions", "moved-from iovec",
+      "abort: \"FUNCTION: use after move\"", 1, use_moved },
+    { "iovec functions", "released iovec (clone, data, ...)",
+      "abort: \"FUNCTION: use after release\"", 1, use_released },
+    { "iovec functions", "NULL iovec or destination",
+      "abort: \"FUNCTION: NULL iovec\" / \"NULL destination iovec\"", 1,
+      use_null },
+    { "iovec functions", "zeroed iovec (never filled)",
+      "abort: \"FUNCTION: iovec references no buffer\"", 1, use_zeroed },
+    { "iovec functions", "LOCAL iovec on another thread",
+      "abort: \"FUNCTION: LOCAL iovec of thread tag A used on thread tag "
+      "B\"", 1, use_local_on_other_thread },
+    { "evpl_iovec_clone, _clone_segment", "65535 references already",
+      "abort: \"FUNCTION: mbuf reference count would pass 65535\"", 0,
+      clone_overflow },
+    { "evpl_iovec_clone_segment, _move_segment",
+      "offset or offset + length past the iovec (overflow included)",
+      "abort: \"FUNCTION: range [o, o + l) outside an iovec of length n\"",
+      0, segment_out_of_range },
+    { "evpl_iovec_move, _move_segment", "dst == src",
+      "works: the iovec stays live (narrowed)", 0, move_onto_itself },
+    { "evpl_iovec_set_length", "length past the segment's end",
+      "abort: \"evpl_iovec_set_length: length N runs past its M-byte "
+      "segment\"", 1, set_length_past_segment },
+    { "evpl_dpdk_iovecs_to_mbuf", "NULL context or iov, niov < 1, unknown "
+      "flags", "NULL, errno EINVAL; iovecs untouched", 0,
+      to_mbuf_bad_arguments },
+    { "evpl_dpdk_iovecs_to_mbuf", "only empty iovecs",
+      "NULL, errno EINVAL; iovecs untouched", 0, to_mbuf_all_empty },
+    { "evpl_dpdk_iovecs_to_mbuf, evpl_dpdk_tx_burst", "released iovec",
+      "abort: \"evpl_dpdk_iovecs_to_mbuf: use after release\"", 1,
+      to_mbuf_dead_iovec },
+    { "evpl_dpdk_mbuf_to_iovecs", "NULL context, mbuf or iov",
+      "-1, errno EINVAL; chain untouched", 0, mbuf_to_iovecs_bad_arguments },
+    { "evpl_dpdk_mbuf_to_iovecs", "max_iovecs too small (0, negative)",
+      "-1, errno ENOSPC; chain untouched", 0, mbuf_to_iovecs_bad_arguments },
+    { "evpl_dpdk_mbuf_to_iovecs", "chain with no bytes",
+      "0; the chain is freed", 0, mbuf_to_iovecs_empty_chain },
+    { "evpl_dpdk_tx_burst", "NULL context, NULL pkts (nb_pkts > 0), invalid "
+      "port, unknown flags", "-1, errno EINVAL", 0, tx_burst_bad_arguments },
+    { "evpl_dpdk_tx_burst", "packet with NULL iov or niov < 1",
+      "stops there: returns the packets sent before it; with TAKE_REF the "
+      "rest are released", 0, tx_burst_empty_packet },
+    { "evpl_dpdk_rx_burst", "NULL context, pkts or iov, invalid port",
+      "-1, errno EINVAL", 0, rx_burst_bad_arguments },
+    { "evpl_dpdk_rx_burst", "max_iov too small for the next packet",
+      "-1, errno ENOSPC; the packet is kept for the next call", 0,
+      rx_burst_no_room },
+    { "evpl_dpdk_port_setup", "invalid port, too many queues, port started",
+      "-1, errno EINVAL (EBUSY when started)", 0, port_setup_bad_arguments },
+    { "evpl_dpdk_stats_get, evpl_dpdk_outstanding", "NULL argument",
+      "-1, errno EINVAL (stats_reset(NULL) does nothing)", 0,
+      stats_and_outstanding_null },
+};
+
+static void
+print_table(void)
+{
+    size_t i;
+
+    printf("| function | bad argument | what it does | build |\n");
+    printf("|---|---|---|---|\n");
+    for (i = 0; i < RTE_DIM(rows); i++)
+        printf("| `%s` | %s | %s | %s |\n", rows[i].fn, rows[i].arg,
+               rows[i].does, rows[i].trace ? "trace" : "every");
+}
+
+/* ---- running a row ----------------------------------------------------- */
+
+struct row_state {
+    const struct row *row;
+    void             *t; /* evpl_test_setup()'s state */
+};
+
+static int
+row_setup(void **state)
+{
+    struct row_state *rs = calloc(1, sizeof(*rs));
+
+    if (rs == NULL)
+        return -1;
+    rs->row = *state;
+    if (evpl_test_setup(&rs->t) != 0) {
+        free(rs);
+        return -1;
+    }
+    *state = rs;
+    return 0;
+}
+
+static int
+row_teardown(void **state)
+{
+    struct row_state *rs = *state;
+    int               rc = evpl_test_teardown(&rs->t);
+
+    free(rs);
+    return rc;
+}
+
+static void
+row_run(void **state)
+{
+    struct row_state *rs = *state;
+    struct bad        b  = { ((struct evpl_test_ctx *) rs->t)->evpl };
+
+#ifndef EVPL_IOVEC_TRACE
+    /* Undefined behaviour without trace mode's checks. */
+    if (rs->row->trace)
+        skip();
+#endif
+    rs->row->test(&b);
+}
+
+int
+main(int argc, char **argv)
+{
+    struct CMUnitTest          cases[RTE_DIM(rows)];
+    static char                names[RTE_DIM(rows)][160];
+    struct evpl_dpdk_port_conf conf;
+    size_t                     i;
+    int                        rc;
+
+    if (argc > 1 && strcmp(argv[1], "table") == 0) {
+        print_table();
+        return 0;
+    }
+
+    /* The one row that needs the EAL not to be there yet. */
+    errno = 0;
+    if (evpl_create(NULL) == NULL)
+        pre_eal_create_errno = errno;
+
+    rc = evpl_test_eal_init(argc, argv,
+                            (const char *const[]) { "net_ring0", NULL });
+    if (rc != 0)
+        return rc;
+    memset(&conf, 0, sizeof(conf));
+    conf.nb_rxd = 256;
+    conf.nb_txd = 256;
+    if (rte_eth_dev_get_port_by_name("net_ring0", &ring_port) != 0 ||
+        evpl_dpdk_port_setup(ring_port, &conf) != 0) {
+        fprintf(stderr, "port set-up failed: %s\n", strerror(errno));
+        return 1;
+    }
+
+    for (i = 0; i < RTE_DIM(rows); i++) {
+        snprintf(names[i], sizeof(names[i]), "%s: %s", rows[i].fn,
+                 rows[i].arg);
+        cases[i] = (struct CMUnitTest) {
+            .name          = names[i],
+            .test_func     = row_run,
+            .setup_func    = row_setup,
+            .teardown_func = row_teardown,
+            .initial_state = (void *) &rows[i],
+        };
+    }
+    rc = _cmocka_run_group_tests("bad_input", cases, RTE_DIM(rows), NULL,
+                                 NULL);
+    rte_eal_cleanup();
+    return rc == 0 ? 0 : 1;
+}
