@@ -69,9 +69,16 @@ ninja -C build
 # --- run ----------------------------------------------------------------
 case "$job" in
 main)
-    say "running the main job"
+    say "running the main job: evpl-testpmd forwarding through iovecs" \
+        "between two net_null ports for 6 s"
+    # A main lcore and one forwarding lcore, as with dpdk-testpmd -l 0-1;
+    # on a single CPU both share it.
+    lcores="-l 0-1"
+    [ "$(nproc)" -ge 2 ] || lcores="--lcores=(0-1)@0"
     # shellcheck disable=SC2086
-    exec ./build/apps/evpl-demo -l 0 --no-pci $mem --log-level=lib.eal:warning
+    exec ./build/apps/evpl-testpmd/evpl-testpmd $lcores --no-pci $mem \
+        --vdev=net_null0 --vdev=net_null1 --log-level=lib.eal:warning -- \
+        --forward-mode=iovec --stats-period=2 --duration=6
     ;;
 test)
     say "running the test suite"

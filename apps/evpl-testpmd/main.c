@@ -193,8 +193,9 @@ tp_ports_start(void)
 /* What the ports still hold after the lcores stopped: received packets
  * nobody polled (a loopback port's, say) and sent ones the driver has not
  * freed yet. A queue is read until it comes back short, but no further
- * than a full ring could hold: some ports (net_null) never run dry.
- * Returns the number of received packets freed. */
+ * than a full ring could hold: some ports (net_null) never run dry, and
+ * what such a source gives is not counted. Returns the number of received
+ * packets freed. */
 static unsigned int
 tp_drain(void)
 {
@@ -212,7 +213,8 @@ tp_drain(void)
                 rte_pktmbuf_free_bulk(m, n);
                 got += n;
             } while (n == RTE_DIM(m) && got < limit);
-            total += got;
+            if (got < limit)
+                total += got;
         }
         for (q = 0; q < tp.nb_txq; q++)
             (void) rte_eth_tx_done_cleanup(port, (uint16_t) q, 0);
