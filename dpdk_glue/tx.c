@@ -222,6 +222,48 @@ evpl_tx_linearize(
     return head;
 }
 
+/*
+ * Linearise without allocating: into the first non-empty iovec's own mbuf,
+ * when that mbuf is direct and nobody else's (so the bytes behind the
+ * iovec belong to no other reference) and the whole packet fits behind the
+ * iovec's start. The other pieces are copied after it. Returns NULL, having
+ * changed nothing, when that does not apply. Without TAKE_REF the chain
+ * takes a reference of its own; the caller's iovecs keep their ranges.
+ */
+static struct rte_mbuf *
+evpl_tx_gather_first(
+    const struct evpl_iovec *iov,
+    int                      niov,
+    uint64_t                 total,
+    unsigned int             flags)
+{
+    const struct evpl_iovec *first;
+    struct rte_mbuf         *m;
+    char                    *dst;
+    int                      j = 0;
+
+    while (iov[j].length == 0)
+        j++;
+    first = &iov[j];
+    m     = evpl_iovec_mbuf(first);
+    if (!evpl_mbuf_writable(m) || total > UINT16_MAX ||
+        (char *) first->data + total > (char *) m->buf_addr + m->buf_len)
+        return NULL;
+    dst = (char *) first->data + first->length;
+    for (j++; j < niov; j++) {
+        memcpy(dst, iov[j].data, iov[j].length);
+        dst += iov[j].length;
+    }
+    m->data_off = (uint16_t) ((char *) first->data - (char *) m->buf_addr);
+    m->data_len = (uint16_t) total;
+    m->pkt_len  = (uint32_t) total;
+    m->nb_segs  = 1;
+    m->next     = NULL;
+    if (!(flags & EVPL_DPDK_TAKE_REF))
+        rte_mbuf_refcnt_set(m, 2);
+    return m;
+}
+
 #ifdef EVPL_IOVEC_TRACE
 /* Trace builds: every iovec handed in must be live, and with TAKE_REF it
  * is dead once converted. */
@@ -315,8 +357,9 @@ evpl_tx_single(
 }
 
 /* Convert pkts[0..n) while each is the common packet; returns how many.
- * The first packet of any other shape stops it, untouched. */
-static __rte_always_inline unsigned int
+ * The first packet of any other shape stops it, untouched. A function of
+ * its own, so that the loop keeps its constants in registers. */
+static __rte_noinline unsigned int
 evpl_tx_singles(
     const struct evpl_dpdk_pkt *pkts,
     unsigned int                n,
@@ -495,16 +538,33 @@ evpl_tx_convert(
     return NULL;
 
  linearize:
-    head = evpl_tx_linearize(evpl, iov, niov, caps->max_segs);
-    if (head == NULL) {
-        if (rte_errno == ENOMEM)
-            evpl->stats.tx_nomem++;
-        return NULL;
+    head = evpl_tx_gather_first(iov, niov, total, flags);
+    if (head != NULL) {
+        /* The first piece's mbuf is the packet; the others were copied
+         * and, with TAKE_REF, their references go. */
+        if (flags & EVPL_DPDK_TAKE_REF) {
+            int pieces = 0;
+
+            for (j = 0; j < niov; j++)
+                if (iov[j].length > 0 && pieces++ > 0)
+                    evpl_iovec_ref_put_(evpl_iovec_mbuf(&iov[j]),
+                                        iov[j].flags);
+        }
+        evpl->stats.tx_reused++;
+        n--;
+    } else {
+        head = evpl_tx_linearize(evpl, iov, niov, caps->max_segs);
+        if (head == NULL) {
+            if (rte_errno == ENOMEM)
+                evpl->stats.tx_nomem++;
+            return NULL;
+        }
+        if (flags & EVPL_DPDK_TAKE_REF)
+            for (j = 0; j < niov; j++)
+                if (iov[j].length > 0)
+                    evpl_iovec_ref_put_(evpl_iovec_mbuf(&iov[j]),
+                                        iov[j].flags);
     }
-    if (flags & EVPL_DPDK_TAKE_REF)
-        for (j = 0; j < niov; j++)
-            if (iov[j].length > 0)
-                evpl_iovec_ref_put_(evpl_iovec_mbuf(&iov[j]), iov[j].flags);
     evpl_tx_head_reset(head);
     evpl->stats.tx_pkts++;
     evpl->stats.tx_segs += head->nb_segs;

@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: LGPL-2.1-only */
+
+/*
+ * The transmit fast paths of dpdk_glue/tx.c, seen where the driver sees
+ * them: a TX callback on net_null0 records the packets handed to it.
+ *  - a single exclusively owned iovec becomes its mbuf, every field a
+ *    driver reads written (whatever the mbuf held before), port kept;
+ *  - a burst that mixes such packets with others keeps its order;
+ *  - a packet for a port without multi-segment support is linearised into
+ *    its first piece's own mbuf when that is possible (no allocation),
+ *    into fresh mbufs otherwise.
+ * Every case ends with the pools' free counts where they were.
+ */
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+
+#include "common.h"
+
+static uint16_t null_port, ring_port;
+
+/* What the callback saw of the last packet of the last burst. */
+static struct {
+    unsigned int     pkts;
+    struct rte_mbuf *m;
+    struct rte_mbuf  head;     /* a copy of the head's fields */
+    uint16_t         refcnt;
+    unsigned char    bytes[9000];
+    size_t           len;
+} seen;
+
+static uint16_t
+capture(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t nb,
+        void *arg)
+{
+    const struct rte_mbuf *s;
+    uint16_t               i;
+
+    RTE_SET_USED(port);
+    RTE_SET_USED(queue);
+    RTE_SET_USED(arg);
+    for (i = 0; i < nb; i++) {
+        seen.pkts++;
+        seen.m      = pkts[i];
+        seen.head   = *pkts[i];
+        seen.refcnt = rte_mbuf_refcnt_read(pkts[i]);
+        seen.len    = 0;
+        for (s = pkts[i]; s != NULL && seen.len + s->data_len <=
+             sizeof(seen.bytes); s = s->next) {
+            memcpy(seen.bytes + seen.len, rte_pktmbuf_mtod(s, const void *),
+                   s->data_len);
+            seen.len += s->data_len;
+        }
+    }
+    return nb;
+}
+
+static struct evpl *
+ctx_of(void **state)
+{
+    return ((struct evpl_test_ctx *) *state)->evpl;
+}
+
+static int
+send_one(struct evpl *evpl, uint16_t port, struct evpl_iovec *iov, int niov,
+         unsigned int flags)
+{
+    struct evpl_dpdk_pkt p = { iov, niov };
+
+    memset(&seen, 0, sizeof(seen));
+    return evpl_dpdk_tx_burst(evpl, port, 0, &p, 1, flags);
+}
+
+static void
+single_iovec_head_fields_are_all_written(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec v;
+    struct rte_mbuf  *m;
+    int               take;
+
+    for (take = 0; take < 2; take++) {
+        assert_int_equal(evpl_iovec_alloc(evpl, 300, 0, 1, 0, &v), 1);
+        evpl_test_fill(v.data, 300, 3);
+        evpl_iovec_set_length(&v, 200);
+        /* A stale header from an earlier life. */
+        m                 = evpl_iovec_mbuf(&v);
+        m->ol_flags       = RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_VLAN;
+        m->packet_type    = 0x1234;
+        m->vlan_tci       = 7;
+        m->vlan_tci_outer = 9;
+        m->tx_offload     = 0xdead;
+        m->nb_segs        = 3;
+        m->port           = 5;
+        m->data_off       = 0;
+        m->data_len       = 1;
+        m->pkt_len        = 99;
+
+        assert_int_equal(send_one(evpl, null_port, &v, 1,
+                                  take ? EVPL_DPDK_TAKE_REF : 0), 1);
+        assert_int_equal(seen.pkts, 1);
+        assert_ptr_equal(seen.m, m);
+        assert_int_equal(seen.head.data_off,
+                         (char *) v.data - (char *) m->buf_addr);
+        assert_int_equal(seen.head.data_len, 200);
+        assert_int_equal(seen.head.pkt_len, 200);
+        assert_int_equal(seen.head.nb_segs, 1);
+        assert_null(seen.head.next);
+        assert_int_equal(seen.refcnt, take ? 1 : 2);
+        assert_int_equal(seen.head.port, 5);
+        assert_int_equal(seen.head.ol_flags, 0);
+        assert_int_equal(seen.head.packet_type, 0);
+        assert_int_equal(seen.head.vlan_tci, 0);
+        assert_int_equal(seen.head.vlan_tci_outer, 0);
+        assert_int_equal(seen.head.tx_offload, 0);
+        assert_int_equal(seen.len, 200);
+        assert_true(evpl_test_check(seen.bytes, 200, 3));
+        if (!take) {
+            /* The driver dropped the chain's reference; ours is left. */
+            assert_int_equal(rte_mbuf_refcnt_read(m), 1);
+            evpl_iovec_release(evpl, &v);
+        }
+    }
+}
+
+static void
+mixed_burst_keeps_its_order(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_iovec      v[6], base, rxiov[16];
+    struct evpl_dpdk_pkt   p[5], rx[5];
+    struct evpl_dpdk_stats st;
+    int                    got = 0, r, i, spins = 0;
+    unsigned char          want[5][2000], one[2000];
+    size_t                 wlen[5] = { 0 }, len;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 2000, 0, 1, 0, &base), 1);
+    evpl_test_fill(base.data, 2000, 9);
+    /* single, two pieces, single, shared single, single */
+    for (i = 0; i < 6; i++) {
+        if (i == 4) {
+            /* Too large to copy: it goes by reference. */
+            evpl_iovec_clone_segment(&v[i], &base, 10,
+                                     EVPL_DPDK_TX_COPY_MAX + 1);
+            continue;
+        }
+        assert_int_equal(evpl_iovec_alloc(evpl, 100 + i, 0, 1, 0, &v[i]), 1);
+        evpl_test_fill(v[i].data, v[i].length, (unsigned int) i);
+    }
+    p[0] = (struct evpl_dpdk_pkt) { &v[0], 1 };
+    p[1] = (struct evpl_dpdk_pkt) { &v[1], 2 };
+    p[2] = (struct evpl_dpdk_pkt) { &v[3], 1 };
+    p[3] = (struct evpl_dpdk_pkt) { &v[4], 1 };
+    p[4] = (struct evpl_dpdk_pkt) { &v[5], 1 };
+    for (i = 0; i < 5; i++) {
+        int j;
+
+        for (j = 0; j < p[i].niov; j++) {
+            memcpy(want[i] + wlen[i], p[i].iov[j].data, p[i].iov[j].length);
+            wlen[i] += p[i].iov[j].length;
+        }
+    }
+    evpl_dpdk_stats_reset(evpl);
+    assert_int_equal(evpl_dpdk_tx_burst(evpl, ring_port, 0, p, 5,
+                                        EVPL_DPDK_TAKE_REF), 5);
+    evpl_dpdk_stats_get(evpl, &st);
+    assert_int_equal(st.tx_pkts, 5);
+    assert_int_equal(st.tx_reused, 5);    /* all but the shared piece */
+    assert_int_equal(st.tx_indirect, 1);
+
+    while (got < 5) {
+        r = evpl_dpdk_rx_burst(evpl, ring_port, 0, &rx[got],
+                               (uint16_t) (5 - got), rxiov, RTE_DIM(rxiov));
+        assert_true(r >= 0 && ++spins < 1000000);
+        for (i = got; i < got + r; i++) {
+            int j;
+
+            for (len = 0, j = 0; j < rx[i].niov; j++) {
+                memcpy(one + len, rx[i].iov[j].data, rx[i].iov[j].length);
+                len += rx[i].iov[j].length;
+            }
+            assert_int_equal(len, wlen[i]);
+            assert_memory_equal(one, want[i], len);
+            evpl_iovecs_release(evpl, rx[i].iov, rx[i].niov);
+        }
+        got += r;
+    }
+    evpl_iovec_release(evpl, &base);
+}
+
+static void
+linearising_into_the_first_piece_needs_no_mbuf(void **state)
+{
+    struct rte_mempool    *mp;
+    struct evpl_config     cfg;
+    struct evpl           *evpl;
+    struct evpl_iovec      v[2];
+    struct evpl_dpdk_stats st;
+    struct rte_mbuf       *first;
+
+    RTE_SET_USED(state);
+    /* Two mbufs, no cache: the packet's own; nothing to copy into. */
+    mp = rte_pktmbuf_pool_create("tx_fast_two", 2, 0, 0, 2048 +
+                                 RTE_PKTMBUF_HEADROOM, (int) rte_socket_id());
+    assert_non_null(mp);
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.pool = mp;
+    evpl     = evpl_create(&cfg);
+    assert_non_null(evpl);
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 64, 0, 1, 0, &v[0]), 1);
+    assert_int_equal(evpl_iovec_alloc(evpl, 1436, 0, 1, 0, &v[1]), 1);
+    assert_int_equal(rte_mempool_avail_count(mp), 0);
+    evpl_test_fill(v[0].data, 64, 1);
+    evpl_test_fill(v[1].data, 1436, 2);
+    first = evpl_iovec_mbuf(&v[0]);
+
+    assert_int_equal(send_one(evpl, null_port, v, 2, EVPL_DPDK_TAKE_REF), 1);
+    assert_ptr_equal(seen.m, first);
+    assert_int_equal(seen.head.nb_segs, 1);
+    assert_int_equal(seen.len, 1500);
+    assert_true(evpl_test_check(seen.bytes, 64, 1));
+    assert_true(evpl_test_check(seen.bytes + 64, 1436, 2));
+    evpl_dpdk_stats_get(evpl, &st);
+    assert_int_equal(st.tx_linearized, 1);
+    assert_int_equal(st.tx_reused, 1);
+    assert_int_equal(st.tx_copied, 1);
+    assert_int_equal(st.tx_nomem, 0);
+
+    evpl_destroy(evpl);
+    assert_int_equal(rte_mempool_avail_count(mp), 2);
+    rte_mempool_free(mp);
+}
+
+static void
+linearising_into_the_first_piece_leaves_the_callers_iovecs(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec v[3], before[3];
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 100, 0, 1, 0, &v[0]), 1);
+    assert_int_equal(evpl_iovec_alloc(evpl, 1, 0, 1, 0, &v[1]), 1);
+    assert_int_equal(evpl_iovec_alloc(evpl, 900, 0, 1, 0, &v[2]), 1);
+    evpl_iovec_set_length(&v[1], 0); /* empty pieces are skipped */
+    evpl_test_fill(v[0].data, 100, 4);
+    evpl_test_fill(v[2].data, 900, 5);
+    memcpy(before, v, sizeof(v));
+
+    assert_int_equal(send_one(evpl, null_port, v, 3, 0), 1);
+    assert_ptr_equal(seen.m, evpl_iovec_mbuf(&v[0]));
+    assert_int_equal(seen.refcnt, 2); /* the chain's and the caller's */
+    assert_int_equal(seen.len, 1000);
+    assert_true(evpl_test_check(seen.bytes + 100, 900, 5));
+    /* The caller's iovecs: as they were, still holding their bytes. */
+    assert_memory_equal(v, before, sizeof(v));
+    assert_true(evpl_test_check(v[0].data, 100, 4));
+    assert_true(evpl_test_check(v[2].data, 900, 5));
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&v[0])), 1);
+    evpl_iovecs_release(evpl, v, 3);
+}
+
+static void
+linearising_copies_when_the_first_piece_is_shared(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec base, v[2];
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 300, 0, 1, 0, &base), 1);
+    evpl_test_fill(base.data, 300, 6);
+    evpl_iovec_clone_segment(&v[0], &base, 0, 200);
+    assert_int_equal(evpl_iovec_alloc(evpl, 400, 0, 1, 0, &v[1]), 1);
+    evpl_test_fill(v[1].data, 400, 7);
+
+    assert_int_equal(send_one(evpl, null_port, v, 2, EVPL_DPDK_TAKE_REF), 1);
+    /* The template's bytes behind the clone are someone else's. */
+    assert_ptr_not_equal(seen.m, evpl_iovec_mbuf(&base));
+    assert_int_equal(seen.len, 600);
+    assert_memory_equal(seen.bytes, base.data, 200);
+    assert_true(evpl_test_check(base.data, 300, 6));
+    assert_true(evpl_test_check(seen.bytes + 200, 400, 7));
+    evpl_iovec_release(evpl, &base);
+}
+
+static void
+linearising_copies_when_the_packet_outgrows_the_first_piece(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec v[2];
+    size_t            room;
+
+    /* The first piece ends its mbuf: too little room behind it. */
+    assert_int_equal(evpl_iovec_alloc(evpl, 8000, 0, 1, 0, &v[0]), 1);
+    evpl_iovec_move_segment(&v[0], &v[0], 7900, 100);
+    room = (size_t) ((char *) evpl_iovec_mbuf(&v[0])->buf_addr +
+                     evpl_iovec_mbuf(&v[0])->buf_len - (char *) v[0].data);
+    assert_true(room < 600);
+    evpl_test_fill(v[0].data, 100, 8);
+    assert_int_equal(evpl_iovec_alloc(evpl, 500, 0, 1, 0, &v[1]), 1);
+    evpl_test_fill(v[1].data, 500, 9);
+
+    assert_int_equal(send_one(evpl, null_port, v, 2, EVPL_DPDK_TAKE_REF), 1);
+    assert_ptr_not_equal(seen.m, evpl_iovec_mbuf(&v[0]));
+    assert_int_equal(seen.len, 600);
+    assert_true(evpl_test_check(seen.bytes, 100, 8));
+    assert_true(evpl_test_check(seen.bytes + 100, 500, 9));
+}
+
+#define CASE(fn) cmocka_unit_test_setup_teardown(fn, evpl_test_setup, \
+                                                 evpl_test_teardown)
+
+int
+main(int argc, char **argv)
+{
+    const struct CMUnitTest cases[] = {
+        CASE(single_iovec_head_fields_are_all_written),
+        CASE(mixed_burst_keeps_its_order),
+        CASE(linearising_into_the_first_piece_needs_no_mbuf),
+        CASE(linearising_into_the_first_piece_leaves_the_callers_iovecs),
+        CASE(linearising_copies_when_the_first_piece_is_shared),
+        CASE(linearising_copies_when_the_packet_outgrows_the_first_piece),
+    };
+    struct evpl_dpdk_port_conf conf;
+    int                        rc;
+
+    rc = evpl_test_eal_init(argc, argv, (const char *const[]) {
+        "net_null0", "net_ring0", NULL
+    });
+    if (rc != 0)
+        return rc;
+    memset(&conf, 0, sizeof(conf));
+    if (rte_eth_dev_get_port_by_name("net_null0", &null_port) != 0 ||
+        rte_eth_dev_get_port_by_name("net_ring0", &ring_port) != 0 ||
+        evpl_dpdk_port_setup(null_port, &conf) != 0 ||
+        evpl_dpdk_port_setup(ring_port, &conf) != 0 ||
+        rte_eth_add_tx_callback(null_port, 0, capture, NULL) == NULL) {
+        fprintf(stderr, "port set-up failed: %s\n", strerror(errno));
+        return 1;
+    }
+    rc = cmocka_run_group_tests_name("tx_fast", cases, NULL, NULL);
+    rte_eal_cleanup();
+    return rc == 0 ? 0 : 1;
+}
