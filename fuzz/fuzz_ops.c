@@ -159,6 +159,27 @@ fz_scribble(struct fz *f, struct evpl_iovec *v)
     f->fill += 97;
 }
 
+/* Up to max distinct live slots whose bytes are known (what a packet may
+ * be made of), into idx and pkt; returns how many. */
+static int
+fz_pick_packet(struct fz *f, int *idx, struct evpl_iovec *pkt, int max)
+{
+    int n = 0, k, i, r;
+
+    for (k = 0; k < SLOTS && n < max; k++) {
+        i = fz_slot(f, 1);
+        if (i < 0 || f->s[i].want == NULL)
+            continue;
+        for (r = 0; r < n && idx[r] != i; r++)
+            ;
+        if (r < n)
+            continue;
+        idx[n]   = i;
+        pkt[n++] = f->s[i].iov;
+    }
+    return n;
+}
+
 /* ---- operations ---------------------------------------------------- */
 
 /* Alloc with arguments as the input gives them, valid or not. */
@@ -311,21 +332,13 @@ op_loopback(struct fz *f)
     struct rte_mbuf     *m;
     unsigned int         take = fz_u8(f) & 1 ? EVPL_DPDK_TAKE_REF : 0;
     unsigned int         burst = fz_u8(f) & 1, want = 1 + fz_u8(f) % 8;
-    int                  idx[8], n = 0, k, i, r, tries;
+    int                  idx[8], n, k, i, r, tries;
     size_t               len = 0, rlen = 0;
 
-    for (k = 0; k < SLOTS && n < (int) want; k++) {
-        i = fz_slot(f, 1);
-        if (i < 0 || f->s[i].want == NULL)
-            continue;
-        for (r = 0; r < n && idx[r] != i; r++)
-            ;
-        if (r < n)
-            continue;
-        idx[n]   = i;
-        pkt[n++] = f->s[i].iov;
-        memcpy(sent + len, f->s[i].iov.data, f->s[i].iov.length);
-        len += f->s[i].iov.length;
+    n = fz_pick_packet(f, idx, pkt, (int) want);
+    for (k = 0; k < n; k++) {
+        memcpy(sent + len, pkt[k].data, pkt[k].length);
+        len += pkt[k].length;
     }
     if (len == 0)
         return;
@@ -393,20 +406,10 @@ op_null_tx(struct fz *f)
     struct evpl_iovec    pkt[4];
     struct evpl_dpdk_pkt tp;
     unsigned int         take = fz_u8(f) & 1 ? EVPL_DPDK_TAKE_REF : 0;
-    int                  idx[4], n = 0, k, i, r;
+    int                  idx[4], n, k, r;
     size_t               len = 0;
 
-    for (k = 0; k < 4; k++) {
-        i = fz_slot(f, 1);
-        if (i < 0 || f->s[i].want == NULL)
-            break;
-        for (r = 0; r < n && idx[r] != i; r++)
-            ;
-        if (r < n)
-            break;
-        idx[n]   = i;
-        pkt[n++] = f->s[i].iov;
-    }
+    n = fz_pick_packet(f, idx, pkt, 1 + (int) (fz_u8(f) % 4));
     for (k = 0; k < n; k++)
         len += pkt[k].length;
     if (len == 0)

@@ -509,6 +509,21 @@ op_reserve(void)
     }
 }
 
+/* Half the time all of slot i (returns 1), else a random range of it,
+ * empty ones included (returns 0). */
+static int
+pick_range(int i, unsigned int *off, unsigned int *len)
+{
+    if (below(2)) {
+        *off = 0;
+        *len = M.slot[i].iov.length;
+        return 1;
+    }
+    *off = below(M.slot[i].iov.length + 1);
+    *len = below(M.slot[i].iov.length - *off + 1);
+    return 0;
+}
+
 static void
 op_clone(void)
 {
@@ -517,14 +532,10 @@ op_clone(void)
 
     if (i < 0 || j < 0)
         return;
-    if (below(2)) {
+    if (pick_range(i, &off, &len)) {
         note("clone %d -> %d", i, j);
         evpl_iovec_clone(&M.slot[j].iov, &M.slot[i].iov);
-        off = 0;
-        len = M.slot[i].iov.length;
     } else {
-        off = below(M.slot[i].iov.length + 1);
-        len = below(M.slot[i].iov.length - off + 1);
         note("clone_segment %d [%u, +%u) -> %d", i, off, len, j);
         evpl_iovec_clone_segment(&M.slot[j].iov, &M.slot[i].iov, off, len);
     }
@@ -549,14 +560,10 @@ op_move(void)
     j = below(3) == 0 ? i : free_slot();
     if (j < 0)
         return;
-    if (below(2)) {
+    if (pick_range(i, &off, &len)) {
         note("move %d -> %d", i, j);
         evpl_iovec_move(&M.slot[j].iov, &M.slot[i].iov);
-        off = 0;
-        len = M.slot[j].iov.length;
     } else {
-        off = below(M.slot[i].iov.length + 1);
-        len = below(M.slot[i].iov.length - off + 1);
         note("move_segment %d [%u, +%u) -> %d", i, off, len, j);
         evpl_iovec_move_segment(&M.slot[j].iov, &M.slot[i].iov, off, len);
     }
