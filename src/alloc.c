@@ -272,9 +272,9 @@ evpl_iovec_reserve(
     struct evpl_iovec *r_iovec)
 {
     unsigned int       flags;
-    struct rte_mbuf   *c, *m;
+    struct rte_mbuf   *c, *m, *first;
     unsigned int       mask, n = 0, left = length, chunk, i;
-    char              *start, *end;
+    char              *start;
     int                err;
 
     if (unlikely(evpl_bad_args(evpl, length, alignment, max_vec, r_iovec)))
@@ -300,53 +300,64 @@ evpl_iovec_reserve(
         }
     }
 
-    /* It does not fit behind the current point: a fresh segment, which
-     * becomes the carve segment if the whole reservation fits in it. */
-    if (evpl_get_mbufs(evpl, &m, 1) < 0)
-        return -1;
-    start = evpl_align_up(m->buf_addr, mask);
-    if (evpl_room_behind(start, evpl_seg_end(m)) >= length) {
+    /* It does not fit behind the current point. If it fits a fresh segment
+     * whatever that buffer's address, the fresh segment becomes the carve
+     * segment. The test is the worst case, not the mbuf at hand: were it the
+     * latter, a second reservation could land somewhere else. */
+    if ((uint64_t) length + mask <= evpl->room) {
+        if (evpl_get_mbufs(evpl, &m, 1) < 0)
+            return -1;
         m->refcnt            = 2; /* the context's and the iovec's */
         *evpl_seg_state(m) = EVPL_SEG_CARVED;
         evpl_carve_install(evpl, m, 0);
-        evpl_iovec_fill(r_iovec, m, start, length, flags);
+        evpl_iovec_fill(r_iovec, m, evpl_align_up(m->buf_addr, mask), length,
+                        flags);
         return EVPL_TRACE_HANDED_OUT(evpl, r_iovec, 1);
     }
 
-    /* Larger than a segment: the rest of the current one, then fresh ones.
-     * The context keeps carving the first; committing moves it on. */
-    if (c != NULL) {
+    /* Larger: the rest of the current segment, then fresh ones. The first
+     * iovec must come from the carve segment, so that reserving again lands
+     * in the same place: with nothing left behind the carving point, a fresh
+     * segment takes over (once the whole reservation has succeeded, so that
+     * a failure changes nothing). Committing moves the point on. */
+    if (c == NULL ||
+        evpl_align_up((char *) c->buf_addr + evpl->carve_used, mask) >=
+        evpl_seg_end(c)) {
+        if (evpl_get_mbufs(evpl, &first, 1) < 0)
+            return -1;
+        *evpl_seg_state(first) = EVPL_SEG_CARVED;
+        start = evpl_align_up(first->buf_addr, mask);
+    } else {
+        first = c;
+        first->refcnt++;
         start = evpl_align_up((char *) c->buf_addr + evpl->carve_used, mask);
-        end   = evpl_seg_end(c);
-        if (start < end) {
-            chunk = (unsigned int) RTE_MIN((size_t) (end - start),
-                                           (size_t) left);
-            c->refcnt++;
-            evpl_iovec_fill(&r_iovec[n++], c, start, chunk, flags);
-            left -= chunk;
-        }
     }
-    for (;;) {
+    chunk = (unsigned int) RTE_MIN((size_t) (evpl_seg_end(first) - start),
+                                   (size_t) left);
+    evpl_iovec_fill(&r_iovec[n++], first, start, chunk, flags);
+    left -= chunk;
+    while (left > 0) {
         if (n == max_vec) {
-            evpl_put_mbuf(evpl, m);
             err = ENOSPC;
             goto undo;
         }
-        *evpl_seg_state(m) = EVPL_SEG_CARVED;
+        if (evpl_get_mbufs(evpl, &m, 1) < 0) {
+            err = ENOMEM;
+            goto undo;
+        }
         start = evpl_align_up(m->buf_addr, mask);
         chunk = (unsigned int) RTE_MIN(evpl_room_behind(start,
                                                         evpl_seg_end(m)),
                                        (size_t) left);
         evpl_iovec_fill(&r_iovec[n++], m, start, chunk, flags);
         left -= chunk;
-        if (left == 0)
-            break;
-        if (evpl_get_mbufs(evpl, &m, 1) < 0) {
-            err = ENOMEM;
-            goto undo;
-        }
+        /* Only the last may be adopted by a commit. */
+        *evpl_seg_state(m) = left == 0 ? EVPL_SEG_SPAN_TAIL : EVPL_SEG_CARVED;
     }
-    *evpl_seg_state(m) = EVPL_SEG_SPAN_TAIL;
+    if (first != c) {
+        first->refcnt++; /* the context's */
+        evpl_carve_install(evpl, first, 0);
+    }
     return EVPL_TRACE_HANDED_OUT(evpl, r_iovec, (int) n);
 
  undo:

@@ -644,6 +644,31 @@ reserve_spanning_segments(void **state)
 }
 
 static void
+reserve_again_lands_in_place_at_any_alignment(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec pre, a[8], b[8];
+    int               k, na, nb;
+
+    /* 120 bytes left behind the carving point: nothing there at alignment
+     * 4096. 8120 bytes at 4096 then fit a fresh segment only if its buffer
+     * happens to start within 200 bytes of a 4096 boundary; where the
+     * reservation lands must not depend on that. */
+    for (k = 0; k < 16; k++) {
+        assert_int_equal(evpl_iovec_reserve(evpl, 8200, 0, 1, &pre), 1);
+        evpl_iovec_commit(evpl, 0, &pre, 1);
+        na = evpl_iovec_reserve(evpl, 8120, 4096, 8, a);
+        nb = evpl_iovec_reserve(evpl, 8120, 4096, 8, b);
+        assert_true(na >= 1 && nb >= 1);
+        assert_ptr_equal(a[0].data, b[0].data);
+        assert_int_equal((uintptr_t) a[0].data % 4096, 0);
+        evpl_iovecs_release(evpl, a, na);
+        evpl_iovecs_release(evpl, b, nb);
+        evpl_iovec_release(evpl, &pre);
+    }
+}
+
+static void
 reserve_caps_references_per_segment(void **state)
 {
     enum { N = 40000 };
@@ -1086,6 +1111,7 @@ main(int argc, char **argv)
         CASE(reserve_twice_same_place),
         CASE(commit_consumes_exactly),
         CASE(reserve_spanning_segments),
+        CASE(reserve_again_lands_in_place_at_any_alignment),
         CASE(reserve_caps_references_per_segment),
         CASE(commit_ignores_what_it_did_not_reserve),
         CASE(commit_out_of_segment_aborts),
