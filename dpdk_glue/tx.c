@@ -292,59 +292,51 @@ typedef uint32_t __attribute__((may_alias)) evpl_u32_alias;
 
 /*
  * The common packet, in the fewest instructions: one non-empty iovec whose
- * mbuf nobody else references becomes that mbuf. data_off, refcnt, nb_segs
- * and port share 8 bytes (rearm_data), packet_type and pkt_len 8 more,
- * data_len and vlan_tci 4: one load and three stores set them, port kept,
- * and the rest of the head's offload fields are cleared. Returns NULL,
- * having touched nothing, for any other packet.
+ * mbuf nobody else references becomes that mbuf. data_off and refcnt
+ * share 4 bytes, packet_type and pkt_len 8, data_len and vlan_tci 4: each
+ * pair is one store; port is kept, and the rest of the head's offload
+ * fields are cleared. refs is the count the mbuf leaves with: 1 with
+ * TAKE_REF, 2 without (the chain's and the caller's). Returns NULL, having
+ * touched nothing, for any other packet.
  */
 static __rte_always_inline struct rte_mbuf *
 evpl_tx_single(
     struct evpl_iovec *iov,
+    uint32_t           refs,
     unsigned int       flags)
 {
     struct rte_mbuf *m   = evpl_iovec_mbuf(iov);
     uint32_t         len = iov->length;
-    uint64_t         rearm, off;
-    /* Without TAKE_REF the chain holds a reference of its own. */
-    const uint16_t   refs = (flags & EVPL_DPDK_TAKE_REF) ? 1 : 2;
+    uint32_t         off;
 
+    RTE_SET_USED(flags);
 #ifdef EVPL_IOVEC_TRACE
     evpl_trace_check_("evpl_dpdk_iovecs_to_mbuf", iov);
 #endif
     RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, refcnt) !=
                      offsetof(struct rte_mbuf, data_off) + 2 ||
-                     offsetof(struct rte_mbuf, nb_segs) !=
-                     offsetof(struct rte_mbuf, data_off) + 4 ||
-                     offsetof(struct rte_mbuf, port) !=
-                     offsetof(struct rte_mbuf, data_off) + 6 ||
                      offsetof(struct rte_mbuf, pkt_len) !=
                      offsetof(struct rte_mbuf, packet_type) + 4 ||
                      offsetof(struct rte_mbuf, vlan_tci) !=
                      offsetof(struct rte_mbuf, data_len) + 2);
 
-    rearm = *(const evpl_u64_alias *) &m->data_off;
-    /* refcnt, read as rte_mbuf_refcnt_read() does: 1 means no other
-     * holder exists who could change it under us. */
-    if (unlikely(len == 0 || (uint16_t) (rearm >> 16) != 1))
+    /* refcnt 1: no other holder exists who could change it under us. */
+    if (unlikely(len == 0 || rte_mbuf_refcnt_read(m) != 1))
         return NULL;
     off = (uint16_t) ((char *) iov->data - (char *) m->buf_addr);
 #if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
-    *(evpl_u64_alias *) &m->data_off =
-        (rearm & (UINT64_C(0xffff) << 48)) | UINT64_C(1) << 32 |
-        (uint64_t) refs << 16 | off;
+    *(evpl_u32_alias *) &m->data_off    = off | refs << 16;
     *(evpl_u64_alias *) &m->packet_type = (uint64_t) len << 32;
     *(evpl_u32_alias *) &m->data_len    = len;
 #else
-    RTE_SET_USED(rearm);
     m->data_off    = (uint16_t) off;
-    m->refcnt      = refs;
-    m->nb_segs     = 1;
+    m->refcnt      = (uint16_t) refs;
     m->packet_type = 0;
     m->pkt_len     = len;
     m->data_len    = (uint16_t) len;
     m->vlan_tci    = 0;
 #endif
+    m->nb_segs        = 1;
     m->vlan_tci_outer = 0;
     m->ol_flags      &= EVPL_HEAD_KEEP_FLAGS;
     m->next           = NULL;
@@ -354,6 +346,13 @@ evpl_tx_single(
         evpl_tx_trace_taken(iov, 1);
 #endif
     return m;
+}
+
+/* Without TAKE_REF the chain holds a reference of its own. */
+static inline uint32_t
+evpl_tx_refs(unsigned int flags)
+{
+    return (flags & EVPL_DPDK_TAKE_REF) ? 1 : 2;
 }
 
 /* Convert pkts[0..n) while each is the common packet; returns how many.
@@ -366,12 +365,13 @@ evpl_tx_singles(
     struct rte_mbuf           **out,
     unsigned int                flags)
 {
-    unsigned int i;
+    const uint32_t refs = evpl_tx_refs(flags);
+    unsigned int   i;
 
     for (i = 0; i < n; i++) {
         if (unlikely(pkts[i].niov != 1 || pkts[i].iov == NULL))
             break;
-        out[i] = evpl_tx_single(pkts[i].iov, flags);
+        out[i] = evpl_tx_single(pkts[i].iov, refs, flags);
         if (unlikely(out[i] == NULL))
             break;
     }
@@ -397,7 +397,8 @@ evpl_tx_convert(
     int                      n = 0, j, err;
 
     /* The common packet: one buffer, exclusively owned. */
-    if (niov == 1 && (head = evpl_tx_single(iov, flags)) != NULL) {
+    if (niov == 1 &&
+        (head = evpl_tx_single(iov, evpl_tx_refs(flags), flags)) != NULL) {
         evpl->stats.tx_pkts++;
         evpl->stats.tx_segs++;
         evpl->stats.tx_reused++;

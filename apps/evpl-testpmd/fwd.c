@@ -245,6 +245,19 @@ tp_txonly_burst(struct tp_worker *w, uint16_t port, uint16_t queue)
     struct evpl_iovec    *v;
     unsigned int          i, k, nseg = a->nb_txpkts;
 
+    if (nseg == 1) {
+        /* The common case, without the loop over segments. */
+        for (i = 0; i < w->burst; i++) {
+            v = &w->out_iov[i];
+            if (unlikely(evpl_iovec_alloc(w->evpl, a->txpkts[0], 0, 1, 0,
+                                          v) != 1))
+                break;
+            memcpy(evpl_iovec_data(v), tp.hdr[port], TP_HDR_LEN);
+            w->out[i].iov  = v;
+            w->out[i].niov = 1;
+        }
+        goto send;
+    }
     for (i = 0; i < w->burst; i++) {
         v = &w->out_iov[i * nseg];
         for (k = 0; k < nseg; k++) {
