@@ -605,14 +605,15 @@ tp_txonly_headers(struct tp_app *app)
         eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 
         /* testpmd's txonly addresses and ports: 198.18.0.1 -> 198.18.0.2,
-         * UDP 9 -> 9 (discard). */
+         * UDP 9 -> 9 (discard). The addresses are spelt out: 22.11's
+         * RTE_IPV4() shifts an int past its sign bit for them. */
         ip->version_ihl   = RTE_IPV4_VHL_DEF;
         ip->time_to_live  = 64;
         ip->next_proto_id = IPPROTO_UDP;
         ip->total_length  = rte_cpu_to_be_16((uint16_t) (a->tx_pkt_len -
                                              sizeof(*eth)));
-        ip->src_addr      = rte_cpu_to_be_32(RTE_IPV4(198, 18, 0, 1));
-        ip->dst_addr      = rte_cpu_to_be_32(RTE_IPV4(198, 18, 0, 2));
+        ip->src_addr      = rte_cpu_to_be_32(UINT32_C(0xc6120001));
+        ip->dst_addr      = rte_cpu_to_be_32(UINT32_C(0xc6120002));
         ip->hdr_checksum  = rte_ipv4_cksum(ip);
 
         udp->src_port    = rte_cpu_to_be_16(9);
