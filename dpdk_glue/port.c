@@ -9,6 +9,70 @@
 
 #include "../src/internal.h"
 
+/*
+ * What the bursts need to know of a port, learnt once: from
+ * evpl_dpdk_port_setup(), or, for a port the application set up itself,
+ * from ethdev on first use. ethdev's bursts do not check queue ids, so the
+ * queue counts are what keeps a bad one from reaching a driver.
+ */
+static struct evpl_port_caps evpl_port_caps[RTE_MAX_ETHPORTS];
+
+static uint16_t
+evpl_port_max_segs(
+    const struct rte_eth_dev_info *info,
+    uint64_t                       tx_offloads)
+{
+    uint16_t n;
+
+    if (!(tx_offloads & RTE_ETH_TX_OFFLOAD_MULTI_SEGS))
+        return 1;
+    n = RTE_MIN(info->tx_desc_lim.nb_seg_max, info->tx_desc_lim.nb_mtu_seg_max);
+    return n ? n : 1;
+}
+
+static void
+evpl_port_caps_set(
+    uint16_t                       port_id,
+    const struct rte_eth_dev_info *info,
+    uint64_t                       tx_offloads)
+{
+    struct evpl_port_caps *c = &evpl_port_caps[port_id];
+
+    c->max_segs = evpl_port_max_segs(info, tx_offloads);
+    c->nb_rxq   = info->nb_rx_queues;
+    c->nb_txq   = info->nb_tx_queues;
+    /* A port not configured yet is asked again next time. */
+    __atomic_store_n(&c->known, c->nb_rxq > 0 || c->nb_txq > 0,
+                     __ATOMIC_RELEASE);
+}
+
+/* A port the application set up itself: chains only if its TX queue 0 was
+ * given MULTI_SEGS, as far as the driver reports it. */
+static void
+evpl_port_caps_learn(uint16_t port_id)
+{
+    struct rte_eth_dev_info info;
+    struct rte_eth_txq_info qinfo;
+    uint64_t                offloads = 0;
+
+    if (rte_eth_dev_info_get(port_id, &info) != 0)
+        memset(&info, 0, sizeof(info));
+    if (rte_eth_tx_queue_info_get(port_id, 0, &qinfo) == 0)
+        offloads = qinfo.conf.offloads;
+    evpl_port_caps_set(port_id, &info, offloads);
+}
+
+const struct evpl_port_caps *
+evpl_port_caps_get(uint16_t port_id)
+{
+    if (unlikely(!rte_eth_dev_is_valid_port(port_id)))
+        return NULL;
+    if (unlikely(!__atomic_load_n(&evpl_port_caps[port_id].known,
+                                  __ATOMIC_ACQUIRE)))
+        evpl_port_caps_learn(port_id);
+    return &evpl_port_caps[port_id];
+}
+
 /* ethdev returns -errno; the library's rule is -1 with errno. */
 static int
 evpl_eth_fail(int ret)
@@ -87,6 +151,9 @@ evpl_dpdk_port_setup(
             return evpl_eth_fail(ret);
     }
 
+    ret = rte_eth_dev_info_get(port_id, &info); /* now with queue counts */
+    if (ret != 0)
+        return evpl_eth_fail(ret);
     evpl_port_caps_set(port_id, &info, eth.txmode.offloads);
 
     ret = rte_eth_dev_start(port_id);

@@ -51,6 +51,21 @@ struct evpl_tx_build {
     unsigned int     reused, indirect, copied;
 };
 
+/* A fresh mbuf for a copy or an indirect segment: through the context's
+ * cache (a thread outside the EAL has no default one), then reset as
+ * rte_pktmbuf_alloc() would. */
+static inline struct rte_mbuf *
+evpl_tx_mbuf_alloc(struct evpl *evpl)
+{
+    struct rte_mbuf *m;
+
+    if (unlikely(rte_mempool_generic_get(evpl->pool, (void **) &m, 1,
+                                         evpl->cache) < 0))
+        return NULL;
+    rte_pktmbuf_reset(m);
+    return m;
+}
+
 static inline int
 evpl_mbuf_exclusive(const struct rte_mbuf *m)
 {
@@ -135,7 +150,7 @@ evpl_tx_flush_pending(
 
     if (b->pend_n == 0)
         return 0;
-    c = rte_pktmbuf_alloc(evpl->pool);
+    c = evpl_tx_mbuf_alloc(evpl);
     if (c == NULL)
         return -1;
     c->data_len = 0;
@@ -194,7 +209,7 @@ evpl_tx_linearize(
                 evpl_fail(EMSGSIZE);
                 return NULL;
             }
-            c = rte_pktmbuf_alloc(evpl->pool);
+            c = evpl_tx_mbuf_alloc(evpl);
             if (c == NULL) {
                 rte_pktmbuf_free(head);
                 evpl_fail(ENOMEM);
@@ -268,12 +283,12 @@ evpl_tx_gather_first(
 /* Trace builds: every iovec handed in must be live, and with TAKE_REF it
  * is dead once converted. */
 static void
-evpl_tx_trace_in(const struct evpl_iovec *iov, int niov)
+evpl_tx_trace_in(const char *call, const struct evpl_iovec *iov, int niov)
 {
     int j;
 
     for (j = 0; j < niov; j++)
-        evpl_trace_check_("evpl_dpdk_iovecs_to_mbuf", &iov[j]);
+        evpl_trace_check_(call, &iov[j]);
 }
 
 static void
@@ -301,6 +316,7 @@ typedef uint32_t __attribute__((may_alias)) evpl_u32_alias;
  */
 static __rte_always_inline struct rte_mbuf *
 evpl_tx_single(
+    const char        *call,
     struct evpl_iovec *iov,
     uint32_t           refs,
     unsigned int       flags)
@@ -309,9 +325,10 @@ evpl_tx_single(
     uint32_t         len = iov->length;
     uint32_t         off;
 
+    RTE_SET_USED(call);
     RTE_SET_USED(flags);
 #ifdef EVPL_IOVEC_TRACE
-    evpl_trace_check_("evpl_dpdk_iovecs_to_mbuf", iov);
+    evpl_trace_check_(call, iov);
 #endif
     RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, refcnt) !=
                      offsetof(struct rte_mbuf, data_off) + 2 ||
@@ -371,7 +388,8 @@ evpl_tx_singles(
     for (i = 0; i < n; i++) {
         if (unlikely(pkts[i].niov != 1 || pkts[i].iov == NULL))
             break;
-        out[i] = evpl_tx_single(pkts[i].iov, refs, flags);
+        out[i] = evpl_tx_single("evpl_dpdk_tx_burst", pkts[i].iov, refs,
+                                flags);
         if (unlikely(out[i] == NULL))
             break;
     }
@@ -384,6 +402,7 @@ evpl_tx_singles(
  */
 static __rte_noinline struct rte_mbuf *
 evpl_tx_convert(
+    const char                *call,
     struct evpl               *evpl,
     struct evpl_iovec         *iov,
     int                        niov,
@@ -396,17 +415,9 @@ evpl_tx_convert(
     uint64_t                 total = 0;
     int                      n = 0, j, err;
 
-    /* The common packet: one buffer, exclusively owned. */
-    if (niov == 1 &&
-        (head = evpl_tx_single(iov, evpl_tx_refs(flags), flags)) != NULL) {
-        evpl->stats.tx_pkts++;
-        evpl->stats.tx_segs++;
-        evpl->stats.tx_reused++;
-        return head;
-    }
-
+    RTE_SET_USED(call);
 #ifdef EVPL_IOVEC_TRACE
-    evpl_tx_trace_in(iov, niov);
+    evpl_tx_trace_in(call, iov, niov);
 #endif
     for (j = 0; j < niov; j++) {
         if (iov[j].length == 0)
@@ -488,7 +499,7 @@ evpl_tx_convert(
             goto fail;
         }
         {
-            struct rte_mbuf *mi = rte_pktmbuf_alloc(evpl->pool);
+            struct rte_mbuf *mi = evpl_tx_mbuf_alloc(evpl);
 
             if (mi == NULL) {
                 err = ENOMEM;
@@ -597,68 +608,22 @@ evpl_dpdk_iovecs_to_mbuf(
         evpl_fail(EINVAL);
         return NULL;
     }
-    return evpl_tx_convert(evpl, iov, niov, flags, &evpl_tx_caps_any);
+    /* The common packet, before the general builder's stack frame. */
+    if (niov == 1) {
+        struct rte_mbuf *m = evpl_tx_single("evpl_dpdk_iovecs_to_mbuf", iov,
+                                            evpl_tx_refs(flags), flags);
+
+        if (m != NULL) {
+            evpl->stats.tx_pkts++;
+            evpl->stats.tx_segs++;
+            evpl->stats.tx_reused++;
+            return m;
+        }
+    }
+    return evpl_tx_convert("evpl_dpdk_iovecs_to_mbuf", evpl, iov, niov, flags,
+                           &evpl_tx_caps_any);
 }
 
-
-/* ---- ports ---------------------------------------------------------- */
-
-struct evpl_port_caps {
-    uint16_t known;
-    uint16_t max_segs;
-};
-
-static struct evpl_port_caps evpl_port_caps[RTE_MAX_ETHPORTS];
-
-static uint16_t
-evpl_port_max_segs(
-    const struct rte_eth_dev_info *info,
-    uint64_t                       tx_offloads)
-{
-    uint16_t n;
-
-    if (!(tx_offloads & RTE_ETH_TX_OFFLOAD_MULTI_SEGS))
-        return 1;
-    n = RTE_MIN(info->tx_desc_lim.nb_seg_max, info->tx_desc_lim.nb_mtu_seg_max);
-    return n ? n : 1;
-}
-
-void
-evpl_port_caps_set(
-    uint16_t                       port_id,
-    const struct rte_eth_dev_info *info,
-    uint64_t                       tx_offloads)
-{
-    evpl_port_caps[port_id].max_segs = evpl_port_max_segs(info, tx_offloads);
-    __atomic_store_n(&evpl_port_caps[port_id].known, 1, __ATOMIC_RELEASE);
-}
-
-/* A port the application set up itself: what its TX queue 0 was given,
- * where the driver reports it; otherwise no chains, which every port takes. */
-static void
-evpl_port_caps_learn(uint16_t port_id)
-{
-    struct rte_eth_dev_info info;
-    struct rte_eth_txq_info qinfo;
-    uint64_t                offloads = 0;
-
-    if (rte_eth_dev_info_get(port_id, &info) != 0)
-        memset(&info, 0, sizeof(info));
-    if (rte_eth_tx_queue_info_get(port_id, 0, &qinfo) == 0)
-        offloads = qinfo.conf.offloads;
-    evpl_port_caps_set(port_id, &info, offloads);
-}
-
-/* What evpl_dpdk_tx_burst() must shape chains to, learnt once per port
- * (again after evpl_dpdk_port_setup()). */
-static inline const struct evpl_port_caps *
-evpl_port_caps_get(uint16_t port_id)
-{
-    if (unlikely(!__atomic_load_n(&evpl_port_caps[port_id].known,
-                                  __ATOMIC_ACQUIRE)))
-        evpl_port_caps_learn(port_id);
-    return &evpl_port_caps[port_id];
-}
 
 #define EVPL_TX_CHUNK 64u
 
@@ -675,14 +640,17 @@ evpl_dpdk_tx_burst(
     struct evpl_tx_caps caps;
     uint16_t            done = 0, want, conv, sent, k;
     unsigned int        single = 0;
+    const struct evpl_port_caps *port;
     int                 i;
+
 
     if (unlikely(evpl == NULL || (pkts == NULL && nb_pkts > 0) ||
                  (flags & ~EVPL_DPDK_TAKE_REF) != 0 ||
-                 !rte_eth_dev_is_valid_port(port_id)))
+                 (port = evpl_port_caps_get(port_id)) == NULL ||
+                 queue_id >= port->nb_txq))
         return evpl_fail(EINVAL);
 
-    caps.max_segs = evpl_port_caps_get(port_id)->max_segs;
+    caps.max_segs = port->max_segs;
 
     while (done < nb_pkts) {
         want = (uint16_t) RTE_MIN((unsigned int) (nb_pkts - done),
@@ -699,7 +667,15 @@ evpl_dpdk_tx_burst(
 
             if (unlikely(p->iov == NULL || p->niov < 1))
                 break;
-            chains[conv] = evpl_tx_convert(evpl, p->iov, p->niov, flags,
+            if (p->niov == 1 &&
+                (chains[conv] = evpl_tx_single("evpl_dpdk_tx_burst", p->iov,
+                                               evpl_tx_refs(flags),
+                                               flags)) != NULL) {
+                single++;
+                continue;
+            }
+            chains[conv] = evpl_tx_convert("evpl_dpdk_tx_burst", evpl,
+                                           p->iov, p->niov, flags,
                                            &caps);
             if (unlikely(chains[conv] == NULL))
                 break;

@@ -99,11 +99,16 @@ int evpl_dynfield_init(void);
 struct rte_mempool *evpl_default_pool(int socket, unsigned int room,
                                       unsigned int n);
 
-struct rte_eth_dev_info;
+/* What the bursts know of a port: the TX limits chains are shaped to and
+ * the queue counts that ids are checked against. */
+struct evpl_port_caps {
+    uint16_t known;
+    uint16_t max_segs; /* 1: the port takes no chains */
+    uint16_t nb_rxq, nb_txq;
+};
 
-/* Record the TX limits evpl_dpdk_tx_burst() shapes chains to for a port. */
-void evpl_port_caps_set(uint16_t port_id, const struct rte_eth_dev_info *info,
-                        uint64_t tx_offloads);
+/* NULL for an invalid port. */
+const struct evpl_port_caps *evpl_port_caps_get(uint16_t port_id);
 
 /* Leak accounting (trace.c): evpl_destroy()'s report through rte_log. */
 void evpl_leak_report(const struct evpl *evpl);

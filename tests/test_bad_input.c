@@ -813,6 +813,10 @@ tx_burst_bad_arguments(struct bad *b)
                  EINVAL);
     assert_fails(evpl_dpdk_tx_burst(b->evpl, ring_port, 0, &p, 1, 0x2),
                  EINVAL);
+    /* A queue the port was not configured with never reaches the driver. */
+    assert_fails(evpl_dpdk_tx_burst(b->evpl, ring_port, 1, &p, 1, 0), EINVAL);
+    assert_fails(evpl_dpdk_tx_burst(b->evpl, ring_port, UINT16_MAX, &p, 1,
+                                    EVPL_DPDK_TAKE_REF), EINVAL);
     /* Nothing to send is not an error. */
     assert_int_equal(evpl_dpdk_tx_burst(b->evpl, ring_port, 0, NULL, 0, 0),
                      0);
@@ -852,6 +856,10 @@ rx_burst_bad_arguments(struct bad *b)
                  EINVAL);
     assert_fails(evpl_dpdk_rx_burst(b->evpl, RTE_MAX_ETHPORTS, 0, &p, 1, out,
                                     1), EINVAL);
+    assert_fails(evpl_dpdk_rx_burst(b->evpl, ring_port, 1, &p, 1, out, 1),
+                 EINVAL);
+    assert_fails(evpl_dpdk_rx_burst(b->evpl, ring_port, UINT16_MAX, &p, 1,
+                                    out, 1), EINVAL);
     assert_int_equal(evpl_dpdk_rx_burst(b->evpl, ring_port, 0, &p, 0, out,
                                         1), 0);
 }
@@ -990,8 +998,7 @@ static const struct row rows[] = {
     { "evpl_dpdk_iovecs_to_mbuf", "only empty iovecs",
       "NULL, errno EINVAL; iovecs untouched", 0, to_mbuf_all_empty },
     { "evpl_dpdk_iovecs_to_mbuf, evpl_dpdk_tx_burst", "released iovec",
-      "abort: \"evpl_dpdk_iovecs_to_mbuf: use after release\"", 1,
-      to_mbuf_dead_iovec },
+      "abort: \"FUNCTION: use after release\"", 1, to_mbuf_dead_iovec },
     { "evpl_dpdk_mbuf_to_iovecs", "NULL context, mbuf or iov",
       "-1, errno EINVAL; chain untouched", 0, mbuf_to_iovecs_bad_arguments },
     { "evpl_dpdk_mbuf_to_iovecs", "max_iovecs too small (0, negative)",
@@ -999,12 +1006,13 @@ static const struct row rows[] = {
     { "evpl_dpdk_mbuf_to_iovecs", "chain with no bytes",
       "0; the chain is freed", 0, mbuf_to_iovecs_empty_chain },
     { "evpl_dpdk_tx_burst", "NULL context, NULL pkts (nb_pkts > 0), invalid "
-      "port, unknown flags", "-1, errno EINVAL", 0, tx_burst_bad_arguments },
+      "port or queue, unknown flags", "-1, errno EINVAL", 0,
+      tx_burst_bad_arguments },
     { "evpl_dpdk_tx_burst", "packet with NULL iov or niov < 1",
       "stops there: returns the packets sent before it; with TAKE_REF the "
       "rest are released", 0, tx_burst_empty_packet },
-    { "evpl_dpdk_rx_burst", "NULL context, pkts or iov, invalid port",
-      "-1, errno EINVAL", 0, rx_burst_bad_arguments },
+    { "evpl_dpdk_rx_burst", "NULL context, pkts or iov, invalid port or "
+      "queue", "-1, errno EINVAL", 0, rx_burst_bad_arguments },
     { "evpl_dpdk_rx_burst", "max_iov too small for the next packet",
       "-1, errno ENOSPC; the packet is kept for the next call", 0,
       rx_burst_no_room },

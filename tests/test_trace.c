@@ -278,10 +278,10 @@ transmit_burst_of_dead_iovec(void **state)
 {
     struct scene *s = scene_of(state);
 
-    /* evpl_dpdk_tx_burst() checks each packet as it converts it; the
-     * message names the conversion it does for the burst. */
+    /* evpl_dpdk_tx_burst() checks each packet as it converts it, and the
+     * message names the burst. */
     make_released(s, 0);
-    assert_dies(s, op_tx_burst, "evpl_dpdk_iovecs_to_mbuf",
+    assert_dies(s, op_tx_burst, "evpl_dpdk_tx_burst",
                 "use after release", &s->a);
     scene_end(s);
 }
