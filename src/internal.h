@@ -32,7 +32,7 @@ extern int evpl_logtype;
 #define EVPL_CARVE_REF_CAP    16384u
 
 /* Capacity of a context's store of received packets not yet delivered. */
-#define EVPL_RX_KEEP_MAX      64u
+#define EVPL_RX_KEEP_MAX      EVPL_DPDK_RX_BURST_MAX
 
 struct evpl {
     struct rte_mempool       *pool;

@@ -162,6 +162,9 @@ EVPL_EXPORT int evpl_dpdk_mbuf_to_iovecs(
     struct evpl_iovec *iov,
     int                max_iovecs);
 
+/** Most packets one evpl_dpdk_rx_burst() call takes from the driver. */
+#define EVPL_DPDK_RX_BURST_MAX 64u
+
 /** One packet of a burst: its pieces. */
 struct evpl_dpdk_pkt {
     struct evpl_iovec *iov;  /**< The packet's iovecs, in order. */
@@ -187,7 +190,8 @@ struct evpl_dpdk_pkt {
  * packets after it count as not taken.
  *
  * @return Packets taken by the driver (0..@p nb_pkts), or -1 with errno
- *   EINVAL (@p evpl or @p pkts NULL, invalid port, unknown @p flags).
+ *   EINVAL (@p evpl or @p pkts NULL, invalid port, a queue id the port was
+ *   not configured with, unknown @p flags).
  */
 EVPL_EXPORT int evpl_dpdk_tx_burst(
     struct evpl                *evpl,
@@ -204,10 +208,13 @@ EVPL_EXPORT int evpl_dpdk_tx_burst(
  *
  * A received packet that does not fit the room left in @p iov is kept by
  * the context and delivered first by the next call for the same port and
- * queue: nothing received is dropped.
+ * queue: nothing received is dropped. So that everything received can be
+ * kept, one call asks the driver for at most 64 packets (EVPL_DPDK_RX_BURST_MAX)
+ * whatever @p nb_pkts says.
  *
  * @return Packets delivered (0..@p nb_pkts), or -1 with errno set:
- *   - EINVAL: @p evpl, @p pkts or @p iov NULL, invalid port;
+ *   - EINVAL: @p evpl, @p pkts or @p iov NULL, invalid port, a queue id the
+ *     port was not configured with;
  *   - ENOSPC: the next packet has more segments than @p max_iov (it stays
  *     kept; call again with more room).
  */
@@ -237,8 +244,8 @@ EVPL_EXPORT int evpl_dpdk_rx_burst(
  *              packets kept for a later call are as for evpl_dpdk_rx_burst()
  *              (a kept packet takes the flags of the call that delivers it).
  * @return Packets delivered (0..@p nb_pkts), or -1 with errno set:
- *   - EINVAL: @p evpl, @p pkts or @p iov NULL, invalid port, unknown bits
- *     in @p flags;
+ *   - EINVAL: @p evpl, @p pkts or @p iov NULL, invalid port or queue,
+ *     unknown bits in @p flags;
  *   - ENOSPC: the next packet has more segments than @p max_iov (it stays
  *     kept; call again with more room).
  */
