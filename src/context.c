@@ -6,6 +6,7 @@
 #include <rte_eal.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_spinlock.h>
 
 #include "internal.h"
 
@@ -59,6 +60,25 @@ evpl_default_pool(
 }
 
 int evpl_seg_state_offset = -1;
+
+/* Live contexts, so that telemetry can read their counters; taken only at
+ * create, destroy and telemetry requests, never on a datapath. */
+static TAILQ_HEAD(, evpl) evpl_contexts = TAILQ_HEAD_INITIALIZER(evpl_contexts);
+static rte_spinlock_t     evpl_contexts_lock = RTE_SPINLOCK_INITIALIZER;
+static uint32_t           evpl_contexts_next_id;
+
+void
+evpl_contexts_foreach(
+    void (*fn)(const struct evpl *evpl, void *arg),
+    void  *arg)
+{
+    const struct evpl *e;
+
+    rte_spinlock_lock(&evpl_contexts_lock);
+    TAILQ_FOREACH(e, &evpl_contexts, link)
+        fn(e, arg);
+    rte_spinlock_unlock(&evpl_contexts_lock);
+}
 
 EVPL_EXPORT __thread uint32_t evpl_thread_tag_;
 
@@ -190,6 +210,11 @@ evpl_create(const struct evpl_config *config)
         evpl->cache = evpl->own_cache;
     }
 
+    rte_spinlock_lock(&evpl_contexts_lock);
+    evpl->id = ++evpl_contexts_next_id;
+    TAILQ_INSERT_TAIL(&evpl_contexts, evpl, link);
+    rte_spinlock_unlock(&evpl_contexts_lock);
+
     return evpl;
 }
 
@@ -198,6 +223,10 @@ evpl_destroy(struct evpl *evpl)
 {
     if (evpl == NULL)
         return;
+
+    rte_spinlock_lock(&evpl_contexts_lock);
+    TAILQ_REMOVE(&evpl_contexts, evpl, link);
+    rte_spinlock_unlock(&evpl_contexts_lock);
 
     evpl_carve_retire(evpl);
 

@@ -6,6 +6,7 @@
 #define EVPL_INTERNAL_H
 
 #include <errno.h>
+#include <sys/queue.h>
 #include <stdint.h>
 
 #include <rte_errno.h>
@@ -55,6 +56,10 @@ struct evpl {
 
     struct evpl_dpdk_stats    stats;
 
+    /* The process's list of live contexts, for telemetry. */
+    TAILQ_ENTRY(evpl)         link;
+    uint32_t                  id;
+
     /* Received packets that did not fit the caller's iovec array, kept in
      * arrival order for the next evpl_dpdk_rx_burst() on their queue. */
     unsigned int              rx_kept;
@@ -80,6 +85,11 @@ evpl_fail(int err)
 }
 
 void evpl_carve_retire(struct evpl *evpl);
+
+/* Run fn on every live context, under the registry's lock: fn must not
+ * create or destroy contexts. */
+void evpl_contexts_foreach(void (*fn)(const struct evpl *evpl, void *arg),
+                           void *arg);
 
 /*
  * Per-mbuf state kept in an mbuf dynamic field, written only on segments

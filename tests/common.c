@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-only */
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,10 +31,22 @@ hugepages_free(void)
     return n;
 }
 
+static char runtime_dir[PATH_MAX];
+
+/* rte_eal_cleanup() and the telemetry library's exit handler empty the
+ * runtime directory but leave it behind. Registered before rte_eal_init(),
+ * this runs after them. */
+static void
+remove_runtime_dir(void)
+{
+    if (runtime_dir[0] != '\0')
+        (void) rmdir(runtime_dir);
+}
+
 int
 evpl_test_eal_init(int argc, char **argv, const char *const *vdevs)
 {
-    char        lcores[16];
+    char        lcores[16], prefix[64];
     const char *eal[32];
     int         n = 0, i;
     long        cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -53,6 +66,11 @@ evpl_test_eal_init(int argc, char **argv, const char *const *vdevs)
     eal[n++] = lcores;
     eal[n++] = "--no-pci";
     eal[n++] = "--log-level=lib.eal:warning";
+    /* A runtime directory of its own: programs run side by side, and each
+     * has its own telemetry socket there. */
+    snprintf(prefix, sizeof(prefix), "--file-prefix=evpl-test-%ld",
+             (long) getpid());
+    eal[n++] = prefix;
     if (strcmp(argv[1], "huge") == 0) {
         if (hugepages_free() < 64) {
             printf("SKIP: fewer than 64 free hugepages; "
@@ -72,10 +90,12 @@ evpl_test_eal_init(int argc, char **argv, const char *const *vdevs)
         eal[n++] = vdevs[i];
     }
 
+    atexit(remove_runtime_dir);
     if (rte_eal_init(n, (char **) eal) < 0) {
         fprintf(stderr, "rte_eal_init failed: %s\n", rte_strerror(rte_errno));
         return 1;
     }
+    snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
     return 0;
 }
 
