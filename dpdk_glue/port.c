@@ -15,7 +15,7 @@
  * from ethdev on first use. ethdev's bursts do not check queue ids, so the
  * queue counts are what keeps a bad one from reaching a driver.
  */
-static struct evpl_port_caps evpl_port_caps[RTE_MAX_ETHPORTS];
+struct evpl_port_caps evpl_port_caps_[RTE_MAX_ETHPORTS];
 
 static uint16_t
 evpl_port_max_segs(
@@ -36,7 +36,7 @@ evpl_port_caps_set(
     const struct rte_eth_dev_info *info,
     uint64_t                       tx_offloads)
 {
-    struct evpl_port_caps *c = &evpl_port_caps[port_id];
+    struct evpl_port_caps *c = &evpl_port_caps_[port_id];
 
     c->max_segs = evpl_port_max_segs(info, tx_offloads);
     c->nb_rxq   = info->nb_rx_queues;
@@ -48,29 +48,21 @@ evpl_port_caps_set(
 
 /* A port the application set up itself: chains only if its TX queue 0 was
  * given MULTI_SEGS, as far as the driver reports it. */
-static void
+const struct evpl_port_caps *
 evpl_port_caps_learn(uint16_t port_id)
 {
     struct rte_eth_dev_info info;
     struct rte_eth_txq_info qinfo;
     uint64_t                offloads = 0;
 
+    if (!rte_eth_dev_is_valid_port(port_id))
+        return NULL;
     if (rte_eth_dev_info_get(port_id, &info) != 0)
         memset(&info, 0, sizeof(info));
     if (rte_eth_tx_queue_info_get(port_id, 0, &qinfo) == 0)
         offloads = qinfo.conf.offloads;
     evpl_port_caps_set(port_id, &info, offloads);
-}
-
-const struct evpl_port_caps *
-evpl_port_caps_get(uint16_t port_id)
-{
-    if (unlikely(!rte_eth_dev_is_valid_port(port_id)))
-        return NULL;
-    if (unlikely(!__atomic_load_n(&evpl_port_caps[port_id].known,
-                                  __ATOMIC_ACQUIRE)))
-        evpl_port_caps_learn(port_id);
-    return &evpl_port_caps[port_id];
+    return &evpl_port_caps_[port_id];
 }
 
 /* ethdev returns -errno; the library's rule is -1 with errno. */

@@ -117,8 +117,24 @@ struct evpl_port_caps {
     uint16_t nb_rxq, nb_txq;
 };
 
-/* NULL for an invalid port. */
-const struct evpl_port_caps *evpl_port_caps_get(uint16_t port_id);
+extern struct evpl_port_caps evpl_port_caps_[RTE_MAX_ETHPORTS];
+
+/* Learn a port's record (slow path of evpl_port_caps_get); NULL for an
+ * invalid port. */
+const struct evpl_port_caps *evpl_port_caps_learn(uint16_t port_id);
+
+/* Once per burst: a load and a branch for a port already known. NULL for
+ * an invalid port. */
+static inline const struct evpl_port_caps *
+evpl_port_caps_get(uint16_t port_id)
+{
+    if (unlikely(port_id >= RTE_MAX_ETHPORTS))
+        return NULL;
+    if (likely(__atomic_load_n(&evpl_port_caps_[port_id].known,
+                               __ATOMIC_ACQUIRE)))
+        return &evpl_port_caps_[port_id];
+    return evpl_port_caps_learn(port_id);
+}
 
 /* Leak accounting (trace.c): evpl_destroy()'s report through rte_log. */
 void evpl_leak_report(const struct evpl *evpl);
