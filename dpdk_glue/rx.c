@@ -144,14 +144,12 @@ evpl_dpdk_rx_burst_flags(
     struct rte_mbuf *rx[EVPL_RX_KEEP_MAX];
     unsigned int     used = 0, i, k, want, got;
     uint16_t         n = 0;
-    const struct evpl_port_caps *port;
     int              r, blocked = 0;
 
 
     if (unlikely(evpl == NULL || pkts == NULL || iov == NULL ||
                  (flags & ~EVPL_IOVEC_FLAG_SHARED) != 0 ||
-                 (port = evpl_port_caps_get(port_id)) == NULL ||
-                 queue_id >= port->nb_rxq))
+                 !evpl_port_queue_ok(port_id, queue_id, 0)))
         return evpl_fail(EINVAL);
 
     /* Packets kept from earlier calls come first, in arrival order; once

@@ -646,9 +646,9 @@ evpl_dpdk_tx_burst(
 
     if (unlikely(evpl == NULL || (pkts == NULL && nb_pkts > 0) ||
                  (flags & ~EVPL_DPDK_TAKE_REF) != 0 ||
-                 (port = evpl_port_caps_get(port_id)) == NULL ||
-                 queue_id >= port->nb_txq))
+                 !evpl_port_queue_ok(port_id, queue_id, 1)))
         return evpl_fail(EINVAL);
+    port = evpl_port_caps_get(port_id);
 
     caps.max_segs = port->max_segs;
 

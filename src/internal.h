@@ -136,6 +136,23 @@ evpl_port_caps_get(uint16_t port_id)
     return evpl_port_caps_learn(port_id);
 }
 
+/* Is queue_id one the port has (tx: a TX queue, else an RX queue)? A miss
+ * asks ethdev again before saying no: the application may have
+ * reconfigured the port since it was learnt. */
+static inline int
+evpl_port_queue_ok(
+    uint16_t port_id,
+    uint16_t queue_id,
+    int      tx)
+{
+    const struct evpl_port_caps *c = evpl_port_caps_get(port_id);
+
+    if (likely(c != NULL && queue_id < (tx ? c->nb_txq : c->nb_rxq)))
+        return 1;
+    c = evpl_port_caps_learn(port_id);
+    return c != NULL && queue_id < (tx ? c->nb_txq : c->nb_rxq);
+}
+
 /* Leak accounting (trace.c): evpl_destroy()'s report through rte_log. */
 void evpl_leak_report(const struct evpl *evpl);
 

@@ -727,6 +727,51 @@ unsent_packets_follow_flags(void **state)
     free(tx);
 }
 
+/* An application that reconfigures a port itself, with more queues, after
+ * evpl has learnt it: the new queues are accepted, unconfigured ones not. */
+static void
+port_reconfigured_by_the_application(void **state)
+{
+    struct evpl          *evpl = ctx_of(state);
+    struct evpl_dpdk_pkt  p;
+    struct evpl_iovec     v;
+    struct rte_eth_conf   conf;
+    struct rte_mempool   *pool = evpl_mempool(evpl);
+    uint16_t              port, q;
+
+    assert_int_equal(rte_eth_dev_get_port_by_name("net_null1", &port), 0);
+    assert_int_equal(evpl_dpdk_port_setup(port, NULL), 0);
+
+    p.iov  = &v;
+    p.niov = 1;
+    assert_int_equal(evpl_iovec_alloc(evpl, 64, 0, 1, 0, &v), 1);
+    assert_int_equal(evpl_dpdk_tx_burst(evpl, port, 0, &p, 1,
+                                        EVPL_DPDK_TAKE_REF), 1);
+    errno = 0;
+    assert_int_equal(evpl_dpdk_tx_burst(evpl, port, 1, &p, 1, 0), -1);
+    assert_int_equal(errno, EINVAL);
+
+    /* Plain ethdev: two queues each way. */
+    assert_int_equal(rte_eth_dev_stop(port), 0);
+    memset(&conf, 0, sizeof(conf));
+    assert_int_equal(rte_eth_dev_configure(port, 2, 2, &conf), 0);
+    for (q = 0; q < 2; q++) {
+        assert_int_equal(rte_eth_rx_queue_setup(port, q, 128, SOCKET_ID_ANY,
+                                                NULL, pool), 0);
+        assert_int_equal(rte_eth_tx_queue_setup(port, q, 128, SOCKET_ID_ANY,
+                                                NULL), 0);
+    }
+    assert_int_equal(rte_eth_dev_start(port), 0);
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 64, 0, 1, 0, &v), 1);
+    assert_int_equal(evpl_dpdk_tx_burst(evpl, port, 1, &p, 1,
+                                        EVPL_DPDK_TAKE_REF), 1);
+    errno = 0;
+    assert_int_equal(evpl_dpdk_tx_burst(evpl, port, 2, &p, 1, 0), -1);
+    assert_int_equal(errno, EINVAL);
+    assert_int_equal(rte_eth_dev_stop(port), 0);
+}
+
 #define CASE(fn) cmocka_unit_test_setup_teardown(fn, evpl_test_setup, \
                                                  evpl_test_teardown)
 
@@ -751,11 +796,12 @@ main(int argc, char **argv)
         CASE(null_port_linearizes_chains),
         CASE(null_port_too_large_for_one_mbuf),
         CASE(unsent_packets_follow_flags),
+        CASE(port_reconfigured_by_the_application),
     };
     int rc;
 
     rc = evpl_test_eal_init(argc, argv, (const char *const[]) {
-        "net_ring0", "net_null0", NULL
+        "net_ring0", "net_null0", "net_null1", NULL
     });
     if (rc != 0)
         return rc;
