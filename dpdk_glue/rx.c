@@ -46,7 +46,9 @@ evpl_dpdk_mbuf_to_iovecs(
 }
 
 /* Wrap one received chain into iov[used..max_iov): the number of iovecs,
- * or -1 if it does not fit (the chain is then untouched). */
+ * or -1 if it does not fit (the chain is then untouched). The packets
+ * that come here are the ones evpl_rx_singles() does not take: kept ones,
+ * chains, empty ones, and those short of room. */
 static inline int
 evpl_rx_wrap(
     struct evpl          *evpl,
@@ -59,18 +61,6 @@ evpl_rx_wrap(
 {
     int n, k;
 
-    /* The common packet: one segment, straight into one iovec. */
-    if (likely(m->next == NULL && m->data_len != 0 && used < max_iov)) {
-        iov[used].data         = rte_pktmbuf_mtod(m, void *);
-        iov[used].length       = m->data_len;
-        iov[used].flags        = evpl->owner_flags | shared;
-        iov[used].private_data = m;
-        pkt->iov               = &iov[used];
-        pkt->niov              = 1;
-        evpl->stats.rx_pkts++;
-        evpl->stats.rx_segs++;
-        return 1;
-    }
     n = evpl_dpdk_mbuf_to_iovecs(evpl, m, &iov[used], (int) (max_iov - used));
     if (n < 0)
         return -1;
@@ -145,7 +135,6 @@ evpl_dpdk_rx_burst_flags(
     unsigned int     used = 0, i, k, want, got;
     uint16_t         n = 0;
     int              r, blocked = 0;
-
 
     if (unlikely(evpl == NULL || pkts == NULL || iov == NULL ||
                  (flags & ~EVPL_IOVEC_FLAG_SHARED) != 0 ||
