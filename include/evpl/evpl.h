@@ -6,7 +6,8 @@
  *
  * Include this one header. It brings in:
  *  - <evpl/evpl_memory.h>, the seed API, which names no DPDK type;
- *  - <evpl/evpl_dpdk.h>, the glue: contexts, pools, mbuf conversion.
+ *  - <evpl/evpl_dpdk.h>, the glue: contexts, pools, mbuf conversion;
+ *  - <evpl/evpl_version.h>, the version macros and evpl_dpdk_version().
  *
  * Error rule: int functions return >= 0, or -1 with errno set (rte_errno
  * too where DPDK reported the failure); constructors return NULL with errno
@@ -20,5 +21,6 @@
 
 #include <evpl/evpl_memory.h>
 #include <evpl/evpl_dpdk.h>
+#include <evpl/evpl_version.h>
 
 #endif /* EVPL_H */
