@@ -129,6 +129,18 @@ evpl_is_pktmbuf_pool(const struct rte_mempool *mp)
            rte_pktmbuf_data_room_size((struct rte_mempool *) mp);
 }
 
+/* A socket the EAL found: one with lcores or memory. */
+static int
+evpl_socket_known(int socket)
+{
+    unsigned int i;
+
+    for (i = 0; i < rte_socket_count(); i++)
+        if (rte_socket_id_by_idx(i) == socket)
+            return 1;
+    return 0;
+}
+
 EVPL_EXPORT struct evpl *
 evpl_create(const struct evpl_config *config)
 {
@@ -136,7 +148,7 @@ evpl_create(const struct evpl_config *config)
     struct rte_mempool             *mp;
     struct evpl                    *evpl;
     unsigned int                    seg, n, lcore;
-    int                             socket;
+    int                             socket, pool_socket;
 
     /* rte_lcore_count() is 0 until rte_eal_init() has parsed the lcores. */
     if (rte_lcore_count() == 0) {
@@ -174,7 +186,15 @@ evpl_create(const struct evpl_config *config)
             evpl_fail(EINVAL);
             return NULL;
         }
-        mp = evpl_default_pool(socket, seg + RTE_PKTMBUF_HEADROOM, n);
+        pool_socket = socket;
+        if (config->pool_socket != 0 &&
+            !evpl_socket_known((int) (config->pool_socket - 1))) {
+            evpl_fail(EINVAL);
+            return NULL;
+        }
+        if (config->pool_socket != 0)
+            pool_socket = (int) (config->pool_socket - 1);
+        mp = evpl_default_pool(pool_socket, seg + RTE_PKTMBUF_HEADROOM, n);
         if (mp == NULL)
             return NULL;
     }

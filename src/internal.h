@@ -19,8 +19,13 @@
 
 extern int evpl_logtype;
 
+/* The log type a message of this level goes out on: lib.evpl, or the old
+ * name evpl where its level lets the message through (src/log.c). */
+int evpl_log_type(uint32_t level);
+
 #define EVPL_LOG(level, fmt, ...) \
-    rte_log(RTE_LOG_ ## level, evpl_logtype, "EVPL: " fmt "\n", ## __VA_ARGS__)
+    rte_log(RTE_LOG_ ## level, evpl_log_type(RTE_LOG_ ## level), \
+            "EVPL: " fmt "\n", ## __VA_ARGS__)
 
 #define EVPL_IOVEC_F_RESERVED EVPL_IOVEC_F_RESERVED_
 

@@ -466,23 +466,23 @@ evpl_leak_report(const struct evpl *evpl)
         evpl_trace_walk(evpl, &w);
         if (w.mbufs == 0)
             return;
-        EVPL_LOG(NOTICE, "context %p destroyed; %u mbufs (%u references) "
+        EVPL_LOG(WARNING, "context %p destroyed; %u mbufs (%u references) "
                  "it handed out are still referenced:", (const void *) evpl,
                  w.mbufs, w.refs);
         for (k = 0; k < w.nsites; k++) {
             evpl_trace_site_name(w.sites[k].site, where, sizeof(where));
-            EVPL_LOG(NOTICE, "  %u mbufs (%u references) allocated at %s",
+            EVPL_LOG(WARNING, "  %u mbufs (%u references) allocated at %s",
                      w.sites[k].mbufs, w.sites[k].refs, where);
         }
         if (w.other_mbufs > 0)
-            EVPL_LOG(NOTICE, "  %u mbufs (%u references) allocated at other "
+            EVPL_LOG(WARNING, "  %u mbufs (%u references) allocated at other "
                      "sites", w.other_mbufs, w.other_refs);
         return;
     }
 #endif
     in_use = rte_mempool_in_use_count(evpl->pool);
     if (in_use > 0)
-        EVPL_LOG(INFO, "context %p destroyed; pool %s has %u mbufs in use "
+        EVPL_LOG(WARNING, "context %p destroyed; pool %s has %u mbufs in use "
                  "(by any holder)", (const void *) evpl, evpl->pool->name,
                  in_use);
 }

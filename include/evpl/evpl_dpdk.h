@@ -59,7 +59,20 @@ struct evpl_config {
      * almost nothing).
      */
     unsigned int tx_copy_max;
+    /**
+     * Default pool only: the NUMA socket its memory comes from, written
+     * EVPL_DPDK_SOCKET(id) so that zero still means the default: the
+     * caller's socket (the main lcore's on a thread outside the EAL).
+     */
+    unsigned int pool_socket;
 };
+
+/**
+ * A NUMA socket id as struct evpl_config's pool_socket takes it: the
+ * socket plus one, so that a zero-initialised configuration means "the
+ * caller's socket" and socket 0 can still be asked for.
+ */
+#define EVPL_DPDK_SOCKET(socket_id) ((unsigned int) (socket_id) + 1u)
 
 /**
  * Create a context for the calling thread.
@@ -71,7 +84,7 @@ struct evpl_config {
  * @return The context, or NULL with errno (and rte_errno) set:
  *   - EINVAL: the EAL is not initialised; config->pool is not a pktmbuf
  *     pool; segment_size too large for a 16-bit data room; nb_mbufs 2^30
- *     or more;
+ *     or more; pool_socket names a socket the EAL did not find;
  *   - ENOMEM: no memory for the context or the default pool.
  */
 EVPL_EXPORT struct evpl *evpl_create(const struct evpl_config *config);

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: LGPL-2.1-only */
+
+/*
+ * The library's log type: DPDK's own option --log-level=lib.*:debug
+ * reaches it (it is "lib.evpl"), the name before 0.2 ("evpl") still
+ * raises its level, and a leak at evpl_destroy() is reported at WARNING,
+ * so that DPDK's default level prints it.
+ *
+ * The EAL is brought up here rather than by tests/common.c: the point is
+ * the command line, so this program passes --log-level=lib.*:debug itself.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_log.h>
+
+#include "common.h"
+
+/* Each case asks for its own default pool (a distinct mbuf count), so
+ * that its creation, logged at INFO, happens inside the case. */
+static unsigned int next_nb_mbufs = 101;
+
+static int
+lib_evpl_type(void)
+{
+    /* rte_log_register() of a registered name returns its id. */
+    int t = rte_log_register("lib.evpl");
+
+    assert_true(t >= 0);
+    return t;
+}
+
+/* What the library logs while fn runs, with the given levels in force. */
+static char *
+captured_log(void (*fn)(void *), void *arg)
+{
+    FILE  *f = tmpfile();
+    char  *out;
+    long   len;
+
+    assert_non_null(f);
+    assert_int_equal(rte_openlog_stream(f), 0);
+    fn(arg);
+    rte_openlog_stream(NULL);
+    fflush(f);
+    len = ftell(f);
+    assert_true(len >= 0);
+    out = calloc(1, (size_t) len + 1);
+    assert_non_null(out);
+    rewind(f);
+    assert_int_equal(fread(out, 1, (size_t) len, f), (size_t) len);
+    fclose(f);
+    return out;
+}
+
+/* A context on a pool of its own, created here. */
+static void
+create_destroy(void *arg)
+{
+    struct evpl_config cfg = { .nb_mbufs = next_nb_mbufs++ };
+    struct evpl       *e = evpl_create(&cfg);
+
+    (void) arg;
+    assert_non_null(e);
+    evpl_test_assert_pool_full(evpl_mempool(e));
+    evpl_destroy(e);
+}
+
+/* A context destroyed while one of its iovecs is still held. */
+static void
+create_leak_destroy(void *arg)
+{
+    struct evpl_iovec *v = arg;
+    struct evpl_config cfg = { .nb_mbufs = next_nb_mbufs++ };
+    struct evpl       *e = evpl_create(&cfg);
+
+    assert_non_null(e);
+    assert_int_equal(evpl_iovec_alloc(e, 100, 0, 1, 0, v), 1);
+    evpl_destroy(e);
+}
+
+static char runtime_dir[256];
+
+/* The EAL empties its runtime directory at exit but leaves it behind;
+ * registered before rte_eal_init(), this runs after. */
+static void
+remove_runtime_dir(void)
+{
+    if (runtime_dir[0] != '\0')
+        (void) rmdir(runtime_dir);
+}
+
+static void
+restore_levels(void)
+{
+    assert_int_equal(rte_log_set_level_pattern("lib.evpl", RTE_LOG_NOTICE), 0);
+    assert_int_equal(rte_log_set_level_pattern("evpl", RTE_LOG_EMERG), 0);
+}
+
+/* main() passed --log-level=lib.*:debug to rte_eal_init(). */
+static void
+lib_star_on_the_command_line_reaches_lib_evpl(void **state)
+{
+    char *log;
+
+    (void) state;
+    assert_int_equal(rte_log_get_level((uint32_t) lib_evpl_type()),
+                     RTE_LOG_DEBUG);
+    log = captured_log(create_destroy, NULL);
+    assert_non_null(strstr(log, "EVPL: created pool"));
+    free(log);
+    restore_levels();
+}
+
+static void
+info_is_hidden_at_the_default_level(void **state)
+{
+    char *log;
+
+    (void) state;
+    restore_levels();
+    log = captured_log(create_destroy, NULL);
+    assert_null(strstr(log, "created pool"));
+    free(log);
+}
+
+static void
+old_name_still_raises_the_level(void **state)
+{
+    char *log;
+
+    (void) state;
+    assert_int_equal(rte_log_set_level_pattern("evpl", RTE_LOG_INFO), 0);
+    log = captured_log(create_destroy, NULL);
+    assert_non_null(strstr(log, "EVPL: created pool"));
+    free(log);
+    restore_levels();
+}
+
+static void
+leak_is_printed_at_the_default_level(void **state)
+{
+    struct evpl_iovec v;
+    char             *log;
+
+    (void) state;
+    restore_levels();
+    log = captured_log(create_leak_destroy, &v);
+    assert_non_null(strstr(log, "destroyed;"));
+    free(log);
+    evpl_iovec_release(NULL, &v);
+}
+
+/* Printed with lib.evpl at WARNING, hidden at ERR: the report is at
+ * WARNING exactly. */
+static void
+leak_is_reported_at_warning(void **state)
+{
+    struct evpl_iovec v;
+    char             *log;
+
+    (void) state;
+    assert_int_equal(rte_log_set_level_pattern("lib.evpl", RTE_LOG_WARNING), 0);
+    log = captured_log(create_leak_destroy, &v);
+    assert_non_null(strstr(log, "destroyed;"));
+    free(log);
+    evpl_iovec_release(NULL, &v);
+
+    assert_int_equal(rte_log_set_level_pattern("lib.evpl", RTE_LOG_ERR), 0);
+    log = captured_log(create_leak_destroy, &v);
+    assert_null(strstr(log, "destroyed;"));
+    free(log);
+    evpl_iovec_release(NULL, &v);
+    restore_levels();
+}
+
+static void
+no_report_without_a_leak(void **state)
+{
+    char *log;
+
+    (void) state;
+    assert_int_equal(rte_log_set_level_pattern("lib.evpl", RTE_LOG_DEBUG), 0);
+    log = captured_log(create_destroy, NULL);
+    assert_null(strstr(log, "destroyed;"));
+    free(log);
+    restore_levels();
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct CMUnitTest cases[] = {
+        /* First: it reads the level the command line set. */
+        cmocka_unit_test(lib_star_on_the_command_line_reaches_lib_evpl),
+        cmocka_unit_test(info_is_hidden_at_the_default_level),
+        cmocka_unit_test(old_name_still_raises_the_level),
+        cmocka_unit_test(leak_is_printed_at_the_default_level),
+        cmocka_unit_test(leak_is_reported_at_warning),
+        cmocka_unit_test(no_report_without_a_leak),
+    };
+    char        prefix[64];
+    const char *eal[16];
+    int         n = 0, rc;
+
+    if (argc < 2 || (strcmp(argv[1], "huge") != 0 &&
+                     strcmp(argv[1], "nohuge") != 0)) {
+        fprintf(stderr, "usage: %s huge|nohuge\n", argv[0]);
+        return 2;
+    }
+    eal[n++] = argv[0];
+    eal[n++] = "-l";
+    eal[n++] = "0";
+    eal[n++] = "--no-pci";
+    /* What a user types; then the EAL's own debug lines off again, as a
+     * user quieting one library would (later options win). */
+    eal[n++] = "--log-level=lib.*:debug";
+    eal[n++] = "--log-level=lib.eal:warning";
+    snprintf(prefix, sizeof(prefix), "--file-prefix=evpl-test-log-%ld",
+             (long) getpid());
+    eal[n++] = prefix;
+    if (strcmp(argv[1], "huge") == 0) {
+        FILE *f = fopen("/proc/meminfo", "r");
+        char  line[256];
+        int   free_hp = 0;
+
+        while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+            if (sscanf(line, "HugePages_Free: %d", &free_hp) == 1)
+                break;
+        if (f != NULL)
+            fclose(f);
+        if (free_hp < 64) {
+            printf("SKIP: fewer than 64 free hugepages\n");
+            return EVPL_TEST_SKIP;
+        }
+        eal[n++] = "--in-memory";
+    } else {
+        eal[n++] = "--no-huge";
+        eal[n++] = "-m";
+        eal[n++] = "256";
+        eal[n++] = "--no-shconf";
+    }
+    atexit(remove_runtime_dir);
+    if (rte_eal_init(n, (char **) eal) < 0) {
+        fprintf(stderr, "rte_eal_init: %s\n", rte_strerror(rte_errno));
+        return 1;
+    }
+    snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
+    rc = cmocka_run_group_tests(cases, NULL, NULL);
+    rte_eal_cleanup();
+    return rc;
+}
