@@ -19,12 +19,19 @@
 #         txonly-1500 the same at 1500 bytes
 #         txonly-2seg the same with two segments, 64 + 1436 bytes
 #
-# A run's rate is the median, over its statistics periods but the first
-# (warm-up), of the packets per second all ports sent (Tx-pps, from the
-# ports' own counters: both programs print testpmd's statistics page).
+# A run has two rates, both from the ports' own counters (both programs
+# print testpmd's statistics page, every second):
+#  - wall clock: the median, over the statistics periods but the first
+#    (warm-up), of the packets per second all ports sent (Tx-pps);
+#  - per CPU second: all the packets sent (the final "Accumulated forward
+#    statistics") over the CPU time the forwarding lcores (the EAL's
+#    worker threads, from /proc/PID/task/TID/schedstat) had in the run.
+#    On a machine where other work takes time slices from the forwarding
+#    lcore this is the one to read; on an idle one the two agree.
 # Each pair prints both programs' Mpps and the ratio evpl/testpmd of each
-# round, then min/median/max. Run on hugepages; BENCH_LOCK=FILE runs each
-# program under flock -x FILE, for a machine shared with other jobs.
+# round, then min/median/max, in one table per rate. Run on hugepages;
+# BENCH_LOCK=FILE runs each program under flock -x FILE, for a machine
+# shared with other jobs.
 set -u
 
 rounds=3
@@ -40,7 +47,7 @@ while getopts "r:d:l:b:p:h" o; do
     b) build=$OPTARG ;;
     p) pairs=$OPTARG ;;
     *)
-        sed -n '4,30p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '4,38p' "$0" | sed 's/^# \{0,1\}//'
         exit 2
         ;;
     esac
@@ -67,15 +74,80 @@ fi
 
 eal="-l $lcores --no-pci --in-memory --vdev=net_null0 --vdev=net_null1"
 eal="$eal --log-level=lib.eal:warning"
+nports=2
 lock() {
     if [ -n "${BENCH_LOCK:-}" ]; then flock -x "$BENCH_LOCK" "$@"; else "$@"; fi
 }
 
-# Median of the per-period sums of Tx-pps over nports ports, the first
-# period left out, in Mpps; nothing if there are too few periods.
+# The CPU time, in ns, that the threads named *worker* of process $1 (the
+# EAL's forwarding lcores) have had: the first field of their schedstat.
+worker_cpu_ns() {
+    local t sum=0 comm run rest
+    for t in /proc/"$1"/task/*; do
+        { read -r comm <"$t/comm"; } 2>/dev/null || continue
+        case "$comm" in
+        *worker*)
+            { read -r run rest <"$t/schedstat"; } 2>/dev/null || continue
+            sum=$((sum + run))
+            ;;
+        esac
+    done
+    echo "$sum"
+}
+
+descendants() {
+    local c
+    for c in $(pgrep -P "$1"); do
+        echo "$c"
+        descendants "$c"
+    done
+}
+
+# Run a program ("$@", output to file $out) and print the most CPU time
+# its forwarding lcores had, sampled every 50 ms until it exits: once
+# forwarding stops they wait without spinning, so the last samples are
+# their whole forwarding time. $1 is the process's comm, looked for among
+# this shell's descendants. The program runs in the foreground (in the
+# background a non-interactive shell would have it ignore SIGINT).
+run_sampled() {
+    local comm=$1 me=$BASHPID sampler
+    shift
+    (
+        pid="" max=0
+        for ((k = 0; k < 400 && ${#pid} == 0; k++)); do
+            sleep 0.05
+            for c in $(descendants "$me"); do
+                if [ "$(cat /proc/"$c"/comm 2>/dev/null)" = "$comm" ]; then
+                    pid=$c
+                fi
+            done
+        done
+        while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; do
+            v=$(worker_cpu_ns "$pid")
+            [ "$v" -gt "$max" ] && max=$v
+            sleep 0.05
+        done
+        echo "$max"
+    ) >"$out.cpu" &
+    sampler=$!
+    "$@" >"$out" 2>&1
+    wait "$sampler"
+    cat "$out.cpu"
+}
+
+# From a program's output and the CPU time of its forwarding lcores:
+# "WALL CPU", both in Mpps. WALL is the median, over the statistics
+# periods but the first (warm-up), of the sum over the ports of Tx-pps;
+# CPU is the packets of the final "Accumulated forward statistics" over
+# the forwarding lcores' CPU time. Nothing if there are too few periods.
 rate() {
-    awk -v n=2 '
+    awk -v n="$nports" -v cpu="$1" '
         /Tx-pps:/ { sum += $2; if (++k % n == 0) { s[++p] = sum; sum = 0 } }
+        /Accumulated forward statistics/ { acc = 1 }
+        acc && /TX-packets:/ {
+            for (i = 1; i < NF; i++) if ($i == "TX-packets:") tx = $(i + 1)
+            acc = 0
+        }
         END {
             if (p < 2) exit 1
             m = 0
@@ -84,7 +156,7 @@ rate() {
                 for (j = i + 1; j <= m; j++)
                     if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
             med = (m % 2) ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
-            printf "%.2f\n", med / 1e6
+            printf "%.2f %.2f\n", med / 1e6, (cpu > 0 ? tx / cpu * 1e3 : 0)
         }'
 }
 
@@ -107,17 +179,24 @@ evpl_args() {
     esac
 }
 
+out=$(mktemp)
+trap '[ -n "${BENCH_DEBUG:-}" ] || rm -f "$out" "$out.cpu"' EXIT
 run_testpmd() {
+    local cpu
     # testpmd prints its page every period until SIGINT.
     # shellcheck disable=SC2086
-    lock timeout -k 5 -s INT "$((secs + 1))" "$testpmd" $eal -- \
-        --nb-cores=1 --stats-period=1 $(testpmd_args "$1") 2>&1 |
-        tr -d '\033' | rate
+    cpu=$(run_sampled dpdk-testpmd lock timeout -k 5 -s INT "$((secs + 1))" \
+        "$testpmd" $eal -- --nb-cores=1 --stats-period=1 \
+        $(testpmd_args "$1"))
+    tr -d '\033' <"$out" | rate "$cpu"
 }
 run_evpl() {
+    local cpu
     # shellcheck disable=SC2086
-    lock timeout -k 5 "$((secs + 30))" "$evpl" $eal -- --stats-period=1 \
-        --duration="$secs" $(evpl_args "$1") 2>&1 | rate
+    cpu=$(run_sampled evpl-testpmd lock timeout -k 5 "$((secs + 30))" \
+        "$evpl" $eal -- --stats-period=1 --duration="$secs" \
+        $(evpl_args "$1"))
+    rate "$cpu" <"$out"
 }
 
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs," \
@@ -126,7 +205,7 @@ echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs," \
 echo "lcores $lcores, net_null0 + net_null1, ${secs}s per run, $rounds rounds"
 echo
 
-declare -A tp ev ratio
+declare -A tp ev ratio tpc evc ratioc
 IFS=, read -r -a plist <<<"$pairs"
 for ((r = 1; r <= rounds; r++)); do
     for pair in "${plist[@]}"; do
@@ -147,14 +226,21 @@ for ((r = 1; r <= rounds; r++)); do
                 "evpl '$b')" >&2
             exit 1
         fi
-        tp[$pair]="${tp[$pair]:-} $a"
-        ev[$pair]="${ev[$pair]:-} $b"
-        ratio[$pair]="${ratio[$pair]:-} $(awk -v a="$a" -v b="$b" \
-            'BEGIN { printf "%.3f", b / a }')"
-        printf 'round %d %-12s dpdk-testpmd %8.2f Mpps  evpl-testpmd %8.2f' \
-            "$r" "$pair" "$a" "$b"
-        printf ' Mpps  ratio %s\n' "$(awk -v a="$a" -v b="$b" \
-            'BEGIN { printf "%.3f", b / a }')"
+        read -r aw ac <<<"$a"
+        read -r bw bc <<<"$b"
+        tp[$pair]="${tp[$pair]:-} $aw"
+        ev[$pair]="${ev[$pair]:-} $bw"
+        tpc[$pair]="${tpc[$pair]:-} $ac"
+        evc[$pair]="${evc[$pair]:-} $bc"
+        rw=$(awk -v a="$aw" -v b="$bw" 'BEGIN { printf "%.3f", b / a }')
+        rc=$(awk -v a="$ac" -v b="$bc" \
+            'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }')
+        ratio[$pair]="${ratio[$pair]:-} $rw"
+        ratioc[$pair]="${ratioc[$pair]:-} $rc"
+        printf 'round %d %-12s dpdk-testpmd %8.2f Mpps (%8.2f /CPU-s)' \
+            "$r" "$pair" "$aw" "$ac"
+        printf '  evpl-testpmd %8.2f Mpps (%8.2f /CPU-s)  ratio %s (%s)\n' \
+            "$bw" "$bc" "$rw" "$rc"
     done
 done
 
@@ -170,15 +256,23 @@ mmm() {
         }'
 }
 
-echo
-printf '| %-12s | %-26s | %-26s | %-21s |\n' pair \
-    "dpdk-testpmd Mpps" "evpl-testpmd Mpps" "ratio"
-printf '| %-12s | %-26s | %-26s | %-21s |\n' "" \
-    "min / median / max" "min / median / max" "min / median / max"
-printf '|%s|%s|%s|%s|\n' -------------- ---------------------------- \
-    ---------------------------- -----------------------
-for pair in "${plist[@]}"; do
-    printf '| %-12s | %-26s | %-26s | %-21s |\n' "$pair" \
-        "$(echo "${tp[$pair]}" | mmm)" "$(echo "${ev[$pair]}" | mmm)" \
-        "$(echo "${ratio[$pair]}" | mmm)"
-done
+table() {
+    # $1 title; $2 $3 $4: names of the arrays of testpmd, evpl, ratio
+    local -n t=$2 e=$3 q=$4
+    echo
+    echo "$1"
+    echo
+    printf '| %-12s | %-26s | %-26s | %-21s |\n' pair \
+        "dpdk-testpmd Mpps" "evpl-testpmd Mpps" "ratio"
+    printf '| %-12s | %-26s | %-26s | %-21s |\n' "" \
+        "min / median / max" "min / median / max" "min / median / max"
+    printf '|%s|%s|%s|%s|\n' -------------- ---------------------------- \
+        ---------------------------- -----------------------
+    for pair in "${plist[@]}"; do
+        printf '| %-12s | %-26s | %-26s | %-21s |\n' "$pair" \
+            "$(echo "${t[$pair]}" | mmm)" "$(echo "${e[$pair]}" | mmm)" \
+            "$(echo "${q[$pair]}" | mmm)"
+    done
+}
+table "Wall clock: median Tx-pps over the periods" tp ev ratio
+table "Per second of forwarding-lcore CPU time (Mpps per CPU-s)" tpc evc ratioc

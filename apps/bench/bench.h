@@ -4,6 +4,7 @@
  * evpl-bench's three parts and what they share:
  *   kernels.c   the timed loops, each an evpl-dpdk operation or its raw
  *               DPDK equivalent, and the table that pairs them (ops);
+ *   fwd.c       the forwarding round trip's loops, on a net_null port;
  *   harness.c   warm-up, repetitions in alternating order, statistics;
  *   report.c    the plain table and the JSON that scripts/plot-bench.sh
  *               reads;
@@ -14,6 +15,7 @@
 #define EVPL_BENCH_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include <rte_common.h>
 #include <rte_cycles.h>
@@ -42,20 +44,42 @@ struct env {
     int                 shared;      /* the iovec has a second holder */
     int                 cold;        /* sweep: rotate over many headers */
     struct evpl        *tx;          /* context of a sweep point */
+
+    /* The fwd rows' net_null port (fwd.c). */
+    uint16_t            fwd_port;
+    int                 fwd_ready;
 };
 
 typedef uint64_t (*bench_fn)(struct env *e);
+
+/* What the loops are timed with (--clock): the TSC, or the calling
+ * thread's CPU time (CLOCK_THREAD_CPUTIME_ID) counted in TSC cycles, which
+ * leaves out the time slices other processes take on a shared machine. */
+extern int    bench_clock_cpu;
+extern double bench_tsc_per_ns;
+
+static inline uint64_t
+bench_now(void)
+{
+    struct timespec ts;
+
+    if (!bench_clock_cpu)
+        return rte_rdtsc_precise();
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t) (((double) ts.tv_sec * 1e9 + (double) ts.tv_nsec) *
+                       bench_tsc_per_ns);
+}
 
 /* Time e->iters runs of the statement list, i counting them (the caller
  * declares it), and put the TSC cycles the whole loop took into cycles. */
 #define TIME_LOOP(e, i, cycles, ...)                             \
     do {                                                         \
         unsigned int n_  = (e)->iters;                           \
-        uint64_t     t0_ = rte_rdtsc_precise();                  \
+        uint64_t     t0_ = bench_now();                          \
         for ((i) = 0; (i) < n_; (i)++) {                         \
             __VA_ARGS__;                                         \
         }                                                        \
-        (cycles) = rte_rdtsc_precise() - t0_;                    \
+        (cycles) = bench_now() - t0_;                            \
     } while (0)
 
 /* The same, for a function with nothing to set up: it returns the cycles. */
@@ -78,6 +102,7 @@ struct op {
     const char  *series;    /* "alloc": a point of the by-size chart */
     double       bar;       /* 0, or the largest ratio allowed */
     int          bar_strict;/* the ratio must be below bar, not at most */
+    int          fwd;       /* needs the net_null port of fwd.c */
     const char  *note;
 };
 
@@ -98,6 +123,13 @@ extern const unsigned int bench_nops;
 extern const unsigned int sweep_sizes[];
 extern const unsigned int sweep_nsizes;
 uint64_t evpl_tx_sweep(struct env *e);
+
+/* fwd.c: the forwarding round trip on a net_null port */
+int fwd_setup(struct env *e);
+void fwd_teardown(struct env *e);
+uint64_t fwd_raw(struct env *e);
+uint64_t fwd_floor(struct env *e);
+uint64_t fwd_evpl(struct env *e);
 
 /* harness.c */
 __rte_noreturn __rte_cold void die(const char *what);

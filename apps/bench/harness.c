@@ -19,6 +19,9 @@
 
 #include "bench.h"
 
+int    bench_clock_cpu;
+double bench_tsc_per_ns;
+
 void
 die(const char *what)
 {

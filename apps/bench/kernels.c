@@ -494,6 +494,14 @@ const struct op bench_ops[] = {
       FNS(evpl_rx_wrap_release, dpdk_rx_free),
       .size = 64,
       .note = "both sides include the rte_pktmbuf_alloc that stands in for RX" },
+    { .name = "fwd floor: iovec fill+read, TX fields",
+      .dpdk_name = "rte_eth_rx_burst+tx_burst",
+      FNS(fwd_floor, fwd_raw), .fwd = 1,
+      .note = "per packet, net_null, bursts of 32: the least an iovec round trip does" },
+    { .name = "fwd evpl_dpdk_rx_burst+tx_burst",
+      .dpdk_name = "rte_eth_rx_burst+tx_burst",
+      FNS(fwd_evpl, fwd_raw), .fwd = 1, .bar = 1 / 0.85,
+      .note = "per packet, net_null, bursts of 32: evpl-testpmd's iovec mode" },
 };
 
 const unsigned int sweep_sizes[] = {

@@ -86,6 +86,7 @@ report_json(const struct report *rp)
            " \"cache\": %u},\n", pool->name, pool->size,
            rte_pktmbuf_data_room_size((struct rte_mempool *) pool),
            pool->cache_size);
+    printf("\"clock\": \"%s\",\n", bench_clock_cpu ? "cpu" : "tsc");
     printf("\"iters\": %u, \"reps\": %u,\n\"ops\": [", rp->iters, rp->reps);
     for (o = 0, k = 0; o < bench_nops; o++) {
         const struct op     *op = &bench_ops[o];
@@ -146,9 +147,10 @@ report_text(const struct report *rp)
            rte_version(), (double) rte_get_tsc_hz() / 1e6, rte_lcore_id(),
            rte_eal_has_hugepages() ? "hugepages" : "NO HUGEPAGES");
     printf("pool %s: %u mbufs, data room %u, cache %u; %u ops x %u reps, "
-           "median (spread = (max-min)/median)\n\n", pool->name,
+           "median (spread = (max-min)/median)%s\n\n", pool->name,
            pool->size, rte_pktmbuf_data_room_size((struct rte_mempool *) pool),
-           pool->cache_size, rp->iters, rp->reps);
+           pool->cache_size, rp->iters, rp->reps,
+           bench_clock_cpu ? "; timed by thread CPU time" : "");
     if (rp->do_ops) {
         printf("%-36s %7s %6s %6s | %-38s %7s %6s %6s | %5s %11s\n",
                "evpl-dpdk operation", "ns", "cycles", "spread",

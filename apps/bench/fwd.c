@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: LGPL-2.1-only */
+
+/*
+ * evpl-bench's forwarding loops: the round trip of evpl-testpmd's iovec
+ * mode (receive a burst, transmit it back) on a net_null port, whose
+ * driver allocates each received mbuf from the pool and frees each sent
+ * one, so that the mbufs are real received ones and the loop is steady.
+ * Every loop runs bursts of FWD_BURST until e->iters packets went round
+ * and returns the TSC cycles they took: cycles per packet, like the other
+ * rows.
+ *
+ *   raw    rte_eth_rx_burst + rte_eth_tx_burst, nothing in between: what
+ *          DPDK's io forwarding does, the reference of every fwd row.
+ *   floor  the least an iovec round trip can do: fill a 24-byte iovec per
+ *          received mbuf, read it back, write the TX fields an iovec can
+ *          have changed (data_off, data_len, pkt_len), transmit the mbufs
+ *          it names. No check, no count, no reference: what is left when
+ *          everything the library does beyond that is taken away.
+ *   evpl   evpl_dpdk_rx_burst + evpl_dpdk_tx_burst(TAKE_REF): the library.
+ */
+
+#include <stdio.h>
+
+#include <rte_bus.h>
+#include <rte_dev.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "bench.h"
+
+#define FWD_BURST 32u
+#define FWD_VDEV  "net_null_evpl_bench"
+
+/* Opaque to the compiler: the iovecs must be written and read back, as
+ * they would be by code between receive and transmit. */
+#define FWD_ESCAPE(p) __asm__ __volatile__("" : : "r"(p) : "memory")
+
+int
+fwd_setup(struct env *e)
+{
+    uint16_t port;
+
+    if (e->fwd_ready)
+        return 0;
+    if (rte_eal_hotplug_add("vdev", FWD_VDEV, "") < 0 ||
+        rte_eth_dev_get_port_by_name(FWD_VDEV, &port) != 0) {
+        fprintf(stderr, "evpl-bench: cannot create a %s port: the fwd rows "
+                "are skipped\n", FWD_VDEV);
+        return -1;
+    }
+    if (evpl_dpdk_port_setup(port, NULL) < 0)
+        die("evpl_dpdk_port_setup");
+    e->fwd_port  = port;
+    e->fwd_ready = 1;
+    return 0;
+}
+
+void
+fwd_teardown(struct env *e)
+{
+    if (!e->fwd_ready)
+        return;
+    rte_eth_dev_stop(e->fwd_port);
+    rte_eth_dev_close(e->fwd_port);
+    rte_eal_hotplug_remove("vdev", FWD_VDEV);
+    e->fwd_ready = 0;
+}
+
+uint64_t
+fwd_raw(struct env *e)
+{
+    struct rte_mbuf *mb[FWD_BURST];
+    uint16_t         port = e->fwd_port, n, sent;
+    unsigned int     done = 0, want = e->iters;
+    uint64_t         t0 = bench_now();
+
+    while (done < want) {
+        n    = rte_eth_rx_burst(port, 0, mb, FWD_BURST);
+        sent = rte_eth_tx_burst(port, 0, mb, n);
+        if (unlikely(sent < n))
+            rte_pktmbuf_free_bulk(&mb[sent], n - sent);
+        done += n;
+    }
+    return bench_now() - t0;
+}
+
+uint64_t
+fwd_floor(struct env *e)
+{
+    struct rte_mbuf  *mb[FWD_BURST], *out[FWD_BURST];
+    struct evpl_iovec v[FWD_BURST];
+    uint16_t          port = e->fwd_port, n, sent, i;
+    unsigned int      done = 0, want = e->iters;
+    const unsigned int flags = evpl_thread_tag_ << EVPL_IOVEC_OWNER_SHIFT_;
+    uint64_t          t0 = bench_now();
+
+    while (done < want) {
+        n = rte_eth_rx_burst(port, 0, mb, FWD_BURST);
+        for (i = 0; i < n; i++) {
+            struct rte_mbuf *m = mb[i];
+
+            v[i].data         = rte_pktmbuf_mtod(m, void *);
+            v[i].length       = m->data_len;
+            v[i].flags        = flags;
+            v[i].private_data = m;
+        }
+        FWD_ESCAPE(v);
+        for (i = 0; i < n; i++) {
+            struct rte_mbuf *m = v[i].private_data;
+
+            m->data_off = (uint16_t) ((char *) v[i].data -
+                                      (char *) m->buf_addr);
+            m->data_len = (uint16_t) v[i].length;
+            m->pkt_len  = v[i].length;
+            out[i]      = m;
+        }
+        sent = rte_eth_tx_burst(port, 0, out, n);
+        if (unlikely(sent < n))
+            rte_pktmbuf_free_bulk(&out[sent], n - sent);
+        done += n;
+    }
+    return bench_now() - t0;
+}
+
+uint64_t
+fwd_evpl(struct env *e)
+{
+    struct evpl_dpdk_pkt pkts[FWD_BURST];
+    struct evpl_iovec    iov[FWD_BURST];
+    struct evpl         *evpl = e->evpl;
+    uint16_t             port = e->fwd_port;
+    unsigned int         done = 0, want = e->iters;
+    int                  n;
+    uint64_t             t0 = bench_now();
+
+    while (done < want) {
+        n = evpl_dpdk_rx_burst(evpl, port, 0, pkts, FWD_BURST, iov,
+                               FWD_BURST);
+        if (unlikely(n < 0))
+            die("evpl_dpdk_rx_burst");
+        if (unlikely(evpl_dpdk_tx_burst(evpl, port, 0, pkts, (uint16_t) n,
+                                        EVPL_DPDK_TAKE_REF) < 0))
+            die("evpl_dpdk_tx_burst");
+        done += (unsigned int) n;
+    }
+    return bench_now() - t0;
+}
