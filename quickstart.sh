@@ -23,6 +23,9 @@ say() { printf '==> %s\n' "$*"; }
 
 # --- packages -----------------------------------------------------------
 packages="libdpdk-dev dpdk-dev dpdk meson ninja-build pkg-config libcmocka-dev gcc python3"
+# The real-traffic test (tests/test_traffic.py): namespaces and links,
+# ping, offloads off; iperf3 for its figures.
+[ "$job" = test ] && packages="$packages iproute2 iputils-ping ethtool iperf3"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -182,6 +182,26 @@ evpl_test_dies(void (*fn)(void *), void *arg, const char *expect)
     return 1;
 }
 
+uint64_t
+evpl_test_scale(void)
+{
+    const char        *env = getenv("EVPL_TEST_SCALE");
+    char              *end;
+    unsigned long long v;
+
+    if (env == NULL || *env == '\0')
+        return 1;
+    errno = 0;
+    v     = strtoull(env, &end, 10);
+    if (errno != 0 || *end != '\0' || env[0] == '-' || v == 0 ||
+        v > 1000000) {
+        fprintf(stderr, "EVPL_TEST_SCALE=%s: expected a whole number from 1 "
+                "to 1000000\n", env);
+        exit(2);
+    }
+    return v;
+}
+
 void
 evpl_test_fill(void *p, size_t len, unsigned int seed)
 {

@@ -47,6 +47,12 @@ void evpl_test_assert_pool_full(struct rte_mempool *pool);
  */
 int evpl_test_dies(void (*fn)(void *), void *arg, const char *expect);
 
+/* How many times their CI length the long-running programs (test_model,
+ * test_stress) run: EVPL_TEST_SCALE, a whole number from 1 (the default).
+ * A value that is not one ends the program with a message, so that a
+ * misspelt long run does not pass as a short one. */
+uint64_t evpl_test_scale(void);
+
 /* Fill and check a byte pattern that depends on seed and position. */
 void evpl_test_fill(void *p, size_t len, unsigned int seed);
 int  evpl_test_check(const void *p, size_t len, unsigned int seed);

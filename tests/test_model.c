@@ -17,7 +17,8 @@
  *
  * Seeded and reproducible: the seed is printed; EVPL_MODEL_SEED and
  * EVPL_MODEL_OPS (or argv[2] and argv[3]) set the seed and the number of
- * operations. The default is a short run; docs/testing.md has the long one.
+ * operations. The default is a short run, EVPL_TEST_SCALE times longer
+ * when that is set; docs/testing.md has the long one.
  */
 
 #include <errno.h>
@@ -746,7 +747,7 @@ model_run(void **state)
     env  = getenv("EVPL_MODEL_SEED");
     seed = env ? strtoull(env, NULL, 0) : (uint64_t) time(NULL);
     env  = getenv("EVPL_MODEL_OPS");
-    nops = env ? strtoull(env, NULL, 0) : DEFAULT_OPS;
+    nops = env ? strtoull(env, NULL, 0) : DEFAULT_OPS * evpl_test_scale();
     printf("model: seed %" PRIu64 ", %" PRIu64 " operations "
            "(EVPL_MODEL_SEED=%" PRIu64 " EVPL_MODEL_OPS=%" PRIu64
            " to repeat)\n", seed, nops, seed, nops);

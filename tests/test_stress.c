@@ -13,7 +13,8 @@
  *
  * Runs in every build (trace builds check every clone and release, and
  * their default pool is the cache-less "evpl_trace" one).
- * EVPL_STRESS_ROUNDS sets the allocations per lcore.
+ * EVPL_STRESS_ROUNDS sets the allocations per lcore; EVPL_TEST_SCALE
+ * multiplies the default.
  */
 
 #include <errno.h>
@@ -217,7 +218,8 @@ stress(struct rte_mempool *pool, struct rte_mempool *mp)
 {
     unsigned int worker = rte_get_next_lcore(-1, 1, 0);
     const char  *env    = getenv("EVPL_STRESS_ROUNDS");
-    uint64_t     rounds = env ? strtoull(env, NULL, 0) : DEFAULT_ROUNDS;
+    uint64_t     rounds = env ? strtoull(env, NULL, 0) :
+                                    DEFAULT_ROUNDS * evpl_test_scale();
     struct rte_ring *ring[2];
     int              i;
 
