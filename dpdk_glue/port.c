@@ -2,6 +2,10 @@
 
 /* Port and queue set-up with offloads chosen for reference-counted mbufs. */
 
+/* rte_eth_dev_conf_get(): experimental in 22.11, and the only way to read
+ * a port's port-wide TX offloads back. */
+#define ALLOW_EXPERIMENTAL_API
+
 #include <string.h>
 
 #include <rte_ethdev.h>
@@ -31,38 +35,67 @@ evpl_port_max_segs(
 }
 
 static void
-evpl_port_caps_set(
-    uint16_t                       port_id,
+evpl_port_caps_fill(
+    struct evpl_port_caps         *c,
     const struct rte_eth_dev_info *info,
     uint64_t                       tx_offloads)
 {
-    struct evpl_port_caps *c = &evpl_port_caps_[port_id];
-
     c->max_segs = evpl_port_max_segs(info, tx_offloads);
     c->nb_rxq   = info->nb_rx_queues;
     c->nb_txq   = info->nb_tx_queues;
+}
+
+static void
+evpl_port_caps_publish(
+    uint16_t                     port_id,
+    const struct evpl_port_caps *fresh)
+{
+    struct evpl_port_caps *c = &evpl_port_caps_[port_id];
+
+    c->max_segs = fresh->max_segs;
+    c->nb_rxq   = fresh->nb_rxq;
+    c->nb_txq   = fresh->nb_txq;
     /* A port not configured yet is asked again next time. */
     __atomic_store_n(&c->known, c->nb_rxq > 0 || c->nb_txq > 0,
                      __ATOMIC_RELEASE);
 }
 
-/* A port the application set up itself: chains only if its TX queue 0 was
- * given MULTI_SEGS, as far as the driver reports it. */
+/*
+ * A port the application set up itself, or one asked again because a
+ * queue id missed: chains only if MULTI_SEGS is on, for the whole port
+ * (ethdev keeps port-wide offloads out of each queue's own) or for TX
+ * queue 0, as far as the driver reports it.
+ *
+ * A record already known changes only when the port's queue counts have:
+ * a bad queue id asks again, and must leave nothing changed when the port
+ * is as it was (a driver that cannot report its queue offloads would
+ * otherwise take MULTI_SEGS away from a port evpl_dpdk_port_setup() gave
+ * it to).
+ */
 const struct evpl_port_caps *
 evpl_port_caps_learn(uint16_t port_id)
 {
+    struct evpl_port_caps  *c = &evpl_port_caps_[port_id];
+    struct evpl_port_caps   fresh;
     struct rte_eth_dev_info info;
     struct rte_eth_txq_info qinfo;
+    struct rte_eth_conf     conf;
     uint64_t                offloads = 0;
 
     if (!rte_eth_dev_is_valid_port(port_id))
         return NULL;
     if (rte_eth_dev_info_get(port_id, &info) != 0)
         memset(&info, 0, sizeof(info));
+    if (rte_eth_dev_conf_get(port_id, &conf) == 0)
+        offloads |= conf.txmode.offloads;
     if (rte_eth_tx_queue_info_get(port_id, 0, &qinfo) == 0)
-        offloads = qinfo.conf.offloads;
-    evpl_port_caps_set(port_id, &info, offloads);
-    return &evpl_port_caps_[port_id];
+        offloads |= qinfo.conf.offloads;
+    evpl_port_caps_fill(&fresh, &info, offloads);
+    if (__atomic_load_n(&c->known, __ATOMIC_ACQUIRE) &&
+        fresh.nb_rxq == c->nb_rxq && fresh.nb_txq == c->nb_txq)
+        return c;
+    evpl_port_caps_publish(port_id, &fresh);
+    return c;
 }
 
 /* ethdev returns -errno; the library's rule is -1 with errno. */
@@ -146,7 +179,12 @@ evpl_dpdk_port_setup(
     ret = rte_eth_dev_info_get(port_id, &info); /* now with queue counts */
     if (ret != 0)
         return evpl_eth_fail(ret);
-    evpl_port_caps_set(port_id, &info, eth.txmode.offloads);
+    {
+        struct evpl_port_caps fresh;
+
+        evpl_port_caps_fill(&fresh, &info, eth.txmode.offloads);
+        evpl_port_caps_publish(port_id, &fresh);
+    }
 
     ret = rte_eth_dev_start(port_id);
     if (ret != 0)

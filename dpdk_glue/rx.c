@@ -134,7 +134,7 @@ evpl_dpdk_rx_burst_flags(
     struct rte_mbuf *rx[EVPL_RX_KEEP_MAX];
     unsigned int     used = 0, i, k, want, got;
     uint16_t         n = 0;
-    int              r, blocked = 0;
+    int              r, blocked = 0, waiting = 0;
 
     if (unlikely(evpl == NULL || pkts == NULL || iov == NULL ||
                  (flags & ~EVPL_IOVEC_FLAG_SHARED) != 0 ||
@@ -142,19 +142,23 @@ evpl_dpdk_rx_burst_flags(
         return evpl_fail(EINVAL);
 
     /* Packets kept from earlier calls come first, in arrival order; once
-     * one does not fit, the rest of this queue's wait behind it. */
+     * one does not fit, or pkts is full, the rest of this queue's wait
+     * behind it. Only the first is an error, and only when nothing came. */
     if (unlikely(evpl->rx_kept > 0)) {
         for (i = 0, k = 0; i < evpl->rx_kept; i++) {
             if (evpl->rx_keep[i].port == port_id &&
-                evpl->rx_keep[i].queue == queue_id && !blocked) {
-                if (n < nb_pkts &&
-                    (r = evpl_rx_wrap(evpl, evpl->rx_keep[i].m, &pkts[n],
-                                      iov, used, max_iov, flags)) >= 0) {
+                evpl->rx_keep[i].queue == queue_id && !waiting) {
+                if (n == nb_pkts) {
+                    waiting = 1;
+                } else if ((r = evpl_rx_wrap(evpl, evpl->rx_keep[i].m,
+                                             &pkts[n], iov, used, max_iov,
+                                             flags)) >= 0) {
                     used += (unsigned int) r;
                     n++;
                     continue;
+                } else {
+                    waiting = blocked = 1;
                 }
-                blocked = 1;
             }
             evpl->rx_keep[k++] = evpl->rx_keep[i];
         }
@@ -164,7 +168,7 @@ evpl_dpdk_rx_burst_flags(
     /* Ask the driver for no more than could be kept if they do not fit. */
     want = RTE_MIN((unsigned int) (nb_pkts - n),
                    EVPL_RX_KEEP_MAX - evpl->rx_kept);
-    if (!blocked && want > 0) {
+    if (!waiting && want > 0) {
         got = rte_eth_rx_burst(port_id, queue_id, rx, (uint16_t) want);
         i   = evpl_rx_singles(evpl, rx, RTE_MIN(got, max_iov - used),
                               &pkts[n], &iov[used], flags);

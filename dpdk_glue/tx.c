@@ -31,8 +31,10 @@ struct evpl_tx_caps {
     uint16_t max_segs; /* 1: the port cannot send chains */
 };
 
+/* No port: a chain of at most EVPL_DPDK_MAX_SEGS built segments, or, past
+ * that, a linearised packet of up to what nb_segs can count. */
 static const struct evpl_tx_caps evpl_tx_caps_any = {
-    .max_segs = EVPL_DPDK_MAX_SEGS,
+    .max_segs = UINT16_MAX,
 };
 
 /* State of one conversion. Bit k of new_segs: segment k was allocated
@@ -110,6 +112,88 @@ evpl_tx_append(
     b->tail_writable = writable;
 }
 
+/*
+ * The reference an indirect segment holds on what holds v's bytes: the
+ * shared info of an external buffer, else the direct mbuf. Taken as v's
+ * own clone would take it (LOCAL plainly, SHARED with a compare-and-swap,
+ * so the count is never seen wrapped); at 65535 it aborts, naming the
+ * call, where rte_pktmbuf_attach() would wrap. Returns the count.
+ */
+static inline uint16_t *
+evpl_tx_ref_take(
+    const char              *call,
+    const struct evpl_iovec *v)
+{
+    struct rte_mbuf *m   = evpl_iovec_mbuf(v);
+    uint16_t        *cnt = RTE_MBUF_HAS_EXTBUF(m) ? &m->shinfo->refcnt :
+                           &rte_mbuf_from_indirect(m)->refcnt;
+    uint16_t         c;
+
+    /* Plain only on the iovec's own LOCAL count: the count of a direct
+     * mbuf behind an indirect one, or of an external buffer, is anyone's. */
+    if ((v->flags & EVPL_IOVEC_FLAG_SHARED) || cnt != &m->refcnt) {
+        c = __atomic_load_n(cnt, __ATOMIC_RELAXED);
+        do {
+            if (unlikely(c == UINT16_MAX))
+                evpl_iovec_abort(call, v,
+                                 "mbuf reference count would pass 65535");
+        } while (!__atomic_compare_exchange_n(cnt, &c, c + 1, 1,
+                                              __ATOMIC_RELAXED,
+                                              __ATOMIC_RELAXED));
+    } else {
+        c = *cnt;
+        if (unlikely(c == UINT16_MAX))
+            evpl_iovec_abort(call, v, "mbuf reference count would pass 65535");
+        *cnt = c + 1;
+    }
+    return cnt;
+}
+
+/* Give back what evpl_tx_ref_take() took when no segment came of it: v
+ * still holds its own, so this is never the last. */
+static inline void
+evpl_tx_ref_drop(
+    const struct evpl_iovec *v,
+    uint16_t                *cnt)
+{
+    if ((v->flags & EVPL_IOVEC_FLAG_SHARED) ||
+        cnt != &evpl_iovec_mbuf(v)->refcnt)
+        __atomic_sub_fetch(cnt, 1, __ATOMIC_RELEASE);
+    else
+        (*cnt)--;
+}
+
+/*
+ * rte_pktmbuf_attach() of a fresh mi (direct, count 1) to v's bytes, with
+ * the reference already taken by evpl_tx_ref_take(), narrowed to v's
+ * range. The head's offload fields are left cleared.
+ */
+static inline void
+evpl_tx_attach(
+    struct rte_mbuf         *mi,
+    const struct evpl_iovec *v)
+{
+    struct rte_mbuf *m = evpl_iovec_mbuf(v);
+
+    if (RTE_MBUF_HAS_EXTBUF(m)) {
+        mi->ol_flags = m->ol_flags & EVPL_HEAD_KEEP_FLAGS;
+        mi->shinfo   = m->shinfo;
+    } else {
+        mi->priv_size = m->priv_size;
+        mi->ol_flags  = RTE_MBUF_F_INDIRECT;
+    }
+    mi->port = m->port;
+    rte_mbuf_dynfield_copy(mi, m);
+    rte_mbuf_iova_set(mi, rte_mbuf_iova_get(m));
+    mi->buf_addr = m->buf_addr;
+    mi->buf_len  = m->buf_len;
+    mi->data_off = (uint16_t) ((char *) v->data - (char *) m->buf_addr);
+    mi->data_len = (uint16_t) v->length;
+    mi->pkt_len  = v->length;
+    mi->nb_segs  = 1;
+    mi->next     = NULL;
+}
+
 /* Copy the pending small iovecs to the end of seg's data. */
 static inline void
 evpl_tx_copy_pending(
@@ -137,6 +221,17 @@ evpl_tx_copy_pending(
     b->copied     += (unsigned int) b->pend_n;
     b->pend_n      = 0;
     b->pend_len    = 0;
+}
+
+/* Most bytes that may wait for a segment to be copied into: what the next
+ * segment's headroom usually holds, and never more than a fresh mbuf holds
+ * behind its own headroom, as a fresh mbuf is where they go when the next
+ * segment has no room in front (a small data room: segment_size 1, say). */
+static inline unsigned int
+evpl_tx_pend_max(const struct evpl *evpl)
+{
+    return RTE_MIN((uint32_t) RTE_PKTMBUF_HEADROOM,
+                   evpl->room - evpl->headroom);
 }
 
 /* Pending bytes into a fresh mbuf, appended as a writable segment. */
@@ -215,12 +310,14 @@ evpl_tx_linearize(
                 evpl_fail(ENOMEM);
                 return NULL;
             }
-            if (head == NULL) {
+            /* Only the head keeps its headroom, and only where bytes
+             * still fit behind it. */
+            if (head == NULL)
                 head = c;
-            } else {
+            else
+                tail->next = c;
+            if (tail != NULL || rte_pktmbuf_tailroom(c) == 0)
                 c->data_off = 0;
-                tail->next  = c;
-            }
             tail = c;
             room = rte_pktmbuf_tailroom(c);
             nseg++;
@@ -477,7 +574,7 @@ evpl_tx_convert(
                 continue;
             }
             /* Wait for the next segment: it may have headroom for it. */
-            if (b.pend_len + v->length > RTE_PKTMBUF_HEADROOM &&
+            if (b.pend_len + v->length > evpl_tx_pend_max(evpl) &&
                 evpl_tx_flush_pending(evpl, &b, nonempty) < 0) {
                 err = ENOMEM;
                 goto fail;
@@ -499,17 +596,17 @@ evpl_tx_convert(
             goto fail;
         }
         {
-            struct rte_mbuf *mi = evpl_tx_mbuf_alloc(evpl);
+            /* The reference first: a count at its limit aborts before
+             * anything else is written. */
+            uint16_t        *cnt = evpl_tx_ref_take(call, v);
+            struct rte_mbuf *mi  = evpl_tx_mbuf_alloc(evpl);
 
             if (mi == NULL) {
+                evpl_tx_ref_drop(v, cnt);
                 err = ENOMEM;
                 goto fail;
             }
-            rte_pktmbuf_attach(mi, m);
-            mi->data_off  = (uint16_t) ((char *) v->data -
-                                        (char *) mi->buf_addr);
-            mi->data_len  = (uint16_t) v->length;
-            mi->ol_flags &= EVPL_HEAD_KEEP_FLAGS;
+            evpl_tx_attach(mi, v);
             evpl_tx_append(&b, mi, 1, 0);
             b.indirect++;
         }

@@ -797,6 +797,172 @@ mbuf_to_iovecs_empty_chain(struct bad *b)
     assert_int_equal(evpl_dpdk_mbuf_to_iovecs(b->evpl, m, out, 0), 0);
 }
 
+/* Every check rte_mbuf_check() makes, on every segment of the chain. */
+static void
+assert_chain_sane(const struct rte_mbuf *m)
+{
+    const char *reason = NULL;
+
+    if (rte_mbuf_check(m, 1, &reason) != 0)
+        fail_msg("rte_mbuf_check: %s", reason);
+}
+
+/* The chain's bytes, in order, are want's. */
+static void
+assert_chain_bytes(const struct rte_mbuf *m, const unsigned char *want,
+                   size_t len)
+{
+    size_t off = 0;
+
+    assert_int_equal(m->pkt_len, len);
+    for (; m != NULL; m = m->next) {
+        assert_true(off + m->data_len <= len);
+        assert_memory_equal(rte_pktmbuf_mtod(m, const void *), want + off,
+                            m->data_len);
+        off += m->data_len;
+    }
+    assert_int_equal(off, len);
+}
+
+/*
+ * total bytes as shared iovecs of at most len bytes each (clones of
+ * fresh allocations, so that none is its mbuf's only reference), sent
+ * with and without TAKE_REF: every chain is sane and carries the bytes.
+ */
+static void
+send_small_shared(struct evpl *e, unsigned int total, unsigned int len)
+{
+    struct evpl_iovec    base[256], piece[256];
+    static unsigned char want[256];
+    int                  nb, np, i, take;
+    unsigned int         off, cut, at;
+    struct rte_mbuf     *m;
+
+    assert_true(total <= sizeof(want));
+    for (take = 0; take < 2; take++) {
+        nb = evpl_iovec_alloc(e, total, 0, 256, 0, base);
+        assert_true(nb > 0);
+        for (i = 0, np = 0, at = 0; i < nb; i++) {
+            evpl_test_fill(base[i].data, base[i].length, (unsigned int) i);
+            for (off = 0; off < base[i].length; off += cut) {
+                cut = RTE_MIN(len, base[i].length - off);
+                assert_true(np < 256);
+                evpl_iovec_clone_segment(&piece[np++], &base[i], off, cut);
+                memcpy(want + at, (char *) base[i].data + off, cut);
+                at += cut;
+            }
+        }
+        m = evpl_dpdk_iovecs_to_mbuf(e, piece, np,
+                                     take ? EVPL_DPDK_TAKE_REF : 0);
+        assert_non_null(m);
+        assert_chain_sane(m);
+        assert_chain_bytes(m, want, total);
+        rte_pktmbuf_free(m);
+        if (!take)
+            evpl_iovecs_release(e, piece, np);
+        evpl_iovecs_release(e, base, nb);
+    }
+}
+
+static void
+to_mbuf_small_room(struct bad *b)
+{
+    static const unsigned int segs[] = { 1, 8, 64, 72 };
+    struct evpl_config        cfg;
+    struct rte_mempool       *mp;
+    struct evpl              *e;
+    size_t                    i;
+
+    (void) b;
+    for (i = 0; i < RTE_DIM(segs); i++) {
+        memset(&cfg, 0, sizeof(cfg));
+        cfg.segment_size = segs[i];
+        cfg.nb_mbufs     = 1023;
+        e                = evpl_create(&cfg);
+        assert_non_null(e);
+        mp = evpl_mempool(e);
+        send_small_shared(e, 64, 1);   /* 64 pieces: a chain */
+        send_small_shared(e, 128, 2);  /* up to 64 pieces: a chain */
+        send_small_shared(e, 128, 1);  /* more than 64: linearised */
+        evpl_destroy(e);
+        evpl_test_assert_pool_full(mp);
+    }
+    /* A caller's pool with a private area: a write past a data room
+     * lands on the next mempool object. */
+    mp = rte_pktmbuf_pool_create("bad_priv", 1023, 0, 64,
+                                 RTE_PKTMBUF_HEADROOM + 16, SOCKET_ID_ANY);
+    assert_non_null(mp);
+    e = ctx_on(mp);
+    send_small_shared(e, 128, 2);
+    send_small_shared(e, 128, 1);
+    done_with(e, mp);
+}
+
+static void
+op_to_mbuf_attach(struct death *d)
+{
+    (void) evpl_dpdk_iovecs_to_mbuf(d->b->evpl, d->iov, 1, 0);
+}
+
+static void
+to_mbuf_attach_overflow(struct bad *b)
+{
+    struct evpl_iovec *v = calloc(UINT16_MAX, sizeof(*v));
+    struct death       d = { b, NULL, op_to_mbuf_attach };
+    int                i, shared;
+
+    assert_non_null(v);
+    for (shared = 0; shared < 2; shared++) {
+        /* Larger than tx_copy_max: sent by reference, in an indirect
+         * mbuf, which takes one more. */
+        assert_int_equal(evpl_iovec_alloc(b->evpl, 1000, 0, 1, shared ?
+                                          EVPL_IOVEC_FLAG_SHARED : 0, v), 1);
+        for (i = 1; i < UINT16_MAX; i++)
+            evpl_iovec_clone(&v[i], &v[0]);
+        d.iov = &v[0];
+        assert_aborts(&d, "evpl_dpdk_iovecs_to_mbuf",
+                      "mbuf reference count would pass 65535");
+        assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(v)),
+                         UINT16_MAX);
+        evpl_iovecs_release(b->evpl, v, UINT16_MAX);
+    }
+    free(v);
+}
+
+static void
+to_mbuf_more_than_max_segs(struct bad *b)
+{
+    enum { N = EVPL_DPDK_MAX_SEGS + 1, LEN = 8192 };
+    struct evpl_iovec v[N];
+    unsigned char    *want = malloc((size_t) N * LEN);
+    struct rte_mbuf  *m;
+    int               i, take;
+
+    assert_non_null(want);
+    for (take = 0; take < 2; take++) {
+        for (i = 0; i < N; i++) {
+            assert_int_equal(evpl_iovec_alloc(b->evpl, LEN, 0, 1, 0, &v[i]),
+                             1);
+            evpl_test_fill(v[i].data, LEN, (unsigned int) i);
+            memcpy(want + (size_t) i * LEN, v[i].data, LEN);
+        }
+        m = evpl_dpdk_iovecs_to_mbuf(b->evpl, v, N,
+                                     take ? EVPL_DPDK_TAKE_REF : 0);
+        assert_non_null(m);
+        assert_chain_sane(m);
+        assert_true(m->nb_segs >= N);
+        assert_chain_bytes(m, want, (size_t) N * LEN);
+        rte_pktmbuf_free(m);
+        if (!take) {
+            for (i = 0; i < N; i++)
+                assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&v[i])),
+                                 1);
+            evpl_iovecs_release(b->evpl, v, N);
+        }
+    }
+    free(want);
+}
+
 /* ---- ports ------------------------------------------------------------ */
 
 static void
@@ -873,6 +1039,66 @@ rx_burst_no_room(struct bad *b)
     assert_fails(evpl_dpdk_rx_burst(b->evpl, ring_port, 0, &p, 1, out, 0),
                  ENOSPC);
     /* Kept, not lost: delivered once there is room. */
+    assert_int_equal(evpl_dpdk_rx_burst(b->evpl, ring_port, 0, &p, 1, out,
+                                        1), 1);
+    evpl_iovecs_release(b->evpl, p.iov, p.niov);
+}
+
+/* A packet of two exclusive iovecs, alen + blen bytes, sent and received
+ * back: how many segments it arrived in. */
+static int
+round_trip_segments(struct evpl *evpl, unsigned int alen, unsigned int blen)
+{
+    struct evpl_iovec    v[2], rxiov[8];
+    struct evpl_dpdk_pkt p = { v, 2 }, rx;
+    int                  niov;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, alen, 0, 1, 0, &v[0]), 1);
+    assert_int_equal(evpl_iovec_alloc(evpl, blen, 0, 1, 0, &v[1]), 1);
+    assert_int_equal(evpl_dpdk_tx_burst(evpl, ring_port, 0, &p, 1,
+                                        EVPL_DPDK_TAKE_REF), 1);
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, &rx, 1, rxiov,
+                                        8), 1);
+    niov = rx.niov;
+    evpl_iovecs_release(evpl, rx.iov, rx.niov);
+    return niov;
+}
+
+static void
+burst_bad_queue_changes_nothing(struct bad *b)
+{
+    struct evpl_iovec    v;
+    struct evpl_dpdk_pkt p = { &v, 1 }, rx;
+    int                  k;
+
+    assert_int_equal(evpl_iovec_alloc(b->evpl, 10, 0, 1, 0, &v), 1);
+    for (k = 0; k < 2; k++) {
+        assert_fails(evpl_dpdk_tx_burst(b->evpl, ring_port, 1, &p, 1, 0),
+                     EINVAL);
+        assert_fails(evpl_dpdk_rx_burst(b->evpl, ring_port, 1, &rx, 1, out,
+                                        1), EINVAL);
+        /* The port still takes chains (MULTI_SEGS, from its set-up). */
+        assert_int_equal(round_trip_segments(b->evpl, 600, 100), 2);
+        assert_int_equal(round_trip_segments(b->evpl, 8000, 7000), 2);
+    }
+    evpl_iovec_release(b->evpl, &v);
+}
+
+static void
+rx_burst_zero_while_kept(struct bad *b)
+{
+    struct evpl_dpdk_pkt p;
+
+    queue_packet(b->evpl, 100);
+    assert_fails(evpl_dpdk_rx_burst(b->evpl, ring_port, 0, &p, 1, out, 0),
+                 ENOSPC);
+    /* Asked for nothing: nothing, and no error; the packet stays kept. */
+    errno = 0;
+    assert_int_equal(evpl_dpdk_rx_burst(b->evpl, ring_port, 0, &p, 0, out,
+                                        0), 0);
+    assert_int_equal(evpl_dpdk_rx_burst(b->evpl, ring_port, 0, &p, 0, out,
+                                        1), 0);
+    assert_int_equal(errno, 0);
     assert_int_equal(evpl_dpdk_rx_burst(b->evpl, ring_port, 0, &p, 1, out,
                                         1), 1);
     evpl_iovecs_release(b->evpl, p.iov, p.niov);
@@ -999,6 +1225,17 @@ static const struct row rows[] = {
       "NULL, errno EINVAL; iovecs untouched", 0, to_mbuf_all_empty },
     { "evpl_dpdk_iovecs_to_mbuf, evpl_dpdk_tx_burst", "released iovec",
       "abort: \"FUNCTION: use after release\"", 1, to_mbuf_dead_iovec },
+    { "evpl_dpdk_iovecs_to_mbuf", "small shared iovecs, a data room "
+      "less than 128 B past the headroom (segment_size 1, 8, 64, 72; a "
+      "caller's pool with a private area)", "works: each copy goes where it "
+      "fits, in a fresh segment when none has room; no byte past buf_len, "
+      "rte_mbuf_check() passes", 0, to_mbuf_small_room },
+    { "evpl_dpdk_iovecs_to_mbuf", "an iovec sent by reference whose mbuf "
+      "has 65535 references", "abort: \"evpl_dpdk_iovecs_to_mbuf: mbuf "
+      "reference count would pass 65535\"", 0, to_mbuf_attach_overflow },
+    { "evpl_dpdk_iovecs_to_mbuf", "more than 64 non-empty iovecs (65 of "
+      "8 KiB)", "works: copied into fresh segments (linearised); EMSGSIZE "
+      "only past 65535 of them", 0, to_mbuf_more_than_max_segs },
     { "evpl_dpdk_mbuf_to_iovecs", "NULL context, mbuf or iov",
       "-1, errno EINVAL; chain untouched", 0, mbuf_to_iovecs_bad_arguments },
     { "evpl_dpdk_mbuf_to_iovecs", "max_iovecs too small (0, negative)",
@@ -1013,6 +1250,12 @@ static const struct row rows[] = {
       "rest are released", 0, tx_burst_empty_packet },
     { "evpl_dpdk_rx_burst", "NULL context, pkts or iov, invalid port or "
       "queue", "-1, errno EINVAL", 0, rx_burst_bad_arguments },
+    { "evpl_dpdk_tx_burst, evpl_dpdk_rx_burst", "a queue id the port lacks, "
+      "on a port evpl_dpdk_port_setup() set up", "-1, errno EINVAL; nothing "
+      "else changes (the port still takes chains)", 0,
+      burst_bad_queue_changes_nothing },
+    { "evpl_dpdk_rx_burst", "nb_pkts 0 while a packet is kept", "0; the "
+      "packet stays kept", 0, rx_burst_zero_while_kept },
     { "evpl_dpdk_rx_burst", "max_iov too small for the next packet",
       "-1, errno ENOSPC; the packet is kept for the next call", 0,
       rx_burst_no_room },

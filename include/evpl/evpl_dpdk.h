@@ -131,8 +131,14 @@ EVPL_EXPORT struct rte_mempool *evpl_mempool(const struct evpl *evpl);
  * data_off, data_len and chain fields are written). One whose mbuf is
  * shared travels by reference, in an indirect mbuf from the context's pool,
  * or, when at most evpl_config.tx_copy_max bytes, is copied into the head or
- * tail room of a neighbouring segment that the chain owns. Empty iovecs
- * are skipped. The head's offload fields are cleared.
+ * tail room of a neighbouring segment that the chain owns, or into a fresh
+ * mbuf when no neighbour has room: never past any mbuf's buf_len. Empty
+ * iovecs are skipped. The head's offload fields are cleared. More than
+ * EVPL_DPDK_MAX_SEGS non-empty iovecs are copied into fresh mbufs.
+ *
+ * An iovec sent by reference takes one more reference on its mbuf: at
+ * 65535 already the call aborts, naming itself, as evpl_iovec_clone()
+ * does.
  *
  * @param evpl  The calling thread's context (indirect and copy mbufs come
  *              from its pool).
@@ -225,7 +231,8 @@ EVPL_EXPORT int evpl_dpdk_tx_burst(
  * kept, one call asks the driver for at most 64 packets (EVPL_DPDK_RX_BURST_MAX)
  * whatever @p nb_pkts says.
  *
- * @return Packets delivered (0..@p nb_pkts), or -1 with errno set:
+ * @return Packets delivered (0..@p nb_pkts; 0 when @p nb_pkts is 0), or
+ *   -1 with errno set:
  *   - EINVAL: @p evpl, @p pkts or @p iov NULL, invalid port, a queue id the
  *     port was not configured with;
  *   - ENOSPC: the next packet has more segments than @p max_iov (it stays
