@@ -280,6 +280,56 @@ EVPL_EXPORT int evpl_dpdk_rx_burst_flags(
     unsigned int          flags);
 
 /**
+ * Receive single-segment packets as one iovec each, in a flat array: the
+ * common case of evpl_dpdk_rx_burst_flags() without struct evpl_dpdk_pkt.
+ * @p iov[i] is packet i, its length the segment's data_len (0 for an
+ * empty packet, which still holds the mbuf's reference: release it).
+ *
+ * A packet of several segments stops the burst: it and the packets
+ * received after it are kept by the context, like the packets
+ * evpl_dpdk_rx_burst() cannot fit, and come first in the next call for
+ * the same port and queue. When such a packet is the next one, this call
+ * fails with EMSGSIZE; evpl_dpdk_rx_burst() or evpl_dpdk_rx_burst_flags()
+ * delivers it. One call takes at most EVPL_DPDK_RX_BURST_MAX packets from
+ * the driver.
+ *
+ * @param flags 0 (LOCAL iovecs) or EVPL_IOVEC_FLAG_SHARED, as for
+ *              evpl_dpdk_rx_burst_flags().
+ * @return Packets delivered (0..@p nb_pkts), or -1 with errno set:
+ *   - EINVAL: @p evpl or @p iov NULL, invalid port, a queue id the port
+ *     was not configured with, unknown bits in @p flags;
+ *   - EMSGSIZE: the next packet of the queue has several segments (it
+ *     stays kept; take it with evpl_dpdk_rx_burst()).
+ */
+EVPL_EXPORT int evpl_dpdk_rx_burst_flat(
+    struct evpl       *evpl,
+    uint16_t           port_id,
+    uint16_t           queue_id,
+    struct evpl_iovec *iov,
+    uint16_t           nb_pkts,
+    unsigned int       flags);
+
+/**
+ * Transmit packets of one iovec each, given as a flat array: exactly
+ * evpl_dpdk_tx_burst() with packet i made of @p iov[i] alone (the same
+ * conversions, the same fate for packets not taken under each @p flags),
+ * without struct evpl_dpdk_pkt. An iovec that its mbuf's only reference
+ * holds becomes that mbuf with a few stores; any other goes through the
+ * general conversion.
+ *
+ * @return Packets taken by the driver (0..@p nb_pkts), or -1 with errno
+ *   EINVAL (@p evpl NULL, @p iov NULL with packets, invalid port, a queue
+ *   id the port was not configured with, unknown @p flags).
+ */
+EVPL_EXPORT int evpl_dpdk_tx_burst_flat(
+    struct evpl       *evpl,
+    uint16_t           port_id,
+    uint16_t           queue_id,
+    struct evpl_iovec *iov,
+    uint16_t           nb_pkts,
+    unsigned int       flags);
+
+/**
  * Port set-up for evpl traffic. Zero-initialise; every zero field means
  * the default.
  */
