@@ -85,7 +85,9 @@ struct evpl_config {
  *   - EINVAL: the EAL is not initialised; config->pool is not a pktmbuf
  *     pool; segment_size too large for a 16-bit data room; nb_mbufs 2^30
  *     or more; pool_socket names a socket the EAL did not find;
- *   - ENOMEM: no memory for the context or the default pool.
+ *   - ENOMEM: no memory for the context or the default pool;
+ *   - EAGAIN: another process of the same DPDK instance began creating the
+ *     default pool and did not finish it within 10 seconds.
  */
 EVPL_EXPORT struct evpl *evpl_create(const struct evpl_config *config);
 
@@ -558,29 +560,41 @@ evpl_mbuf_free_last_(struct rte_mbuf *m)
         rte_pktmbuf_free_seg(m);
 }
 
+/*
+ * Take n more references on m: the one way the library adds to a count,
+ * whatever the path (clone, carving, commit, attach, copy), so that no
+ * path can wrap the 16-bit count. Aborts naming call when the count would
+ * pass 65535. SHARED (in flags) takes them with a compare-and-swap, else
+ * with plain loads and stores. iov is the iovec the abort names, or NULL.
+ */
 static inline void
-evpl_iovec_ref_get_(const char *call, const struct evpl_iovec *iov)
+evpl_mbuf_ref_add_(
+    const char              *call,
+    const struct evpl_iovec *iov,
+    struct rte_mbuf         *m,
+    uint16_t                 n,
+    unsigned int             flags)
 {
-    struct rte_mbuf *m = evpl_iovec_mbuf(iov);
-    uint16_t         cnt;
+    uint16_t cnt;
 
-    if (iov->flags & EVPL_IOVEC_FLAG_SHARED) {
+    if (flags & EVPL_IOVEC_FLAG_SHARED) {
         /* A compare-and-swap, not an add: the count must never be seen
          * wrapped, even for a moment, by another lcore. */
         cnt = __atomic_load_n(&m->refcnt, __ATOMIC_RELAXED);
         do {
-            if (unlikely(cnt == UINT16_MAX))
+            if (unlikely(cnt > UINT16_MAX - n))
                 evpl_iovec_abort(call, iov,
                                  "mbuf reference count would pass 65535");
-        } while (!__atomic_compare_exchange_n(&m->refcnt, &cnt, cnt + 1, 1,
+        } while (!__atomic_compare_exchange_n(&m->refcnt, &cnt,
+                                              (uint16_t) (cnt + n), 1,
                                               __ATOMIC_RELAXED,
                                               __ATOMIC_RELAXED));
     } else {
         cnt = m->refcnt;
-        if (unlikely(cnt == UINT16_MAX))
+        if (unlikely(cnt > UINT16_MAX - n))
             evpl_iovec_abort(call, iov,
                              "mbuf reference count would pass 65535");
-        m->refcnt = cnt + 1;
+        m->refcnt = (uint16_t) (cnt + n);
     }
 }
 
@@ -654,7 +668,8 @@ evpl_iovec_clone(
 {
     EVPL_TRACE_CHECK_("evpl_iovec_clone", src);
     EVPL_TRACE_DST_("evpl_iovec_clone", dst);
-    evpl_iovec_ref_get_("evpl_iovec_clone", src);
+    evpl_mbuf_ref_add_("evpl_iovec_clone", src, evpl_iovec_mbuf(src), 1,
+                       src->flags);
     *dst = *src;
 }
 
@@ -668,7 +683,8 @@ evpl_iovec_clone_segment(
     EVPL_TRACE_CHECK_("evpl_iovec_clone_segment", src);
     EVPL_TRACE_DST_("evpl_iovec_clone_segment", dst);
     evpl_iovec_check_range_("evpl_iovec_clone_segment", src, offset, length);
-    evpl_iovec_ref_get_("evpl_iovec_clone_segment", src);
+    evpl_mbuf_ref_add_("evpl_iovec_clone_segment", src, evpl_iovec_mbuf(src),
+                       1, src->flags);
     dst->data         = (char *) src->data + offset;
     dst->length       = length;
     dst->flags        = src->flags;
