@@ -11,7 +11,7 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 
-#include "internal.h"
+#include "../src/internal.h"
 
 /*
  * What the bursts need to know of a port, learnt once: from

@@ -22,7 +22,8 @@
 
 #include <rte_ethdev.h>
 
-#include "internal.h"
+#include "../src/internal.h"
+#include "tx_ext.h"
 
 #define EVPL_HEAD_KEEP_FLAGS (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL)
 
@@ -357,6 +358,8 @@ evpl_tx_gather_first(
     while (iov[j].length == 0)
         j++;
     first = &iov[j];
+    if (first->flags & EVPL_IOVEC_F_SLAB_)
+        return NULL;
     m     = evpl_iovec_mbuf(first);
     if (!evpl_mbuf_writable(m) || total > UINT16_MAX ||
         (char *) first->data + total > (char *) m->buf_addr + m->buf_len)
@@ -434,8 +437,10 @@ evpl_tx_single(
                      offsetof(struct rte_mbuf, vlan_tci) !=
                      offsetof(struct rte_mbuf, data_len) + 2);
 
-    /* refcnt 1: no other holder exists who could change it under us. */
-    if (unlikely(len == 0 || rte_mbuf_refcnt_read(m) != 1))
+    /* refcnt 1: no other holder exists who could change it under us. A
+     * slab iovec is no mbuf: the general builder attaches it. */
+    if (unlikely(len == 0 || (iov->flags & EVPL_IOVEC_F_SLAB_) ||
+                 rte_mbuf_refcnt_read(m) != 1))
         return NULL;
     off = (uint16_t) ((char *) iov->data - (char *) m->buf_addr);
 #if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
@@ -511,6 +516,7 @@ evpl_tx_convert(
     struct rte_mbuf         *m, *head;
     uint64_t                 total = 0;
     int                      n = 0, j, err;
+    unsigned int             ext = 0;
 
     RTE_SET_USED(call);
 #ifdef EVPL_IOVEC_TRACE
@@ -520,6 +526,9 @@ evpl_tx_convert(
         if (iov[j].length == 0)
             continue;
         total += iov[j].length;
+        /* A long slab range takes one segment per 64 KiB. */
+        if (unlikely(iov[j].flags & EVPL_IOVEC_F_SLAB_))
+            ext += evpl_tx_ext_segs(iov[j].length) - 1;
         if (n < (int) EVPL_DPDK_MAX_SEGS)
             nonempty[n] = &iov[j];
         n++;
@@ -532,7 +541,7 @@ evpl_tx_convert(
         evpl_fail(EMSGSIZE);
         return NULL;
     }
-    if (n > (int) RTE_MIN(caps->max_segs, EVPL_DPDK_MAX_SEGS))
+    if (n + ext > RTE_MIN(caps->max_segs, EVPL_DPDK_MAX_SEGS))
         goto linearize;
 
     memset(&b, 0, sizeof(b));
@@ -540,7 +549,7 @@ evpl_tx_convert(
         const struct evpl_iovec *v = nonempty[j];
 
         m = evpl_iovec_mbuf(v);
-        if (evpl_mbuf_exclusive(m)) {
+        if (!(v->flags & EVPL_IOVEC_F_SLAB_) && evpl_mbuf_exclusive(m)) {
             int writable = RTE_MBUF_DIRECT(m);
 
             m->data_off = (uint16_t) ((char *) v->data - (char *) m->buf_addr);
@@ -583,6 +592,22 @@ evpl_tx_convert(
                 b.pend_first = j;
             b.pend_n++;
             b.pend_len += v->length;
+            continue;
+        }
+
+        if (v->flags & EVPL_IOVEC_F_SLAB_) {
+            struct rte_mbuf *eh, *et, *next;
+
+            if (evpl_tx_flush_pending(evpl, &b, nonempty) < 0 ||
+                evpl_tx_ext_attach(evpl, call, v, &eh, &et) < 0) {
+                err = ENOMEM;
+                goto fail;
+            }
+            for (; eh != NULL; eh = next) {
+                next = eh->next;
+                evpl_tx_append(&b, eh, 1, 0);
+            }
+            b.indirect++;
             continue;
         }
 
@@ -629,8 +654,7 @@ evpl_tx_convert(
     if (flags & EVPL_DPDK_TAKE_REF)
         for (j = 0; j < n; j++)
             if (b.consumed & (UINT64_C(1) << j))
-                evpl_iovec_ref_put_(evpl_iovec_mbuf(nonempty[j]),
-                                    nonempty[j]->flags);
+                evpl_iovec_put_taken_(nonempty[j]);
 
     evpl->stats.tx_pkts++;
     evpl->stats.tx_segs     += b.nseg;
@@ -656,8 +680,7 @@ evpl_tx_convert(
 
             for (j = 0; j < niov; j++)
                 if (iov[j].length > 0 && pieces++ > 0)
-                    evpl_iovec_ref_put_(evpl_iovec_mbuf(&iov[j]),
-                                        iov[j].flags);
+                    evpl_iovec_put_taken_(&iov[j]);
         }
         evpl->stats.tx_reused++;
         n--;
@@ -671,8 +694,7 @@ evpl_tx_convert(
         if (flags & EVPL_DPDK_TAKE_REF)
             for (j = 0; j < niov; j++)
                 if (iov[j].length > 0)
-                    evpl_iovec_ref_put_(evpl_iovec_mbuf(&iov[j]),
-                                        iov[j].flags);
+                    evpl_iovec_put_taken_(&iov[j]);
     }
     evpl_tx_head_reset(head);
     evpl->stats.tx_pkts++;
@@ -685,7 +707,7 @@ evpl_tx_convert(
     if (flags & EVPL_DPDK_TAKE_REF) {
         for (j = 0; j < niov; j++)
             if (iov[j].length == 0)
-                evpl_iovec_ref_put_(evpl_iovec_mbuf(&iov[j]), iov[j].flags);
+                evpl_iovec_put_taken_(&iov[j]);
 #ifdef EVPL_IOVEC_TRACE
         evpl_tx_trace_taken(iov, niov);
 #endif
@@ -738,7 +760,7 @@ evpl_dpdk_tx_burst(
     uint16_t            done = 0, want, conv, sent, k;
     unsigned int        single = 0;
     const struct evpl_port_caps *port;
-    int                 i;
+    int                 i, q;
 
 
     if (unlikely(evpl == NULL || (pkts == NULL && nb_pkts > 0) ||
@@ -790,8 +812,9 @@ evpl_dpdk_tx_burst(
                 evpl->stats.tx_dropped += (uint64_t) (nb_pkts - done);
                 /* Packets never converted still hold their iovecs. */
                 for (i = done + conv - sent; i < nb_pkts; i++)
-                    if (pkts[i].iov != NULL)
-                        evpl_iovecs_release(evpl, pkts[i].iov, pkts[i].niov);
+                    for (q = 0; pkts[i].iov != NULL && q < pkts[i].niov;
+                         q++)
+                        evpl_iovec_put_taken_(&pkts[i].iov[q]);
             }
             break;
         }

@@ -7,6 +7,9 @@
  * buffer is then exclusively owned and goes to transmit with a few header
  * writes, with no copy and no second mbuf. Reservations are the dense path:
  * they are carved one after another out of the context's current segment.
+ * Requests that segments cannot hold within max_iovecs (or within
+ * EVPL_SLAB_SEGS_MAX of them), or whose alignment a segment cannot give,
+ * go to slabs (slab.c).
  */
 
 #include "internal.h"
@@ -23,7 +26,22 @@ evpl_bad_args(
     const struct evpl_iovec *r_iovec)
 {
     return evpl == NULL || r_iovec == NULL || length == 0 || max_iovecs == 0 ||
-           (alignment & (alignment - 1)) != 0 || alignment > evpl->room;
+           (alignment & (alignment - 1)) != 0 || alignment > evpl->slab.size;
+}
+
+/* Off the fast path: a zero length with otherwise good arguments allocates
+ * nothing and returns 0, as libevpl does; anything else is EINVAL. */
+static __rte_noinline __rte_cold int
+evpl_alloc_rejected(
+    const struct evpl       *evpl,
+    unsigned int             length,
+    unsigned int             alignment,
+    unsigned int             max_iovecs,
+    const struct evpl_iovec *r_iovec)
+{
+    if (length == 0 && !evpl_bad_args(evpl, 1, alignment, max_iovecs, r_iovec))
+        return 0;
+    return evpl_fail(EINVAL);
 }
 
 static inline char *
@@ -167,10 +185,47 @@ evpl_alloc_multi(
     return evpl_fail(err);
 }
 
-static __rte_noinline __rte_cold int
-evpl_alloc_einval(void)
+/*
+ * Whether a request of length bytes at alignment mask + 1 goes to
+ * segments: when, padding at its worst in every segment (plus extra
+ * pieces, the rest of a reservation's carve segment), it surely fits in
+ * max_iovecs segments and no more than EVPL_SLAB_SEGS_MAX. The worst case,
+ * not the buffers at hand, so that the same request always takes the
+ * same kind of memory (and a second reservation lands where the first
+ * did). A division, but only for requests larger than a segment.
+ */
+static inline int
+evpl_use_segments(
+    const struct evpl *evpl,
+    unsigned int       length,
+    unsigned int       mask,
+    unsigned int       max_iovecs,
+    unsigned int       extra)
 {
-    return evpl_fail(EINVAL);
+    uint64_t cap;
+
+    if (mask >= evpl->room)
+        return 0;
+    cap = evpl->room - mask;
+    return ((uint64_t) length + cap - 1) / cap + extra <=
+           RTE_MIN(max_iovecs, EVPL_SLAB_SEGS_MAX);
+}
+
+/* Larger than one segment: segments when few enough surely fit, else
+ * slabs. */
+static __rte_noinline int
+evpl_alloc_large(
+    struct evpl       *evpl,
+    unsigned int       length,
+    unsigned int       mask,
+    unsigned int       max_iovecs,
+    unsigned int       flags,
+    struct evpl_iovec *r_iovec)
+{
+    if (evpl_use_segments(evpl, length, mask, max_iovecs, 0))
+        return evpl_alloc_multi(evpl, length, mask, max_iovecs, flags,
+                                r_iovec);
+    return evpl_slab_alloc(evpl, length, mask, max_iovecs, flags, r_iovec);
 }
 
 /* A request that fits one mbuf, when the mempool cache is empty (or there
@@ -208,7 +263,9 @@ evpl_iovec_alloc(
 
     if (unlikely(evpl_bad_args(evpl, length, alignment, max_iovecs, r_iovec) ||
                  (flags & ~EVPL_IOVEC_FLAG_SHARED) != 0))
-        return evpl_alloc_einval();
+        return evpl_alloc_rejected(evpl, length, alignment, max_iovecs,
+                                   (flags & ~EVPL_IOVEC_FLAG_SHARED) == 0 ?
+                                   r_iovec : NULL);
 
     flags |= evpl->owner_flags;
 
@@ -235,7 +292,7 @@ evpl_iovec_alloc(
     }
 
     return EVPL_TRACE_HANDED_OUT(evpl, r_iovec,
-                                 evpl_alloc_multi(evpl, length, mask,
+                                 evpl_alloc_large(evpl, length, mask,
                                                   max_iovecs, flags, r_iovec));
 }
 
@@ -278,9 +335,7 @@ evpl_iovec_reserve(
     int                err;
 
     if (unlikely(evpl_bad_args(evpl, length, alignment, max_vec, r_iovec)))
-        return evpl_fail(EINVAL);
-    if (unlikely(!evpl_fits_segments(evpl, length, max_vec)))
-        return evpl_fail(ENOSPC);
+        return evpl_alloc_rejected(evpl, length, alignment, max_vec, r_iovec);
 
     mask  = alignment ? alignment - 1 : 0;
     flags = EVPL_IOVEC_F_RESERVED | evpl->owner_flags;
@@ -291,10 +346,10 @@ evpl_iovec_reserve(
         c = NULL;
     }
 
-    if (c != NULL) {
+    if (c != NULL && mask < evpl->room) {
         start = evpl_align_up((char *) c->buf_addr + evpl->carve_used, mask);
         if (evpl_room_behind(start, evpl_seg_end(c)) >= length) {
-            evpl_mbuf_ref_add_("evpl_iovec_reserve", NULL, c, 1, 0);
+            c->refcnt++;
             evpl_iovec_fill(r_iovec, c, start, length, flags);
             return EVPL_TRACE_HANDED_OUT(evpl, r_iovec, 1);
         }
@@ -315,6 +370,15 @@ evpl_iovec_reserve(
         return EVPL_TRACE_HANDED_OUT(evpl, r_iovec, 1);
     }
 
+    /* Segments might not hold it within max_vec (or EVPL_SLAB_SEGS_MAX)
+     * of them, the first being what is left of the carve segment: the
+     * context's LOCAL slab. */
+    if (!evpl_use_segments(evpl, length, mask, max_vec, 1))
+        return EVPL_TRACE_HANDED_OUT(evpl, r_iovec,
+                                     evpl_slab_reserve(evpl, length, mask,
+                                                       max_vec, flags,
+                                                       r_iovec));
+
     /* Larger: the rest of the current segment, then fresh ones. The first
      * iovec must come from the carve segment, so that reserving again lands
      * in the same place: with nothing left behind the carving point, a fresh
@@ -329,7 +393,7 @@ evpl_iovec_reserve(
         start = evpl_align_up(first->buf_addr, mask);
     } else {
         first = c;
-        evpl_mbuf_ref_add_("evpl_iovec_reserve", NULL, first, 1, 0);
+        first->refcnt++;
         start = evpl_align_up((char *) c->buf_addr + evpl->carve_used, mask);
     }
     chunk = (unsigned int) RTE_MIN((size_t) (evpl_seg_end(first) - start),
@@ -355,8 +419,7 @@ evpl_iovec_reserve(
         *evpl_seg_state(m) = left == 0 ? EVPL_SEG_SPAN_TAIL : EVPL_SEG_CARVED;
     }
     if (first != c) {
-        /* the context's */
-        evpl_mbuf_ref_add_("evpl_iovec_reserve", NULL, first, 1, 0);
+        first->refcnt++; /* the context's */
         evpl_carve_install(evpl, first, 0);
     }
     return EVPL_TRACE_HANDED_OUT(evpl, r_iovec, (int) n);
@@ -380,14 +443,16 @@ evpl_iovec_commit(
     size_t             end;
     int                i;
 
-    RTE_SET_USED(alignment);
-
     if (evpl == NULL || iovecs == NULL)
         return;
 
     for (i = 0; i < niovs; i++) {
         iov = &iovecs[i];
         EVPL_TRACE_CHECK_("evpl_iovec_commit", iov);
+        if (iov->flags & EVPL_IOVEC_F_SLAB_) {
+            evpl_slab_commit_one(evpl, alignment, iov);
+            continue;
+        }
         m   = evpl_iovec_mbuf(iov);
         buf = m->buf_addr;
         if (unlikely((char *) iov->data < buf ||
@@ -399,14 +464,17 @@ evpl_iovec_commit(
             continue;
 
         end = (size_t) ((char *) iov->data - buf) + iov->length;
+        /* libevpl pads the fill point to the commit's alignment (of the
+         * address, as reservations align). */
+        if (alignment != 0 && (alignment & (alignment - 1)) == 0)
+            end = RTE_MIN((size_t) (evpl_align_up(buf + end, alignment - 1) -
+                                    buf), (size_t) m->buf_len);
         if (m == evpl->carve) {
             if (end > evpl->carve_used)
                 evpl->carve_used = (uint32_t) end;
         } else if (*evpl_seg_state(m) == EVPL_SEG_SPAN_TAIL) {
-            /* The context's reference; the tail may have been cloned to
-             * the limit. */
-            evpl_mbuf_ref_add_("evpl_iovec_commit", iov, m, 1, 0);
             *evpl_seg_state(m) = EVPL_SEG_CARVED;
+            m->refcnt++;
             evpl_carve_install(evpl, m, (uint32_t) end);
         }
     }

@@ -269,6 +269,10 @@ evpl_trace_handed_out(
     if (evpl_trace_offset < 0)
         return n;
     for (i = 0; i < n; i++) {
+        if (iov[i].flags & EVPL_IOVEC_F_SLAB_) {
+            evpl_slab_trace_site(&iov[i], site);
+            continue;
+        }
         t         = evpl_trace_info(evpl_iovec_mbuf(&iov[i]));
         t->site   = site;
         t->serial = evpl->trace_serial;
@@ -382,54 +386,47 @@ evpl_trace_site_name(
 
 #endif /* EVPL_IOVEC_TRACE */
 
-/* Counting what a context holds itself: all of it (match 0) or, in trace
- * builds, what the context of trace serial match handed out. */
-struct evpl_own {
-    const struct evpl *evpl;
-    uint32_t           match;
-    unsigned int       mbufs, refs;
-};
-
 /* Count seg if the context's own reference on it is one of those asked
- * about; an mbuf counts when that reference is all it has. */
+ * about: all (match 0) or, in trace builds, those of trace serial match. */
 static void
 evpl_own_seg(
+    const struct evpl     *evpl,
     const struct rte_mbuf *seg,
-    void                  *arg)
+    uint32_t               match,
+    unsigned int          *mbufs,
+    unsigned int          *refs)
 {
-    struct evpl_own *o = arg;
-
-    if (seg->pool != o->evpl->pool)
+    if (seg->pool != evpl->pool)
         return;
 #ifdef EVPL_IOVEC_TRACE
-    if (o->match != 0 && !evpl_trace_is_of(seg, o->match))
+    if (match != 0 && !evpl_trace_is_of(seg, match))
         return;
+#else
+    RTE_SET_USED(match);
 #endif
-    o->refs++;
-    o->mbufs += rte_mbuf_refcnt_read(seg) == 1;
+    (*refs)++;
+    *mbufs += rte_mbuf_refcnt_read(seg) == 1;
 }
 
 /* What the context holds itself, so that callers see only their own: one
- * reference on its carve segment, on each segment of a received packet it
- * keeps for a later call, and on whatever an extension's state holds. */
+ * reference on its carve segment and on each segment of a received packet
+ * it keeps for a later call; an mbuf counts when that is all it has. */
 static unsigned int
 evpl_own_holdings(
     const struct evpl *evpl,
     uint32_t           match,
     unsigned int      *refs)
 {
-    struct evpl_own        o = { .evpl = evpl, .match = match };
     const struct rte_mbuf *seg;
-    unsigned int           k;
+    unsigned int           mbufs = 0, k;
 
+    *refs = 0;
     if (evpl->carve != NULL)
-        evpl_own_seg(evpl->carve, &o);
+        evpl_own_seg(evpl, evpl->carve, match, &mbufs, refs);
     for (k = 0; k < evpl->rx_kept; k++)
         for (seg = evpl->rx_keep[k].m; seg != NULL; seg = seg->next)
-            evpl_own_seg(seg, &o);
-    evpl_exts_foreach_held(evpl, evpl_own_seg, &o);
-    *refs = o.refs;
-    return o.mbufs;
+            evpl_own_seg(evpl, seg, match, &mbufs, refs);
+    return mbufs;
 }
 
 EVPL_EXPORT int
@@ -441,6 +438,9 @@ evpl_dpdk_outstanding(
 
     if (evpl == NULL || out == NULL)
         return evpl_fail(EINVAL);
+
+    evpl_slab_outstanding(&evpl->slab, evpl->id, &out->slabs,
+                          &out->slab_refs);
 
 #ifdef EVPL_IOVEC_TRACE
     if (evpl_trace_pool_marked(evpl->pool)) {
@@ -463,6 +463,8 @@ void
 evpl_leak_report(const struct evpl *evpl)
 {
     unsigned int in_use;
+
+    evpl_slab_leak_report(evpl, &evpl->slab, evpl->id);
 
 #ifdef EVPL_IOVEC_TRACE
     if (evpl_trace_pool_marked(evpl->pool)) {

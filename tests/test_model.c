@@ -239,6 +239,59 @@ use_add(struct use *u, unsigned int *n, struct rte_mbuf *m)
     return k;
 }
 
+/* Slabs referenced by slots, directly or through a received mbuf that
+ * is attached to one. */
+struct slab_use {
+    const struct evpl_slab_ *s;
+    unsigned int             refs;
+};
+
+static void
+slab_use_add(struct slab_use *u, unsigned int *n, const struct evpl_slab_ *s)
+{
+    unsigned int k;
+
+    for (k = 0; k < *n; k++)
+        if (u[k].s == s) {
+            u[k].refs++;
+            return;
+        }
+    u[k].s    = s;
+    u[k].refs = 1;
+    (*n)++;
+}
+
+/* A request that went to slabs may find the slab pool empty: slabs stay
+ * taken while any carved piece lives, and the model keeps many. */
+static int
+slab_pool_empty(void)
+{
+    char                name[RTE_MEMPOOL_NAMESIZE];
+    struct rte_mempool *mp;
+
+    snprintf(name, sizeof(name), "evpls%d.%u.%u", (int) rte_socket_id(),
+             EVPL_DPDK_DEFAULT_SLAB_SIZE, EVPL_DPDK_DEFAULT_NB_SLABS);
+    mp = rte_mempool_lookup(name);
+    return mp != NULL && rte_mempool_avail_count(mp) == 0;
+}
+
+/* The iovec lies inside its buffer (an mbuf's or a slab's). */
+static int
+inside_buffer(const struct evpl_iovec *v)
+{
+    const char *lo, *hi;
+
+    if (v->flags & EVPL_IOVEC_F_SLAB_) {
+        lo = evpl_iovec_slab_(v)->data;
+        hi = lo + evpl_iovec_slab_(v)->size;
+    } else {
+        lo = evpl_iovec_mbuf(v)->buf_addr;
+        hi = lo + evpl_iovec_mbuf(v)->buf_len;
+    }
+    return (const char *) v->data >= lo &&
+           (const char *) v->data + v->length <= hi;
+}
+
 /* Which slots reference m, for a failure report. */
 static const char *
 slots_of(const struct rte_mbuf *m)
@@ -249,7 +302,8 @@ slots_of(const struct rte_mbuf *m)
 
     buf[0] = '\0';
     for (i = 0; i < MAX_SLOTS && len < sizeof(buf) - 8; i++)
-        if (M.slot[i].live && evpl_iovec_mbuf(&M.slot[i].iov) == m)
+        if (M.slot[i].live && !(M.slot[i].iov.flags & EVPL_IOVEC_F_SLAB_) &&
+            evpl_iovec_mbuf(&M.slot[i].iov) == m)
             len += (size_t) snprintf(buf + len, sizeof(buf) - len, " %d", i);
     return buf;
 }
@@ -263,8 +317,10 @@ static void
 check_all(void)
 {
     struct use                   u[2 * MAX_SLOTS + 2];
+    struct slab_use              su[MAX_SLOTS];
     struct evpl_dpdk_outstanding o;
-    unsigned int                 n = 0, k, j, carve_in = 0;
+    unsigned int                 n = 0, k, j, carve_in = 0, ns = 0;
+    uint64_t                     slab_refs = 0;
     uint64_t                     my_mbufs = 0, my_refs = 0;
     int                          i, scope;
 
@@ -277,11 +333,29 @@ check_all(void)
         if (s->checked)
             model_assert(memcmp(s->iov.data, s->bytes, s->iov.length) == 0,
                          "slot %d: bytes changed", i);
+        if (s->iov.flags & EVPL_IOVEC_F_SLAB_) {
+            slab_use_add(su, &ns, evpl_iovec_slab_(&s->iov));
+            continue;
+        }
         m = evpl_iovec_mbuf(&s->iov);
         k = use_add(u, &n, m);
-        /* An indirect mbuf holds one reference on its direct mbuf. */
+        /* An indirect mbuf holds one reference on its direct mbuf, an
+         * mbuf attached to a slab (a received slab range) one on the
+         * slab. */
         if (RTE_MBUF_CLONED(m) && u[k].refs == 1)
             use_add(u, &n, rte_mbuf_from_indirect(m));
+        if (RTE_MBUF_HAS_EXTBUF(m) && u[k].refs == 1)
+            slab_use_add(su, &ns, (const struct evpl_slab_ *) m->shinfo);
+    }
+    /* A slab's count is the model's, plus the context's own reference
+     * when the slab is one it carves from. */
+    for (k = 0; k < ns; k++) {
+        unsigned int c = su[k].s->shinfo.refcnt;
+
+        model_assert(c == su[k].refs || c == su[k].refs + 1,
+                     "slab %p: count %u, model %u", (const void *) su[k].s,
+                     c, su[k].refs);
+        slab_refs += su[k].refs;
     }
     for (k = 0; k < n; k++)
         carve_in |= u[k].m == M.carve;
@@ -315,6 +389,9 @@ check_all(void)
         j++;
     }
     scope = evpl_dpdk_outstanding(M.evpl, &o);
+    model_assert(o.slabs == ns && o.slab_refs == slab_refs,
+                 "outstanding slabs %" PRIu64 "/%" PRIu64 ", model %u/%"
+                 PRIu64, o.slabs, o.slab_refs, ns, slab_refs);
     if (scope == EVPL_DPDK_OUTSTANDING_CONTEXT) {
         model_assert(o.mbufs == my_mbufs && o.refs == my_refs,
                      "outstanding %" PRIu64 "/%" PRIu64 ", model %" PRIu64
@@ -366,6 +443,8 @@ op_alloc(void)
     errno = 0;
     n     = evpl_iovec_alloc(M.evpl, len, align, max, flags, v);
     if (n < 0) {
+        if (errno == ENOMEM && slab_pool_empty())
+            return;
         /* Each segment holds at least room - mask bytes: fewer than
          * max segments can never be what failed. */
         model_assert(errno == ENOSPC, "alloc failed with errno %d", errno);
@@ -375,19 +454,18 @@ op_alloc(void)
     }
     model_assert(n >= 1 && (unsigned int) n <= max, "alloc returned %d", n);
     for (k = 0; k < n; k++) {
-        struct rte_mbuf *m = evpl_iovec_mbuf(&v[k]);
-
         model_assert(v[k].length > 0, "empty iovec");
         model_assert(align == 0 || (uintptr_t) v[k].data % align == 0,
                      "misaligned");
-        model_assert((char *) v[k].data >= (char *) m->buf_addr &&
-                     (char *) v[k].data + v[k].length <=
-                     (char *) m->buf_addr + m->buf_len, "outside its mbuf");
-        model_assert(rte_mbuf_refcnt_read(m) == 1, "not exclusive");
+        model_assert(inside_buffer(&v[k]), "outside its buffer");
+        if (!(v[k].flags & EVPL_IOVEC_F_SLAB_)) {
+            model_assert(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&v[k])) == 1,
+                         "not exclusive");
+            mine_add(evpl_iovec_mbuf(&v[k]));
+        }
         sum += v[k].length;
         random_bytes(v[k].data, v[k].length);
         slot_fill(free_slot(), &v[k], 1);
-        mine_add(m);
     }
     model_assert(sum == len, "lengths add up to %u, not %u", sum, len);
 }
@@ -436,6 +514,18 @@ check_placement(const struct evpl_iovec *v, int n, unsigned int len,
                      "fresh segment not carved from its first aligned byte");
 }
 
+/* Where a commit of v leaves the carving point: its end, padded to the
+ * commit's alignment, within the segment. */
+static char *
+commit_end(const struct evpl_iovec *v, unsigned int align)
+{
+    struct rte_mbuf *m   = evpl_iovec_mbuf(v);
+    char            *end = align_up((char *) v->data + v->length, align);
+    char            *lim = (char *) m->buf_addr + m->buf_len;
+
+    return end < lim ? end : lim;
+}
+
 static void
 op_reserve(void)
 {
@@ -445,7 +535,7 @@ op_reserve(void)
     unsigned int      max = 1 + below(RTE_MIN(nfree(), 8u));
     unsigned int      room = rte_pktmbuf_data_room_size(M.pool);
     unsigned int      mask = align ? align - 1 : 0, what = below(10);
-    int               n, k;
+    int               n, k, slab;
 
     if (nfree() == 0)
         return;
@@ -454,6 +544,8 @@ op_reserve(void)
     errno = 0;
     n     = evpl_iovec_reserve(M.evpl, len, align, max, v);
     if (n < 0) {
+        if (errno == ENOMEM && slab_pool_empty())
+            return;
         model_assert(errno == ENOSPC, "reserve failed with errno %d", errno);
         /* The first segment may be the little left of the carve one. */
         model_assert((uint64_t) len >
@@ -462,12 +554,19 @@ op_reserve(void)
         return;
     }
     model_assert(n >= 1 && (unsigned int) n <= max, "reserve returned %d", n);
-    check_placement(v, n, len, align);
+    slab = (v[0].flags & EVPL_IOVEC_F_SLAB_) != 0;
     for (k = 0; k < n; k++)
+        model_assert(inside_buffer(&v[k]) &&
+                     (align == 0 || (uintptr_t) v[k].data % align == 0),
+                     "reserved iovec %d outside its buffer or misaligned", k);
+    /* A slab reservation leaves the segment carving alone. */
+    if (!slab)
+        check_placement(v, n, len, align);
+    for (k = 0; k < n && !slab; k++)
         mine_add(evpl_iovec_mbuf(&v[k]));
     /* The first iovec is always carved: a reservation that starts on a
      * fresh segment moves the context there. */
-    if (evpl_iovec_mbuf(&v[0]) != M.carve) {
+    if (!slab && evpl_iovec_mbuf(&v[0]) != M.carve) {
         M.carve     = evpl_iovec_mbuf(&v[0]);
         M.carve_end = M.carve->buf_addr;
     }
@@ -492,12 +591,15 @@ op_reserve(void)
         for (k = 0; k < n; k++)
             random_bytes(v[k].data, v[k].length);
         evpl_iovec_commit(M.evpl, align, v, n);
-        if (n > 1) {
+        /* The carving point is padded to the commit's alignment. */
+        if (slab) {
+            /* Slab carving is not the model's. */
+        } else if (n > 1) {
             M.carve     = evpl_iovec_mbuf(&v[n - 1]);
-            M.carve_end = (char *) v[n - 1].data + v[n - 1].length;
+            M.carve_end = commit_end(&v[n - 1], align);
         } else if (evpl_iovec_mbuf(&v[0]) == M.carve &&
-                   (char *) v[0].data + v[0].length > M.carve_end) {
-            M.carve_end = (char *) v[0].data + v[0].length;
+                   commit_end(&v[0], align) > M.carve_end) {
+            M.carve_end = commit_end(&v[0], align);
         }
         if (M.carve != NULL &&
             (char *) M.carve->buf_addr + M.carve->buf_len - M.carve_end <

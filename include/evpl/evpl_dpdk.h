@@ -31,6 +31,13 @@ extern "C" {
 #define EVPL_DPDK_DEFAULT_NB_MBUFS     8191u
 /** Default pool: per-lcore mempool cache. */
 #define EVPL_DPDK_DEFAULT_CACHE_SIZE   256u
+/** Slabs: data bytes per slab (libevpl's buffer size). */
+#define EVPL_DPDK_DEFAULT_SLAB_SIZE    (2u << 20)
+/**
+ * Slabs: slabs in a slab pool. Modest, because test programs run side by
+ * side in 1 GiB of hugepages: 16 slabs of 2 MiB are 32 MiB.
+ */
+#define EVPL_DPDK_DEFAULT_NB_SLABS     16u
 
 /**
  * Context configuration. Zero-initialise it: every field at zero means the
@@ -65,6 +72,19 @@ struct evpl_config {
      * caller's socket (the main lcore's on a thread outside the EAL).
      */
     unsigned int pool_socket;
+    /**
+     * Slabs, the large buffers of requests that do not fit a packet
+     * segment: data bytes per slab, a power of two from 4096 to 1 GiB
+     * (0: EVPL_DPDK_DEFAULT_SLAB_SIZE). Slabs larger than the hugepage
+     * size need physically contiguous memory in IOVA-as-PA mode. Slab
+     * pools are shared by every context of the process on the same NUMA
+     * socket with the same slab size and count, created on first use and
+     * kept until the process ends.
+     */
+    unsigned int slab_size;
+    /** Slabs in the slab pool, fewer than 2^30 (0:
+     *  EVPL_DPDK_DEFAULT_NB_SLABS). */
+    unsigned int nb_slabs;
 };
 
 /**
@@ -85,9 +105,9 @@ struct evpl_config {
  *   - EINVAL: the EAL is not initialised; config->pool is not a pktmbuf
  *     pool; segment_size too large for a 16-bit data room; nb_mbufs 2^30
  *     or more; pool_socket names a socket the EAL did not find;
- *   - ENOMEM: no memory for the context or the default pool;
- *   - EAGAIN: another process of the same DPDK instance began creating the
- *     default pool and did not finish it within 10 seconds.
+ *     slab_size not a power of two from 4096 to 1 GiB; nb_slabs 2^30 or
+ *     more;
+ *   - ENOMEM: no memory for the context or the default pool.
  */
 EVPL_EXPORT struct evpl *evpl_create(const struct evpl_config *config);
 
@@ -282,56 +302,6 @@ EVPL_EXPORT int evpl_dpdk_rx_burst_flags(
     unsigned int          flags);
 
 /**
- * Receive single-segment packets as one iovec each, in a flat array: the
- * common case of evpl_dpdk_rx_burst_flags() without struct evpl_dpdk_pkt.
- * @p iov[i] is packet i, its length the segment's data_len (0 for an
- * empty packet, which still holds the mbuf's reference: release it).
- *
- * A packet of several segments stops the burst: it and the packets
- * received after it are kept by the context, like the packets
- * evpl_dpdk_rx_burst() cannot fit, and come first in the next call for
- * the same port and queue. When such a packet is the next one, this call
- * fails with EMSGSIZE; evpl_dpdk_rx_burst() or evpl_dpdk_rx_burst_flags()
- * delivers it. One call takes at most EVPL_DPDK_RX_BURST_MAX packets from
- * the driver.
- *
- * @param flags 0 (LOCAL iovecs) or EVPL_IOVEC_FLAG_SHARED, as for
- *              evpl_dpdk_rx_burst_flags().
- * @return Packets delivered (0..@p nb_pkts), or -1 with errno set:
- *   - EINVAL: @p evpl or @p iov NULL, invalid port, a queue id the port
- *     was not configured with, unknown bits in @p flags;
- *   - EMSGSIZE: the next packet of the queue has several segments (it
- *     stays kept; take it with evpl_dpdk_rx_burst()).
- */
-EVPL_EXPORT int evpl_dpdk_rx_burst_flat(
-    struct evpl       *evpl,
-    uint16_t           port_id,
-    uint16_t           queue_id,
-    struct evpl_iovec *iov,
-    uint16_t           nb_pkts,
-    unsigned int       flags);
-
-/**
- * Transmit packets of one iovec each, given as a flat array: exactly
- * evpl_dpdk_tx_burst() with packet i made of @p iov[i] alone (the same
- * conversions, the same fate for packets not taken under each @p flags),
- * without struct evpl_dpdk_pkt. An iovec that its mbuf's only reference
- * holds becomes that mbuf with a few stores; any other goes through the
- * general conversion.
- *
- * @return Packets taken by the driver (0..@p nb_pkts), or -1 with errno
- *   EINVAL (@p evpl NULL, @p iov NULL with packets, invalid port, a queue
- *   id the port was not configured with, unknown @p flags).
- */
-EVPL_EXPORT int evpl_dpdk_tx_burst_flat(
-    struct evpl       *evpl,
-    uint16_t           port_id,
-    uint16_t           queue_id,
-    struct evpl_iovec *iov,
-    uint16_t           nb_pkts,
-    unsigned int       flags);
-
-/**
  * Port set-up for evpl traffic. Zero-initialise; every zero field means
  * the default.
  */
@@ -396,8 +366,11 @@ EVPL_EXPORT void evpl_dpdk_stats_reset(struct evpl *evpl);
 
 /** What evpl_dpdk_outstanding() counts. */
 struct evpl_dpdk_outstanding {
-    uint64_t mbufs; /**< mbufs still referenced */
-    uint64_t refs;  /**< references on them (a lower bound: see below) */
+    uint64_t mbufs;     /**< mbufs still referenced */
+    uint64_t refs;      /**< references on them (a lower bound: see below) */
+    uint64_t slabs;     /**< slabs this context took that are still
+                             referenced (exact in every build) */
+    uint64_t slab_refs; /**< references on them, in flight ones included */
 };
 
 /**
@@ -423,6 +396,12 @@ struct evpl_dpdk_outstanding {
  * per-lcore cache, whoever holds them (other contexts, drivers' receive
  * rings included); @p refs equals @p mbufs, a lower bound. Returns
  * EVPL_DPDK_OUTSTANDING_POOL.
+ *
+ * Slabs, in every build: @p slabs is the number of slabs this context
+ * took from a slab pool (for its allocations and reservations) that
+ * something still references, and @p slab_refs the sum of their counts:
+ * iovecs, clones made on any lcore, mbufs attached to them in transmit
+ * queues.
  *
  * Either way the counts are a snapshot, exact while no other thread is
  * taking or dropping the references counted.
@@ -453,7 +432,27 @@ EVPL_EXPORT __rte_noreturn __rte_cold void evpl_iovec_abort(
     const char              *fmt,
     ...) __rte_format_printf(3, 4);
 
-/** @return The mbuf whose reference @p iovec holds. */
+/**
+ * The IOVA (the address a device uses for DMA) of an iovec's first byte,
+ * for either kind of memory.
+ *
+ * An iovec's bytes are IOVA-contiguous, in IOVA-as-PA and IOVA-as-VA
+ * modes alike: a segment's, because pktmbuf pools keep each mbuf in
+ * IOVA-contiguous memory; a slab's, because a slab is a power of two
+ * aligned to its size, so it lies inside one hugepage of at least its
+ * size (larger slabs are reserved physically contiguous).
+ * So [iova, iova + length) is the iovec, for one DMA descriptor. Two
+ * iovecs adjacent in virtual memory are not necessarily adjacent in IOVA
+ * (under IOVA-as-PA they may sit on different hugepages). An iovec on a
+ * caller's pool created with RTE_MEMPOOL_F_NO_IOVA_CONTIG has no such
+ * guarantee.
+ *
+ * @param iov The iovec.
+ * @return The IOVA, or RTE_BAD_IOVA for NULL or a zeroed iovec.
+ */
+EVPL_EXPORT rte_iova_t evpl_dpdk_iovec_iova(const struct evpl_iovec *iov);
+
+/** @return The mbuf whose reference @p iovec holds (a segment iovec). */
 static inline struct rte_mbuf *
 evpl_iovec_mbuf(const struct evpl_iovec *iovec)
 {
@@ -472,8 +471,13 @@ evpl_iovec_mbuf(const struct evpl_iovec *iovec)
  *   bit 0      EVPL_IOVEC_FLAG_SHARED
  *   bit 1      made by evpl_iovec_reserve()
  *   bit 2, 3   trace state: moved away, released
+ *   bit 4      EVPL_IOVEC_F_SLAB_: the reference is on a slab
+ *   bit 5      EVPL_IOVEC_FLAG_GLOBAL
+ *   bit 6      EVPL_IOVEC_F_BORROW_: a GLOBAL iovec's clone
  *   bits 8-31  owner: tag of the thread whose context made the reference
  * ------------------------------------------------------------------------ */
+
+#include <evpl/evpl_slab_pvt.h>
 
 #define EVPL_IOVEC_F_RESERVED_   0x2u
 #define EVPL_IOVEC_F_MOVED_      0x4u
@@ -529,6 +533,17 @@ evpl_trace_check_length_(
 {
     const struct rte_mbuf *m = (const struct rte_mbuf *) iov->private_data;
 
+    if (iov->flags & EVPL_IOVEC_F_SLAB_) {
+        const struct evpl_slab_ *s = evpl_iovec_slab_(iov);
+
+        if (unlikely((const char *) iov->data < s->data ||
+                     (size_t) ((const char *) iov->data - s->data) + length >
+                     s->size))
+            evpl_iovec_abort("evpl_iovec_set_length", iov,
+                             "length %u runs past its %u-byte slab", length,
+                             s->size);
+        return;
+    }
     if (unlikely((const char *) iov->data < (const char *) m->buf_addr ||
                  (size_t) ((const char *) iov->data -
                            (const char *) m->buf_addr) + length > m->buf_len))
@@ -560,41 +575,29 @@ evpl_mbuf_free_last_(struct rte_mbuf *m)
         rte_pktmbuf_free_seg(m);
 }
 
-/*
- * Take n more references on m: the one way the library adds to a count,
- * whatever the path (clone, carving, commit, attach, copy), so that no
- * path can wrap the 16-bit count. Aborts naming call when the count would
- * pass 65535. SHARED (in flags) takes them with a compare-and-swap, else
- * with plain loads and stores. iov is the iovec the abort names, or NULL.
- */
 static inline void
-evpl_mbuf_ref_add_(
-    const char              *call,
-    const struct evpl_iovec *iov,
-    struct rte_mbuf         *m,
-    uint16_t                 n,
-    unsigned int             flags)
+evpl_iovec_ref_get_(const char *call, const struct evpl_iovec *iov)
 {
-    uint16_t cnt;
+    struct rte_mbuf *m = evpl_iovec_mbuf(iov);
+    uint16_t         cnt;
 
-    if (flags & EVPL_IOVEC_FLAG_SHARED) {
+    if (iov->flags & EVPL_IOVEC_FLAG_SHARED) {
         /* A compare-and-swap, not an add: the count must never be seen
          * wrapped, even for a moment, by another lcore. */
         cnt = __atomic_load_n(&m->refcnt, __ATOMIC_RELAXED);
         do {
-            if (unlikely(cnt > UINT16_MAX - n))
+            if (unlikely(cnt == UINT16_MAX))
                 evpl_iovec_abort(call, iov,
                                  "mbuf reference count would pass 65535");
-        } while (!__atomic_compare_exchange_n(&m->refcnt, &cnt,
-                                              (uint16_t) (cnt + n), 1,
+        } while (!__atomic_compare_exchange_n(&m->refcnt, &cnt, cnt + 1, 1,
                                               __ATOMIC_RELAXED,
                                               __ATOMIC_RELAXED));
     } else {
         cnt = m->refcnt;
-        if (unlikely(cnt > UINT16_MAX - n))
+        if (unlikely(cnt == UINT16_MAX))
             evpl_iovec_abort(call, iov,
                              "mbuf reference count would pass 65535");
-        m->refcnt = (uint16_t) (cnt + n);
+        m->refcnt = cnt + 1;
     }
 }
 
@@ -645,7 +648,10 @@ evpl_iovec_release(
         evpl_iovec_abort("evpl_iovec_release", iovec, "double release");
 #endif
     EVPL_TRACE_CHECK_("evpl_iovec_release", iovec);
-    evpl_iovec_ref_put_(evpl_iovec_mbuf(iovec), iovec->flags);
+    if (unlikely(iovec->flags & EVPL_IOVEC_F_SLAB_))
+        evpl_slab_release_(iovec->private_data, iovec->flags);
+    else
+        evpl_iovec_ref_put_(evpl_iovec_mbuf(iovec), iovec->flags);
     EVPL_TRACE_MARK_(iovec, EVPL_IOVEC_F_RELEASED_);
 }
 
@@ -668,8 +674,13 @@ evpl_iovec_clone(
 {
     EVPL_TRACE_CHECK_("evpl_iovec_clone", src);
     EVPL_TRACE_DST_("evpl_iovec_clone", dst);
-    evpl_mbuf_ref_add_("evpl_iovec_clone", src, evpl_iovec_mbuf(src), 1,
-                       src->flags);
+    if (unlikely(src->flags & EVPL_IOVEC_F_SLAB_)) {
+        evpl_slab_ref_get_("evpl_iovec_clone", src);
+        *dst       = *src;
+        dst->flags = evpl_slab_clone_flags_(src->flags);
+        return;
+    }
+    evpl_iovec_ref_get_("evpl_iovec_clone", src);
     *dst = *src;
 }
 
@@ -680,14 +691,21 @@ evpl_iovec_clone_segment(
     unsigned int             offset,
     unsigned int             length)
 {
+    unsigned int flags;
+
     EVPL_TRACE_CHECK_("evpl_iovec_clone_segment", src);
     EVPL_TRACE_DST_("evpl_iovec_clone_segment", dst);
     evpl_iovec_check_range_("evpl_iovec_clone_segment", src, offset, length);
-    evpl_mbuf_ref_add_("evpl_iovec_clone_segment", src, evpl_iovec_mbuf(src),
-                       1, src->flags);
+    flags = src->flags;
+    if (unlikely(flags & EVPL_IOVEC_F_SLAB_)) {
+        evpl_slab_ref_get_("evpl_iovec_clone_segment", src);
+        flags = evpl_slab_clone_flags_(flags);
+    } else {
+        evpl_iovec_ref_get_("evpl_iovec_clone_segment", src);
+    }
     dst->data         = (char *) src->data + offset;
     dst->length       = length;
-    dst->flags        = src->flags;
+    dst->flags        = flags;
     dst->private_data = src->private_data;
 }
 

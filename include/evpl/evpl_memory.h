@@ -40,7 +40,17 @@ struct evpl;
 #define EVPL_IOVEC_FLAG_SHARED 0x1u
 
 /**
- * A reference to a byte range inside one buffer segment.
+ * Mark of an iovec from evpl_iovec_alloc_global(): a whole slab whose
+ * lifetime the application manages. Its clones borrow the slab and hold
+ * no reference; only the owner's one evpl_iovec_release() gives it back.
+ * Not a flag evpl_iovec_alloc() accepts. (libevpl spells it 2; here
+ * iovec flags hold other library-private bits, so the value differs.)
+ */
+#define EVPL_IOVEC_FLAG_GLOBAL 0x20u
+
+/**
+ * A reference to a byte range inside one buffer: a packet segment (an
+ * rte_mbuf) or a slab (a large buffer, see evpl_iovec_alloc()).
  *
  * The layout is fixed whatever the build options (trace mode included), so
  * an application and the library may be built with different settings.
@@ -49,31 +59,39 @@ struct evpl_iovec {
     void        *data;         /**< First byte of the range. */
     unsigned int length;       /**< Bytes in the range. */
     unsigned int flags;        /**< Library-private: sharing mode, trace state. */
-    void        *private_data; /**< Library-private: the rte_mbuf referenced. */
+    void        *private_data; /**< Library-private: the rte_mbuf or slab
+                                    referenced. */
 };
 
 /**
  * Allocate buffer space of @p length bytes as 1 to @p max_iovecs iovecs.
  *
- * Each returned iovec owns its mbuf exclusively (one reference), so it can
- * be handed to transmit with no copy and no extra allocation. The lengths
- * add up to @p length; every iovec's data is aligned to @p alignment.
- * Nothing is allocated when the call fails.
+ * Where the memory comes from (docs/api.md, "Slabs"):
+ *  - a request that fits one packet segment gets an mbuf of its own, owned
+ *    exclusively, so it goes to transmit with no copy and no allocation;
+ *  - one that needs several segments gets them when it needs at most
+ *    @p max_iovecs of them and no more than 32;
+ *  - any other is carved from slabs (evpl_config.slab_size, 2 MiB by
+ *    default): up to a slab as one iovec, longer requests spanning slabs.
+ * The lengths add up to @p length; every iovec's data is aligned to
+ * @p alignment. Nothing is allocated when the call fails.
  *
  * @param evpl       The calling thread's context.
- * @param length     Bytes wanted, at least 1.
- * @param alignment  0 (none) or a power of two no larger than the pool's
- *                   data room (rte_pktmbuf_data_room_size()); the default
- *                   pool honours every alignment up to 4096.
+ * @param length     Bytes wanted; 0 allocates nothing and returns 0.
+ * @param alignment  0 (none) or a power of two up to the slab size (slabs
+ *                   are aligned to their size, so a slab can hold a whole
+ *                   slab-size request at any such alignment).
  * @param max_iovecs Capacity of @p r_iovec, at least 1.
  * @param flags      0 (LOCAL) or EVPL_IOVEC_FLAG_SHARED.
  * @param r_iovec    [out] Receives the iovecs.
- * @return The number of iovecs written, or -1 with errno set:
- *   - EINVAL: @p evpl or @p r_iovec NULL, @p length or @p max_iovecs 0,
- *     @p alignment not 0 or a power of two or larger than the data room,
- *     unknown bits in @p flags;
- *   - ENOSPC: the request needs more than @p max_iovecs segments;
- *   - ENOMEM: the pool has too few free mbufs (rte_errno is ENOMEM too).
+ * @return The number of iovecs written (0 for @p length 0), or -1 with
+ *   errno set:
+ *   - EINVAL: @p evpl or @p r_iovec NULL, @p max_iovecs 0, @p alignment
+ *     not 0 or a power of two or larger than the slab size, unknown bits
+ *     in @p flags;
+ *   - ENOSPC: the request needs more than @p max_iovecs slabs;
+ *   - ENOMEM: the pool has too few free mbufs or slabs (rte_errno is
+ *     ENOMEM too), or the slab pool cannot be created.
  */
 EVPL_EXPORT int evpl_iovec_alloc(
     struct evpl       *evpl,
@@ -86,20 +104,24 @@ EVPL_EXPORT int evpl_iovec_alloc(
 /**
  * Reserve up to @p length bytes for a two-phase allocation.
  *
- * Reservations are carved from the context's current segment and do not
- * consume space: reserving again before evpl_iovec_commit() returns the same
- * place. Each reserved iovec holds a LOCAL reference which the caller
- * releases, after the commit or instead of it.
+ * Reservations are carved from the context's current segment, or, when
+ * they do not fit one segment (as for evpl_iovec_alloc()), from its current
+ * LOCAL slab. They do not consume space: reserving again before
+ * evpl_iovec_commit() returns the same place. Each reserved iovec holds a
+ * LOCAL reference which the caller releases, after the commit or instead
+ * of it.
  *
  * @param evpl      The calling thread's context.
- * @param length    Bytes to reserve, at least 1.
+ * @param length    Bytes to reserve; 0 reserves nothing and returns 0.
  * @param alignment As for evpl_iovec_alloc().
  * @param max_vec   Capacity of @p r_iovec, at least 1.
  * @param r_iovec   [out] Receives the reserved iovecs.
- * @return The number of iovecs written, or -1 with errno set:
+ * @return The number of iovecs written (0 for @p length 0), or -1 with
+ *   errno set:
  *   - EINVAL: as for evpl_iovec_alloc();
- *   - ENOSPC: the reservation needs more than @p max_vec segments;
- *   - ENOMEM: the pool has too few free mbufs (rte_errno is ENOMEM too).
+ *   - ENOSPC: the reservation needs more than @p max_vec slabs;
+ *   - ENOMEM: the pool has too few free mbufs or slabs (rte_errno is
+ *     ENOMEM too).
  */
 EVPL_EXPORT int evpl_iovec_reserve(
     struct evpl       *evpl,
@@ -118,8 +140,9 @@ EVPL_EXPORT int evpl_iovec_reserve(
  * carving point; committing anything else consumes nothing.
  *
  * @param evpl      The context that made the reservation; NULL is ignored.
- * @param alignment Accepted for source compatibility; the next reservation
- *                  aligns itself.
+ * @param alignment 0, or a power of two: as in libevpl, the carving point
+ *                  is padded to it after the committed bytes (other
+ *                  values are ignored).
  * @param iovecs    The reserved iovecs, in the order reserve returned them.
  * @param niovs     How many; 0 or less does nothing.
  */
@@ -130,7 +153,26 @@ EVPL_EXPORT void evpl_iovec_commit(
     int                niovs);
 
 /**
- * Drop one reference; the mbuf returns to its own pool when the last goes.
+ * Allocate one whole slab (evpl_config.slab_size bytes, aligned to 4096)
+ * as a single EVPL_IOVEC_FLAG_GLOBAL iovec whose lifetime the application
+ * manages: clones of it are borrows that take no reference (releasing
+ * one does nothing), the library's own transmit paths never drop its
+ * reference, and the owner's one evpl_iovec_release() gives the slab back
+ * once nothing in flight still uses it. Its count is atomic: any lcore may
+ * use it.
+ *
+ * @param evpl    The calling thread's context.
+ * @param r_iovec [out] Receives the iovec.
+ * @return 1, or -1 with errno set: EINVAL (@p evpl or @p r_iovec NULL),
+ *   ENOMEM (no free slab, or the slab pool cannot be created).
+ */
+EVPL_EXPORT int evpl_iovec_alloc_global(
+    struct evpl       *evpl,
+    struct evpl_iovec *r_iovec);
+
+/**
+ * Drop one reference; the mbuf or slab returns to its own pool when the
+ * last goes. Releasing a borrow (a clone of a GLOBAL iovec) does nothing.
  *
  * @param evpl  The releasing thread's context, or NULL at any time.
  * @param iovec The reference to drop; it must not be used afterwards.

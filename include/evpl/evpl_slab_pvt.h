@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: LGPL-2.1-only */
+
+/**
+ * @file
+ * Library-private inline machinery for iovecs on slabs. NOT for
+ * applications: included by the library's own inline paths, the way DPDK
+ * keeps rte_ring_elem_pvt.h. Nothing here is part of the API.
+ *
+ * A slab is one element of a mempool of large buffers (src/slab.c). Its
+ * references are counted in the rte_mbuf_ext_shared_info at its head, the
+ * count DPDK itself updates when an mbuf attached to the slab with
+ * rte_pktmbuf_attach_extbuf() is freed, so a transmitted range and the
+ * iovecs on the slab share one count. The shared info's free callback
+ * returns the slab to its mempool when the last reference goes.
+ *
+ * An iovec on a slab has EVPL_IOVEC_F_SLAB_ in its flags and points
+ * private_data at the slab's head. LOCAL slab iovecs update the count with
+ * plain loads and stores, SHARED ones atomically; a context carves LOCAL
+ * and SHARED allocations from different slabs, so one slab's count never
+ * sees both kinds of update from different threads.
+ */
+
+#ifndef EVPL_SLAB_PVT_H
+#define EVPL_SLAB_PVT_H
+
+#include <stdint.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_mbuf.h>
+
+/* iovec->flags: private_data is a struct evpl_slab_, not an rte_mbuf. */
+#define EVPL_IOVEC_F_SLAB_   0x10u
+/* iovec->flags: a clone of an EVPL_IOVEC_FLAG_GLOBAL iovec, which borrows
+ * the slab and holds no reference of its own. */
+#define EVPL_IOVEC_F_BORROW_ 0x40u
+
+/* The head of every slab; src/slab.c keeps the rest behind it. */
+struct evpl_slab_ {
+    /* refcnt: the slab's references (16 bits); free_cb returns the slab
+     * to its mempool. First, so DPDK's attach code and ours agree. */
+    struct rte_mbuf_ext_shared_info shinfo;
+    char                           *data; /* size bytes, 4096-aligned */
+    rte_iova_t                      iova; /* of data; IOVA-contiguous */
+    uint32_t                        size;
+};
+
+static inline struct evpl_slab_ *
+evpl_iovec_slab_(const struct evpl_iovec *iov)
+{
+    return (struct evpl_slab_ *) iov->private_data;
+}
+
+/* Take one reference on a slab count: the checked increment every path
+ * that takes a slab reference goes through (clone, clone_segment, attach
+ * at transmit, commit adopting a reservation's tail). Aborts, naming
+ * call, rather than let the 16-bit count pass 65535. */
+static inline void
+evpl_slab_count_get_(
+    const char              *call,
+    const struct evpl_iovec *iov,
+    struct evpl_slab_       *s,
+    unsigned int             shared)
+{
+    uint16_t cnt;
+
+    if (shared) {
+        cnt = __atomic_load_n(&s->shinfo.refcnt, __ATOMIC_RELAXED);
+        do {
+            if (unlikely(cnt == UINT16_MAX))
+                evpl_iovec_abort(call, iov,
+                                 "slab reference count would pass 65535");
+        } while (!__atomic_compare_exchange_n(&s->shinfo.refcnt, &cnt,
+                                              cnt + 1, 1, __ATOMIC_RELAXED,
+                                              __ATOMIC_RELAXED));
+    } else {
+        cnt = s->shinfo.refcnt;
+        if (unlikely(cnt == UINT16_MAX))
+            evpl_iovec_abort(call, iov,
+                             "slab reference count would pass 65535");
+        s->shinfo.refcnt = cnt + 1;
+    }
+}
+
+/* Drop one reference; the last returns the slab to its mempool, through
+ * the same callback DPDK calls when the last attached mbuf is freed. */
+static inline void
+evpl_slab_count_put_(
+    struct evpl_slab_ *s,
+    unsigned int       shared)
+{
+    uint16_t cnt;
+
+    if (shared) {
+        /* Reading 1 means no other holder exists who could race us. */
+        if (likely(__atomic_load_n(&s->shinfo.refcnt, __ATOMIC_RELAXED) ==
+                   1) ||
+            __atomic_sub_fetch(&s->shinfo.refcnt, 1, __ATOMIC_ACQ_REL) == 0) {
+            s->shinfo.refcnt = 0;
+            s->shinfo.free_cb(s->data, s->shinfo.fcb_opaque);
+        }
+    } else {
+        cnt = s->shinfo.refcnt;
+        if (likely(cnt == 1)) {
+            s->shinfo.refcnt = 0;
+            s->shinfo.free_cb(s->data, s->shinfo.fcb_opaque);
+        } else {
+            s->shinfo.refcnt = cnt - 1;
+        }
+    }
+}
+
+/* clone / clone_segment of a slab iovec. A GLOBAL iovec's clones borrow:
+ * its lifetime is its owner's, so they take nothing (libevpl's rule). */
+static inline void
+evpl_slab_ref_get_(
+    const char              *call,
+    const struct evpl_iovec *iov)
+{
+    if (unlikely(iov->flags & EVPL_IOVEC_FLAG_GLOBAL))
+        return;
+    evpl_slab_count_get_(call, iov, evpl_iovec_slab_(iov),
+                         iov->flags & EVPL_IOVEC_FLAG_SHARED);
+}
+
+/* The flags a clone of iov carries. */
+static inline unsigned int
+evpl_slab_clone_flags_(unsigned int flags)
+{
+    return (flags & EVPL_IOVEC_FLAG_GLOBAL) ? flags | EVPL_IOVEC_F_BORROW_ :
+           flags;
+}
+
+/* evpl_iovec_release of a slab iovec: a borrow drops nothing; everything
+ * else, the GLOBAL owner included, drops its one reference. */
+static inline void
+evpl_slab_release_(
+    void        *private_data,
+    unsigned int flags)
+{
+    if (unlikely(flags & EVPL_IOVEC_F_BORROW_))
+        return;
+    evpl_slab_count_put_((struct evpl_slab_ *) private_data,
+                         flags & EVPL_IOVEC_FLAG_SHARED);
+}
+
+/* The library's own release of a reference it was handed (transmit with
+ * EVPL_DPDK_TAKE_REF): a no-op for GLOBAL iovecs, whose one reference
+ * stays with the application (libevpl's evpl_iovec_release_internal). */
+static inline void
+evpl_slab_release_internal_(
+    void        *private_data,
+    unsigned int flags)
+{
+    if (flags & EVPL_IOVEC_FLAG_GLOBAL)
+        return;
+    evpl_slab_count_put_((struct evpl_slab_ *) private_data,
+                         flags & EVPL_IOVEC_FLAG_SHARED);
+}
+
+#endif /* EVPL_SLAB_PVT_H */

@@ -1,0 +1,1044 @@
+/* SPDX-License-Identifier: LGPL-2.1-only */
+
+/*
+ * Slabs: iovecs larger than a packet segment, carved from large buffers.
+ * Each case ends with the context's mbuf pool and the slab pool holding
+ * every buffer they held when it began, and evpl_dpdk_outstanding()
+ * reporting no slab.
+ */
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_memory.h>
+#include <rte_mempool.h>
+
+#include "common.h"
+
+#define SLAB (2u << 20)
+
+static uint16_t ring_port;
+
+/* ---- fixture ---------------------------------------------------------- */
+
+/* The slab pool of a configuration, found by the name slab.c gives it
+ * (socket, slab size, count); NULL until a slab was first needed. */
+static struct rte_mempool *
+slab_pool(unsigned int size, unsigned int nb)
+{
+    char name[RTE_MEMPOOL_NAMESIZE];
+
+    snprintf(name, sizeof(name), "evpls%d.%u.%u",
+             (int) rte_socket_id(), size, nb);
+    return rte_mempool_lookup(name);
+}
+
+static struct rte_mempool *
+default_slab_pool(void)
+{
+    return slab_pool(EVPL_DPDK_DEFAULT_SLAB_SIZE, EVPL_DPDK_DEFAULT_NB_SLABS);
+}
+
+struct fix {
+    struct evpl_test_ctx base; /* first: evpl_test_teardown() frees it */
+    unsigned int         slabs_free;
+};
+
+static int
+setup(void **state)
+{
+    struct evpl_test_ctx *t;
+    struct fix           *f;
+    struct evpl_iovec     v;
+
+    if (evpl_test_setup(state) != 0)
+        return -1;
+    t = *state;
+    /* Make sure the default slab pool exists before counting it. */
+    if (evpl_iovec_alloc(t->evpl, SLAB, 0, 1, 0, &v) != 1) {
+        fprintf(stderr, "no slab: %s\n", strerror(errno));
+        evpl_test_teardown(state);
+        return -1;
+    }
+    evpl_iovec_release(t->evpl, &v);
+    f = realloc(t, sizeof(*f));
+    if (f == NULL)
+        return -1;
+    *state        = f;
+    f->slabs_free = rte_mempool_avail_count(default_slab_pool());
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    struct fix                  *f = *state;
+    struct evpl_dpdk_outstanding o;
+    unsigned int                 want = f->slabs_free;
+
+    if (evpl_dpdk_outstanding(f->base.evpl, &o) < 0 || o.slabs != 0 ||
+        o.slab_refs != 0) {
+        fprintf(stderr, "leak: %lu slabs (%lu references) outstanding\n",
+                (unsigned long) o.slabs, (unsigned long) o.slab_refs);
+        return -1;
+    }
+    /* The context's own carve slabs go back at destroy: count after it. */
+    if (evpl_test_teardown(state) != 0)
+        return -1;
+    if (rte_mempool_avail_count(default_slab_pool()) < want) {
+        fprintf(stderr, "leak: slab pool has %u free slabs, had %u\n",
+                rte_mempool_avail_count(default_slab_pool()), want);
+        return -1;
+    }
+    return 0;
+}
+
+static struct evpl *
+ctx_of(void **state)
+{
+    return ((struct evpl_test_ctx *) *state)->evpl;
+}
+
+static unsigned int
+slabs_in_use(void)
+{
+    return rte_mempool_in_use_count(default_slab_pool());
+}
+
+/* ---- allocation ------------------------------------------------------- */
+
+static const unsigned int flag_modes[] = { 0, EVPL_IOVEC_FLAG_SHARED };
+
+struct span {
+    const char *lo, *hi;
+};
+
+static int
+span_cmp(const void *a, const void *b)
+{
+    const struct span *x = a, *y = b;
+
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Every length from 1 B to 2 MiB on a log scale (powers of two and the
+ * points half-way between), as one iovec (max_iovecs 1) at each
+ * alignment: aligned, of the length asked, writable end to end, and
+ * disjoint from every other allocation live at the same time. */
+static void
+one_iovec_every_length_and_alignment(void **state)
+{
+    static const unsigned int aligns[] = { 0, 8, 64, 512, 4096 };
+    struct evpl              *evpl = ctx_of(state);
+    struct evpl_iovec         v[64];
+    struct span               spans[64];
+    unsigned int              lengths[64], nlen = 0, len, a, f, i;
+    int                       k;
+
+    for (len = 1; len < SLAB; len *= 2) {
+        lengths[nlen++] = len;
+        if (len >= 4)
+            lengths[nlen++] = len + len / 2;
+    }
+    lengths[nlen++] = SLAB;
+
+    for (f = 0; f < RTE_DIM(flag_modes); f++) {
+        for (a = 0; a < RTE_DIM(aligns); a++) {
+            for (i = 0; i < nlen; i++) {
+                k = evpl_iovec_alloc(evpl, lengths[i], aligns[a], 1,
+                                     flag_modes[f], &v[i]);
+                if (k != 1)
+                    fail_msg("length %u align %u flags %u: returned %d "
+                             "errno %d", lengths[i], aligns[a], flag_modes[f],
+                             k, errno);
+                assert_int_equal(evpl_iovec_length(&v[i]), lengths[i]);
+                if (aligns[a] != 0)
+                    assert_int_equal((uintptr_t) v[i].data % aligns[a], 0);
+                evpl_test_fill(v[i].data, lengths[i], i + 100 * a);
+                spans[i].lo = v[i].data;
+                spans[i].hi = (const char *) v[i].data + lengths[i];
+            }
+            for (i = 0; i < nlen; i++)
+                assert_true(evpl_test_check(v[i].data, lengths[i],
+                                            i + 100 * a));
+            qsort(spans, nlen, sizeof(spans[0]), span_cmp);
+            for (i = 1; i < nlen; i++)
+                assert_true(spans[i - 1].hi <= spans[i].lo);
+            evpl_iovecs_release(evpl, v, (int) nlen);
+        }
+    }
+}
+
+/* Alignments above 4096 up to the slab size, where the length leaves
+ * room for the padding; past the slab size, EINVAL. */
+static void
+large_alignments(void **state)
+{
+    static const struct {
+        const char  *name;
+        unsigned int length, alignment;
+    } cases[] = {
+        { "8 KiB at 8 KiB",    8192,        8192 },
+        { "1 MiB at 64 KiB",   1u << 20,    1u << 16 },
+        { "100 B at 1 MiB",    100,         1u << 20 },
+        { "4 KiB at 2 MiB",    4096,        SLAB },
+        { "2 MiB at 2 MiB",    SLAB,        SLAB },
+    };
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec v;
+    size_t            i;
+
+    for (i = 0; i < RTE_DIM(cases); i++) {
+        if (evpl_iovec_alloc(evpl, cases[i].length, cases[i].alignment, 1, 0,
+                             &v) != 1)
+            fail_msg("%s: errno %d", cases[i].name, errno);
+        assert_int_equal((uintptr_t) v.data % cases[i].alignment, 0);
+        memset(v.data, 0x5a, v.length);
+        evpl_iovec_release(evpl, &v);
+        if (evpl_iovec_reserve(evpl, cases[i].length, cases[i].alignment, 1,
+                               &v) != 1)
+            fail_msg("reserve %s: errno %d", cases[i].name, errno);
+        assert_int_equal((uintptr_t) v.data % cases[i].alignment, 0);
+        evpl_iovec_release(evpl, &v);
+    }
+    errno = 0;
+    assert_int_equal(evpl_iovec_alloc(evpl, 64, 2 * SLAB, 1, 0, &v), -1);
+    assert_int_equal(errno, EINVAL);
+}
+
+/* A request that fits one segment still gets an mbuf of its own. */
+static void
+segment_sized_requests_stay_on_mbufs(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec v[2];
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 1500, 0, 1, 0, &v[0]), 1);
+    assert_int_equal(v[0].flags & EVPL_IOVEC_F_SLAB_, 0);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&v[0])), 1);
+    assert_int_equal(evpl_iovec_alloc(evpl, 16384, 0, 1, 0, &v[1]), 1);
+    assert_int_not_equal(v[1].flags & EVPL_IOVEC_F_SLAB_, 0);
+    evpl_iovecs_release(evpl, v, 2);
+}
+
+/* Longer than a slab: one iovec per slab, up to max_iovecs; one fewer
+ * iovec than needed is ENOSPC with nothing taken. */
+static void
+long_requests_span_slabs(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec v[4];
+    unsigned int      before = slabs_in_use(), f;
+    int               n, i;
+    size_t            total;
+
+    for (f = 0; f < RTE_DIM(flag_modes); f++) {
+        n = evpl_iovec_alloc(evpl, 5u << 20, 4096, 3, flag_modes[f], v);
+        assert_int_equal(n, 3);
+        for (total = 0, i = 0; i < n; i++) {
+            assert_int_equal((uintptr_t) v[i].data % 4096, 0);
+            memset(v[i].data, i, v[i].length);
+            total += v[i].length;
+        }
+        assert_int_equal(total, 5u << 20);
+        evpl_iovecs_release(evpl, v, n);
+
+        errno = 0;
+        assert_int_equal(evpl_iovec_alloc(evpl, 5u << 20, 0, 2, flag_modes[f],
+                                          v), -1);
+        assert_int_equal(errno, ENOSPC);
+    }
+    /* At most the context's two carve slabs stay taken. */
+    assert_true(slabs_in_use() <= before + 2);
+}
+
+/* libevpl's length 0: no iovec, no error. */
+static void
+zero_length_returns_zero(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec v;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 0, 0, 1, 0, &v), 0);
+    assert_int_equal(evpl_iovec_reserve(evpl, 0, 0, 1, &v), 0);
+    errno = 0;
+    assert_int_equal(evpl_iovec_alloc(evpl, 0, 3, 1, 0, &v), -1);
+    assert_int_equal(errno, EINVAL);
+    errno = 0;
+    assert_int_equal(evpl_iovec_alloc(NULL, 0, 0, 1, 0, &v), -1);
+    assert_int_equal(errno, EINVAL);
+}
+
+/* ---- references ------------------------------------------------------- */
+
+static unsigned int
+slab_refcnt(const struct evpl_iovec *v)
+{
+    return evpl_iovec_slab_(v)->shinfo.refcnt;
+}
+
+/* clone, clone_segment, move and move_segment on slab iovecs count as on
+ * mbufs; a clone keeps the bytes after the original goes. */
+static void
+clone_and_move_count(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec a, b, c, d;
+    unsigned int      f, base;
+
+    for (f = 0; f < RTE_DIM(flag_modes); f++) {
+        assert_int_equal(evpl_iovec_alloc(evpl, 100000, 0, 1, flag_modes[f],
+                                          &a), 1);
+        evpl_test_fill(a.data, a.length, 7);
+        base = slab_refcnt(&a);
+        evpl_iovec_clone(&b, &a);
+        assert_int_equal(slab_refcnt(&a), base + 1);
+        evpl_iovec_clone_segment(&c, &a, 1000, 50000);
+        assert_int_equal(slab_refcnt(&a), base + 2);
+        assert_ptr_equal(c.data, (char *) a.data + 1000);
+        evpl_iovec_move_segment(&d, &c, 10, 20);
+        assert_int_equal(slab_refcnt(&a), base + 2);
+        evpl_iovec_release(evpl, &a);
+        /* Churn the slabs: the clone's bytes stay. */
+        assert_int_equal(evpl_iovec_alloc(evpl, 100000, 0, 1, flag_modes[f],
+                                          &a), 1);
+        memset(a.data, 0, a.length);
+        assert_true(evpl_test_check(b.data, b.length, 7));
+        evpl_iovec_release(evpl, &a);
+        evpl_iovec_release(evpl, &b);
+        evpl_iovec_release(evpl, &d);
+    }
+}
+
+struct overflow_case {
+    struct evpl_iovec *v;
+    int                segment;
+};
+
+static void
+overflow_child(void *arg)
+{
+    struct overflow_case *oc = arg;
+    struct evpl_iovec     c;
+
+    if (oc->segment)
+        evpl_iovec_clone_segment(&c, oc->v, 0, 1);
+    else
+        evpl_iovec_clone(&c, oc->v);
+}
+
+/* The slab count is 16 bits: a clone past 65535 aborts naming the call,
+ * LOCAL and SHARED, before it writes the count. */
+static void
+clone_past_65535_aborts(void **state)
+{
+    struct evpl         *evpl = ctx_of(state);
+    struct evpl_iovec   *v    = calloc(UINT16_MAX, sizeof(*v));
+    struct overflow_case oc;
+    unsigned int         f;
+    int                  i;
+
+    assert_non_null(v);
+    for (f = 0; f < RTE_DIM(flag_modes); f++) {
+        assert_int_equal(evpl_iovec_alloc(evpl, SLAB, 0, 1, flag_modes[f],
+                                          &v[0]), 1);
+        /* The context may hold a reference of its own on the slab. */
+        for (i = 1; slab_refcnt(&v[0]) < UINT16_MAX; i++)
+            evpl_iovec_clone(&v[i], &v[0]);
+        oc.v       = &v[0];
+        oc.segment = 0;
+        assert_true(evpl_test_dies(overflow_child, &oc, "evpl_iovec_clone: "
+                                   "slab reference count would pass 65535"));
+        oc.segment = 1;
+        assert_true(evpl_test_dies(overflow_child, &oc,
+                                   "evpl_iovec_clone_segment: slab reference "
+                                   "count would pass 65535"));
+        assert_int_equal(slab_refcnt(&v[0]), UINT16_MAX);
+        evpl_iovecs_release(evpl, v, i);
+    }
+    free(v);
+}
+
+/* SHARED slab iovecs cloned and released on another lcore. */
+struct xlcore {
+    struct evpl_iovec *v;
+    int                n;
+};
+
+static int
+xlcore_worker(void *arg)
+{
+    struct xlcore    *x = arg;
+    struct evpl_iovec c;
+    int               i, k;
+
+    for (k = 0; k < 1000; k++)
+        for (i = 0; i < x->n; i++) {
+            evpl_iovec_clone(&c, &x->v[i]);
+            evpl_iovec_release(NULL, &c);
+        }
+    evpl_iovecs_release(NULL, x->v, x->n);
+    return 0;
+}
+
+static void
+shared_on_second_lcore(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec v[8], w[8], c;
+    struct xlcore     x = { w, 8 };
+    unsigned int      worker = rte_get_next_lcore(-1, 1, 0);
+    int               i, k;
+
+    if (worker >= RTE_MAX_LCORE)
+        skip();
+    /* The worker gets clones of its own, which it drops at the end. */
+    for (i = 0; i < 8; i++) {
+        assert_int_equal(evpl_iovec_alloc(evpl, 65536, 0, 1,
+                                          EVPL_IOVEC_FLAG_SHARED, &v[i]), 1);
+        evpl_iovec_clone(&w[i], &v[i]);
+    }
+    assert_int_equal(rte_eal_remote_launch(xlcore_worker, &x, worker), 0);
+    for (k = 0; k < 1000; k++)
+        for (i = 0; i < 8; i++) {
+            evpl_iovec_clone(&c, &v[i]);
+            evpl_iovec_release(evpl, &c);
+        }
+    assert_int_equal(rte_eal_wait_lcore(worker), 0);
+    evpl_iovecs_release(evpl, v, 8);
+}
+
+/* ---- 100,000 mixed operations ----------------------------------------- */
+
+static uint64_t
+rnd(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+#define LIVE 64
+
+/* Small and large allocations, clones, segment clones and releases,
+ * LOCAL and SHARED, in a fixed pseudo-random order; every live iovec's
+ * first and last byte carry its tag, checked before it goes. */
+static void
+mixed_operations(void **state)
+{
+    static struct evpl_iovec live[LIVE];
+    static unsigned char     tag[LIVE];
+    struct evpl             *evpl = ctx_of(state);
+    uint64_t                 s = 0x9e3779b97f4a7c15ull;
+    unsigned int             op, slot, src, len, flags, i;
+    int                      n;
+
+    memset(live, 0, sizeof(live));
+    for (op = 0; op < 100000; op++) {
+        slot = (unsigned int) (rnd(&s) % LIVE);
+        if (live[slot].data != NULL) {
+            assert_int_equal(*(unsigned char *) live[slot].data, tag[slot]);
+            assert_int_equal(((unsigned char *) live[slot].data)
+                             [live[slot].length - 1], tag[slot]);
+            evpl_iovec_release(evpl, &live[slot]);
+            live[slot].data = NULL;
+            continue;
+        }
+        flags = (rnd(&s) & 1) ? EVPL_IOVEC_FLAG_SHARED : 0;
+        switch (rnd(&s) % 4) {
+        case 0: /* small: an mbuf */
+            len = 1 + (unsigned int) (rnd(&s) % 4000);
+            break;
+        case 1: /* large: a slab */
+            len = 9000 + (unsigned int) (rnd(&s) % (256u << 10));
+            break;
+        default: /* a clone of something live, if any */
+            src = (unsigned int) (rnd(&s) % LIVE);
+            if (live[src].data == NULL || live[src].length < 2)
+                continue;
+            if (rnd(&s) & 1) {
+                evpl_iovec_clone(&live[slot], &live[src]);
+            } else {
+                /* Keep both ends: a segment from the first byte to the
+                 * last, through clone_segment. */
+                evpl_iovec_clone_segment(&live[slot], &live[src], 0,
+                                         live[src].length);
+            }
+            tag[slot] = tag[src];
+            continue;
+        }
+        n = evpl_iovec_alloc(evpl, len, (rnd(&s) & 1) ? 4096 : 0, 1, flags,
+                             &live[slot]);
+        assert_int_equal(n, 1);
+        tag[slot] = (unsigned char) op;
+        *(unsigned char *) live[slot].data = tag[slot];
+        ((unsigned char *) live[slot].data)[len - 1] = tag[slot];
+    }
+    for (i = 0; i < LIVE; i++)
+        if (live[i].data != NULL)
+            evpl_iovec_release(evpl, &live[i]);
+}
+
+/* ---- reserve and commit ----------------------------------------------- */
+
+/* libevpl's XDR senders: reserve 128 KiB, write a few hundred bytes, set
+ * the length, commit; 10,000 times. One slab serves thousands of
+ * messages; whether the messages are released at once or a window of
+ * them is kept, a handful of slabs are ever in use. */
+static void
+xdr_pattern_carves_one_slab(void **state)
+{
+    static struct evpl_iovec kept[100];
+    struct evpl             *evpl = ctx_of(state);
+    struct evpl_iovec        v;
+    unsigned int             before = slabs_in_use(), most = 0, i, len;
+    char                    *prev_end = NULL;
+    int                      window;
+
+    for (window = 0; window <= 100; window += 100) {
+        for (i = 0; i < 10000; i++) {
+            assert_int_equal(evpl_iovec_reserve(evpl, 128u << 10, 8, 1, &v),
+                             1);
+            len = 200 + i % 300;
+            memset(v.data, (int) i, len);
+            evpl_iovec_set_length(&v, len);
+            evpl_iovec_commit(evpl, 8, &v, 1);
+            /* Consecutive messages are packed, padded to 8. */
+            if (prev_end != NULL && (char *) v.data > prev_end - len - 8 &&
+                (char *) v.data < prev_end + (128u << 10))
+                assert_ptr_equal(v.data, prev_end);
+            prev_end = (char *) v.data + RTE_ALIGN_CEIL(len, 8);
+            if (window > 0) {
+                if (kept[i % 100].data != NULL) {
+                    assert_int_equal(*(unsigned char *) kept[i % 100].data,
+                                     (unsigned char) (i - 100));
+                    evpl_iovec_release(evpl, &kept[i % 100]);
+                }
+                kept[i % 100] = v;
+            } else {
+                evpl_iovec_release(evpl, &v);
+            }
+            most = RTE_MAX(most, slabs_in_use() - before);
+        }
+        for (i = 0; i < 100; i++)
+            if (kept[i].data != NULL) {
+                evpl_iovec_release(evpl, &kept[i]);
+                kept[i].data = NULL;
+            }
+    }
+    /* 10,000 messages of up to 500 bytes are under 5 MiB: with the 128 KiB
+     * reservation at the end of each slab, three slabs at most. */
+    assert_true(most <= 3);
+}
+
+/* Reserving twice finds the same place; commit consumes exactly what the
+ * shortened iovec covers, padded to the commit's alignment; a length set
+ * past the reservation but inside the slab is accepted and consumed. */
+static void
+reserve_commit_on_a_slab(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec a, b, c;
+
+    assert_int_equal(evpl_iovec_reserve(evpl, 100000, 0, 1, &a), 1);
+    assert_int_not_equal(a.flags & EVPL_IOVEC_F_SLAB_, 0);
+    assert_int_equal(evpl_iovec_reserve(evpl, 100000, 0, 1, &b), 1);
+    assert_ptr_equal(a.data, b.data);
+    evpl_iovec_release(evpl, &b);
+
+    evpl_iovec_set_length(&a, 1001);
+    evpl_iovec_commit(evpl, 64, &a, 1);
+    assert_int_equal(evpl_iovec_reserve(evpl, 100000, 0, 1, &b), 1);
+    assert_ptr_equal(b.data, (char *) a.data + 1024);
+
+    /* Past the reservation's 100000 bytes, inside the slab. */
+    evpl_iovec_set_length(&b, 150000);
+    evpl_iovec_commit(evpl, 0, &b, 1);
+    assert_int_equal(evpl_iovec_reserve(evpl, 100000, 0, 1, &c), 1);
+    assert_ptr_equal(c.data, (char *) b.data + 150000);
+
+    /* Committing again what was consumed already moves nothing. */
+    evpl_iovec_commit(evpl, 0, &a, 1);
+    evpl_iovec_release(evpl, &c);
+    assert_int_equal(evpl_iovec_reserve(evpl, 100000, 0, 1, &c), 1);
+    assert_ptr_equal(c.data, (char *) b.data + 150000);
+
+    evpl_iovec_release(evpl, &a);
+    evpl_iovec_release(evpl, &b);
+    evpl_iovec_release(evpl, &c);
+}
+
+/* A reservation longer than a slab spans slabs; committing it carves on
+ * behind its last piece. */
+static void
+reserve_spanning_slabs(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec v[4], w;
+    int               n, i;
+    size_t            total = 0;
+
+    n = evpl_iovec_reserve(evpl, 3u << 20, 0, 4, v);
+    assert_true(n >= 2 && n <= 3);
+    for (i = 0; i < n; i++)
+        total += v[i].length;
+    assert_int_equal(total, 3u << 20);
+    evpl_iovec_set_length(&v[n - 1], 100);
+    evpl_iovec_commit(evpl, 0, v, n);
+    assert_int_equal(evpl_iovec_reserve(evpl, 100000, 0, 1, &w), 1);
+    assert_ptr_equal(w.data, (char *) v[n - 1].data + 100);
+    evpl_iovecs_release(evpl, v, n);
+    evpl_iovec_release(evpl, &w);
+
+    errno = 0;
+    assert_int_equal(evpl_iovec_reserve(evpl, 5u << 20, 0, 2, v), -1);
+    assert_int_equal(errno, ENOSPC);
+}
+
+/* ---- exhaustion ------------------------------------------------------- */
+
+/* A pool of four slabs: the fifth request fails ENOMEM, a spanning one
+ * that would need more than are free takes none, and all works again
+ * once slabs come back. */
+static void
+exhaustion_and_recovery(void **state)
+{
+    struct evpl_config cfg;
+    struct evpl       *e;
+    struct evpl_iovec  held[4], v[4];
+    struct rte_mempool *mp;
+    int                 i, n;
+
+    (void) state;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.nb_slabs = 4;
+    e = evpl_create(&cfg);
+    assert_non_null(e);
+    for (i = 0; i < 4; i++)
+        assert_int_equal(evpl_iovec_alloc(e, SLAB, 0, 1, i & 1 ?
+                                          EVPL_IOVEC_FLAG_SHARED : 0,
+                                          &held[i]), 1);
+    mp = slab_pool(SLAB, 4);
+    assert_non_null(mp);
+    assert_int_equal(rte_mempool_avail_count(mp), 0);
+    errno = 0;
+    assert_int_equal(evpl_iovec_alloc(e, 100000, 0, 1, 0, v), -1);
+    assert_int_equal(errno, ENOMEM);
+    assert_int_equal(rte_errno, ENOMEM);
+    errno = 0;
+    assert_int_equal(evpl_iovec_reserve(e, 100000, 0, 1, v), -1);
+    assert_int_equal(errno, ENOMEM);
+    errno = 0;
+    assert_int_equal(evpl_iovec_alloc_global(e, v), -1);
+    assert_int_equal(errno, ENOMEM);
+
+    /* Two free, three needed: none taken. */
+    evpl_iovec_release(e, &held[0]);
+    evpl_iovec_release(e, &held[1]);
+    assert_int_equal(rte_mempool_avail_count(mp), 2);
+    errno = 0;
+    assert_int_equal(evpl_iovec_alloc(e, 5u << 20, 0, 4, 0, v), -1);
+    assert_int_equal(errno, ENOMEM);
+    assert_int_equal(rte_mempool_avail_count(mp), 2);
+    errno = 0;
+    assert_int_equal(evpl_iovec_reserve(e, 5u << 20, 0, 4, v), -1);
+    assert_int_equal(errno, ENOMEM);
+
+    /* Recovery. */
+    evpl_iovec_release(e, &held[2]);
+    evpl_iovec_release(e, &held[3]);
+    n = evpl_iovec_alloc(e, 5u << 20, 0, 4, 0, v);
+    assert_int_equal(n, 3);
+    evpl_iovecs_release(e, v, n);
+    evpl_destroy(e);
+    assert_int_equal(rte_mempool_avail_count(mp), 4);
+}
+
+/* ---- GLOBAL ----------------------------------------------------------- */
+
+/* One whole slab; clones borrow (no count, releasing one does nothing);
+ * the owner's release gives the slab back. */
+static void
+global_slab_lifetime(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec g, c, s;
+    unsigned int      before = slabs_in_use();
+
+    assert_int_equal(evpl_iovec_alloc_global(evpl, &g), 1);
+    assert_int_equal(g.length, EVPL_DPDK_DEFAULT_SLAB_SIZE);
+    assert_int_equal((uintptr_t) g.data % 4096, 0);
+    assert_int_not_equal(g.flags & EVPL_IOVEC_FLAG_GLOBAL, 0);
+    assert_int_equal(slabs_in_use(), before + 1);
+    memset(g.data, 1, g.length);
+
+    evpl_iovec_clone(&c, &g);
+    evpl_iovec_clone_segment(&s, &g, 4096, 4096);
+    assert_int_equal(slab_refcnt(&g), 1);
+    evpl_iovec_release(evpl, &c);
+    evpl_iovec_release(evpl, &s);
+    assert_int_equal(slab_refcnt(&g), 1);
+    assert_int_equal(slabs_in_use(), before + 1);
+
+    evpl_iovec_release(evpl, &g);
+    assert_int_equal(slabs_in_use(), before);
+
+    errno = 0;
+    assert_int_equal(evpl_iovec_alloc_global(NULL, &g), -1);
+    assert_int_equal(errno, EINVAL);
+}
+
+/* ---- IOVA ------------------------------------------------------------- */
+
+/* The accessor gives the IOVA of the first byte, for slabs and mbufs;
+ * every page of a slab iovec continues it (the iovec is IOVA-contiguous). */
+static void
+iova_of_either_kind(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec v[2];
+    rte_iova_t        io;
+    size_t            off;
+    int               i;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 1000, 0, 1, 0, &v[0]), 1);
+    assert_int_equal(evpl_iovec_alloc(evpl, SLAB, 4096, 1, 0, &v[1]), 1);
+    for (i = 0; i < 2; i++) {
+        io = evpl_dpdk_iovec_iova(&v[i]);
+        assert_true(io != RTE_BAD_IOVA);
+        for (off = 0; off < v[i].length; off += 4096)
+            assert_true(rte_mem_virt2iova((char *) v[i].data + off) ==
+                        io + off);
+    }
+    evpl_iovecs_release(evpl, v, 2);
+    assert_true(evpl_dpdk_iovec_iova(NULL) == RTE_BAD_IOVA);
+}
+
+/* ---- leak accounting -------------------------------------------------- */
+
+static void
+outstanding_counts_slabs(void **state)
+{
+    struct evpl                 *evpl = ctx_of(state);
+    struct evpl_dpdk_outstanding o;
+    struct evpl_iovec            a, b, c;
+
+    assert_true(evpl_dpdk_outstanding(evpl, &o) >= 0);
+    assert_int_equal(o.slabs, 0);
+    assert_int_equal(evpl_iovec_alloc(evpl, 100000, 0, 1, 0, &a), 1);
+    assert_int_equal(evpl_iovec_alloc(evpl, 100000, 0, 1, 0, &b), 1);
+    evpl_iovec_clone(&c, &a);
+    assert_true(evpl_dpdk_outstanding(evpl, &o) >= 0);
+    assert_int_equal(o.slabs, 1);
+    assert_int_equal(o.slab_refs, 3);
+    evpl_iovec_release(evpl, &a);
+    evpl_iovec_release(evpl, &b);
+    assert_true(evpl_dpdk_outstanding(evpl, &o) >= 0);
+    assert_int_equal(o.slabs, 1);
+    assert_int_equal(o.slab_refs, 1);
+    evpl_iovec_release(evpl, &c);
+    assert_true(evpl_dpdk_outstanding(evpl, &o) >= 0);
+    assert_int_equal(o.slabs, 0);
+    assert_int_equal(o.slab_refs, 0);
+}
+
+/* ---- configuration ---------------------------------------------------- */
+
+static void
+config_slab_fields(void **state)
+{
+    struct evpl_config cfg;
+    struct evpl       *e;
+    struct evpl_iovec  v;
+
+    (void) state;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.slab_size = 1000;
+    errno = 0;
+    assert_null(evpl_create(&cfg));
+    assert_int_equal(errno, EINVAL);
+    cfg.slab_size = 3u << 20;
+    errno = 0;
+    assert_null(evpl_create(&cfg));
+    assert_int_equal(errno, EINVAL);
+    cfg.slab_size = 1u << 31;
+    errno = 0;
+    assert_null(evpl_create(&cfg));
+    assert_int_equal(errno, EINVAL);
+    cfg.slab_size = 0;
+    cfg.nb_slabs  = 1u << 30;
+    errno = 0;
+    assert_null(evpl_create(&cfg));
+    assert_int_equal(errno, EINVAL);
+
+    /* 256 KiB slabs: 1 MiB in one iovec is too long for max_iovecs 1. */
+    cfg.slab_size = 256u << 10;
+    cfg.nb_slabs  = 8;
+    e = evpl_create(&cfg);
+    assert_non_null(e);
+    assert_int_equal(evpl_iovec_alloc(e, 256u << 10, 0, 1, 0, &v), 1);
+    evpl_iovec_release(e, &v);
+    errno = 0;
+    assert_int_equal(evpl_iovec_alloc(e, 1u << 20, 0, 1, 0, &v), -1);
+    assert_int_equal(errno, ENOSPC);
+    evpl_destroy(e);
+    assert_int_equal(rte_mempool_avail_count(slab_pool(256u << 10, 8)), 8);
+}
+
+/* ---- transmit --------------------------------------------------------- */
+
+/* A slab range becomes mbufs attached to the slab, each at most 65535
+ * bytes, holding the slab; the bytes are the slab's, not copies. */
+static void
+range_becomes_attached_mbufs(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec v, r;
+    static char       copy[200000];
+    struct rte_mbuf  *m, *seg;
+    unsigned int      base, nseg = 0;
+    size_t            off = 0;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 1u << 20, 0, 1, 0, &v), 1);
+    evpl_test_fill(v.data, v.length, 3);
+    base = slab_refcnt(&v);
+    evpl_iovec_clone_segment(&r, &v, 1000, 200000);
+    m = evpl_dpdk_iovecs_to_mbuf(evpl, &r, 1, 0);
+    assert_non_null(m);
+    assert_int_equal(m->pkt_len, 200000);
+    for (seg = m; seg != NULL; seg = seg->next, nseg++) {
+        assert_true(RTE_MBUF_HAS_EXTBUF(seg));
+        assert_true(seg->data_len <= 65535);
+        assert_ptr_equal(rte_pktmbuf_mtod(seg, char *),
+                         (char *) v.data + 1000 + off);
+        assert_true(rte_pktmbuf_iova(seg) ==
+                    evpl_dpdk_iovec_iova(&v) + 1000 + off);
+        off += seg->data_len;
+    }
+    assert_int_equal(nseg, 4);
+    assert_int_equal(m->nb_segs, 4);
+    assert_int_equal(slab_refcnt(&v), base + 1 + 4);
+    /* The slab outlives the iovecs while the chain holds it: churn the
+     * slabs, the chain's bytes stay. */
+    memcpy(copy, r.data, r.length);
+    evpl_iovec_release(evpl, &r);
+    evpl_iovec_release(evpl, &v);
+    assert_int_equal(evpl_iovec_alloc(evpl, 1u << 20, 0, 1, 0, &v), 1);
+    memset(v.data, 0, v.length);
+    evpl_iovec_release(evpl, &v);
+    for (off = 0, seg = m; seg != NULL; seg = seg->next) {
+        assert_memory_equal(rte_pktmbuf_mtod(seg, char *), copy + off,
+                            seg->data_len);
+        off += seg->data_len;
+    }
+    rte_pktmbuf_free(m);
+
+    /* TAKE_REF: the iovec's reference goes into the chain. */
+    assert_int_equal(evpl_iovec_alloc(evpl, 100000, 0, 1,
+                                      EVPL_IOVEC_FLAG_SHARED, &v), 1);
+    base = slab_refcnt(&v);
+    evpl_iovec_clone(&r, &v);
+    m = evpl_dpdk_iovecs_to_mbuf(evpl, &r, 1, EVPL_DPDK_TAKE_REF);
+    assert_non_null(m);
+    assert_int_equal(m->nb_segs, 2);
+    assert_int_equal(slab_refcnt(&v), base + 2);
+    rte_pktmbuf_free(m);
+    assert_int_equal(slab_refcnt(&v), base);
+    evpl_iovec_release(evpl, &v);
+}
+
+/* Small slab ranges are copied, as small shared mbuf ranges are. */
+static void
+small_range_is_copied(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec v, r;
+    struct rte_mbuf  *m;
+    unsigned int      base;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 100000, 0, 1, 0, &v), 1);
+    evpl_test_fill(v.data, v.length, 5);
+    base = slab_refcnt(&v);
+    evpl_iovec_clone_segment(&r, &v, 0, 100);
+    m = evpl_dpdk_iovecs_to_mbuf(evpl, &r, 1, 0);
+    assert_non_null(m);
+    assert_false(RTE_MBUF_HAS_EXTBUF(m));
+    assert_int_equal(m->pkt_len, 100);
+    assert_true(evpl_test_check(rte_pktmbuf_mtod(m, char *), 100, 5));
+    assert_int_equal(slab_refcnt(&v), base + 1);
+    rte_pktmbuf_free(m);
+    evpl_iovec_release(evpl, &r);
+    evpl_iovec_release(evpl, &v);
+}
+
+/* Ranges of a 1 MiB slab iovec, some over 64 KiB, with a header from an
+ * mbuf, sent on net_ring0 as chains, received, compared byte for byte;
+ * then the original, the clones kept for resending and the received
+ * iovecs released in every order: the slab goes back with the last. */
+static void
+ranges_through_net_ring(void **state)
+{
+    static const struct {
+        unsigned int off, len;
+    } ranges[] = {
+        { 0, 100 }, { 100, 70000 }, { 70100, 200000 }, { 270100, 600 },
+        { 500000, 524288 },
+    };
+    static const int order[6][3] = {
+        { 0, 1, 2 }, { 0, 2, 1 }, { 1, 0, 2 },
+        { 1, 2, 0 }, { 2, 0, 1 }, { 2, 1, 0 },
+    };
+    static unsigned char got[1u << 20], want[1u << 20];
+    struct evpl         *evpl = ctx_of(state);
+    struct evpl_iovec    v, hdr, pkt[8], keep[8], rxiov[64];
+    struct evpl_dpdk_pkt tx, rx;
+    const struct evpl_slab_ *sl;
+    int                  held[3];
+    unsigned int         o, f, take, before = slabs_in_use(), i;
+    size_t               len, rlen;
+    int                  n, r, k, spins, g;
+
+    for (o = 0; o < 6; o++) {
+        f    = o & 1 ? EVPL_IOVEC_FLAG_SHARED : 0;
+        take = o & 2 ? EVPL_DPDK_TAKE_REF : 0;
+        assert_int_equal(evpl_iovec_alloc(evpl, 1u << 20, 4096, 1, f, &v), 1);
+        evpl_test_fill(v.data, v.length, o);
+        assert_int_equal(evpl_iovec_alloc(evpl, 64, 0, 1, f, &hdr), 1);
+        memset(hdr.data, 0xee, 64);
+
+        n   = 0;
+        len = 0;
+        pkt[n++] = hdr;
+        memcpy(want, hdr.data, 64);
+        len += 64;
+        for (i = 0; i < RTE_DIM(ranges); i++) {
+            evpl_iovec_clone_segment(&pkt[n], &v, ranges[i].off,
+                                     ranges[i].len);
+            evpl_iovec_clone(&keep[i], &pkt[n]);
+            memcpy(want + len, pkt[n].data, pkt[n].length);
+            len += pkt[n].length;
+            n++;
+        }
+        tx.iov  = pkt;
+        tx.niov = n;
+        assert_int_equal(evpl_dpdk_tx_burst(evpl, ring_port, 0, &tx, 1,
+                                            take), 1);
+        if (!take)
+            evpl_iovecs_release(evpl, pkt, n);
+
+        spins = 0;
+        do {
+            r = evpl_dpdk_rx_burst(evpl, ring_port, 0, &rx, 1, rxiov,
+                                   RTE_DIM(rxiov));
+            assert_true(r >= 0 && ++spins < 1000000);
+        } while (r == 0);
+        for (rlen = 0, k = 0; k < rx.niov; k++) {
+            memcpy(got + rlen, rx.iov[k].data, rx.iov[k].length);
+            rlen += rx.iov[k].length;
+        }
+        assert_int_equal(rlen, len);
+        assert_memory_equal(got, want, len);
+
+        /* Every order of dropping the three kinds of holder: until the
+         * last goes, the slab is held and the others' bytes intact. */
+        sl = evpl_iovec_slab_(&v);
+        memset(held, 1, sizeof(held));
+        for (g = 0; g < 3; g++) {
+            assert_true(sl->shinfo.refcnt >= 1);
+            if (held[0])
+                assert_true(evpl_test_check(v.data, v.length, o));
+            for (i = 0, rlen = 64; held[1] && i < RTE_DIM(ranges); i++) {
+                assert_memory_equal(keep[i].data, want + rlen,
+                                    keep[i].length);
+                rlen += keep[i].length;
+            }
+            for (k = 0, rlen = 0; held[2] && k < rx.niov; k++) {
+                assert_memory_equal(rx.iov[k].data, want + rlen,
+                                    rx.iov[k].length);
+                rlen += rx.iov[k].length;
+            }
+            held[order[o][g]] = 0;
+            switch (order[o][g]) {
+            case 0:
+                evpl_iovec_release(evpl, &v);
+                break;
+            case 1:
+                evpl_iovecs_release(evpl, keep, (int) RTE_DIM(ranges));
+                break;
+            default:
+                evpl_iovecs_release(evpl, rx.iov, rx.niov);
+            }
+        }
+        /* Only the context's carve reference may be left. */
+        assert_true(sl->shinfo.refcnt <= 1);
+    }
+    /* Only the context's carve slabs may remain. */
+    assert_true(slabs_in_use() <= before + 2);
+}
+
+/* A whole 1 MiB slab iovec: 16 segments of 65535 bytes and the rest. */
+static void
+one_mebibyte_range_in_17_segments(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec v;
+    struct rte_mbuf  *m;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 1u << 20, 0, 1, 0, &v), 1);
+    m = evpl_dpdk_iovecs_to_mbuf(evpl, &v, 1, 0);
+    assert_non_null(m);
+    assert_int_equal(m->nb_segs, 17);
+    rte_pktmbuf_free(m);
+    evpl_iovec_release(evpl, &v);
+}
+
+#define CASE(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int
+main(int argc, char **argv)
+{
+    const struct CMUnitTest cases[] = {
+        CASE(one_iovec_every_length_and_alignment),
+        CASE(large_alignments),
+        CASE(segment_sized_requests_stay_on_mbufs),
+        CASE(long_requests_span_slabs),
+        CASE(zero_length_returns_zero),
+        CASE(clone_and_move_count),
+        CASE(clone_past_65535_aborts),
+        CASE(shared_on_second_lcore),
+        CASE(mixed_operations),
+        CASE(xdr_pattern_carves_one_slab),
+        CASE(reserve_commit_on_a_slab),
+        CASE(reserve_spanning_slabs),
+        CASE(exhaustion_and_recovery),
+        CASE(global_slab_lifetime),
+        CASE(iova_of_either_kind),
+        CASE(outstanding_counts_slabs),
+        CASE(config_slab_fields),
+        CASE(range_becomes_attached_mbufs),
+        CASE(small_range_is_copied),
+        CASE(ranges_through_net_ring),
+        CASE(one_mebibyte_range_in_17_segments),
+    };
+    int rc;
+
+    rc = evpl_test_eal_init(argc, argv,
+                            (const char *const[]) { "net_ring0", NULL });
+    if (rc != 0)
+        return rc;
+    if (rte_eth_dev_get_port_by_name("net_ring0", &ring_port) != 0 ||
+        evpl_dpdk_port_setup(ring_port, NULL) != 0) {
+        fprintf(stderr, "port set-up failed: %s\n", strerror(errno));
+        return 1;
+    }
+    rc = cmocka_run_group_tests_name("slab", cases, NULL, NULL);
+    rte_eal_cleanup();
+    return rc == 0 ? 0 : 1;
+}
