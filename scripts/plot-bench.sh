@@ -32,7 +32,9 @@ m = b["machine"]
 with open(f"{tmp}/title", "w") as f:
     f.write(f'{m["cpu"]}, {m["dpdk"]}, lcore {m["lcore"]}, '
             f'{"hugepages" if m["hugepages"] else "NO hugepages"}; '
-            f'median of {b["reps"]} x {b["iters"]} ops, bars: min-max')
+            f'median of {b["reps"]} x {b["iters"]} ops'
+            f'{", thread CPU clock" if b.get("clock") == "cpu" else ""}, '
+            f'bars: min-max')
 
 # size evpl_median evpl_min evpl_max dpdk_median dpdk_min dpdk_max
 with open(f"{tmp}/alloc.dat", "w") as f:
