@@ -1,0 +1,63 @@
+#!/bin/sh
+# This project as a meson subproject of a throwaway project
+# (tests/consumer/): dependency('evpl-dpdk', fallback: 'evpl-dpdk')
+# configures, the consumer builds and runs, the subproject builds and
+# installs neither its sample programs nor its tests, and installing the
+# consumer brings the library, its headers and evpl-dpdk.pc along.
+#
+#   check_subproject.sh SOURCE_ROOT MESON
+set -eu
+src=$1
+meson=$2
+work=$(mktemp -d)
+prefix_name=evpl-subproject-$$
+trap 'rm -rf "$work"; rmdir "/var/run/dpdk/$prefix_name" 2>/dev/null || true' EXIT
+
+mkdir -p "$work/consumer/subprojects"
+cp "$src/tests/consumer/meson.build" "$src/tests/consumer/consumer.c" \
+    "$work/consumer/"
+# The working tree itself, as a wrap's checkout would be.
+ln -s "$(cd "$src" && pwd)" "$work/consumer/subprojects/evpl-dpdk"
+
+# --force-fallback-for: the subproject even where an evpl-dpdk.pc is
+# installed on this machine. A debug build (-O0): it compiles faster, and
+# the point here is the build system, not the code.
+cd "$work/consumer"
+"$meson" setup build --wrap-mode=nodownload --buildtype=debug \
+    --force-fallback-for=evpl-dpdk >"$work/setup.log" 2>&1 ||
+    { cat "$work/setup.log"; exit 1; }
+grep -q "^Dependency evpl-dpdk found: YES .* (overridden)" \
+    "$work/setup.log" ||
+    { echo "evpl-dpdk did not come from the subproject:"; cat "$work/setup.log"; exit 1; }
+ninja -C build >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+
+# Nothing but the library and the consumer: no sample program, no test.
+"$meson" introspect --targets build | python3 -c '
+import json, sys
+names = sorted(t["name"] for t in json.load(sys.stdin))
+extra = [n for n in names if n.startswith(("evpl-testpmd", "evpl-bench",
+                                          "evpl-demo", "test_", "fuzz"))]
+assert not extra, "the subproject built %s" % extra
+assert "consumer" in names, names
+print("targets:", " ".join(names))'
+ntests=$("$meson" introspect --tests build | python3 -c \
+    'import json, sys; print(len(json.load(sys.stdin)))')
+[ "$ntests" -eq 0 ] || { echo "the subproject defined $ntests tests"; exit 1; }
+
+./build/consumer -l 0 --no-pci --no-huge -m 256 --no-shconf \
+    --file-prefix="$prefix_name" --log-level=lib.eal:error | tee "$work/run.log"
+grep -q "^consumer: library [0-9.]*, headers [0-9.]*$" "$work/run.log"
+
+DESTDIR="$work/dest" "$meson" install -C build --no-rebuild \
+    >"$work/install.log" 2>&1 || { cat "$work/install.log"; exit 1; }
+installed=$(cd "$work/dest" && find . \( -type f -o -type l \) | sort)
+for want in /consumer /libevpl-dpdk.so.0.2 /evpl/evpl.h /evpl/evpl_version.h \
+    /pkgconfig/evpl-dpdk.pc; do
+    echo "$installed" | grep -q -- "$want\$" ||
+        { echo "not installed: $want"; echo "$installed"; exit 1; }
+done
+if echo "$installed" | grep -E 'evpl-testpmd|evpl-bench|evpl-demo'; then
+    echo "the subproject installed a sample program"
+    exit 1
+fi
+echo "subproject: configured, built, ran, installed only the library's files"
