@@ -43,6 +43,7 @@ Ethernet addresses, so A and B share one address.
 Cleans up what it creates (namespaces, and with them the links; the
 forwarder) even when interrupted; names carry the process id, so runs do
 not collide, and a run removes namespaces an earlier, killed run left.
+Hugepages when 256 are free and EVPL_NOHUGE is not 1, else --no-huge.
 Exit 77 (skip) where namespaces cannot be made: not root, no ip, ping or
 ethtool, or EVPL_TRAFFIC=0.
 """
@@ -237,7 +238,7 @@ class Case:
         args = ["--lcores=(0-%d)@(%s)" % (self.nfwd,
                                           ",".join(map(str, cpus))),
                 "--no-pci", "--log-level=lib.eal:warning"]
-        if hugepages_free() >= 256:
+        if hugepages_free() >= 256 and os.environ.get("EVPL_NOHUGE") != "1":
             args.append("--in-memory")
             self.results["memory"] = "huge"
         else:
