@@ -383,12 +383,31 @@ evpl_tx_gather_first(
 /* Trace builds: every iovec handed in must be live, and with TAKE_REF it
  * is dead once converted. */
 static void
-evpl_tx_trace_in(const char *call, const struct evpl_iovec *iov, int niov)
+evpl_tx_trace_in(
+    const char              *call,
+    const struct evpl_iovec *iov,
+    int                      niov,
+    unsigned int             flags)
 {
-    int j;
+    int j, k, on_m;
 
     for (j = 0; j < niov; j++)
         evpl_trace_check_(call, &iov[j]);
+    if (!(flags & EVPL_DPDK_TAKE_REF))
+        return;
+    /* Moving references into the chain: an mbuf cannot give more than it
+     * has. More iovecs on it than references means one reference passed
+     * twice (a raw copy, b = a), which would put the mbuf in the chain
+     * twice with one count. A clone is a reference of its own and passes. */
+    for (j = 0; j < niov; j++) {
+        for (k = 0, on_m = 0; k < niov; k++)
+            on_m += iov[k].private_data == iov[j].private_data;
+        if (unlikely(on_m > (int) rte_mbuf_refcnt_read(
+                         evpl_iovec_mbuf(&iov[j]))))
+            evpl_iovec_abort(call, &iov[j], "%d iovecs of one packet hold "
+                             "%u references: one passed twice", on_m,
+                             rte_mbuf_refcnt_read(evpl_iovec_mbuf(&iov[j])));
+    }
 }
 
 static void
@@ -520,7 +539,7 @@ evpl_tx_convert(
 
     RTE_SET_USED(call);
 #ifdef EVPL_IOVEC_TRACE
-    evpl_tx_trace_in(call, iov, niov);
+    evpl_tx_trace_in(call, iov, niov, flags);
 #endif
     for (j = 0; j < niov; j++) {
         if (iov[j].length == 0)

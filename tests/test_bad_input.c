@@ -36,6 +36,8 @@ struct row {
 };
 
 static uint16_t ring_port;
+/* The context a death test without one of its own uses. */
+static struct evpl *evpl_test_ctx_any;
 static int      pre_eal_create_errno = -1;
 
 /* ---- helpers ------------------------------------------------------- */
@@ -967,6 +969,49 @@ to_mbuf_more_than_max_segs(struct bad *b)
     free(want);
 }
 
+static void
+op_to_mbuf_twice(struct death *d)
+{
+    struct evpl_iovec    two[2] = { *d->iov, *d->iov };
+    struct evpl_dpdk_pkt p      = { two, 2 };
+
+    if (d->b->evpl == NULL)
+        (void) evpl_dpdk_tx_burst(evpl_test_ctx_any, ring_port, 0, &p, 1,
+                                  EVPL_DPDK_TAKE_REF);
+    else
+        (void) evpl_dpdk_iovecs_to_mbuf(d->b->evpl, two, 2,
+                                        EVPL_DPDK_TAKE_REF);
+}
+
+static void
+to_mbuf_same_iovec_twice(struct bad *b)
+{
+    struct evpl_iovec a, c[2];
+    struct bad        via_burst = { NULL };
+    struct death      d = { b, &a, op_to_mbuf_twice };
+    char              expect[160];
+    struct rte_mbuf  *m;
+
+    assert_int_equal(evpl_iovec_alloc(b->evpl, 100, 0, 1, 0, &a), 1);
+    /* The abort names the iovec in the packet: its first copy. */
+    d.iov = &a;
+    snprintf(expect, sizeof(expect), "evpl: evpl_dpdk_iovecs_to_mbuf: 2 "
+             "iovecs of one packet hold 1 references: one passed twice");
+    assert_true(evpl_test_dies(run_death, &d, expect));
+    evpl_test_ctx_any = b->evpl;
+    d.b               = &via_burst;
+    snprintf(expect, sizeof(expect), "evpl: evpl_dpdk_tx_burst: 2 "
+             "iovecs of one packet hold 1 references: one passed twice");
+    assert_true(evpl_test_dies(run_death, &d, expect));
+    /* A clone is a reference of its own: that packet is good. */
+    c[0] = a;
+    evpl_iovec_clone(&c[1], &a);
+    m = evpl_dpdk_iovecs_to_mbuf(b->evpl, c, 2, EVPL_DPDK_TAKE_REF);
+    assert_non_null(m);
+    assert_chain_sane(m);
+    rte_pktmbuf_free(m);
+}
+
 /* ---- ports ------------------------------------------------------------ */
 
 static void
@@ -1229,6 +1274,10 @@ static const struct row rows[] = {
       "NULL, errno EINVAL; iovecs untouched", 0, to_mbuf_all_empty },
     { "evpl_dpdk_iovecs_to_mbuf, evpl_dpdk_tx_burst", "released iovec",
       "abort: \"FUNCTION: use after release\"", 1, to_mbuf_dead_iovec },
+    { "evpl_dpdk_iovecs_to_mbuf, evpl_dpdk_tx_burst", "one reference twice "
+      "in a TAKE_REF packet (a raw copy, b = a)", "abort: \"FUNCTION: N "
+      "iovecs of one packet hold M references: one passed twice\"", 1,
+      to_mbuf_same_iovec_twice },
     { "evpl_dpdk_iovecs_to_mbuf", "small shared iovecs, a data room "
       "less than 128 B past the headroom (segment_size 1, 8, 64, 72; a "
       "caller's pool with a private area)", "works: each copy goes where it "
