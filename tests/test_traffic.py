@@ -44,8 +44,9 @@ Cleans up what it creates (namespaces, and with them the links; the
 forwarder) even when interrupted; names carry the process id, so runs do
 not collide, and a run removes namespaces an earlier, killed run left.
 Hugepages when 256 are free and EVPL_NOHUGE is not 1, else --no-huge.
-Exit 77 (skip) where namespaces cannot be made: not root, no ip, ping or
-ethtool, or EVPL_TRAFFIC=0.
+Exit 77 (skip) where the topology cannot be made: not root, no ip, ping or
+ethtool, no namespaces or veth pairs, no /dev/net/tun (tap cases), or
+EVPL_TRAFFIC=0.
 """
 
 import ctypes
@@ -587,7 +588,7 @@ def hugepages_free():
     return 0
 
 
-def why_skip():
+def why_skip(names):
     if os.environ.get("EVPL_TRAFFIC", "1") == "0":
         return "EVPL_TRAFFIC=0"
     if os.geteuid() != 0:
@@ -595,11 +596,20 @@ def why_skip():
     for tool in ("ip", "ping", "ethtool"):
         if shutil.which(tool) is None:
             return "no %s (./quickstart.sh installs it)" % tool
+    if any(CASES[n][0] == "tap" for n in names) and \
+            not os.path.exists("/dev/net/tun"):
+        return "no /dev/net/tun for net_tap"
     name = "%s%d-probe" % (PREFIX, os.getpid())
     p = run(["ip", "netns", "add", name], check=False)
     if p.returncode != 0:
         return "cannot create a network namespace: " + p.stderr.strip()
-    run(["ip", "netns", "del", name], check=False)
+    try:
+        p = run(["ip", "-n", name, "link", "add", "v0", "type", "veth",
+                 "peer", "name", "v1"], check=False)
+        if p.returncode != 0:
+            return "cannot create a veth pair: " + p.stderr.strip()
+    finally:
+        run(["ip", "netns", "del", name], check=False)
     return None
 
 
@@ -634,7 +644,7 @@ def main():
         if n not in CASES:
             print("unknown case %r; --list names them" % n, file=sys.stderr)
             return 2
-    why = why_skip()
+    why = why_skip(names)
     if why is not None:
         print("SKIP: " + why)
         return 77
