@@ -16,12 +16,14 @@ packets (its counters). Exit 77 (skip) for "huge" without free hugepages.
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 
 NULL = ["net_null0", "net_null1"]
+NULL4 = ["net_null0", "net_null1", "net_null2", "net_null3"]
 RING = ["net_ring0", "net_ring1"]
 
 
@@ -135,6 +137,40 @@ def check_stats_period(d, stderr):
     assert stderr.count("Tx-pps:") >= 4, "no periodic statistics"
 
 
+def check_forwarding_ports(ids, peers):
+    """Exactly these ports forwarded, paired as given."""
+    def check(d):
+        got = [p["port"] for p in d["ports"]]
+        assert got == ids, got
+        for p in d["ports"]:
+            assert p["peer"] == peers[p["port"]], p
+            assert p["rx_packets"] > 0 and p["tx_packets"] > 0, p
+    return check
+
+
+def check_one_lcore(d):
+    """--nb-cores=1 of two workers: one lcore forwards both streams."""
+    assert len(d["lcores"]["forwarding"]) == 1, d["lcores"]
+    flowed_both_ways(d)
+
+
+def check_eth_peer(d):
+    """--eth-peer sets the destination of what mac sends out of a port;
+    the other port keeps testpmd's default."""
+    macs = {p["port"]: p["peer_mac"] for p in d["ports"]}
+    assert macs == {0: "02:00:00:00:00:00", 1: "AA:BB:CC:DD:EE:01"}, macs
+    flowed_both_ways(d)
+
+
+def check_big_mbufs(d):
+    """--mbuf-size and --total-num-mbufs make the pool: a 3000-byte txonly
+    packet is one mbuf of it, sent as it is."""
+    assert d["pool"]["size"] == 2048 and d["pool"]["data_room"] == 4096, \
+        d["pool"]
+    e = check_txonly(d, 1)
+    assert e["tx_segs"] == e["tx_pkts"] and e["tx_linearized"] == 0, e
+
+
 # name: (ports, forwarding lcores, application arguments, check)
 RUNS = {
     "io-null": (NULL, 1, ["--forward-mode=io"], check_io),
@@ -175,6 +211,23 @@ RUNS = {
                       check_circulating),
     "stats-period": (NULL, 1, ["--forward-mode=iovec", "--stats-period=1",
                                "--duration=2.5"], check_stats_period),
+    # testpmd's options
+    "nb-cores-1-of-2": (NULL, 2, ["--forward-mode=iovec", "--nb-cores=1"],
+                        check_one_lcore),
+    "portmask-0x5": (NULL4, 1, ["--portmask=0x5"],
+                     check_forwarding_ports([0, 2], {0: 2, 2: 0})),
+    "nb-ports-2-of-4": (NULL4, 1, ["--nb-ports=2"],
+                        check_forwarding_ports([0, 1], {0: 1, 1: 0})),
+    "portmask-nb-ports": (NULL4, 1, ["--portmask=e", "--nb-ports=2"],
+                          check_forwarding_ports([1, 2], {1: 2, 2: 1})),
+    "eth-peer-mac": (RING, 1, ["--forward-mode=mac", "--tx-first",
+                               "--eth-peer=1,aa:bb:cc:dd:ee:01"],
+                     check_eth_peer),
+    "mbuf-size-total-num": (NULL, 1, ["--forward-mode=txonly",
+                                      "--mbuf-size=4096",
+                                      "--total-num-mbufs=2048",
+                                      "--txpkts=3000", "--rxd=256",
+                                      "--txd=512"], check_big_mbufs),
 }
 
 # Runs stopped by a signal instead of --duration.
@@ -197,7 +250,50 @@ BAD = {
     "bad-pipeline-one-lcore": (["--forward-mode=pipeline"], NULL,
                                ["pipeline needs two forwarding lcores"]),
     "bad-no-ports": (["--forward-mode=io"], [], ["no ports"]),
+    "bad-nb-cores": (["--nb-cores=2"], NULL, ["--nb-cores=2",
+                                              "gave 1 forwarding lcores"]),
+    "bad-nb-cores-zero": (["--nb-cores=0"], None, ["--nb-cores=0"]),
+    "bad-portmask-word": (["--portmask=zz"], None, ["--portmask=zz",
+                                                    "hexadecimal"]),
+    "bad-portmask-no-port": (["--portmask=0x4"], NULL, ["--portmask=0x4",
+                                                        "none of the 2"]),
+    "bad-nb-ports": (["--nb-ports=3"], NULL, ["--nb-ports=3",
+                                              "only 2 ports"]),
+    "bad-eth-peer": (["--eth-peer=0,01:02"], None, ["--eth-peer=0,01:02"]),
+    "bad-eth-peer-port": (["--eth-peer=99999,02:00:00:00:00:01"], None,
+                          ["--eth-peer"]),
+    "bad-interactive-duration": (["-i", "--duration=1"], None,
+                                 ["--duration", "not with --interactive"]),
+    "bad-rxd-zero": (["--rxd=0"], None, ["--rxd=0"]),
 }
+
+def run_af_packet_mbuf_size(exe):
+    """A net_af_packet port whose ring frames (framesz=4096 on lo) do not
+    fit the default mbuf: the set-up failure names --mbuf-size and the size
+    it needs, and that size is enough (rxonly: nothing is sent on lo)."""
+    vdev = ["net_af_packet0,iface=lo,framesz=4096"]
+    base = [exe] + eal_args("nohuge", vdev, 1) + ["--", "--duration=0.2",
+                                                  "--forward-mode=rxonly"]
+    print("$ " + " ".join(base), flush=True)
+    p = subprocess.run(base, capture_output=True, text=True, timeout=120)
+    print(p.stderr)
+    if "will not fit" not in p.stderr and "set-up" not in p.stderr:
+        print("SKIP: no net_af_packet port on lo here (needs CAP_NET_RAW)")
+        return 77
+    assert p.returncode != 0
+    m = re.search(r"pass --mbuf-size=(\d+) or more", p.stderr)
+    assert m, "the set-up failure does not name --mbuf-size"
+    need = int(m.group(1))
+    for size, ok in ((need - 1, False), (need, True)):
+        cmd = base + ["--mbuf-size=%d" % size, "--json"]
+        print("$ " + " ".join(cmd), flush=True)
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        print(p.stderr)
+        assert (p.returncode == 0) == ok, (size, p.returncode)
+        if ok:
+            common_checks(json.loads(p.stdout), p.returncode, p.stderr)
+    return 0
+
 
 def hugepages_free():
     with open("/proc/meminfo") as f:
@@ -240,10 +336,19 @@ def run_json(exe, mode, vdevs, nfwd, app, stop=None):
     print("$ " + " ".join(cmd), flush=True)
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          text=True)
+    head = ""
     if stop is not None:
-        time.sleep(2)
+        # From the start of forwarding (its configuration lines), not of
+        # the process: the EAL takes its time on a loaded machine.
+        while "packet forwarding - ports=" not in head:
+            line = p.stderr.readline()
+            if line == "":
+                break
+            head += line
+        time.sleep(1.5)
         p.send_signal(stop)
     out, err = p.communicate(timeout=120)
+    err = head + err
     sys.stderr.write(err)
     try:
         d = json.loads(out)
@@ -274,7 +379,10 @@ def run_help(exe):
     assert p.returncode == 0, p.returncode
     for m in ("io", "iovec", "mac", "macswap", "txonly", "rxonly", "clone",
               "split", "pipeline", "--txpkts", "--burst", "--rxq", "--txq",
-              "--stats-period", "--duration", "--json"):
+              "--stats-period", "--duration", "--json", "--interactive",
+              "--auto-start", "--nb-cores", "--portmask", "--nb-ports",
+              "--eth-peer", "--rxd", "--txd", "--mbuf-size",
+              "--total-num-mbufs"):
         assert m in p.stdout, "--help does not mention %s" % m
 
 
@@ -282,7 +390,7 @@ def main():
     if sys.argv[1:] == ["--list"]:
         # For meson: cases run in both memory modes, then those run once.
         print(" ".join(list(RUNS) + list(SIGNALS)))
-        print(" ".join(["help"] + list(BAD)))
+        print(" ".join(["help", "af-packet-mbuf-size"] + list(BAD)))
         return 0
     exe, case, mode = sys.argv[1], sys.argv[2], sys.argv[3]
     if mode == "huge" and hugepages_free() < 64:
@@ -290,6 +398,9 @@ def main():
         return 77
     if case == "help":
         run_help(exe)
+    elif case == "af-packet-mbuf-size":
+        if run_af_packet_mbuf_size(exe) == 77:
+            return 77
     elif case in BAD:
         app, vdevs, words = BAD[case]
         run_bad(exe, "nohuge" if mode == "none" else mode, app, vdevs, words)

@@ -39,8 +39,27 @@ tp_usage(FILE *out, const char *prog)
 "\n"
 "Forwards packets between port pairs (0<->1, 2<->3, ...; a last odd port\n"
 "to itself) on the EAL's lcores: the first is the main lcore, the others\n"
-"forward, as in dpdk-testpmd.\n"
+"forward, as in dpdk-testpmd. Options spelt as dpdk-testpmd's mean what\n"
+"they mean there.\n"
 "\n"
+"  -i, --interactive     the testpmd> prompt (DPDK's cmdline): start,\n"
+"                        start tx_first, stop, show port stats all,\n"
+"                        show fwd stats all, clear port stats all,\n"
+"                        set fwd MODE, set burst N, set txpkts N[,N...],\n"
+"                        show config fwd, help, quit; stdin may be a pipe\n"
+"  -a, --auto-start      with -i: start forwarding at once (with\n"
+"                        --tx-first, as start tx_first)\n"
+"  --nb-cores=N          forwarding lcores, 1..the EAL's lcores less the\n"
+"                        main one (default: all of them; dpdk-testpmd's\n"
+"                        default is 1)\n"
+"  --portmask=0xMASK     forward on these ports only (hexadecimal, bit N\n"
+"                        for port N; default: every port the EAL probed);\n"
+"                        the others are not set up\n"
+"  --nb-ports=N          forward on the first N of those ports\n"
+"  --eth-peer=N,XX:XX:XX:XX:XX:XX\n"
+"                        destination address of what mac, txonly and\n"
+"                        tx-first send out of port N (default\n"
+"                        02:00:00:00:00:N)\n"
 "  --forward-mode=MODE   io        plain mbufs, rx burst -> tx burst (baseline)\n"
 "                        iovec     rx -> iovecs -> mbuf chains -> tx\n"
 "                        mac       set the Ethernet addresses through iovecs\n"
@@ -62,20 +81,25 @@ tp_usage(FILE *out, const char *prog)
 "                        lcores (clone: by queue)\n"
 "  --txq=N               TX queues per port, at least --rxq; a stream of RX\n"
 "                        queue q sends on TX queue q (default: --rxq)\n"
-"  --rxd=N, --txd=N      descriptors per queue (default 1024)\n"
-"  --stats-period=S      print port statistics every S seconds\n"
-"  --duration=S          stop after S seconds (default: at SIGINT/SIGTERM)\n"
+"  --stats-period=S      print port statistics every S seconds (not with\n"
+"                        -i)\n"
+"  --duration=S          stop after S seconds (default: at SIGINT/SIGTERM;\n"
+"                        not with -i)\n"
 "  --json                final summary as one JSON object on stdout (other\n"
-"                        output goes to stderr): per port the packets the\n"
-"                        lcores received, sent and dropped, and the bytes\n"
+"                        output, the prompt's too, goes to stderr): per\n"
+"                        port the packets the lcores received, sent and\n"
+"                        dropped over every run, and the bytes\n"
 "                        as the port counts them (net_null and net_ring\n"
 "                        count none); totals, rates, evpl statistics, and\n"
 "                        the pool's free count at start and end\n"
 "  --tx-first            send one burst of txonly packets on every stream\n"
 "                        before forwarding (seeds loopback ports)\n"
+"  --rxd=N, --txd=N      descriptors per RX / TX queue (default 1024)\n"
 "  --total-num-mbufs=N   mbufs in the pool (default 16384)\n"
 "  --mbuf-size=N         data room of each mbuf, headroom included\n"
-"                        (default %u)\n"
+"                        (default %u); a port that takes each received\n"
+"                        frame into one mbuf (net_af_packet: its framesz)\n"
+"                        needs it larger than its frames\n"
 "  --mbcache=N           per-lcore mempool cache (default 250)\n"
 "  --tx-copy-max=N       evpl_config.tx_copy_max: shared pieces up to N\n"
 "                        bytes are copied at TX (default: the library's;\n"
@@ -122,67 +146,125 @@ tp_seconds(const char *opt, const char *s, double *out)
     return 0;
 }
 
-static int
-tp_txpkts(const char *s, struct tp_args *a)
+int
+tp_txpkts_parse(const char *what, const char *s, struct tp_args *a)
 {
     char  buf[256], *tok, *save = NULL;
-    unsigned int n = 0, total = 0;
+    unsigned int n = 0, total = 0, sizes[TP_MAX_TXSEGS], i;
 
     if (strlen(s) >= sizeof(buf)) {
-        fprintf(stderr, "evpl-testpmd: --txpkts: too long\n");
+        fprintf(stderr, "evpl-testpmd: %s: too long\n", what);
         return -1;
     }
     strcpy(buf, s);
     for (tok = strtok_r(buf, ",", &save); tok != NULL;
          tok = strtok_r(NULL, ",", &save)) {
         if (n == TP_MAX_TXSEGS) {
-            fprintf(stderr, "evpl-testpmd: --txpkts: at most %u segments\n",
-                    TP_MAX_TXSEGS);
+            fprintf(stderr, "evpl-testpmd: %s: at most %u segments\n",
+                    what, TP_MAX_TXSEGS);
             return -1;
         }
-        if (tp_uint("txpkts", tok, 1, UINT16_MAX, &a->txpkts[n]) < 0)
+        if (tp_uint("txpkts", tok, 1, UINT16_MAX, &sizes[n]) < 0)
             return -1;
-        total += a->txpkts[n++];
+        total += sizes[n++];
     }
     if (n == 0) {
-        fprintf(stderr, "evpl-testpmd: --txpkts: no segment size given\n");
+        fprintf(stderr, "evpl-testpmd: %s: no segment size given\n", what);
         return -1;
     }
-    if (a->txpkts[0] < TP_HDR_LEN) {
-        fprintf(stderr, "evpl-testpmd: --txpkts: the first segment must "
-                "hold the %u header bytes\n", TP_HDR_LEN);
+    if (sizes[0] < TP_HDR_LEN) {
+        fprintf(stderr, "evpl-testpmd: %s: the first segment must "
+                "hold the %u header bytes\n", what, TP_HDR_LEN);
         return -1;
     }
     if (total > UINT16_MAX - 1) {
-        fprintf(stderr, "evpl-testpmd: --txpkts: %u bytes is more than an "
-                "IPv4 packet holds\n", total);
+        fprintf(stderr, "evpl-testpmd: %s: %u bytes is more than an "
+                "IPv4 packet holds\n", what, total);
         return -1;
     }
+    /* Each txonly segment is one mbuf, behind its headroom. */
+    for (i = 0; i < n; i++) {
+        if (sizes[i] + RTE_PKTMBUF_HEADROOM > a->mbuf_size) {
+            fprintf(stderr, "evpl-testpmd: %s: a %u-byte segment does "
+                    "not fit a %u-byte mbuf after its headroom\n", what,
+                    sizes[i], a->mbuf_size);
+            return -1;
+        }
+    }
+    memcpy(a->txpkts, sizes, n * sizeof(sizes[0]));
     a->nb_txpkts  = n;
     a->tx_pkt_len = total;
     return 0;
 }
 
-static int
-tp_mode(const char *s, struct tp_args *a)
+int
+tp_mode_parse(const char *s, enum tp_mode *mode)
 {
     unsigned int i;
 
     for (i = 0; i < TP_MODE_COUNT; i++) {
         if (strcmp(s, tp_mode_names[i]) == 0) {
-            a->mode = (enum tp_mode) i;
+            *mode = (enum tp_mode) i;
             return 0;
         }
     }
+    return -1;
+}
+
+static int
+tp_mode(const char *s, struct tp_args *a)
+{
+    if (tp_mode_parse(s, &a->mode) == 0)
+        return 0;
     fprintf(stderr, "evpl-testpmd: --forward-mode=%s: unknown mode; one of "
             "io iovec mac macswap txonly rxonly clone split pipeline\n", s);
     return -1;
 }
 
+/* --portmask: testpmd reads it as hexadecimal, with or without 0x. */
+static int
+tp_portmask(const char *s, struct tp_args *a)
+{
+    unsigned long long v;
+    char              *end;
+
+    errno = 0;
+    v     = strtoull(s, &end, 16);
+    if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v == 0) {
+        fprintf(stderr, "evpl-testpmd: --portmask=%s: expected a non-zero "
+                "hexadecimal mask of ports (0x3: ports 0 and 1)\n", s);
+        return -1;
+    }
+    a->portmask = (uint64_t) v;
+    return 0;
+}
+
+/* --eth-peer=N,XX:XX:XX:XX:XX:XX */
+static int
+tp_eth_peer(const char *s, struct tp_args *a)
+{
+    unsigned long port;
+    char         *end;
+
+    errno = 0;
+    port  = strtoul(s, &end, 10);
+    if (errno != 0 || end == s || *end != ',' || s[0] == '-' ||
+        port >= RTE_MAX_ETHPORTS ||
+        rte_ether_unformat_addr(end + 1, &a->eth_peer[port]) != 0) {
+        fprintf(stderr, "evpl-testpmd: --eth-peer=%s: expected PORT,MAC "
+                "(0,02:00:00:00:00:01), a port below %u\n", s,
+                RTE_MAX_ETHPORTS);
+        return -1;
+    }
+    a->eth_peer_set[port] = 1;
+    return 0;
+}
+
 enum {
     OPT_MODE = 256, OPT_TXPKTS, OPT_BURST, OPT_RXQ, OPT_TXQ, OPT_RXD,
     OPT_TXD, OPT_STATS, OPT_DURATION, OPT_JSON, OPT_TXFIRST, OPT_MBUFS,
-    OPT_MBUFSIZE, OPT_MBCACHE, OPT_COPYMAX, OPT_HELP,
+    OPT_MBUFSIZE, OPT_MBCACHE, OPT_COPYMAX, OPT_HELP, OPT_INTERACTIVE,
+    OPT_AUTOSTART, OPT_NBCORES, OPT_PORTMASK, OPT_NBPORTS, OPT_ETHPEER,
 };
 
 static const struct option tp_options[] = {
@@ -202,6 +284,12 @@ static const struct option tp_options[] = {
     { "mbcache",         required_argument, NULL, OPT_MBCACHE },
     { "tx-copy-max",     required_argument, NULL, OPT_COPYMAX },
     { "help",            no_argument,       NULL, OPT_HELP },
+    { "interactive",     no_argument,       NULL, OPT_INTERACTIVE },
+    { "auto-start",      no_argument,       NULL, OPT_AUTOSTART },
+    { "nb-cores",        required_argument, NULL, OPT_NBCORES },
+    { "portmask",        required_argument, NULL, OPT_PORTMASK },
+    { "nb-ports",        required_argument, NULL, OPT_NBPORTS },
+    { "eth-peer",        required_argument, NULL, OPT_ETHPEER },
     { NULL, 0, NULL, 0 },
 };
 
@@ -209,8 +297,7 @@ int
 tp_args_parse(int argc, char **argv, struct tp_args *a)
 {
     const char *prog = argc > 0 ? argv[0] : "evpl-testpmd";
-    const char  *name;
-    unsigned int i;
+    const char  *name, *txpkts = NULL;
     int          c, rc = 0, idx;
 
     memset(a, 0, sizeof(*a));
@@ -230,11 +317,11 @@ tp_args_parse(int argc, char **argv, struct tp_args *a)
     optind = 1;
     opterr = 0;
     while (rc == 0 &&
-           (c = getopt_long(argc, argv, "h", tp_options, &idx)) != -1) {
+           (c = getopt_long(argc, argv, "hia", tp_options, &idx)) != -1) {
         name = c >= OPT_MODE ? tp_options[c - OPT_MODE].name : "";
         switch (c) {
         case OPT_MODE:     rc = tp_mode(optarg, a); break;
-        case OPT_TXPKTS:   rc = tp_txpkts(optarg, a); break;
+        case OPT_TXPKTS:   txpkts = optarg; break; /* after --mbuf-size */
         case OPT_BURST:
             rc = tp_uint(name, optarg, 1, TP_MAX_BURST, &a->burst);
             break;
@@ -266,6 +353,18 @@ tp_args_parse(int argc, char **argv, struct tp_args *a)
         case OPT_COPYMAX:
             rc = tp_uint(name, optarg, 1, UINT16_MAX, &a->tx_copy_max);
             break;
+        case 'i':
+        case OPT_INTERACTIVE: a->interactive = 1; break;
+        case 'a':
+        case OPT_AUTOSTART: a->auto_start = 1; break;
+        case OPT_NBCORES:
+            rc = tp_uint(name, optarg, 1, RTE_MAX_LCORE - 1, &a->nb_cores);
+            break;
+        case OPT_PORTMASK: rc = tp_portmask(optarg, a); break;
+        case OPT_NBPORTS:
+            rc = tp_uint(name, optarg, 1, RTE_MAX_ETHPORTS, &a->nb_ports);
+            break;
+        case OPT_ETHPEER:  rc = tp_eth_peer(optarg, a); break;
         case 'h':
         case OPT_HELP:
             tp_usage(stdout, prog);
@@ -289,14 +388,13 @@ tp_args_parse(int argc, char **argv, struct tp_args *a)
                 argv[optind]);
         rc = -1;
     }
-    /* Each txonly segment is one mbuf, behind its headroom. */
-    for (i = 0; rc == 0 && i < a->nb_txpkts; i++) {
-        if (a->txpkts[i] + RTE_PKTMBUF_HEADROOM > a->mbuf_size) {
-            fprintf(stderr, "evpl-testpmd: --txpkts: a %u-byte segment does "
-                    "not fit a %u-byte mbuf after its headroom\n",
-                    a->txpkts[i], a->mbuf_size);
-            rc = -1;
-        }
+    if (rc == 0)
+        rc = tp_txpkts_parse("--txpkts", txpkts ? txpkts : "64", a);
+    if (rc == 0 && a->interactive && (a->duration > 0 || a->stats_period)) {
+        fprintf(stderr, "evpl-testpmd: --%s: not with --interactive, where "
+                "quit stops\n", a->duration > 0 ? "duration" :
+                "stats-period");
+        rc = -1;
     }
     if (rc == 0 && a->nb_txq != 0 && a->nb_txq < a->nb_rxq) {
         fprintf(stderr, "evpl-testpmd: --txq=%u: the streams of RX queue q "

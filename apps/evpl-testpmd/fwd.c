@@ -519,7 +519,9 @@ tp_lcore_main(void *arg)
     }
     memset(&cfg, 0, sizeof(cfg));
     cfg.pool        = tp.pool;
-    cfg.tx_copy_max = tp.args.tx_copy_max;
+    /* clone fans out by reference, not by copy, unless told otherwise. */
+    cfg.tx_copy_max = tp.args.tx_copy_max ? tp.args.tx_copy_max :
+                      tp.args.mode == TP_MODE_CLONE ? 1 : 0;
     w->lc    = lc;
     w->cnt   = lc->cnt;
     w->burst = tp.args.burst;
@@ -532,7 +534,7 @@ tp_lcore_main(void *arg)
         return -1;
     }
 
-    if (tp.args.tx_first)
+    if (tp.run_tx_first)
         tp_tx_first(w);
 
     switch (lc->role == TP_ROLE_FWD ? tp.args.mode : TP_MODE_PIPELINE) {

@@ -6,6 +6,7 @@
 #define EVPL_TESTPMD_H
 
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include <rte_ethdev.h>
@@ -56,11 +57,26 @@ struct tp_args {
     unsigned int mbuf_size;    /* data room, headroom included */
     unsigned int mbcache;
     unsigned int tx_copy_max;  /* 0: the library's default, or 1 in clone */
+    int          interactive;  /* -i: the testpmd> prompt */
+    int          auto_start;   /* -a: start forwarding at the prompt's start */
+    unsigned int nb_cores;     /* forwarding lcores; 0: every worker */
+    uint64_t     portmask;     /* forwarding ports; 0: every probed one */
+    unsigned int nb_ports;     /* the first N of those; 0: all */
+    /* --eth-peer: the destination address of what goes out of a port */
+    struct rte_ether_addr eth_peer[RTE_MAX_ETHPORTS];
+    uint8_t      eth_peer_set[RTE_MAX_ETHPORTS];
 };
 
 /* Parse argv (the words after "--"). Returns 0 to run, 1 when --help was
  * printed, -1 after a message on stderr. */
 int tp_args_parse(int argc, char **argv, struct tp_args *a);
+
+/* A --txpkts list ("64,1436") into a; what (an option or a command) names
+ * it in messages. Returns 0, or -1 after a message on stderr. */
+int tp_txpkts_parse(const char *what, const char *s, struct tp_args *a);
+
+/* A forwarding mode by name. Returns 0, or -1 (nothing printed). */
+int tp_mode_parse(const char *s, enum tp_mode *mode);
 
 const char *tp_mode_name(enum tp_mode mode);
 
@@ -107,15 +123,30 @@ struct tp_lcore {
 
 struct tp_app {
     struct tp_args       args;
-    unsigned int         nb_ports;
+    FILE                *out;      /* reports and answers: stdout, or
+                                    * stderr under --json */
+    unsigned int         nb_ports; /* forwarding ports */
     uint16_t             ports[RTE_MAX_ETHPORTS];
     uint16_t             peer[RTE_MAX_ETHPORTS];   /* by port id */
     struct rte_mempool  *pool;
     unsigned int         free_at_start;
     unsigned int         main_lcore;
-    unsigned int         nb_lcores;
+    unsigned int         nb_workers; /* forwarding lcores the plan may use */
+    unsigned int         nb_lcores;  /* those it uses */
     unsigned int         nb_txq;   /* per port */
     struct tp_lcore     *lcores;
+    int                  running;  /* the lcores are forwarding */
+    int                  run_tx_first;
+    unsigned int         runs;     /* forwarding runs stopped so far */
+    /* Port counters when the run started (or were last cleared): the
+     * forward statistics are the difference, as in testpmd. */
+    struct rte_eth_stats base[RTE_MAX_ETHPORTS];
+    /* The stopped runs' counters, summed: what the books are kept on. */
+    struct tp_port_counters acc[RTE_MAX_ETHPORTS];
+    struct evpl_dpdk_stats acc_evpl;
+    uint64_t             acc_owed;   /* rx x fanout + generated, per run */
+    double               acc_seconds;
+    unsigned int         acc_errors;
     /* txonly: the headers each port's packets start with. */
     uint8_t              hdr[RTE_MAX_ETHPORTS][TP_HDR_LEN];
     struct rte_ether_addr mac[RTE_MAX_ETHPORTS];
@@ -128,6 +159,18 @@ extern struct tp_app tp;
 /* Forwarding lcores poll this; the main lcore clears it to stop them. */
 extern volatile int tp_running;
 
+/* Forwarding runs (main.c). tp_plan deals the streams to the lcores for
+ * the current mode (and makes the pipeline rings); tp_unplan undoes it.
+ * Return 0, or -1 after a message on stderr. */
+int  tp_plan(void);
+void tp_unplan(void);
+int  tp_fwd_start(int tx_first);
+void tp_fwd_stop(void);
+
+/* The testpmd> prompt on stdin (cmdline.c). Returns when "quit" is given,
+ * stdin ends or a signal came (*signalled set). */
+int tp_prompt(volatile sig_atomic_t *signalled);
+
 /* The lcore main loop (rte_eal_remote_launch). */
 int tp_lcore_main(void *arg);
 
@@ -137,9 +180,18 @@ int tp_pipeline_rings(struct tp_app *app);
 /* Build the txonly headers of every port. */
 void tp_txonly_headers(struct tp_app *app);
 
-/* Reports: periodic (testpmd's layout) and final (text or JSON). */
-void tp_stats_periodic(const struct tp_app *app, FILE *out);
+/* Reports, in dpdk-testpmd's layouts: its NIC statistics page (also the
+ * periodic one), its forward statistics (at every stop), its forwarding
+ * configuration; then evpl's own final lines, or one JSON object. */
+void tp_stats_port(const struct tp_app *app, FILE *out, int periodic);
+void tp_stats_port_clear(struct tp_app *app, FILE *out);
+void tp_stats_fwd(const struct tp_app *app, FILE *out);
+void tp_config_fwd(const struct tp_app *app, FILE *out);
+/* Fold the lcores' counters of the run just stopped into the totals. */
+void tp_stats_accumulate(struct tp_app *app);
 void tp_stats_final(const struct tp_app *app, FILE *out, unsigned int drained,
                     unsigned int free_at_end);
+/* Whether the stopped runs' books balance. */
+int  tp_stats_balanced(const struct tp_app *app);
 
 #endif /* EVPL_TESTPMD_H */

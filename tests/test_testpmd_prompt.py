@@ -1,0 +1,475 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-only
+"""evpl-testpmd as dpdk-testpmd's users drive it: the testpmd> prompt fed
+from a script through a pipe, and the statistics read by the parser a
+testpmd script would use.
+
+    test_testpmd_prompt.py EVPL_TESTPMD CASE huge|nohuge|none
+    test_testpmd_prompt.py --list
+
+A prompt case writes its commands one at a time, each after the answer to
+the one before (the next "testpmd> " prompt), waits where the script says,
+and checks the answers, the exit status and the final summary: the books
+balanced over every run, the pool's free count back where it started.
+The layout case runs evpl-testpmd and, where it is installed, dpdk-testpmd
+itself, and requires the same blocks with the same lines once the numbers
+are left out. Exit 77 (skip) for "huge" without free hugepages.
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_testpmd import eal_args, hugepages_free  # noqa: E402
+
+NULL = ["net_null0", "net_null1"]
+RING = ["net_ring0", "net_ring1"]
+PROMPT = "testpmd> "
+
+# What dpdk-testpmd 22.11 printed here for net_null ports (its NIC
+# statistics page, and the forward statistics at its stop), for when it is
+# not installed: the layout is compared, not the numbers.
+TESTPMD_SAMPLE = """
+Port statistics ====================================
+  ######################## NIC statistics for port 0  ########################
+  RX-packets: 9182208    RX-missed: 0          RX-bytes:  0
+  RX-errors: 0
+  RX-nombuf:  0         
+  TX-packets: 8881120    TX-errors: 0          TX-bytes:  0
+
+  Throughput (since last show)
+  Rx-pps:      8846844          Rx-bps:            0
+  Tx-pps:      8846844          Tx-bps:            0
+  ############################################################################
+Telling cores to stop...
+Waiting for lcores to finish...
+
+  ---------------------- Forward statistics for port 0  ----------------------
+  RX-packets: 20208320       RX-dropped: 0             RX-total: 20208320
+  TX-packets: 20208320       TX-dropped: 0             TX-total: 20208320
+  ----------------------------------------------------------------------------
+
+  ---------------------- Forward statistics for port 1  ----------------------
+  RX-packets: 20208320       RX-dropped: 0             RX-total: 20208320
+  TX-packets: 20208320       TX-dropped: 0             TX-total: 20208320
+  ----------------------------------------------------------------------------
+
+  +++++++++++++++ Accumulated forward statistics for all ports+++++++++++++++
+  RX-packets: 40416640       RX-dropped: 0             RX-total: 40416640
+  TX-packets: 40416640       TX-dropped: 0             TX-total: 40416640
+  ++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++
+
+Done.
+"""
+
+# ---- the parser a testpmd script would use --------------------------------
+
+HEADERS = [
+    ("nic", re.compile(r"#+ NIC statistics for port (\d+) +#+$")),
+    ("fwd", re.compile(r"-+ Forward statistics for port (\d+) +-+$")),
+    ("acc", re.compile(r"\++ Accumulated forward statistics for all "
+                       r"ports\++$")),
+]
+FIELD = re.compile(r"([A-Za-z][A-Za-z-]*):\s+(\d+)")
+
+
+def blocks(text):
+    """[(kind, port or None, {field: value}, [skeleton lines])] in order:
+    a block runs from its header to the border line that closes it."""
+    out, cur = [], None
+    for raw in text.splitlines():
+        line = raw.rstrip("\r")
+        s = line.strip()
+        if cur is None:
+            for kind, rx in HEADERS:
+                m = rx.search(s)
+                if m:
+                    port = int(m.group(1)) if m.groups() else None
+                    cur = (kind, port, {}, [skeleton(line)])
+                    break
+            continue
+        cur[3].append(skeleton(line))
+        if s and set(s) <= set("#-+"):
+            out.append(cur)
+            cur = None
+            continue
+        for name, value in FIELD.findall(s):
+            cur[2][name] = int(value)
+    return out
+
+
+def skeleton(line):
+    """The line with every number (and the padding around it) left out."""
+    return re.sub(r" *\d+ *", " N ", line.rstrip("\r")).rstrip()
+
+
+def first_of_each(bl):
+    seen = {}
+    for kind, _port, _fields, skel in bl:
+        seen.setdefault(kind, skel)
+    return seen
+
+
+def same_layout(ours, theirs, what):
+    a, b = first_of_each(blocks(ours)), first_of_each(blocks(theirs))
+    assert set(a) == set(b), "%s: blocks %s, testpmd's %s" % (
+        what, sorted(a), sorted(b))
+    for kind in a:
+        assert a[kind] == b[kind], "%s: %s block differs:\n%s\n---\n%s" % (
+            what, kind, "\n".join(a[kind]), "\n".join(b[kind]))
+
+
+# ---- running the program ---------------------------------------------------
+
+class Prog:
+    """A running program whose stdout and stderr are read as they come."""
+
+    def __init__(self, cmd):
+        print("$ " + " ".join(cmd), flush=True)
+        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        self.buf = {"out": [], "err": []}
+        self.lock = threading.Lock()
+        self.threads = [threading.Thread(target=self._read, args=(f, k))
+                        for f, k in ((self.p.stdout, "out"),
+                                     (self.p.stderr, "err"))]
+        for t in self.threads:
+            t.start()
+
+    def _read(self, f, key):
+        while True:
+            c = f.read(1)
+            if c == "":
+                return
+            with self.lock:
+                self.buf[key].append(c)
+
+    def text(self, key):
+        with self.lock:
+            return "".join(self.buf[key])
+
+    def wait_for(self, key, pred, timeout=30):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if pred(self.text(key)):
+                return
+            if self.p.poll() is not None:
+                break
+            time.sleep(0.01)
+        raise AssertionError("timed out or exited (%s) waiting on %s:\n%s\n"
+                             "--- stderr:\n%s" % (self.p.poll(), key,
+                                                  self.text("out"),
+                                                  self.text("err")))
+
+    def finish(self, timeout=60):
+        try:
+            self.p.stdin.close()
+        except BrokenPipeError:
+            pass
+        rc = self.p.wait(timeout=timeout)
+        for t in self.threads:
+            t.join()
+        return rc
+
+
+def drive(exe, mode, vdevs, nfwd, app, script, json_out=True, quit=True):
+    """Run with -i and feed script: (command, seconds to wait after its
+    answer). Returns (exit status, {command index: answer}, stdout,
+    stderr, the JSON summary or None). The prompt and the answers are on
+    stdout, or stderr under --json."""
+    cmd = [exe] + eal_args(mode, vdevs, nfwd) + ["--", "-i"] + \
+        (["--json"] if json_out else []) + app
+    prog = Prog(cmd)
+    key = "err" if json_out else "out"
+    prog.wait_for(key, lambda t: PROMPT in t)
+    for cmd_, pause in script:
+        n = prog.text(key).count(PROMPT)
+        prog.p.stdin.write(cmd_ + "\n")
+        prog.p.stdin.flush()
+        prog.wait_for(key, lambda t, n=n: t.count(PROMPT) > n)
+        time.sleep(pause)
+    if quit:
+        prog.p.stdin.write("quit\n")
+        prog.p.stdin.flush()
+    rc = prog.finish()
+    out, err = prog.text("out"), prog.text("err")
+    sys.stderr.write(err if json_out else out)
+    answers = {}
+    parts = (err if json_out else out).split(PROMPT)[1:]
+    for i, part in enumerate(parts[:len(script)]):
+        echo, _, rest = part.partition("\n")
+        assert echo.strip() == script[i][0], (echo, script[i][0])
+        answers[i] = rest
+    d = json.loads(out) if json_out else None
+    return rc, answers, out, err, d
+
+
+def books_hold(rc, d, runs):
+    assert rc == 0, "exit status %d" % rc
+    assert d["runs"] == runs, d["runs"]
+    t = d["totals"]
+    assert t["balanced"] and t["owed"] == t["tx_packets"] + t["dropped"], t
+    assert d["pool"]["outstanding"] == 0, d["pool"]
+    assert d["pool"]["free_at_end"] == d["pool"]["size"], d["pool"]
+    assert d["lcore_errors"] == 0
+
+
+def port_stats(answer):
+    return {p: f for k, p, f, _ in blocks(answer) if k == "nic"}
+
+
+def fwd_stats(answer):
+    """Per port and "all" (the Accumulated block)."""
+    r = {}
+    for k, p, f, _ in blocks(answer):
+        if k == "fwd":
+            r[p] = f
+        elif k == "acc":
+            r["all"] = f
+    return r
+
+
+# ---- cases -------------------------------------------------------------------
+
+def case_stats(exe, mode):
+    """Counters move after start, stop reports the run, clear zeroes the
+    counters, set fwd changes what the lcores run; what the stop blocks say
+    adds up to evpl's own books."""
+    script = [
+        ("show port stats all", 0),          # 0
+        ("start", 0.3),                      # 1
+        ("show port stats all", 0),          # 2
+        ("show fwd stats all", 0),           # 3
+        ("stop", 0),                         # 4
+        ("clear port stats all", 0),         # 5
+        ("show port stats all", 0),          # 6
+        ("show fwd stats all", 0),           # 7
+        ("set fwd macswap", 0),              # 8
+        ("show config fwd", 0),              # 9
+        ("start", 0.3),                      # 10
+        ("stop", 0),                         # 11
+    ]
+    rc, a, _out, _err, d = drive(exe, mode, NULL, 1, [], script)
+    books_hold(rc, d, 2)
+    before = port_stats(a[0])
+    assert sorted(before) == [0, 1], before
+    assert all(f["RX-packets"] == 0 and f["TX-packets"] == 0
+               for f in before.values()), before
+    during = port_stats(a[2])
+    assert all(f["RX-packets"] > 0 and f["TX-packets"] > 0
+               for f in during.values()), during
+    fwd = fwd_stats(a[3])
+    assert fwd["all"]["RX-packets"] > 0, fwd
+    assert "Telling cores to stop" in a[4] and "Done." in a[4], a[4]
+    run1 = fwd_stats(a[4])
+    assert "NIC statistics for port 0 cleared" in a[5], a[5]
+    assert all(f["RX-packets"] == 0 and f["TX-packets"] == 0 and
+               f["TX-errors"] == 0 for f in port_stats(a[6]).values()), a[6]
+    assert fwd_stats(a[7])["all"]["RX-total"] == 0, a[7]
+    assert "Set macswap packet forwarding mode" in a[8], a[8]
+    assert a[9].startswith("macswap packet forwarding"), a[9]
+    assert a[10].startswith("macswap packet forwarding"), a[10]
+    run2 = fwd_stats(a[11])
+    assert d["mode"] == "macswap"
+    # io touches no iovec, macswap does: the second run ran macswap.
+    e = d["evpl"]
+    assert 0 < e["rx_pkts"] < d["totals"]["rx_packets"], e
+    assert e["rx_pkts"] == run2["all"]["RX-packets"], (e, run2)
+    # testpmd's lines and evpl's books count the same packets.
+    t = d["totals"]
+    assert run1["all"]["RX-packets"] + run2["all"]["RX-packets"] == \
+        t["rx_packets"], (run1, run2, t)
+    assert run1["all"]["TX-total"] + run2["all"]["TX-total"] == \
+        t["tx_packets"] + t["dropped"], (run1, run2, t)
+
+
+def case_tx_first(exe, mode):
+    """set fwd, set burst and set txpkts reach the next start tx_first:
+    each port receives one burst of the new size, well-formed with the new
+    lengths."""
+    script = [
+        ("set fwd rxonly", 0),
+        ("set burst 8", 0),
+        ("set txpkts 42,1000", 0),
+        ("show config txpkts", 0),
+        ("start tx_first", 0.3),
+        ("stop", 0),
+    ]
+    rc, a, _out, _err, d = drive(exe, mode, RING, 1, [], script)
+    books_hold(rc, d, 1)
+    assert "Number of packets per burst set to 8" in a[1], a[1]
+    assert "Segment sizes: 42,1000" in a[3], a[3]
+    assert d["burst"] == 8 and d["txpkts"] == [42, 1000], d
+    stop = fwd_stats(a[5])
+    for p in d["ports"]:
+        assert p["generated"] == 8 and p["rx_packets"] == 8, p
+        assert p["rx_ipv4_udp"] == 8, p
+        assert stop[p["port"]]["RX-packets"] == 8, stop
+
+
+def case_refusals(exe, mode):
+    """What dpdk-testpmd refuses is refused, and leaves things as they
+    were; the end of input quits as quit does."""
+    script = [
+        ("stop", 0),
+        ("start", 0.1),
+        ("start", 0),
+        ("set fwd iovec", 0),
+        ("set burst 8", 0),
+        ("stop", 0),
+        ("set fwd pipeline", 0),
+        ("set burst 0", 0),
+        ("set txpkts 20", 0),
+        ("frobnicate", 0),
+        ("show config fwd", 0),
+        ("help", 0),
+    ]
+    rc, a, _out, err, d = drive(exe, mode, NULL, 1, [], script, quit=False)
+    books_hold(rc, d, 1)
+    for w in ("Packet forwarding not started",
+              "Packet forwarding already started",
+              "Please stop forwarding first",
+              "pipeline needs two forwarding lcores",
+              "not in 1..512", "42 header bytes"):
+        assert w in err, "no %r" % w
+    assert "Command not found" in a[9], a[9]
+    assert a[10].startswith("io packet forwarding"), a[10]
+    assert "packets/burst=32" in a[10], a[10]
+    for c in ("start tx_first", "show fwd stats all", "set fwd",
+              "clear port stats all", "quit"):
+        assert c in a[11], "help lacks %s" % c
+    assert d["mode"] == "io" and d["burst"] == 32, d
+
+
+def case_auto_start(exe, mode):
+    """--auto-start: forwarding runs before the first command."""
+    rc, a, _out, err, d = drive(exe, mode, NULL, 1, ["--auto-start"],
+                                [("show fwd stats all", 0)])
+    books_hold(rc, d, 1)
+    assert "Start automatic packet forwarding" in err
+    assert fwd_stats(a[0])["all"]["RX-packets"] > 0, a[0]
+    assert "Telling cores to stop" in err.split(PROMPT)[-1]
+
+
+def case_text(exe, mode):
+    """Without --json everything is on stdout, in order: the prompt's
+    echo, the answers, testpmd's stop lines at quit, then evpl's own."""
+    rc, a, out, _err, _d = drive(exe, mode, NULL, 1, [],
+                                 [("start", 0.2)], json_out=False)
+    assert rc == 0, rc
+    tail = out.split(PROMPT)[-1]
+    assert tail.lstrip().startswith("quit"), tail
+    bl = blocks(tail)
+    assert [b[0] for b in bl] == ["fwd", "fwd", "acc"], bl
+    evpl = tail[tail.index("Done."):]
+    assert re.search(r"books: .*: balanced", evpl), evpl
+    assert "zero outstanding" in evpl and "1 run," in evpl, evpl
+
+
+def case_sigterm(exe, mode):
+    """A signal at the prompt stops forwarding and ends as quit does."""
+    cmd = [exe] + eal_args(mode, NULL, 1) + ["--", "-i", "-a", "--json"]
+    prog = Prog(cmd)
+    prog.wait_for("err", lambda t: PROMPT in t)
+    time.sleep(0.3)
+    prog.p.send_signal(signal.SIGTERM)
+    rc = prog.p.wait(timeout=60)
+    prog.p.stdin.close()
+    for t in prog.threads:
+        t.join()
+    sys.stderr.write(prog.text("err"))
+    d = json.loads(prog.text("out"))
+    books_hold(rc, d, 1)
+    assert d["totals"]["rx_packets"] > 0
+    assert "signal 15" in prog.text("err")
+
+
+def case_layout(exe, mode):
+    """The NIC statistics page and the stop's forward statistics have
+    testpmd's blocks and lines, whatever the numbers; the parser reads
+    from them what evpl's books say."""
+    eal = eal_args(mode, NULL, 1)
+    cmd = [exe] + eal + ["--", "--stats-period=1", "--duration=1.1"]
+    print("$ " + " ".join(cmd), flush=True)
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    print(p.stdout)
+    assert p.returncode == 0, p.stderr
+    ours = p.stdout
+    same_layout(ours, TESTPMD_SAMPLE, "against the recorded dpdk-testpmd")
+    fwd = fwd_stats(ours)
+    m = re.findall(r"port (\d+): received (\d+) sent (\d+) dropped (\d+)",
+                   ours)
+    assert len(m) == 2, m
+    assert fwd["all"]["RX-packets"] == sum(int(x[1]) for x in m), (fwd, m)
+    assert fwd["all"]["TX-total"] == sum(int(x[2]) + int(x[3]) for x in m)
+    assert "Port statistics ====" in ours
+
+    testpmd = shutil.which("dpdk-testpmd")
+    if testpmd is None:
+        print("dpdk-testpmd not installed: compared with the recorded "
+              "sample only")
+        return
+    cmd = [testpmd] + eal + ["--", "--total-num-mbufs=2048",
+                             "--stats-period=1"]
+    print("$ " + " ".join(cmd), flush=True)
+    t = Prog(cmd)
+    # Its first page comes as forwarding starts, just after the pool (said
+    # on stderr: stdout is buffered); the signal stops the run.
+    try:
+        t.wait_for("err", lambda x: "mbuf pool" in x)
+    except AssertionError as e:
+        t.p.kill()
+        t.finish()
+        print("dpdk-testpmd did not start here: compared with the recorded "
+              "sample only\n%s" % e)
+        return
+    time.sleep(1.5)
+    t.p.send_signal(signal.SIGINT)
+    t.finish()
+    theirs, terr = t.text("out"), t.text("err")
+    if "Forward statistics" not in theirs:
+        print("dpdk-testpmd did not run here (exit %s): compared with the "
+              "recorded sample only\n%s" % (t.p.returncode, terr))
+        return
+    same_layout(ours, theirs, "against dpdk-testpmd run now")
+    print("OK: the same layout as dpdk-testpmd run now")
+
+
+PROMPT_CASES = {
+    "prompt-stats": case_stats,
+    "prompt-tx-first": case_tx_first,
+    "prompt-refusals": case_refusals,
+    "prompt-auto-start": case_auto_start,
+    "prompt-text": case_text,
+    "prompt-sigterm": case_sigterm,
+}
+ONCE = {"summary-layout": case_layout}
+
+
+def main():
+    if sys.argv[1:] == ["--list"]:
+        print(" ".join(PROMPT_CASES))
+        print(" ".join(ONCE))
+        return 0
+    exe, case, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+    if mode == "huge" and hugepages_free() < 64:
+        print("SKIP: fewer than 64 free hugepages; the nohuge run covers it")
+        return 77
+    if case in ONCE:
+        ONCE[case](exe, "nohuge" if mode == "none" else mode)
+    else:
+        PROMPT_CASES[case](exe, mode)
+    print("OK: " + case)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
