@@ -318,8 +318,14 @@ def eal_args(mode, vdevs, nfwd):
     return args
 
 
+VERSION = re.compile(r"^\d+\.\d+\.\d+$")
+
+
 def common_checks(d, rc, stderr):
     assert rc == 0, "exit status %d; stderr:\n%s" % (rc, stderr)
+    v = d["version"]
+    assert VERSION.match(v["program"]) and v["library"] == v["program"], v
+    assert v["dpdk"].startswith("DPDK "), v
     assert d["pool"]["outstanding"] == 0, "leak: %s" % d["pool"]
     assert d["pool"]["free_at_end"] == d["pool"]["size"], d["pool"]
     assert d["lcore_errors"] == 0

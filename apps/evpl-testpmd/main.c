@@ -32,6 +32,7 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_version.h>
 
 #include "testpmd.h"
 
@@ -476,9 +477,10 @@ main(int argc, char **argv)
     tp_txonly_headers(&tp);
     tp.free_at_start = rte_mempool_avail_count(tp.pool);
 
-    fprintf(tp.out, "evpl-testpmd: %s mode, %u ports, %u forwarding lcores, "
-            "burst %u\n", tp_mode_name(tp.args.mode), tp.nb_ports,
-            tp.nb_lcores, tp.args.burst);
+    fprintf(tp.out, "evpl-testpmd %s (libevpl-dpdk %s, %s): %s mode, %u "
+            "ports, %u forwarding lcores, burst %u\n", EVPL_DPDK_VERSION_STRING,
+            evpl_dpdk_version(), rte_version(), tp_mode_name(tp.args.mode),
+            tp.nb_ports, tp.nb_lcores, tp.args.burst);
 
     if (tp.args.interactive) {
         fprintf(tp.out, "Interactive-mode selected\n");

@@ -14,6 +14,7 @@
 
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
+#include <rte_version.h>
 
 #include "testpmd.h"
 
@@ -328,7 +329,12 @@ tp_final_json(const struct tp_app *app, const struct tp_sum *s, FILE *out,
     unsigned int         i, k;
     uint16_t             port;
 
-    fprintf(out, "{\"mode\": \"%s\", \"burst\": %u, \"txpkts\": [",
+    /* The program as built (the headers' version), the library it runs
+     * with, and DPDK's. */
+    fprintf(out, "{\"version\": {\"program\": \"%s\", \"library\": \"%s\", "
+            "\"dpdk\": \"%s\"}, ", EVPL_DPDK_VERSION_STRING,
+            evpl_dpdk_version(), rte_version());
+    fprintf(out, "\"mode\": \"%s\", \"burst\": %u, \"txpkts\": [",
             tp_mode_name(app->args.mode), app->args.burst);
     for (i = 0; i < app->args.nb_txpkts; i++)
         fprintf(out, "%s%u", i ? ", " : "", app->args.txpkts[i]);
