@@ -11,7 +11,7 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 
-#include "../src/internal.h"
+#include "internal.h"
 
 /*
  * What the bursts need to know of a port, learnt once: from

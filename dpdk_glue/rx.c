@@ -4,7 +4,7 @@
 
 #include <rte_ethdev.h>
 
-#include "../src/internal.h"
+#include "internal.h"
 
 EVPL_EXPORT int
 evpl_dpdk_mbuf_to_iovecs(

@@ -16,7 +16,7 @@
 
 #include <rte_telemetry.h>
 
-#include "../src/internal.h"
+#include "internal.h"
 
 static const struct {
     const char *name;

@@ -22,7 +22,7 @@
 
 #include <rte_ethdev.h>
 
-#include "../src/internal.h"
+#include "internal.h"
 #include "tx_ext.h"
 
 #define EVPL_HEAD_KEEP_FLAGS (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL)

@@ -13,7 +13,7 @@
  * so no range needs splitting for its IOVA.
  */
 
-#include "../src/internal.h"
+#include "internal.h"
 #include "tx_ext.h"
 
 int

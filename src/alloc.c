@@ -349,7 +349,7 @@ evpl_iovec_reserve(
     if (c != NULL && mask < evpl->room) {
         start = evpl_align_up((char *) c->buf_addr + evpl->carve_used, mask);
         if (evpl_room_behind(start, evpl_seg_end(c)) >= length) {
-            c->refcnt++;
+            evpl_mbuf_ref_add_("evpl_iovec_reserve", NULL, c, 1, 0);
             evpl_iovec_fill(r_iovec, c, start, length, flags);
             return EVPL_TRACE_HANDED_OUT(evpl, r_iovec, 1);
         }
@@ -393,7 +393,7 @@ evpl_iovec_reserve(
         start = evpl_align_up(first->buf_addr, mask);
     } else {
         first = c;
-        first->refcnt++;
+        evpl_mbuf_ref_add_("evpl_iovec_reserve", NULL, first, 1, 0);
         start = evpl_align_up((char *) c->buf_addr + evpl->carve_used, mask);
     }
     chunk = (unsigned int) RTE_MIN((size_t) (evpl_seg_end(first) - start),
@@ -419,7 +419,8 @@ evpl_iovec_reserve(
         *evpl_seg_state(m) = left == 0 ? EVPL_SEG_SPAN_TAIL : EVPL_SEG_CARVED;
     }
     if (first != c) {
-        first->refcnt++; /* the context's */
+        /* the context's */
+        evpl_mbuf_ref_add_("evpl_iovec_reserve", NULL, first, 1, 0);
         evpl_carve_install(evpl, first, 0);
     }
     return EVPL_TRACE_HANDED_OUT(evpl, r_iovec, (int) n);
@@ -473,8 +474,10 @@ evpl_iovec_commit(
             if (end > evpl->carve_used)
                 evpl->carve_used = (uint32_t) end;
         } else if (*evpl_seg_state(m) == EVPL_SEG_SPAN_TAIL) {
+            /* The context's reference; the tail may have been cloned to
+             * the limit. */
+            evpl_mbuf_ref_add_("evpl_iovec_commit", iov, m, 1, 0);
             *evpl_seg_state(m) = EVPL_SEG_CARVED;
-            m->refcnt++;
             evpl_carve_install(evpl, m, (uint32_t) end);
         }
     }

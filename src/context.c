@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_debug.h>
 #include <rte_eal.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
@@ -12,51 +13,52 @@
 
 /*
  * Default pools: one per process, NUMA socket, segment size and mbuf count,
- * named after all four so that concurrent first users meet on the same
- * pool through the mempool registry (creation of a taken name fails with
- * EEXIST and the loser looks it up). They are never freed: iovecs and
- * queued packets may outlive every context.
+ * named after all four so that concurrent first users, in threads or
+ * processes, meet on the same pool (evpl_pool_get_or_create()).
  */
+struct evpl_default_pool_args {
+    int          socket;
+    unsigned int room, n;
+};
+
+static struct rte_mempool *
+evpl_default_pool_create(
+    const char *name,
+    void       *arg)
+{
+    const struct evpl_default_pool_args *a = arg;
+    unsigned int                         cache;
+
+    /* rte_mempool requires cache_size * 1.5 <= n. */
+    cache = RTE_MIN(EVPL_DPDK_DEFAULT_CACHE_SIZE, a->n * 2 / 3);
+    cache = RTE_MIN(cache, (unsigned int) RTE_MEMPOOL_CACHE_MAX_SIZE);
+
+#ifdef EVPL_IOVEC_TRACE
+    return evpl_trace_pool_create(name, a->n, cache, a->room, a->socket);
+#else
+    return rte_pktmbuf_pool_create(name, a->n, cache, 0, (uint16_t) a->room,
+                                   a->socket);
+#endif
+}
+
 struct rte_mempool *
 evpl_default_pool(
     int          socket,
     unsigned int room,
     unsigned int n)
 {
-    char                name[RTE_MEMPOOL_NAMESIZE];
-    struct rte_mempool *mp;
-    unsigned int        cache;
-    int                 len;
+    struct evpl_default_pool_args args = {
+        .socket = socket, .room = room, .n = n,
+    };
+    char                          name[RTE_MEMPOOL_NAMESIZE];
+    int                           len;
 
     len = snprintf(name, sizeof(name), "evpl%d.%u.%u", socket, room, n);
     if (len < 0 || (size_t) len >= sizeof(name)) {
         evpl_fail(EINVAL);
         return NULL;
     }
-
-    mp = rte_mempool_lookup(name);
-    if (mp != NULL)
-        return mp;
-
-    /* rte_mempool requires cache_size * 1.5 <= n. */
-    cache = RTE_MIN(EVPL_DPDK_DEFAULT_CACHE_SIZE, n * 2 / 3);
-    cache = RTE_MIN(cache, (unsigned int) RTE_MEMPOOL_CACHE_MAX_SIZE);
-
-#ifdef EVPL_IOVEC_TRACE
-    mp = evpl_trace_pool_create(name, n, cache, room, socket);
-#else
-    mp = rte_pktmbuf_pool_create(name, n, cache, 0, (uint16_t) room, socket);
-#endif
-    if (mp == NULL && rte_errno == EEXIST)
-        mp = rte_mempool_lookup(name);
-    if (mp == NULL) {
-        EVPL_LOG(ERR, "cannot create pool %s: %s", name,
-                 rte_strerror(rte_errno));
-        evpl_fail(rte_errno == EEXIST ? EEXIST : ENOMEM);
-        return NULL;
-    }
-    EVPL_LOG(INFO, "created pool %s: %u mbufs of %u bytes", name, n, room);
-    return mp;
+    return evpl_pool_get_or_create(name, evpl_default_pool_create, &args);
 }
 
 int evpl_seg_state_offset = -1;
@@ -78,6 +80,66 @@ evpl_contexts_foreach(
     TAILQ_FOREACH(e, &evpl_contexts, link)
         fn(e, arg);
     rte_spinlock_unlock(&evpl_contexts_lock);
+}
+
+/* Registered extensions, and the context size with their states. Written
+ * only by constructors, before any thread of the application runs. */
+static struct evpl_ext *evpl_exts[EVPL_EXT_MAX];
+static unsigned int     evpl_nb_exts;
+static size_t           evpl_ctx_size = RTE_ALIGN_CEIL(sizeof(struct evpl),
+                                                       RTE_CACHE_LINE_SIZE);
+static int              evpl_ctx_created;
+
+void
+evpl_ext_register(struct evpl_ext *ext)
+{
+    if (evpl_nb_exts == EVPL_EXT_MAX || evpl_ctx_created)
+        rte_panic("evpl: extension %s registered %s\n", ext->name,
+                  evpl_ctx_created ? "after a context was created" :
+                  "past EVPL_EXT_MAX");
+    ext->offset                = evpl_ctx_size;
+    evpl_ctx_size             += RTE_ALIGN_CEIL(ext->size, RTE_CACHE_LINE_SIZE);
+    evpl_exts[evpl_nb_exts++]  = ext;
+}
+
+/* Run the fini of the first n extensions, last registered first. */
+static void
+evpl_exts_fini(
+    struct evpl *evpl,
+    unsigned int n)
+{
+    while (n-- > 0)
+        if (evpl_exts[n]->fini != NULL)
+            evpl_exts[n]->fini(evpl, evpl_ext_state(evpl, evpl_exts[n]));
+}
+
+static int
+evpl_exts_init(struct evpl *evpl)
+{
+    unsigned int i;
+
+    for (i = 0; i < evpl_nb_exts; i++)
+        if (evpl_exts[i]->init != NULL &&
+            evpl_exts[i]->init(evpl, evpl_ext_state(evpl, evpl_exts[i])) < 0) {
+            evpl_exts_fini(evpl, i);
+            return -1;
+        }
+    return 0;
+}
+
+void
+evpl_exts_foreach_held(
+    const struct evpl *evpl,
+    void             (*fn)(const struct rte_mbuf *seg, void *arg),
+    void              *arg)
+{
+    unsigned int i;
+
+    for (i = 0; i < evpl_nb_exts; i++)
+        if (evpl_exts[i]->foreach_held != NULL)
+            evpl_exts[i]->foreach_held(evpl,
+                                       evpl_ext_state(evpl, evpl_exts[i]),
+                                       fn, arg);
 }
 
 EVPL_EXPORT __thread uint32_t evpl_thread_tag_;
@@ -199,7 +261,8 @@ evpl_create(const struct evpl_config *config)
             return NULL;
     }
 
-    evpl = rte_zmalloc_socket("evpl", sizeof(*evpl), RTE_CACHE_LINE_SIZE,
+    __atomic_store_n(&evpl_ctx_created, 1, __ATOMIC_RELAXED);
+    evpl = rte_zmalloc_socket("evpl", evpl_ctx_size, RTE_CACHE_LINE_SIZE,
                               socket);
     if (evpl == NULL) {
         evpl_fail(ENOMEM);
@@ -234,6 +297,13 @@ evpl_create(const struct evpl_config *config)
         evpl->cache = evpl->own_cache;
     }
 
+    if (evpl_exts_init(evpl) < 0) {
+        if (evpl->own_cache != NULL)
+            rte_mempool_cache_free(evpl->own_cache);
+        rte_free(evpl);
+        return NULL;
+    }
+
     rte_spinlock_lock(&evpl_contexts_lock);
     evpl->id = ++evpl_contexts_next_id;
     TAILQ_INSERT_TAIL(&evpl_contexts, evpl, link);
@@ -254,6 +324,7 @@ evpl_destroy(struct evpl *evpl)
 
     evpl_carve_retire(evpl);
     evpl_slab_ctx_fini(&evpl->slab);
+    evpl_exts_fini(evpl, evpl_nb_exts);
 
     /* Received packets the caller never had room for: nobody else can
      * reach them now. */

@@ -85,6 +85,54 @@ struct evpl {
 #endif
 };
 
+/*
+ * Extensions: how a part of the library outside src/ (the DPDK glue's
+ * receive path, say) keeps per-context state and learns of a context's
+ * end without the core knowing what that state is. An extension registers
+ * once, from an RTE_INIT constructor (before any context exists); every
+ * context then carries size zeroed bytes for it behind struct evpl, at the
+ * offset registration writes into the descriptor.
+ */
+struct evpl_ext {
+    const char *name;
+    size_t      size;
+    /* Optional: at evpl_create(), on the zeroed state; -1 with errno fails
+     * the create (earlier extensions' fini then run). */
+    int  (*init)(struct evpl *evpl, void *state);
+    /* Optional: at evpl_destroy(), before the leak report: drop every
+     * reference the state holds. */
+    void (*fini)(struct evpl *evpl, void *state);
+    /* Optional: call fn on every mbuf segment on which the state holds a
+     * reference of the context's own, so that evpl_dpdk_outstanding()
+     * leaves them out of the caller's counts. */
+    void (*foreach_held)(const struct evpl *evpl, const void *state,
+                         void (*fn)(const struct rte_mbuf *seg, void *arg),
+                         void *arg);
+    /* Written by evpl_ext_register(): the state's offset in a context. */
+    size_t      offset;
+};
+
+/* Most extensions one process registers. */
+#define EVPL_EXT_MAX 4
+
+/* Register ext; called from RTE_INIT. Too many extensions, or a context
+ * already created, is a build defect: it logs and aborts. */
+void evpl_ext_register(struct evpl_ext *ext);
+
+/* Call fn on every segment the extensions' states hold (trace.c). */
+void evpl_exts_foreach_held(const struct evpl *evpl,
+                            void (*fn)(const struct rte_mbuf *seg, void *arg),
+                            void *arg);
+
+/* ext's state in evpl. */
+static inline void *
+evpl_ext_state(
+    const struct evpl     *evpl,
+    const struct evpl_ext *ext)
+{
+    return (char *) (uintptr_t) evpl + ext->offset;
+}
+
 /* Hand failure to the caller under the library's error rule. */
 static inline int
 evpl_fail(int err)
@@ -118,6 +166,18 @@ int evpl_dynfield_init(void);
 
 struct rte_mempool *evpl_default_pool(int socket, unsigned int room,
                                       unsigned int n);
+
+/*
+ * The pool registered as name, created with create(name, arg) by the first
+ * caller of any thread or process; published to others only once create()
+ * has returned it complete (pool.c says how). create() returns NULL with
+ * rte_errno set. NULL with errno: EINVAL (name too long), ENOMEM (create()
+ * failed), EAGAIN (another process left the pool half-built past a bound).
+ */
+struct rte_mempool *evpl_pool_get_or_create(
+    const char          *name,
+    struct rte_mempool *(*create)(const char *name, void *arg),
+    void                *arg);
 
 /* What the bursts know of a port: the TX limits chains are shaped to and
  * the queue counts that ids are checked against. */

@@ -126,13 +126,9 @@ evpl_slab_pool_init(struct evpl_slab_ctx *sc)
                    sc->nb);
     if (len < 0 || (size_t) len >= sizeof(name))
         return evpl_fail(EINVAL);
-    mp = rte_mempool_lookup(name);
+    mp = evpl_pool_get_or_create(name, evpl_slab_pool_create, &a);
     if (mp == NULL)
-        mp = evpl_slab_pool_create(name, &a);
-    if (mp == NULL && rte_errno == EEXIST)
-        mp = rte_mempool_lookup(name); /* TEMP: core's creator replaces this */
-    if (mp == NULL)
-        return evpl_fail(ENOMEM);
+        return -1;
     sc->pool = mp;
     return 0;
 }

@@ -386,47 +386,54 @@ evpl_trace_site_name(
 
 #endif /* EVPL_IOVEC_TRACE */
 
+/* Counting what a context holds itself: all of it (match 0) or, in trace
+ * builds, what the context of trace serial match handed out. */
+struct evpl_own {
+    const struct evpl *evpl;
+    uint32_t           match;
+    unsigned int       mbufs, refs;
+};
+
 /* Count seg if the context's own reference on it is one of those asked
- * about: all (match 0) or, in trace builds, those of trace serial match. */
+ * about; an mbuf counts when that reference is all it has. */
 static void
 evpl_own_seg(
-    const struct evpl     *evpl,
     const struct rte_mbuf *seg,
-    uint32_t               match,
-    unsigned int          *mbufs,
-    unsigned int          *refs)
+    void                  *arg)
 {
-    if (seg->pool != evpl->pool)
+    struct evpl_own *o = arg;
+
+    if (seg->pool != o->evpl->pool)
         return;
 #ifdef EVPL_IOVEC_TRACE
-    if (match != 0 && !evpl_trace_is_of(seg, match))
+    if (o->match != 0 && !evpl_trace_is_of(seg, o->match))
         return;
-#else
-    RTE_SET_USED(match);
 #endif
-    (*refs)++;
-    *mbufs += rte_mbuf_refcnt_read(seg) == 1;
+    o->refs++;
+    o->mbufs += rte_mbuf_refcnt_read(seg) == 1;
 }
 
 /* What the context holds itself, so that callers see only their own: one
- * reference on its carve segment and on each segment of a received packet
- * it keeps for a later call; an mbuf counts when that is all it has. */
+ * reference on its carve segment, on each segment of a received packet it
+ * keeps for a later call, and on whatever an extension's state holds. */
 static unsigned int
 evpl_own_holdings(
     const struct evpl *evpl,
     uint32_t           match,
     unsigned int      *refs)
 {
+    struct evpl_own        o = { .evpl = evpl, .match = match };
     const struct rte_mbuf *seg;
-    unsigned int           mbufs = 0, k;
+    unsigned int           k;
 
-    *refs = 0;
     if (evpl->carve != NULL)
-        evpl_own_seg(evpl, evpl->carve, match, &mbufs, refs);
+        evpl_own_seg(evpl->carve, &o);
     for (k = 0; k < evpl->rx_kept; k++)
         for (seg = evpl->rx_keep[k].m; seg != NULL; seg = seg->next)
-            evpl_own_seg(evpl, seg, match, &mbufs, refs);
-    return mbufs;
+            evpl_own_seg(seg, &o);
+    evpl_exts_foreach_held(evpl, evpl_own_seg, &o);
+    *refs = o.refs;
+    return o.mbufs;
 }
 
 EVPL_EXPORT int

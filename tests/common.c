@@ -46,7 +46,14 @@ remove_runtime_dir(void)
 int
 evpl_test_eal_init(int argc, char **argv, const char *const *vdevs)
 {
-    char        lcores[16], prefix[64];
+    return evpl_test_eal_init_lcores(argc, argv, vdevs, NULL);
+}
+
+int
+evpl_test_eal_init_lcores(int argc, char **argv, const char *const *vdevs,
+                          const char *lcore_map)
+{
+    char        lcores[64], prefix[64];
     const char *eal[32];
     int         n = 0, i;
     long        cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -59,11 +66,15 @@ evpl_test_eal_init(int argc, char **argv, const char *const *vdevs)
 
     /* Two lcores where there are two CPUs: the cross-lcore cases need a
      * worker; on one CPU they skip. */
-    snprintf(lcores, sizeof(lcores), "0-%ld", cpus >= 2 ? 1L : 0L);
-
     eal[n++] = argv[0];
-    eal[n++] = "-l";
-    eal[n++] = lcores;
+    if (lcore_map != NULL) {
+        snprintf(lcores, sizeof(lcores), "--lcores=%s", lcore_map);
+        eal[n++] = lcores;
+    } else {
+        snprintf(lcores, sizeof(lcores), "0-%ld", cpus >= 2 ? 1L : 0L);
+        eal[n++] = "-l";
+        eal[n++] = lcores;
+    }
     eal[n++] = "--no-pci";
     eal[n++] = "--log-level=lib.eal:warning";
     /* A runtime directory of its own: programs run side by side, and each

@@ -25,6 +25,11 @@
  */
 int evpl_test_eal_init(int argc, char **argv, const char *const *vdevs);
 
+/* The same with EAL's --lcores map (lcore_map NULL: as above), for
+ * programs that need more lcores than the machine has CPUs. */
+int evpl_test_eal_init_lcores(int argc, char **argv, const char *const *vdevs,
+                              const char *lcore_map);
+
 /* A context on the default pool and the pool's free count when the case
  * started; the teardown destroys the context and asserts the count. */
 struct evpl_test_ctx {

@@ -427,6 +427,39 @@ op_commit(struct death *d)
     evpl_iovec_commit(d->b->evpl, 0, d->iov, 1);
 }
 
+/* d->iov is a spanning reservation's tail, the iovec the abort names. */
+static void
+op_commit_span(struct death *d)
+{
+    evpl_iovec_commit(d->b->evpl, 0, d->iov - 1, 2);
+}
+
+/* Committing a spanning reservation adopts its tail segment, taking the
+ * context's reference on it: that must not wrap a count at the limit. */
+static void
+commit_tail_at_limit(struct bad *b)
+{
+    struct evpl_iovec *v = calloc(UINT16_MAX + 3, sizeof(*v));
+    struct death       d = { b, NULL, op_commit_span };
+    struct rte_mbuf   *tail;
+    int                i, n;
+
+    assert_non_null(v);
+    /* Three segments surely hold 9000 bytes (the first may be the rest
+     * of the carve segment); with fewer they would come from a slab. */
+    n = evpl_iovec_reserve(b->evpl, 9000, 0, 3, v);
+    assert_in_range(n, 2, 3);
+    tail = evpl_iovec_mbuf(&v[n - 1]);
+    for (i = n; rte_mbuf_refcnt_read(tail) < UINT16_MAX; i++)
+        evpl_iovec_clone(&v[i], &v[n - 1]);
+    d.iov = &v[n - 1];
+    assert_aborts(&d, "evpl_iovec_commit",
+                  "mbuf reference count would pass 65535");
+    assert_int_equal(rte_mbuf_refcnt_read(tail), UINT16_MAX);
+    evpl_iovecs_release(b->evpl, v, i);
+    free(v);
+}
+
 static void
 commit_past_segment(struct bad *b)
 {
@@ -1232,6 +1265,9 @@ static const struct row rows[] = {
     { "evpl_iovec_commit", "iovec reaching past its segment",
       "abort: \"evpl_iovec_commit: range outside its N-byte segment\"", 0,
       commit_past_segment },
+    { "evpl_iovec_commit", "spanning reservation whose tail has 65535 "
+      "references", "abort: \"evpl_iovec_commit: mbuf reference count would "
+      "pass 65535\"", 0, commit_tail_at_limit },
     { "evpl_iovec_commit", "released or moved-from iovec",
       "abort: \"evpl_iovec_commit: use after release\" (or move)", 1,
       commit_released },

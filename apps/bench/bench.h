@@ -130,6 +130,7 @@ void fwd_teardown(struct env *e);
 uint64_t fwd_raw(struct env *e);
 uint64_t fwd_floor(struct env *e);
 uint64_t fwd_evpl(struct env *e);
+uint64_t fwd_flat(struct env *e);
 
 /* harness.c */
 __rte_noreturn __rte_cold void die(const char *what);

@@ -17,6 +17,8 @@
  *          it names. No check, no count, no reference: what is left when
  *          everything the library does beyond that is taken away.
  *   evpl   evpl_dpdk_rx_burst + evpl_dpdk_tx_burst(TAKE_REF): the library.
+ *   flat   evpl_dpdk_rx_burst_flat + evpl_dpdk_tx_burst_flat(TAKE_REF):
+ *          the library's flat bursts, one iovec per packet.
  */
 
 #include <stdio.h>
@@ -141,6 +143,28 @@ fwd_evpl(struct env *e)
         if (unlikely(evpl_dpdk_tx_burst(evpl, port, 0, pkts, (uint16_t) n,
                                         EVPL_DPDK_TAKE_REF) < 0))
             die("evpl_dpdk_tx_burst");
+        done += (unsigned int) n;
+    }
+    return bench_now() - t0;
+}
+
+uint64_t
+fwd_flat(struct env *e)
+{
+    struct evpl_iovec iov[FWD_BURST];
+    struct evpl      *evpl = e->evpl;
+    uint16_t          port = e->fwd_port;
+    unsigned int      done = 0, want = e->iters;
+    int               n;
+    uint64_t          t0 = bench_now();
+
+    while (done < want) {
+        n = evpl_dpdk_rx_burst_flat(evpl, port, 0, iov, FWD_BURST, 0);
+        if (unlikely(n < 0))
+            die("evpl_dpdk_rx_burst_flat");
+        if (unlikely(evpl_dpdk_tx_burst_flat(evpl, port, 0, iov, (uint16_t) n,
+                                             EVPL_DPDK_TAKE_REF) < 0))
+            die("evpl_dpdk_tx_burst_flat");
         done += (unsigned int) n;
     }
     return bench_now() - t0;

@@ -502,6 +502,10 @@ const struct op bench_ops[] = {
       .dpdk_name = "rte_eth_rx_burst+tx_burst",
       FNS(fwd_evpl, fwd_raw), .fwd = 1, .bar = 1 / 0.85,
       .note = "per packet, net_null, bursts of 32: evpl-testpmd's iovec mode" },
+    { .name = "fwd evpl_dpdk_rx/tx_burst_flat",
+      .dpdk_name = "rte_eth_rx_burst+tx_burst",
+      FNS(fwd_flat, fwd_raw), .fwd = 1, .bar = 1 / 0.85,
+      .note = "per packet, net_null, bursts of 32: one iovec per packet, no evpl_dpdk_pkt" },
 };
 
 const unsigned int sweep_sizes[] = {

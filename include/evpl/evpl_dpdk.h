@@ -107,7 +107,9 @@ struct evpl_config {
  *     or more; pool_socket names a socket the EAL did not find;
  *     slab_size not a power of two from 4096 to 1 GiB; nb_slabs 2^30 or
  *     more;
- *   - ENOMEM: no memory for the context or the default pool.
+ *   - ENOMEM: no memory for the context or the default pool;
+ *   - EAGAIN: another process of the same DPDK instance began creating the
+ *     default pool and did not finish it within 10 seconds.
  */
 EVPL_EXPORT struct evpl *evpl_create(const struct evpl_config *config);
 
@@ -300,6 +302,56 @@ EVPL_EXPORT int evpl_dpdk_rx_burst_flags(
     struct evpl_iovec    *iov,
     unsigned int          max_iov,
     unsigned int          flags);
+
+/**
+ * Receive single-segment packets as one iovec each, in a flat array: the
+ * common case of evpl_dpdk_rx_burst_flags() without struct evpl_dpdk_pkt.
+ * @p iov[i] is packet i, its length the segment's data_len (0 for an
+ * empty packet, which still holds the mbuf's reference: release it).
+ *
+ * A packet of several segments stops the burst: it and the packets
+ * received after it are kept by the context, like the packets
+ * evpl_dpdk_rx_burst() cannot fit, and come first in the next call for
+ * the same port and queue. When such a packet is the next one, this call
+ * fails with EMSGSIZE; evpl_dpdk_rx_burst() or evpl_dpdk_rx_burst_flags()
+ * delivers it. One call takes at most EVPL_DPDK_RX_BURST_MAX packets from
+ * the driver.
+ *
+ * @param flags 0 (LOCAL iovecs) or EVPL_IOVEC_FLAG_SHARED, as for
+ *              evpl_dpdk_rx_burst_flags().
+ * @return Packets delivered (0..@p nb_pkts), or -1 with errno set:
+ *   - EINVAL: @p evpl or @p iov NULL, invalid port, a queue id the port
+ *     was not configured with, unknown bits in @p flags;
+ *   - EMSGSIZE: the next packet of the queue has several segments (it
+ *     stays kept; take it with evpl_dpdk_rx_burst()).
+ */
+EVPL_EXPORT int evpl_dpdk_rx_burst_flat(
+    struct evpl       *evpl,
+    uint16_t           port_id,
+    uint16_t           queue_id,
+    struct evpl_iovec *iov,
+    uint16_t           nb_pkts,
+    unsigned int       flags);
+
+/**
+ * Transmit packets of one iovec each, given as a flat array: exactly
+ * evpl_dpdk_tx_burst() with packet i made of @p iov[i] alone (the same
+ * conversions, the same fate for packets not taken under each @p flags),
+ * without struct evpl_dpdk_pkt. An iovec that its mbuf's only reference
+ * holds becomes that mbuf with a few stores; any other goes through the
+ * general conversion.
+ *
+ * @return Packets taken by the driver (0..@p nb_pkts), or -1 with errno
+ *   EINVAL (@p evpl NULL, @p iov NULL with packets, invalid port, a queue
+ *   id the port was not configured with, unknown @p flags).
+ */
+EVPL_EXPORT int evpl_dpdk_tx_burst_flat(
+    struct evpl       *evpl,
+    uint16_t           port_id,
+    uint16_t           queue_id,
+    struct evpl_iovec *iov,
+    uint16_t           nb_pkts,
+    unsigned int       flags);
 
 /**
  * Port set-up for evpl traffic. Zero-initialise; every zero field means
@@ -575,29 +627,41 @@ evpl_mbuf_free_last_(struct rte_mbuf *m)
         rte_pktmbuf_free_seg(m);
 }
 
+/*
+ * Take n more references on m: the one way the library adds to a count,
+ * whatever the path (clone, carving, commit, attach, copy), so that no
+ * path can wrap the 16-bit count. Aborts naming call when the count would
+ * pass 65535. SHARED (in flags) takes them with a compare-and-swap, else
+ * with plain loads and stores. iov is the iovec the abort names, or NULL.
+ */
 static inline void
-evpl_iovec_ref_get_(const char *call, const struct evpl_iovec *iov)
+evpl_mbuf_ref_add_(
+    const char              *call,
+    const struct evpl_iovec *iov,
+    struct rte_mbuf         *m,
+    uint16_t                 n,
+    unsigned int             flags)
 {
-    struct rte_mbuf *m = evpl_iovec_mbuf(iov);
-    uint16_t         cnt;
+    uint16_t cnt;
 
-    if (iov->flags & EVPL_IOVEC_FLAG_SHARED) {
+    if (flags & EVPL_IOVEC_FLAG_SHARED) {
         /* A compare-and-swap, not an add: the count must never be seen
          * wrapped, even for a moment, by another lcore. */
         cnt = __atomic_load_n(&m->refcnt, __ATOMIC_RELAXED);
         do {
-            if (unlikely(cnt == UINT16_MAX))
+            if (unlikely(cnt > UINT16_MAX - n))
                 evpl_iovec_abort(call, iov,
                                  "mbuf reference count would pass 65535");
-        } while (!__atomic_compare_exchange_n(&m->refcnt, &cnt, cnt + 1, 1,
+        } while (!__atomic_compare_exchange_n(&m->refcnt, &cnt,
+                                              (uint16_t) (cnt + n), 1,
                                               __ATOMIC_RELAXED,
                                               __ATOMIC_RELAXED));
     } else {
         cnt = m->refcnt;
-        if (unlikely(cnt == UINT16_MAX))
+        if (unlikely(cnt > UINT16_MAX - n))
             evpl_iovec_abort(call, iov,
                              "mbuf reference count would pass 65535");
-        m->refcnt = cnt + 1;
+        m->refcnt = (uint16_t) (cnt + n);
     }
 }
 
@@ -680,7 +744,8 @@ evpl_iovec_clone(
         dst->flags = evpl_slab_clone_flags_(src->flags);
         return;
     }
-    evpl_iovec_ref_get_("evpl_iovec_clone", src);
+    evpl_mbuf_ref_add_("evpl_iovec_clone", src, evpl_iovec_mbuf(src), 1,
+                       src->flags);
     *dst = *src;
 }
 
@@ -701,7 +766,8 @@ evpl_iovec_clone_segment(
         evpl_slab_ref_get_("evpl_iovec_clone_segment", src);
         flags = evpl_slab_clone_flags_(flags);
     } else {
-        evpl_iovec_ref_get_("evpl_iovec_clone_segment", src);
+        evpl_mbuf_ref_add_("evpl_iovec_clone_segment", src,
+                           evpl_iovec_mbuf(src), 1, flags);
     }
     dst->data         = (char *) src->data + offset;
     dst->length       = length;
