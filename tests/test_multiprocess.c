@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: LGPL-2.1-only */
+
+/*
+ * A primary and a secondary process on DPDK's default shared
+ * configuration (hugepage files and a runtime directory under a
+ * --file-prefix of this run, not --in-memory): what docs/api.md's
+ * "Multi-process" section says works in a secondary process.
+ *
+ *   test_multiprocess huge               the primary, which runs each case
+ *   test_multiprocess secondary PREFIX CASE POOL_ADDR
+ *
+ * Every case starts a secondary with a case name; the secondary exits 0
+ * only if its checks hold, and the primary checks the pool afterwards.
+ * The secondary runs on lcore 1, the primary on lcore 0: mempool caches
+ * are per lcore id and shared by the processes. Hugepages only: DPDK
+ * has no secondary processes under --no-huge, so the nohuge run skips.
+ */
+
+#include <errno.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include "common.h"
+
+#define RING_NAME "evpl_mp_test"
+#define PATTERN_LEN 3000u
+
+static char                prefix[64];
+static struct rte_ring    *ring;
+static struct evpl        *evpl;
+static struct rte_mempool *pool;
+
+static void
+fill(struct evpl_iovec *iov, int n, unsigned int seed)
+{
+    for (int i = 0; i < n; i++)
+        evpl_test_fill(evpl_iovec_data(&iov[i]), evpl_iovec_length(&iov[i]),
+                       seed + (unsigned int) i);
+}
+
+static int
+check(const struct evpl_iovec *iov, int n, unsigned int seed)
+{
+    for (int i = 0; i < n; i++)
+        if (!evpl_test_check(evpl_iovec_data(&iov[i]),
+                             evpl_iovec_length(&iov[i]), seed + (unsigned int) i))
+            return 0;
+    return 1;
+}
+
+/* ---- the secondary ---------------------------------------------------- */
+
+static int
+secondary(int argc, char **argv)
+{
+    const char *eal[] = { argv[0], "-l", "1", "--no-pci",
+                          "--proc-type=secondary", argv[2],
+                          "--log-level=lib.eal:warning" };
+    const char *what = argv[3];
+    void       *pool_addr = (void *) strtoull(argv[4], NULL, 16);
+    struct evpl_iovec iov[8];
+    struct rte_mbuf  *m = NULL;
+    struct evpl      *e;
+    int               n;
+
+    (void) argc;
+    if (rte_eal_init(RTE_DIM(eal), (char **) eal) < 0) {
+        fprintf(stderr, "secondary: rte_eal_init: %s\n", rte_strerror(rte_errno));
+        return 10;
+    }
+    /* The default pool is found by name: the primary's, at its address. */
+    e = evpl_create(NULL);
+    if (e == NULL) {
+        fprintf(stderr, "secondary: evpl_create: %s\n", strerror(errno));
+        return 11;
+    }
+    if ((void *) evpl_mempool(e) != pool_addr) {
+        fprintf(stderr, "secondary: pool %p, the primary's is %p\n",
+                (void *) evpl_mempool(e), pool_addr);
+        return 12;
+    }
+    ring = rte_ring_lookup(RING_NAME);
+    if (ring == NULL)
+        return 13;
+
+    if (strcmp(what, "receive") == 0) {
+        /* A chain the primary built from its iovecs: into iovecs here,
+         * the bytes checked, released here. */
+        if (rte_ring_dequeue(ring, (void **) &m) != 0)
+            return 14;
+        n = evpl_dpdk_mbuf_to_iovecs(e, m, iov, 8);
+        if (n < 1 || !check(iov, n, 7))
+            return 15;
+        evpl_iovecs_release(e, iov, n);
+    } else if (strcmp(what, "send") == 0) {
+        /* Allocated here, sent to the primary as a chain. */
+        n = evpl_iovec_alloc(e, PATTERN_LEN, 0, 8, 0, iov);
+        if (n < 1)
+            return 16;
+        fill(iov, n, 9);
+        m = evpl_dpdk_iovecs_to_mbuf(e, iov, n, EVPL_DPDK_TAKE_REF);
+        if (m == NULL || rte_ring_enqueue(ring, m) != 0)
+            return 17;
+    } else if (strcmp(what, "reserve") == 0) {
+        /* Reservation in a secondary: its carve segment is its own, and
+         * evpl_destroy() gives it back. */
+        n = evpl_iovec_reserve(e, 200, 0, 1, iov);
+        if (n != 1)
+            return 18;
+        evpl_iovec_set_length(&iov[0], 100);
+        evpl_iovec_commit(e, 0, iov, 1);
+        evpl_iovec_release(e, &iov[0]);
+    } else if (strcmp(what, "pool") != 0) {
+        return 19;
+    }
+    evpl_destroy(e);
+    rte_eal_cleanup();
+    return 0;
+}
+
+/* ---- the primary ------------------------------------------------------ */
+
+static int
+run_secondary(const char *what)
+{
+    char   self[4096], addr[32];
+    pid_t  pid;
+    int    status;
+    ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+    if (len < 0)
+        return -1;
+    self[len] = '\0';
+    snprintf(addr, sizeof(addr), "%llx", (unsigned long long) (uintptr_t) pool);
+    fflush(NULL);
+    pid = fork();
+    if (pid == 0) {
+        execl(self, self, "secondary", prefix, what, addr, (char *) NULL);
+        _exit(127);
+    }
+    if (pid < 0 || waitpid(pid, &status, 0) != pid)
+        return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void
+secondary_finds_the_default_pool_by_name(void **state)
+{
+    (void) state;
+    assert_int_equal(run_secondary("pool"), 0);
+    evpl_test_assert_pool_full(pool);
+}
+
+static void
+secondary_receives_and_releases_a_primarys_chain(void **state)
+{
+    struct evpl_iovec iov[8];
+    struct rte_mbuf  *m = NULL;
+    int               n;
+
+    (void) state;
+    n = evpl_iovec_alloc(evpl, PATTERN_LEN, 0, 8, 0, iov);
+    assert_true(n >= 1);
+    fill(iov, n, 7);
+    m = evpl_dpdk_iovecs_to_mbuf(evpl, iov, n, EVPL_DPDK_TAKE_REF);
+    assert_non_null(m);
+    assert_int_equal(rte_ring_enqueue(ring, m), 0);
+    assert_int_equal(run_secondary("receive"), 0);
+    evpl_test_assert_pool_full(pool);
+}
+
+static void
+secondary_allocates_and_sends_to_the_primary(void **state)
+{
+    struct evpl_iovec iov[8];
+    struct rte_mbuf  *m = NULL;
+    int               n;
+
+    (void) state;
+    assert_int_equal(run_secondary("send"), 0);
+    assert_int_equal(rte_ring_dequeue(ring, (void **) &m), 0);
+    n = evpl_dpdk_mbuf_to_iovecs(evpl, m, iov, 8);
+    assert_true(n >= 1);
+    assert_true(check(iov, n, 9));
+    evpl_iovecs_release(evpl, iov, n);
+    evpl_test_assert_pool_full(pool);
+}
+
+static void
+secondary_reserves_and_gives_its_segment_back(void **state)
+{
+    (void) state;
+    assert_int_equal(run_secondary("reserve"), 0);
+    evpl_test_assert_pool_full(pool);
+}
+
+/* The hugepage files of this run's prefix: DPDK leaves them behind. */
+static void
+remove_hugepage_files(void)
+{
+    char   pattern[256], dir[128];
+    glob_t g;
+
+    snprintf(pattern, sizeof(pattern), "/dev/hugepages/%smap_*", prefix + 14);
+    if (glob(pattern, 0, NULL, &g) == 0) {
+        for (size_t i = 0; i < g.gl_pathc; i++)
+            unlink(g.gl_pathv[i]);
+        globfree(&g);
+    }
+    snprintf(dir, sizeof(dir), "/var/run/dpdk/%s", prefix + 14);
+    snprintf(pattern, sizeof(pattern), "%s/*", dir);
+    if (glob(pattern, 0, NULL, &g) == 0) {
+        for (size_t i = 0; i < g.gl_pathc; i++)
+            unlink(g.gl_pathv[i]);
+        globfree(&g);
+    }
+    rmdir(dir);
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct CMUnitTest cases[] = {
+        cmocka_unit_test(secondary_finds_the_default_pool_by_name),
+        cmocka_unit_test(secondary_receives_and_releases_a_primarys_chain),
+        cmocka_unit_test(secondary_allocates_and_sends_to_the_primary),
+        cmocka_unit_test(secondary_reserves_and_gives_its_segment_back),
+    };
+    const char *eal[8];
+    int         n = 0, rc;
+
+    if (argc == 5 && strcmp(argv[1], "secondary") == 0)
+        return secondary(argc, argv);
+    if (argc < 2 || (strcmp(argv[1], "huge") != 0 &&
+                     strcmp(argv[1], "nohuge") != 0)) {
+        fprintf(stderr, "usage: %s huge|nohuge\n", argv[0]);
+        return 2;
+    }
+    if (strcmp(argv[1], "nohuge") == 0) {
+        printf("SKIP: DPDK has no secondary processes without hugepages\n");
+        return EVPL_TEST_SKIP;
+    }
+    if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+        printf("SKIP: the secondary needs an lcore of its own\n");
+        return EVPL_TEST_SKIP;
+    }
+    /* 64 pages (128 MiB) is what the default pool and the EAL need. */
+    {
+        FILE *f = fopen("/proc/meminfo", "r");
+        char  line[256];
+        int   free_hp = 0;
+
+        while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+            if (sscanf(line, "HugePages_Free: %d", &free_hp) == 1)
+                break;
+        if (f != NULL)
+            fclose(f);
+        if (free_hp < 128) {
+            printf("SKIP: fewer than 128 free hugepages\n");
+            return EVPL_TEST_SKIP;
+        }
+    }
+    /* "--file-prefix=" is 14 characters: remove_hugepage_files() reads
+     * the prefix after it. */
+    snprintf(prefix, sizeof(prefix), "--file-prefix=evpl-mp-%ld", (long) getpid());
+    eal[n++] = argv[0];
+    eal[n++] = "-l";
+    eal[n++] = "0";
+    eal[n++] = "--no-pci";
+    eal[n++] = "--proc-type=primary";
+    eal[n++] = prefix;
+    eal[n++] = "--log-level=lib.eal:warning";
+    atexit(remove_hugepage_files);
+    if (rte_eal_init(n, (char **) eal) < 0) {
+        fprintf(stderr, "rte_eal_init: %s\n", rte_strerror(rte_errno));
+        return 1;
+    }
+    evpl = evpl_create(NULL);
+    if (evpl == NULL)
+        return 1;
+    pool = evpl_mempool(evpl);
+    ring = rte_ring_create(RING_NAME, 16, SOCKET_ID_ANY, 0);
+    if (ring == NULL)
+        return 1;
+    rc = cmocka_run_group_tests(cases, NULL, NULL);
+    rte_ring_free(ring);
+    evpl_destroy(evpl);
+    rte_eal_cleanup();
+    return rc;
+}
