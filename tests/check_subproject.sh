@@ -60,4 +60,14 @@ if echo "$installed" | grep -E 'evpl-testpmd|evpl-bench|evpl-demo'; then
     echo "the subproject installed a sample program"
     exit 1
 fi
-echo "subproject: configured, built, ran, installed only the library's files"
+# Its tests asked for without its sample programs: configures (the tests
+# that drive evpl-testpmd are left out).
+cd "$work/consumer"
+"$meson" setup build-tests --wrap-mode=nodownload --force-fallback-for=evpl-dpdk \
+    -Devpl-dpdk:tests=true -Devpl-dpdk:apps=false >"$work/setup2.log" 2>&1 ||
+    { cat "$work/setup2.log"; exit 1; }
+ntests=$("$meson" introspect --tests build-tests | python3 -c \
+    'import json, sys; print(len(json.load(sys.stdin)))')
+[ "$ntests" -gt 0 ] || { echo "-Devpl-dpdk:tests=true defined no test"; exit 1; }
+echo "subproject: configured, built, ran, installed only the library's files;"
+echo "  with tests=true apps=false it configures $ntests tests"
