@@ -153,10 +153,7 @@ evpl_flat_tx_one(const struct evpl_iovec *v, uint64_t rearm)
                      offsetof(struct rte_mbuf, packet_type) + 4 ||
                      offsetof(struct rte_mbuf, vlan_tci) !=
                      offsetof(struct rte_mbuf, data_len) + 2);
-    /* A slab iovec is no mbuf (the word read is the slab head's): the
-     * general burst attaches it. */
-    if (unlikely(len == 0 || (v->flags & EVPL_IOVEC_F_SLAB_) ||
-                 (word & 0xffff0000u) != 0x10000u))
+    if (unlikely(len == 0 || (word & 0xffff0000u) != 0x10000u))
         return 0;
     want = (word & UINT64_C(0xffff000000000000)) | rearm |
            (uint16_t) ((char *) v->data - (char *) m->buf_addr);
