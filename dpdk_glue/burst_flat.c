@@ -11,7 +11,7 @@
 
 #include <rte_ethdev.h>
 
-#include "../src/internal.h"
+#include "internal.h"
 
 /* The head's flags a transmit keeps: what says where the data lives. */
 #define EVPL_FLAT_KEEP_FLAGS (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL)

@@ -34,11 +34,8 @@ evpl_dpdk_mbuf_to_iovecs(
             rte_pktmbuf_free_seg(seg);
             continue;
         }
-        iov[n].data         = rte_pktmbuf_mtod(seg, void *);
-        iov[n].length       = seg->data_len;
-        iov[n].flags        = evpl->owner_flags;
-        iov[n].private_data = seg;
-        n++;
+        evpl_iovec_fill_(&iov[n++], seg, rte_pktmbuf_mtod(seg, void *),
+                         seg->data_len, evpl->owner_flags);
     }
     evpl->stats.rx_pkts++;
     evpl->stats.rx_segs += (uint64_t) n;
@@ -95,10 +92,8 @@ evpl_rx_singles(
 
         if (unlikely(m->nb_segs != 1 || m->data_len == 0))
             break;
-        iov[i].data         = rte_pktmbuf_mtod(m, void *);
-        iov[i].length       = m->data_len;
-        iov[i].flags        = flags;
-        iov[i].private_data = m;
+        evpl_iovec_fill_(&iov[i], m, rte_pktmbuf_mtod(m, void *),
+                         m->data_len, flags);
         pkts[i].iov         = &iov[i];
         pkts[i].niov        = 1;
     }

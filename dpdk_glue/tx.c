@@ -100,6 +100,9 @@ evpl_tx_append(
     int                   is_new,
     int                   writable)
 {
+    /* new_segs and consumed have a bit per segment and per iovec. */
+    RTE_BUILD_BUG_ON(EVPL_DPDK_MAX_SEGS > 8 * sizeof(b->new_segs) ||
+                     EVPL_DPDK_MAX_SEGS > 8 * sizeof(b->consumed));
     seg->next = NULL;
     if (b->head == NULL)
         b->head = seg;
@@ -128,25 +131,11 @@ evpl_tx_ref_take(
     struct rte_mbuf *m   = evpl_iovec_mbuf(v);
     uint16_t        *cnt = RTE_MBUF_HAS_EXTBUF(m) ? &m->shinfo->refcnt :
                            &rte_mbuf_from_indirect(m)->refcnt;
-    uint16_t         c;
 
     /* Plain only on the iovec's own LOCAL count: the count of a direct
      * mbuf behind an indirect one, or of an external buffer, is anyone's. */
-    if ((v->flags & EVPL_IOVEC_FLAG_SHARED) || cnt != &m->refcnt) {
-        c = __atomic_load_n(cnt, __ATOMIC_RELAXED);
-        do {
-            if (unlikely(c == UINT16_MAX))
-                evpl_iovec_abort(call, v,
-                                 "mbuf reference count would pass 65535");
-        } while (!__atomic_compare_exchange_n(cnt, &c, c + 1, 1,
-                                              __ATOMIC_RELAXED,
-                                              __ATOMIC_RELAXED));
-    } else {
-        c = *cnt;
-        if (unlikely(c == UINT16_MAX))
-            evpl_iovec_abort(call, v, "mbuf reference count would pass 65535");
-        *cnt = c + 1;
-    }
+    evpl_refcnt_add_(call, v, cnt, 1,
+                     (v->flags & EVPL_IOVEC_FLAG_SHARED) || cnt != &m->refcnt);
     return cnt;
 }
 

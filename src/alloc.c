@@ -67,20 +67,6 @@ evpl_room_behind(
     return start < end ? (size_t) (end - start) : 0;
 }
 
-static inline void
-evpl_iovec_fill(
-    struct evpl_iovec *iov,
-    struct rte_mbuf   *m,
-    char              *data,
-    unsigned int       length,
-    unsigned int       flags)
-{
-    iov->data         = data;
-    iov->length       = length;
-    iov->flags        = flags;
-    iov->private_data = m;
-}
-
 static inline int
 evpl_get_mbufs(
     struct evpl      *evpl,
@@ -173,7 +159,7 @@ evpl_alloc_multi(
                 start = evpl_align_up(batch[i]->buf_addr, mask);
             chunk = (unsigned int) RTE_MIN(evpl_room_behind(start, end),
                                            (size_t) left);
-            evpl_iovec_fill(&r_iovec[n++], batch[i], start, chunk, flags);
+            evpl_iovec_fill_(&r_iovec[n++], batch[i], start, chunk, flags);
             left -= chunk;
         }
     }
@@ -242,7 +228,7 @@ evpl_alloc_one(
 
     if (unlikely(evpl_get_mbufs(evpl, &m, 1) < 0))
         return -1;
-    evpl_iovec_fill(r_iovec, m,
+    evpl_iovec_fill_(r_iovec, m,
                     evpl_align_up((char *) m->buf_addr + evpl->headroom, mask),
                     length, flags);
     return 1;
@@ -280,7 +266,7 @@ evpl_iovec_alloc(
         cache = evpl->cache;
         if (likely(cache != NULL && cache->len > 0)) {
             rte_mempool_generic_get(evpl->pool, (void **) &m, 1, cache);
-            evpl_iovec_fill(r_iovec, m,
+            evpl_iovec_fill_(r_iovec, m,
                             evpl_align_up((char *) m->buf_addr +
                                           evpl->headroom, mask),
                             length, flags);
@@ -338,7 +324,7 @@ evpl_iovec_reserve(
         return evpl_alloc_rejected(evpl, length, alignment, max_vec, r_iovec);
 
     mask  = alignment ? alignment - 1 : 0;
-    flags = EVPL_IOVEC_F_RESERVED | evpl->owner_flags;
+    flags = EVPL_IOVEC_F_RESERVED_ | evpl->owner_flags;
 
     c = evpl->carve;
     if (c != NULL && c->refcnt >= EVPL_CARVE_REF_CAP) {
@@ -350,7 +336,7 @@ evpl_iovec_reserve(
         start = evpl_align_up((char *) c->buf_addr + evpl->carve_used, mask);
         if (evpl_room_behind(start, evpl_seg_end(c)) >= length) {
             evpl_mbuf_ref_add_("evpl_iovec_reserve", NULL, c, 1, 0);
-            evpl_iovec_fill(r_iovec, c, start, length, flags);
+            evpl_iovec_fill_(r_iovec, c, start, length, flags);
             return EVPL_TRACE_HANDED_OUT(evpl, r_iovec, 1);
         }
     }
@@ -365,7 +351,7 @@ evpl_iovec_reserve(
         m->refcnt            = 2; /* the context's and the iovec's */
         *evpl_seg_state(m) = EVPL_SEG_CARVED;
         evpl_carve_install(evpl, m, 0);
-        evpl_iovec_fill(r_iovec, m, evpl_align_up(m->buf_addr, mask), length,
+        evpl_iovec_fill_(r_iovec, m, evpl_align_up(m->buf_addr, mask), length,
                         flags);
         return EVPL_TRACE_HANDED_OUT(evpl, r_iovec, 1);
     }
@@ -398,7 +384,7 @@ evpl_iovec_reserve(
     }
     chunk = (unsigned int) RTE_MIN((size_t) (evpl_seg_end(first) - start),
                                    (size_t) left);
-    evpl_iovec_fill(&r_iovec[n++], first, start, chunk, flags);
+    evpl_iovec_fill_(&r_iovec[n++], first, start, chunk, flags);
     left -= chunk;
     while (left > 0) {
         if (n == max_vec) {
@@ -413,7 +399,7 @@ evpl_iovec_reserve(
         chunk = (unsigned int) RTE_MIN(evpl_room_behind(start,
                                                         evpl_seg_end(m)),
                                        (size_t) left);
-        evpl_iovec_fill(&r_iovec[n++], m, start, chunk, flags);
+        evpl_iovec_fill_(&r_iovec[n++], m, start, chunk, flags);
         left -= chunk;
         /* Only the last may be adopted by a commit. */
         *evpl_seg_state(m) = left == 0 ? EVPL_SEG_SPAN_TAIL : EVPL_SEG_CARVED;
@@ -461,7 +447,7 @@ evpl_iovec_commit(
                      m->buf_len))
             evpl_iovec_abort("evpl_iovec_commit", iov,
                              "range outside its %u-byte segment", m->buf_len);
-        if (!(iov->flags & EVPL_IOVEC_F_RESERVED))
+        if (!(iov->flags & EVPL_IOVEC_F_RESERVED_))
             continue;
 
         end = (size_t) ((char *) iov->data - buf) + iov->length;

@@ -16,6 +16,11 @@
  * named after all four so that concurrent first users, in threads or
  * processes, meet on the same pool (evpl_pool_get_or_create()).
  */
+/* DPDK's ring-based pools hold fewer than 2^30 objects, and
+ * rte_pktmbuf_pool_create() of 22.11 crashes, rather than fails, when asked
+ * for 2^31 or more. */
+#define EVPL_POOL_MAX_MBUFS ((1u << 30) - 1)
+
 struct evpl_default_pool_args {
     int          socket;
     unsigned int room, n;
@@ -152,8 +157,8 @@ evpl_thread_tag_get(void)
     static uint32_t next;
 
     while (evpl_thread_tag_ == 0)
-        evpl_thread_tag_ = (__atomic_add_fetch(&next, 1, __ATOMIC_RELAXED)) &
-                           ((UINT32_C(1) << (32 - EVPL_IOVEC_OWNER_SHIFT_)) - 1);
+        evpl_thread_tag_ = __atomic_add_fetch(&next, 1, __ATOMIC_RELAXED) &
+                           EVPL_IOVEC_OWNER_MASK_;
     return evpl_thread_tag_;
 }
 
@@ -241,10 +246,8 @@ evpl_create(const struct evpl_config *config)
         seg = config->segment_size ? config->segment_size :
               EVPL_DPDK_DEFAULT_SEGMENT_SIZE;
         n = config->nb_mbufs ? config->nb_mbufs : EVPL_DPDK_DEFAULT_NB_MBUFS;
-        /* DPDK's ring-based pools hold fewer than 2^30 objects, and
-         * rte_pktmbuf_pool_create() of 22.11 crashes, rather than fails,
-         * when asked for 2^31 or more. */
-        if (seg > UINT16_MAX - RTE_PKTMBUF_HEADROOM || n >= (1u << 30)) {
+        if (seg > UINT16_MAX - RTE_PKTMBUF_HEADROOM ||
+            n > EVPL_POOL_MAX_MBUFS) {
             evpl_fail(EINVAL);
             return NULL;
         }

@@ -29,8 +29,6 @@ int evpl_log_type(uint32_t level);
     rte_log(RTE_LOG_ ## level, evpl_log_type(RTE_LOG_ ## level), \
             "EVPL: " fmt "\n", ## __VA_ARGS__)
 
-#define EVPL_IOVEC_F_RESERVED EVPL_IOVEC_F_RESERVED_
-
 /* A reservation segment is retired once less than this is left: smaller
  * reservations would fragment it for little gain. */
 #define EVPL_CARVE_MIN        64u

@@ -601,7 +601,7 @@ use_null(struct bad *b)
 
     assert_aborts(&d, "evpl_iovec_release", "NULL iovec");
     d.op = op_releases_null;
-    assert_aborts(&d, "evpl_iovec_release", "NULL iovec");
+    assert_aborts(&d, "evpl_iovecs_release", "NULL iovec");
     d.op = op_clone;
     assert_aborts(&d, "evpl_iovec_clone", "NULL iovec");
     d.op = op_data;

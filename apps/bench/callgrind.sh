@@ -4,7 +4,7 @@
 #   apps/bench/callgrind.sh BUILD_DIR [NAME...]
 #
 # For each NAME (a part of an operation's name in evpl-bench's table, e.g.
-# "alloc+release 64"; default: the rows behind design.md's bars), runs
+# "alloc+release 64"; default: the rows behind the performance bars), runs
 # evpl-bench --only NAME under valgrind --tool=callgrind twice, collecting
 # only inside the evpl-dpdk loop's function and then only inside its raw
 # DPDK loop's (--toggle-collect; evpl-bench --list names them), and prints

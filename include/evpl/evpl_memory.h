@@ -5,9 +5,11 @@
  * The libevpl memory API: reference-counted iovecs.
  *
  * Source-compatible with libevpl's evpl_memory.h: the same names, signatures
- * and semantics. Nothing here names a DPDK type; an iovec's reference is an
- * rte_mbuf, and the inline hot paths that touch it are defined by the glue
- * header <evpl/evpl_dpdk.h>, which this header includes at its end.
+ * and semantics. Nothing declared here names a DPDK type; an iovec's
+ * reference is an rte_mbuf or a slab, and the inline hot paths below rest
+ * on the library-private <evpl/evpl_memory_pvt.h>. Contexts
+ * (evpl_create()) and the mbuf conversions are in <evpl/evpl_dpdk.h>;
+ * <evpl/evpl.h> brings both.
  *
  * Error rule (the whole library keeps it): functions returning int return a
  * value >= 0 on success, or -1 with errno set (and rte_errno, where DPDK
@@ -170,6 +172,17 @@ EVPL_EXPORT int evpl_iovec_alloc_global(
     struct evpl       *evpl,
     struct evpl_iovec *r_iovec);
 
+#ifdef __cplusplus
+}
+#endif
+
+/* The inline paths below are built on this library-private header. */
+#include <evpl/evpl_memory_pvt.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /**
  * Drop one reference; the mbuf or slab returns to its own pool when the
  * last goes. Releasing a borrow (a clone of a GLOBAL iovec) does nothing.
@@ -177,9 +190,14 @@ EVPL_EXPORT int evpl_iovec_alloc_global(
  * @param evpl  The releasing thread's context, or NULL at any time.
  * @param iovec The reference to drop; it must not be used afterwards.
  */
-static inline void evpl_iovec_release(
+static inline void
+evpl_iovec_release(
     struct evpl       *evpl,
-    struct evpl_iovec *iovec);
+    struct evpl_iovec *iovec)
+{
+    RTE_SET_USED(evpl);
+    evpl_iovec_release_("evpl_iovec_release", iovec);
+}
 
 /**
  * Drop one reference from each of @p niov iovecs.
@@ -188,71 +206,146 @@ static inline void evpl_iovec_release(
  * @param iov  The iovecs.
  * @param niov How many; 0 or less does nothing.
  */
-static inline void evpl_iovecs_release(
+static inline void
+evpl_iovecs_release(
     struct evpl       *evpl,
     struct evpl_iovec *iov,
-    int                niov);
+    int                niov)
+{
+    int i;
+
+    RTE_SET_USED(evpl);
+    for (i = 0; i < niov; i++)
+        evpl_iovec_release_("evpl_iovecs_release", &iov[i]);
+}
 
 /**
  * Make @p dst a new reference to the bytes of @p src.
  *
- * Aborts, naming the call, if the reference count would pass 65535.
+ * @p dst must not be @p src: trace builds abort ("destination is the
+ * source"); elsewhere the reference taken would never be dropped. Aborts,
+ * naming the call, if the reference count would pass 65535.
  */
-static inline void evpl_iovec_clone(
+static inline void
+evpl_iovec_clone(
     struct evpl_iovec *dst,
-    struct evpl_iovec *src);
+    struct evpl_iovec *src)
+{
+    EVPL_TRACE_CHECK_("evpl_iovec_clone", src);
+    EVPL_TRACE_DST_("evpl_iovec_clone", dst);
+    EVPL_TRACE_NOT_SELF_("evpl_iovec_clone", dst, src);
+    if (unlikely(src->flags & EVPL_IOVEC_F_SLAB_)) {
+        evpl_slab_ref_get_("evpl_iovec_clone", src);
+        *dst       = *src;
+        dst->flags = evpl_slab_clone_flags_(src->flags);
+        return;
+    }
+    evpl_mbuf_ref_add_("evpl_iovec_clone", src, evpl_iovec_mbuf_(src), 1,
+                       src->flags);
+    *dst = *src;
+}
 
 /**
  * Make @p dst a new reference to @p length bytes of @p src from @p offset.
  *
- * Aborts, naming the call, if the range leaves @p src or the reference
- * count would pass 65535.
+ * @p dst must not be @p src, as for evpl_iovec_clone(). Aborts, naming the
+ * call, if the range leaves @p src or the reference count would pass 65535.
  */
-static inline void evpl_iovec_clone_segment(
+static inline void
+evpl_iovec_clone_segment(
     struct evpl_iovec       *dst,
     const struct evpl_iovec *src,
     unsigned int             offset,
-    unsigned int             length);
+    unsigned int             length)
+{
+    unsigned int flags;
+
+    EVPL_TRACE_CHECK_("evpl_iovec_clone_segment", src);
+    EVPL_TRACE_DST_("evpl_iovec_clone_segment", dst);
+    EVPL_TRACE_NOT_SELF_("evpl_iovec_clone_segment", dst, src);
+    evpl_iovec_check_range_("evpl_iovec_clone_segment", src, offset, length);
+    flags = src->flags;
+    if (unlikely(flags & EVPL_IOVEC_F_SLAB_)) {
+        evpl_slab_ref_get_("evpl_iovec_clone_segment", src);
+        flags = evpl_slab_clone_flags_(flags);
+    } else {
+        evpl_mbuf_ref_add_("evpl_iovec_clone_segment", src,
+                           evpl_iovec_mbuf_(src), 1, flags);
+    }
+    evpl_iovec_fill_(dst, src->private_data, (char *) src->data + offset,
+                     length, flags);
+}
 
 /**
- * Transfer @p src's reference to @p dst; @p src must not be used again.
- * No reference-count traffic.
+ * Transfer @p src's reference to @p dst; @p src must not be used again
+ * (unless it is @p dst). No reference-count traffic.
  */
-static inline void evpl_iovec_move(
+static inline void
+evpl_iovec_move(
     struct evpl_iovec *dst,
-    struct evpl_iovec *src);
+    struct evpl_iovec *src)
+{
+    EVPL_TRACE_CHECK_("evpl_iovec_move", src);
+    EVPL_TRACE_DST_("evpl_iovec_move", dst);
+    *dst = *src;
+    if (dst != src)
+        EVPL_TRACE_MARK_(src, EVPL_IOVEC_F_MOVED_);
+}
 
 /**
  * Transfer @p src's reference to @p dst, narrowed to @p length bytes from
- * @p offset; @p src must not be used again. Aborts, naming the call, if the
- * range leaves @p src.
+ * @p offset; @p src must not be used again (unless it is @p dst, which is
+ * then narrowed). Aborts, naming the call, if the range leaves @p src.
  */
-static inline void evpl_iovec_move_segment(
+static inline void
+evpl_iovec_move_segment(
     struct evpl_iovec *dst,
     struct evpl_iovec *src,
     unsigned int       offset,
-    unsigned int       length);
+    unsigned int       length)
+{
+    EVPL_TRACE_CHECK_("evpl_iovec_move_segment", src);
+    EVPL_TRACE_DST_("evpl_iovec_move_segment", dst);
+    evpl_iovec_check_range_("evpl_iovec_move_segment", src, offset, length);
+    evpl_iovec_fill_(dst, src->private_data, (char *) src->data + offset,
+                     length, src->flags);
+    if (dst != src)
+        EVPL_TRACE_MARK_(src, EVPL_IOVEC_F_MOVED_);
+}
 
 /** @return The first byte of the iovec's range. */
-static inline void *evpl_iovec_data(const struct evpl_iovec *iovec);
+static inline void *
+evpl_iovec_data(const struct evpl_iovec *iovec)
+{
+    EVPL_TRACE_CHECK_("evpl_iovec_data", iovec);
+    return iovec->data;
+}
 
 /** @return The number of bytes in the iovec's range. */
-static inline unsigned int evpl_iovec_length(const struct evpl_iovec *iovec);
+static inline unsigned int
+evpl_iovec_length(const struct evpl_iovec *iovec)
+{
+    EVPL_TRACE_CHECK_("evpl_iovec_length", iovec);
+    return iovec->length;
+}
 
 /**
  * Set the number of valid bytes, typically to shorten a reservation before
- * evpl_iovec_commit(). The caller keeps it within the space it was given.
+ * evpl_iovec_commit(). The caller keeps it within the space it was given
+ * (trace builds abort past the iovec's segment or slab).
  */
-static inline void evpl_iovec_set_length(
+static inline void
+evpl_iovec_set_length(
     struct evpl_iovec *iovec,
-    unsigned int       length);
+    unsigned int       length)
+{
+    EVPL_TRACE_CHECK_("evpl_iovec_set_length", iovec);
+    EVPL_TRACE_LENGTH_(iovec, length);
+    iovec->length = length;
+}
 
 #ifdef __cplusplus
 }
 #endif
-
-/* The hot paths above are mbuf reference-count operations: their bodies
- * live with the rest of the DPDK glue. */
-#include <evpl/evpl_dpdk.h>
 
 #endif /* EVPL_MEMORY_H */
