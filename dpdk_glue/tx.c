@@ -389,6 +389,10 @@ evpl_tx_trace_in(
      * twice (a raw copy, b = a), which would put the mbuf in the chain
      * twice with one count. A clone is a reference of its own and passes. */
     for (j = 0; j < niov; j++) {
+        /* A slab's count is not an mbuf's, and GLOBAL borrows hold none:
+         * transmit takes counts of its own on slabs. */
+        if (iov[j].flags & EVPL_IOVEC_F_SLAB_)
+            continue;
         for (k = 0, on_m = 0; k < niov; k++)
             on_m += iov[k].private_data == iov[j].private_data;
         if (unlikely(on_m > (int) rte_mbuf_refcnt_read(

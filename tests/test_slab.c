@@ -999,6 +999,47 @@ one_mebibyte_range_in_17_segments(void **state)
     evpl_iovec_release(evpl, &v);
 }
 
+#ifdef EVPL_IOVEC_TRACE
+/* ---- trace mode ------------------------------------------------------- */
+
+static void
+double_release_child(void *arg)
+{
+    struct evpl_iovec *v = arg;
+    struct evpl_iovec  c = *v;
+
+    /* A private copy: the parent's slab count is not touched twice. */
+    c.flags |= EVPL_IOVEC_F_RELEASED_;
+    evpl_iovec_release(NULL, &c);
+}
+
+static void
+past_slab_child(void *arg)
+{
+    struct evpl_iovec *v = arg;
+    struct evpl_iovec  c = *v;
+
+    evpl_iovec_set_length(&c, EVPL_DPDK_DEFAULT_SLAB_SIZE + 1);
+}
+
+/* Trace mode's checks hold for slab iovecs: a double release, and a
+ * length past the slab, abort naming the call. */
+static void
+trace_catches_slab_misuse(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec v;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 100000, 0, 1, 0, &v), 1);
+    assert_true(evpl_test_dies(double_release_child, &v,
+                               "evpl_iovec_release: double release"));
+    assert_true(evpl_test_dies(past_slab_child, &v,
+                               "evpl_iovec_set_length: length 2097153 runs "
+                               "past its 2097152-byte slab"));
+    evpl_iovec_release(evpl, &v);
+}
+#endif
+
 #define CASE(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -1026,6 +1067,9 @@ main(int argc, char **argv)
         CASE(small_range_is_copied),
         CASE(ranges_through_net_ring),
         CASE(one_mebibyte_range_in_17_segments),
+#ifdef EVPL_IOVEC_TRACE
+        CASE(trace_catches_slab_misuse),
+#endif
     };
     int rc;
 
