@@ -13,6 +13,12 @@
 
 #include "internal.h"
 
+/* evpl_dpdk_port_conf's defaults (its zero fields): one queue each way,
+ * and descriptor rings as deep as testpmd's, which absorb a burst of 32
+ * many times over while the lcore is away. */
+#define EVPL_PORT_DEFAULT_NB_QUEUES 1
+#define EVPL_PORT_DEFAULT_NB_DESC   1024
+
 /*
  * What the bursts need to know of a port, learnt once: from
  * evpl_dpdk_port_setup(), or, for a port the application set up itself,
@@ -127,10 +133,10 @@ evpl_dpdk_port_setup(
     if (ret != 0)
         return evpl_eth_fail(ret);
 
-    nb_rxq = conf->nb_rxq ? conf->nb_rxq : 1;
-    nb_txq = conf->nb_txq ? conf->nb_txq : 1;
-    nb_rxd = conf->nb_rxd ? conf->nb_rxd : 1024;
-    nb_txd = conf->nb_txd ? conf->nb_txd : 1024;
+    nb_rxq = conf->nb_rxq ? conf->nb_rxq : EVPL_PORT_DEFAULT_NB_QUEUES;
+    nb_txq = conf->nb_txq ? conf->nb_txq : EVPL_PORT_DEFAULT_NB_QUEUES;
+    nb_rxd = conf->nb_rxd ? conf->nb_rxd : EVPL_PORT_DEFAULT_NB_DESC;
+    nb_txd = conf->nb_txd ? conf->nb_txd : EVPL_PORT_DEFAULT_NB_DESC;
     if (nb_rxq > info.max_rx_queues || nb_txq > info.max_tx_queues)
         return evpl_fail(EINVAL);
 

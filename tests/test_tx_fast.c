@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-only */
 
 /*
- * The transmit fast paths of dpdk_glue/tx.c, seen where the driver sees
+ * The transmit fast paths of dpdk_glue/tx_burst.c, seen where the driver sees
  * them: a TX callback on net_null0 records the packets handed to it.
  *  - a single exclusively owned iovec becomes its mbuf, every field a
  *    driver reads written (whatever the mbuf held before), port kept;

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: LGPL-2.1-only */
+
+/*
+ * Transmit, glue-private: what the three transmit files share.
+ *
+ *  - tx_burst.c:  the single-mbuf fast path, evpl_dpdk_iovecs_to_mbuf()
+ *                 and evpl_dpdk_tx_burst();
+ *  - tx_chain.c:  the chain builder, for every other packet;
+ *  - tx_linear.c: linearisation, for packets a chain cannot carry;
+ *  - tx_ext.c:    slab ranges, attached by reference.
+ */
+
+#ifndef EVPL_GLUE_TX_H
+#define EVPL_GLUE_TX_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "internal.h"
+#include "tx_ext.h"
+
+/* The head's flags a transmit keeps: what says where the data lives. */
+#define EVPL_HEAD_KEEP_FLAGS (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL)
+
+/* Limits of the port a chain is for. */
+struct evpl_tx_caps {
+    uint16_t max_segs; /* 1: the port cannot send chains */
+};
+
+/* A fresh mbuf for a copy or an indirect segment: through the context's
+ * cache (a thread outside the EAL has no default one), then reset as
+ * rte_pktmbuf_alloc() would. */
+static inline struct rte_mbuf *
+evpl_tx_mbuf_alloc(struct evpl *evpl)
+{
+    struct rte_mbuf *m;
+
+    if (unlikely(rte_mempool_generic_get(evpl->pool, (void **) &m, 1,
+                                         evpl->cache) < 0))
+        return NULL;
+    rte_pktmbuf_reset(m);
+    return m;
+}
+
+static inline int
+evpl_mbuf_exclusive(const struct rte_mbuf *m)
+{
+    return rte_mbuf_refcnt_read(m) == 1;
+}
+
+/* The chain may write outside the iovec's range only in a direct mbuf that
+ * nobody else references. */
+static inline int
+evpl_mbuf_writable(const struct rte_mbuf *m)
+{
+    return evpl_mbuf_exclusive(m) && RTE_MBUF_DIRECT(m);
+}
+
+static inline void
+evpl_tx_head_reset(struct rte_mbuf *head)
+{
+    head->ol_flags      &= EVPL_HEAD_KEEP_FLAGS;
+    head->packet_type    = 0;
+    head->vlan_tci       = 0;
+    head->vlan_tci_outer = 0;
+    head->tx_offload     = 0;
+}
+
+/* Without TAKE_REF the chain holds a reference of its own. */
+static inline uint32_t
+evpl_tx_refs(unsigned int flags)
+{
+    return (flags & EVPL_DPDK_TAKE_REF) ? 1 : 2;
+}
+
+/*
+ * The one place converted packets are counted: pkts packets of segs
+ * segments, of whose iovecs reused became their own mbuf, indirect went by
+ * reference and copied were copied; linearized of the packets were copied
+ * whole. Constant arguments fold away at each caller.
+ */
+static __rte_always_inline void
+evpl_tx_count(
+    struct evpl *evpl,
+    uint64_t     pkts,
+    uint64_t     segs,
+    uint64_t     reused,
+    uint64_t     indirect,
+    uint64_t     copied,
+    uint64_t     linearized)
+{
+    evpl->stats.tx_pkts       += pkts;
+    evpl->stats.tx_segs       += segs;
+    evpl->stats.tx_reused     += reused;
+    evpl->stats.tx_indirect   += indirect;
+    evpl->stats.tx_copied     += copied;
+    evpl->stats.tx_linearized += linearized;
+}
+
+#ifdef EVPL_IOVEC_TRACE
+/* Trace builds: with TAKE_REF an iovec is dead once converted. */
+static inline void
+evpl_tx_trace_taken(struct evpl_iovec *iov, int niov)
+{
+    int j;
+
+    for (j = 0; j < niov; j++)
+        iov[j].flags |= EVPL_IOVEC_F_MOVED_;
+}
+#endif
+
+/*
+ * A TAKE_REF packet's references, once it is converted or dropped: every
+ * reference that did not become a segment of the chain is released, the
+ * empty iovecs' included. Bit k of segs: the k-th non-empty iovec's
+ * reference is now the chain's (0 for a packet dropped or copied whole).
+ * Trace builds mark every iovec moved.
+ */
+void evpl_tx_give_up(struct evpl_iovec *iov, int niov, uint64_t segs);
+
+/*
+ * The chain for one packet that is not the single-mbuf common case, shaped
+ * for caps (tx_chain.c). NULL with errno and rte_errno set, the iovecs
+ * untouched: EINVAL (no byte), ENOMEM, EMSGSIZE. Aborts, naming call, on
+ * reference-count overflow.
+ */
+struct rte_mbuf *evpl_tx_convert(const char *call, struct evpl *evpl,
+                                 struct evpl_iovec *iov, int niov,
+                                 unsigned int flags,
+                                 const struct evpl_tx_caps *caps);
+
+/*
+ * The packet copied whole, n non-empty iovecs of total bytes, into at most
+ * max_segs mbufs: into its first piece's own mbuf where that can hold it,
+ * else into fresh ones (tx_linear.c). With TAKE_REF the references are
+ * given up. Counted; NULL with errno ENOMEM or EMSGSIZE, the iovecs
+ * untouched.
+ */
+struct rte_mbuf *evpl_tx_linear(struct evpl *evpl, struct evpl_iovec *iov,
+                                int niov, int n, uint64_t total,
+                                unsigned int flags, unsigned int max_segs);
+
+#endif /* EVPL_GLUE_TX_H */

@@ -1,0 +1,463 @@
+/* SPDX-License-Identifier: LGPL-2.1-only */
+
+/*
+ * The chain builder: iovecs -> one mbuf chain, for every packet that is not
+ * the single-mbuf common case (tx_burst.c).
+ *
+ * Every non-empty iovec becomes, in order of preference:
+ *  - reused: its own mbuf, when the iovec holds the only reference. Only
+ *    header fields are written; with TAKE_REF the reference simply moves.
+ *  - copied: when shared and small, its bytes go into the tailroom of the
+ *    previous segment or the headroom of the next one, when the chain owns
+ *    that segment outright; failing both, into a fresh mbuf.
+ *  - indirect: when shared and larger, an indirect mbuf attached to it (a
+ *    slab range: tx_ext.c).
+ *
+ * The chain is built so that it can be undone exactly: until the end,
+ * reused segments carry no new reference with TAKE_REF (one extra without
+ * it), and every segment allocated here is remembered, so a failure part-way
+ * unlinks the one kind and frees the other, leaving the iovecs as they came.
+ */
+
+#include <string.h>
+
+#include "tx.h"
+
+/* State of one conversion. Bit k of new_segs: segment k was allocated
+ * here. Bit j of consumed: non-empty iovec j did not become a segment of
+ * its own (copied or attached), so TAKE_REF releases its reference. */
+struct evpl_tx_build {
+    struct rte_mbuf *head, *tail;
+    uint64_t         new_segs, consumed;
+    uint32_t         pkt_len;
+    unsigned int     nseg;
+    int              tail_writable;
+    /* Small shared iovecs waiting for a segment to be copied into:
+     * non-empty indices [pend_first, pend_first + pend_n), pend_len bytes. */
+    int              pend_first, pend_n;
+    unsigned int     pend_len;
+    unsigned int     reused, indirect, copied;
+};
+
+static inline void
+evpl_tx_append(
+    struct evpl_tx_build *b,
+    struct rte_mbuf      *seg,
+    int                   is_new,
+    int                   writable)
+{
+    seg->next = NULL;
+    if (b->head == NULL)
+        b->head = seg;
+    else
+        b->tail->next = seg;
+    b->tail = seg;
+    if (is_new)
+        b->new_segs |= UINT64_C(1) << b->nseg;
+    b->nseg++;
+    b->pkt_len      += seg->data_len;
+    b->tail_writable = writable;
+}
+
+/*
+ * The reference an indirect segment holds on what holds v's bytes: the
+ * shared info of an external buffer, else the direct mbuf. Taken as v's
+ * own clone would take it (LOCAL plainly, SHARED with a compare-and-swap,
+ * so the count is never seen wrapped); at 65535 it aborts, naming the
+ * call, where rte_pktmbuf_attach() would wrap. Returns the count.
+ */
+static inline uint16_t *
+evpl_tx_ref_take(
+    const char              *call,
+    const struct evpl_iovec *v)
+{
+    struct rte_mbuf *m   = evpl_iovec_mbuf(v);
+    uint16_t        *cnt = RTE_MBUF_HAS_EXTBUF(m) ? &m->shinfo->refcnt :
+                           &rte_mbuf_from_indirect(m)->refcnt;
+    uint16_t         c;
+
+    /* Plain only on the iovec's own LOCAL count: the count of a direct
+     * mbuf behind an indirect one, or of an external buffer, is anyone's. */
+    if ((v->flags & EVPL_IOVEC_FLAG_SHARED) || cnt != &m->refcnt) {
+        c = __atomic_load_n(cnt, __ATOMIC_RELAXED);
+        do {
+            if (unlikely(c == UINT16_MAX))
+                evpl_iovec_abort(call, v,
+                                 "mbuf reference count would pass 65535");
+        } while (!__atomic_compare_exchange_n(cnt, &c, c + 1, 1,
+                                              __ATOMIC_RELAXED,
+                                              __ATOMIC_RELAXED));
+    } else {
+        c = *cnt;
+        if (unlikely(c == UINT16_MAX))
+            evpl_iovec_abort(call, v, "mbuf reference count would pass 65535");
+        *cnt = c + 1;
+    }
+    return cnt;
+}
+
+/* Give back what evpl_tx_ref_take() took when no segment came of it: v
+ * still holds its own, so this is never the last. */
+static inline void
+evpl_tx_ref_drop(
+    const struct evpl_iovec *v,
+    uint16_t                *cnt)
+{
+    if ((v->flags & EVPL_IOVEC_FLAG_SHARED) ||
+        cnt != &evpl_iovec_mbuf(v)->refcnt)
+        __atomic_sub_fetch(cnt, 1, __ATOMIC_RELEASE);
+    else
+        (*cnt)--;
+}
+
+/*
+ * rte_pktmbuf_attach() of a fresh mi (direct, count 1) to v's bytes, with
+ * the reference already taken by evpl_tx_ref_take(), narrowed to v's
+ * range. The head's offload fields are left cleared.
+ */
+static inline void
+evpl_tx_attach(
+    struct rte_mbuf         *mi,
+    const struct evpl_iovec *v)
+{
+    struct rte_mbuf *m = evpl_iovec_mbuf(v);
+
+    if (RTE_MBUF_HAS_EXTBUF(m)) {
+        mi->ol_flags = m->ol_flags & EVPL_HEAD_KEEP_FLAGS;
+        mi->shinfo   = m->shinfo;
+    } else {
+        mi->priv_size = m->priv_size;
+        mi->ol_flags  = RTE_MBUF_F_INDIRECT;
+    }
+    mi->port = m->port;
+    rte_mbuf_dynfield_copy(mi, m);
+    rte_mbuf_iova_set(mi, rte_mbuf_iova_get(m));
+    mi->buf_addr = m->buf_addr;
+    mi->buf_len  = m->buf_len;
+    mi->data_off = (uint16_t) ((char *) v->data - (char *) m->buf_addr);
+    mi->data_len = (uint16_t) v->length;
+    mi->pkt_len  = v->length;
+    mi->nb_segs  = 1;
+    mi->next     = NULL;
+}
+
+/* Copy the pending small iovecs to the end of seg's data. */
+static inline void
+evpl_tx_copy_pending(
+    struct evpl_tx_build    *b,
+    const struct evpl_iovec *const *nonempty,
+    struct rte_mbuf         *seg,
+    int                      at_front)
+{
+    char *dst;
+    int   k;
+
+    if (at_front) {
+        seg->data_off -= (uint16_t) b->pend_len;
+        dst            = rte_pktmbuf_mtod(seg, char *);
+    } else {
+        dst = rte_pktmbuf_mtod_offset(seg, char *, seg->data_len);
+    }
+    for (k = 0; k < b->pend_n; k++) {
+        const struct evpl_iovec *v = nonempty[b->pend_first + k];
+
+        memcpy(dst, v->data, v->length);
+        dst += v->length;
+    }
+    seg->data_len += (uint16_t) b->pend_len;
+    b->copied     += (unsigned int) b->pend_n;
+    b->pend_n      = 0;
+    b->pend_len    = 0;
+}
+
+/* Most bytes that may wait for a segment to be copied into: what the next
+ * segment's headroom usually holds, and never more than a fresh mbuf holds
+ * behind its own headroom, as a fresh mbuf is where they go when the next
+ * segment has no room in front (a small data room: segment_size 1, say). */
+static inline unsigned int
+evpl_tx_pend_max(const struct evpl *evpl)
+{
+    return RTE_MIN((uint32_t) RTE_PKTMBUF_HEADROOM,
+                   evpl->room - evpl->headroom);
+}
+
+/* Pending bytes into a fresh mbuf, appended as a writable segment. */
+static inline int
+evpl_tx_flush_pending(
+    struct evpl                     *evpl,
+    struct evpl_tx_build            *b,
+    const struct evpl_iovec *const *nonempty)
+{
+    struct rte_mbuf *c;
+
+    if (b->pend_n == 0)
+        return 0;
+    c = evpl_tx_mbuf_alloc(evpl);
+    if (c == NULL)
+        return -1;
+    c->data_len = 0;
+    evpl_tx_copy_pending(b, nonempty, c, 0);
+    evpl_tx_append(b, c, 1, 1);
+    return 0;
+}
+
+/* Undo a partly built chain: the iovecs get back exactly what they had. */
+static void
+evpl_tx_rollback(
+    struct evpl_tx_build *b,
+    unsigned int          flags)
+{
+    struct rte_mbuf *seg = b->head, *next;
+    unsigned int     k;
+
+    for (k = 0; seg != NULL; k++, seg = next) {
+        next = seg->next;
+        if (b->new_segs & (UINT64_C(1) << k)) {
+            rte_pktmbuf_free_seg(seg);
+        } else {
+            seg->next    = NULL;
+            seg->nb_segs = 1;
+            if (!(flags & EVPL_DPDK_TAKE_REF))
+                rte_mbuf_refcnt_set(seg, 1);
+        }
+    }
+}
+
+#ifdef EVPL_IOVEC_TRACE
+/* Trace builds: every iovec handed in must be live, and with TAKE_REF it
+ * is dead once converted. */
+static void
+evpl_tx_trace_in(
+    const char              *call,
+    const struct evpl_iovec *iov,
+    int                      niov,
+    unsigned int             flags)
+{
+    int j, k, on_m;
+
+    for (j = 0; j < niov; j++)
+        evpl_trace_check_(call, &iov[j]);
+    if (!(flags & EVPL_DPDK_TAKE_REF))
+        return;
+    /* Moving references into the chain: an mbuf cannot give more than it
+     * has. More iovecs on it than references means one reference passed
+     * twice (a raw copy, b = a), which would put the mbuf in the chain
+     * twice with one count. A clone is a reference of its own and passes. */
+    for (j = 0; j < niov; j++) {
+        for (k = 0, on_m = 0; k < niov; k++)
+            on_m += iov[k].private_data == iov[j].private_data;
+        if (unlikely(on_m > (int) rte_mbuf_refcnt_read(
+                         evpl_iovec_mbuf(&iov[j]))))
+            evpl_iovec_abort(call, &iov[j], "%d iovecs of one packet hold "
+                             "%u references: one passed twice", on_m,
+                             rte_mbuf_refcnt_read(evpl_iovec_mbuf(&iov[j])));
+    }
+}
+
+#endif
+
+void
+evpl_tx_give_up(
+    struct evpl_iovec *iov,
+    int                niov,
+    uint64_t           segs)
+{
+    int j, k = 0;
+
+    for (j = 0; j < niov; j++) {
+        if (iov[j].length == 0 || k >= 64 ||
+            !(segs & (UINT64_C(1) << k)))
+            evpl_iovec_put_taken_(&iov[j]);
+        k += iov[j].length != 0;
+    }
+#ifdef EVPL_IOVEC_TRACE
+    evpl_tx_trace_taken(iov, niov);
+#endif
+}
+
+/* What evpl_tx_build() asks of its caller. */
+enum evpl_tx_built {
+    EVPL_TX_BUILT,     /* the chain is in b */
+    EVPL_TX_LINEARIZE, /* undone: copy the packet whole instead */
+    EVPL_TX_FAILED,    /* undone: no mbuf (ENOMEM) */
+};
+
+/* Build the chain of the n non-empty iovecs into b. */
+static enum evpl_tx_built
+evpl_tx_build(
+    const char                      *call,
+    struct evpl                     *evpl,
+    struct evpl_tx_build            *b,
+    const struct evpl_iovec *const *nonempty,
+    int                              n,
+    unsigned int                     flags,
+    const struct evpl_tx_caps       *caps)
+{
+    struct rte_mbuf *m;
+    int              j;
+
+    RTE_BUILD_BUG_ON(EVPL_DPDK_MAX_SEGS > 64);
+    memset(b, 0, sizeof(*b));
+    for (j = 0; j < n; j++) {
+        const struct evpl_iovec *v = nonempty[j];
+
+        m = evpl_iovec_mbuf(v);
+        if (!(v->flags & EVPL_IOVEC_F_SLAB_) && evpl_mbuf_exclusive(m)) {
+            int writable = RTE_MBUF_DIRECT(m);
+
+            m->data_off = (uint16_t) ((char *) v->data - (char *) m->buf_addr);
+            m->data_len = (uint16_t) v->length;
+            if (b->pend_n > 0) {
+                if (writable && m->data_off >= b->pend_len)
+                    evpl_tx_copy_pending(b, nonempty, m, 1);
+                else if (evpl_tx_flush_pending(evpl, b, nonempty) < 0)
+                    goto nomem;
+            }
+            if (!(flags & EVPL_DPDK_TAKE_REF))
+                rte_mbuf_refcnt_set(m, 2);
+            evpl_tx_append(b, m, 0, writable);
+            b->reused++;
+            continue;
+        }
+
+        b->consumed |= UINT64_C(1) << j;
+
+        if (v->length <= evpl->tx_copy_max) {
+            if (b->pend_n == 0 && b->tail_writable &&
+                rte_pktmbuf_tailroom(b->tail) >= v->length) {
+                memcpy(rte_pktmbuf_mtod_offset(b->tail, char *,
+                                               b->tail->data_len),
+                       v->data, v->length);
+                b->tail->data_len += (uint16_t) v->length;
+                b->pkt_len        += v->length;
+                b->copied++;
+                continue;
+            }
+            /* Wait for the next segment: it may have headroom for it. */
+            if (b->pend_len + v->length > evpl_tx_pend_max(evpl) &&
+                evpl_tx_flush_pending(evpl, b, nonempty) < 0)
+                goto nomem;
+            if (b->pend_n == 0)
+                b->pend_first = j;
+            b->pend_n++;
+            b->pend_len += v->length;
+            continue;
+        }
+
+        if (v->flags & EVPL_IOVEC_F_SLAB_) {
+            struct rte_mbuf *eh, *et, *next;
+
+            if (evpl_tx_flush_pending(evpl, b, nonempty) < 0 ||
+                evpl_tx_ext_attach(evpl, call, v, &eh, &et) < 0)
+                goto nomem;
+            for (; eh != NULL; eh = next) {
+                next = eh->next;
+                evpl_tx_append(b, eh, 1, 0);
+            }
+            b->indirect++;
+            continue;
+        }
+
+        if (RTE_MBUF_HAS_PINNED_EXTBUF(m)) {
+            /* A pinned external buffer cannot be attached to. */
+            evpl_tx_rollback(b, flags);
+            return EVPL_TX_LINEARIZE;
+        }
+        if (evpl_tx_flush_pending(evpl, b, nonempty) < 0)
+            goto nomem;
+        {
+            /* The reference first: a count at its limit aborts before
+             * anything else is written. */
+            uint16_t        *cnt = evpl_tx_ref_take(call, v);
+            struct rte_mbuf *mi  = evpl_tx_mbuf_alloc(evpl);
+
+            if (mi == NULL) {
+                evpl_tx_ref_drop(v, cnt);
+                goto nomem;
+            }
+            evpl_tx_attach(mi, v);
+            evpl_tx_append(b, mi, 1, 0);
+            b->indirect++;
+        }
+    }
+    if (evpl_tx_flush_pending(evpl, b, nonempty) < 0)
+        goto nomem;
+    if (b->nseg > caps->max_segs) {
+        evpl_tx_rollback(b, flags);
+        return EVPL_TX_LINEARIZE;
+    }
+    return EVPL_TX_BUILT;
+
+ nomem:
+    evpl_tx_rollback(b, flags);
+    return EVPL_TX_FAILED;
+}
+
+/*
+ * Build the chain for one packet. On success with TAKE_REF, the references
+ * of iovecs that did not become segments are released.
+ */
+__rte_noinline struct rte_mbuf *
+evpl_tx_convert(
+    const char                *call,
+    struct evpl               *evpl,
+    struct evpl_iovec         *iov,
+    int                        niov,
+    unsigned int               flags,
+    const struct evpl_tx_caps *caps)
+{
+    const struct evpl_iovec *nonempty[EVPL_DPDK_MAX_SEGS];
+    struct evpl_tx_build     b;
+    struct rte_mbuf         *head;
+    uint64_t                 total = 0;
+    int                      n = 0, j;
+    unsigned int             ext = 0;
+
+    RTE_SET_USED(call);
+#ifdef EVPL_IOVEC_TRACE
+    evpl_tx_trace_in(call, iov, niov, flags);
+#endif
+    for (j = 0; j < niov; j++) {
+        if (iov[j].length == 0)
+            continue;
+        total += iov[j].length;
+        /* A long slab range takes one segment per 64 KiB. */
+        if (unlikely(iov[j].flags & EVPL_IOVEC_F_SLAB_))
+            ext += evpl_tx_ext_segs(iov[j].length) - 1;
+        if (n < (int) EVPL_DPDK_MAX_SEGS)
+            nonempty[n] = &iov[j];
+        n++;
+    }
+    if (n == 0) {
+        evpl_fail(EINVAL);
+        return NULL;
+    }
+    if (total > UINT32_MAX) {
+        evpl_fail(EMSGSIZE);
+        return NULL;
+    }
+    if (n + ext > RTE_MIN(caps->max_segs, EVPL_DPDK_MAX_SEGS))
+        return evpl_tx_linear(evpl, iov, niov, n, total, flags,
+                              caps->max_segs);
+
+    switch (evpl_tx_build(call, evpl, &b, nonempty, n, flags, caps)) {
+    case EVPL_TX_LINEARIZE:
+        return evpl_tx_linear(evpl, iov, niov, n, total, flags,
+                              caps->max_segs);
+    case EVPL_TX_FAILED:
+        evpl->stats.tx_nomem++;
+        evpl_fail(ENOMEM);
+        return NULL;
+    case EVPL_TX_BUILT:
+        break;
+    }
+
+    head          = b.head;
+    head->nb_segs = (uint16_t) b.nseg;
+    head->pkt_len = b.pkt_len;
+    evpl_tx_head_reset(head);
+    if (flags & EVPL_DPDK_TAKE_REF)
+        evpl_tx_give_up(iov, niov, ~b.consumed);
+    evpl_tx_count(evpl, 1, b.nseg, b.reused, b.indirect, b.copied, 0);
+    return head;
+}
