@@ -61,38 +61,36 @@ evpl_tx_append(
 
 /*
  * The reference an indirect segment holds on what holds v's bytes: the
- * shared info of an external buffer, else the direct mbuf. Taken as v's
- * own clone would take it (LOCAL plainly, SHARED with a compare-and-swap,
- * so the count is never seen wrapped); at 65535 it aborts, naming the
- * call, where rte_pktmbuf_attach() would wrap. Returns the count.
+ * direct mbuf (v's own, or the one behind v's indirect mbuf), through the
+ * library's one checked add, evpl_mbuf_ref_add_(); or the shared info of
+ * an external buffer (a driver's, not a slab: slabs go by tx_ext.c),
+ * checked alike here, as no mbuf helper counts a shared info. At 65535
+ * either aborts, naming the call, where rte_pktmbuf_attach() would wrap.
+ * Plain only on v's own LOCAL count: any other count is anyone's. Returns
+ * the count taken.
  */
 static inline uint16_t *
 evpl_tx_ref_take(
     const char              *call,
     const struct evpl_iovec *v)
 {
-    struct rte_mbuf *m   = evpl_iovec_mbuf(v);
-    uint16_t        *cnt = RTE_MBUF_HAS_EXTBUF(m) ? &m->shinfo->refcnt :
-                           &rte_mbuf_from_indirect(m)->refcnt;
-    uint16_t         c;
+    struct rte_mbuf *m = evpl_iovec_mbuf(v);
+    struct rte_mbuf *md;
+    uint16_t        *cnt, c;
 
-    /* Plain only on the iovec's own LOCAL count: the count of a direct
-     * mbuf behind an indirect one, or of an external buffer, is anyone's. */
-    if ((v->flags & EVPL_IOVEC_FLAG_SHARED) || cnt != &m->refcnt) {
-        c = __atomic_load_n(cnt, __ATOMIC_RELAXED);
-        do {
-            if (unlikely(c == UINT16_MAX))
-                evpl_iovec_abort(call, v,
-                                 "mbuf reference count would pass 65535");
-        } while (!__atomic_compare_exchange_n(cnt, &c, c + 1, 1,
-                                              __ATOMIC_RELAXED,
-                                              __ATOMIC_RELAXED));
-    } else {
-        c = *cnt;
+    if (likely(!RTE_MBUF_HAS_EXTBUF(m))) {
+        md = rte_mbuf_from_indirect(m);
+        evpl_mbuf_ref_add_(call, v, md, 1,
+                           md == m ? v->flags : EVPL_IOVEC_FLAG_SHARED);
+        return &md->refcnt;
+    }
+    cnt = &m->shinfo->refcnt;
+    c   = __atomic_load_n(cnt, __ATOMIC_RELAXED);
+    do {
         if (unlikely(c == UINT16_MAX))
             evpl_iovec_abort(call, v, "mbuf reference count would pass 65535");
-        *cnt = c + 1;
-    }
+    } while (!__atomic_compare_exchange_n(cnt, &c, c + 1, 1, __ATOMIC_RELAXED,
+                                          __ATOMIC_RELAXED));
     return cnt;
 }
 
@@ -244,6 +242,10 @@ evpl_tx_trace_in(
      * twice (a raw copy, b = a), which would put the mbuf in the chain
      * twice with one count. A clone is a reference of its own and passes. */
     for (j = 0; j < niov; j++) {
+        /* A slab range's count is the slab's (and GLOBAL ones hold none):
+         * slabs keep their own books. */
+        if (iov[j].flags & EVPL_IOVEC_F_SLAB_)
+            continue;
         for (k = 0, on_m = 0; k < niov; k++)
             on_m += iov[k].private_data == iov[j].private_data;
         if (unlikely(on_m > (int) rte_mbuf_refcnt_read(
