@@ -64,7 +64,7 @@ evpl_tx_append(
  * direct mbuf (v's own, or the one behind v's indirect mbuf), through the
  * library's one checked add, evpl_mbuf_ref_add_(); or the shared info of
  * an external buffer (a driver's, not a slab: slabs go by tx_ext.c),
- * checked alike here, as no mbuf helper counts a shared info. At 65535
+ * through evpl_refcnt_add_(), atomically. At 65535
  * either aborts, naming the call, where rte_pktmbuf_attach() would wrap.
  * Plain only on v's own LOCAL count: any other count is anyone's. Returns
  * the count taken.
@@ -76,7 +76,7 @@ evpl_tx_ref_take(
 {
     struct rte_mbuf *m = evpl_iovec_mbuf(v);
     struct rte_mbuf *md;
-    uint16_t        *cnt, c;
+    uint16_t        *cnt;
 
     if (likely(!RTE_MBUF_HAS_EXTBUF(m))) {
         md = rte_mbuf_from_indirect(m);
@@ -85,12 +85,7 @@ evpl_tx_ref_take(
         return &md->refcnt;
     }
     cnt = &m->shinfo->refcnt;
-    c   = __atomic_load_n(cnt, __ATOMIC_RELAXED);
-    do {
-        if (unlikely(c == UINT16_MAX))
-            evpl_iovec_abort(call, v, "mbuf reference count would pass 65535");
-    } while (!__atomic_compare_exchange_n(cnt, &c, c + 1, 1, __ATOMIC_RELAXED,
-                                          __ATOMIC_RELAXED));
+    evpl_refcnt_add_(call, v, cnt, 1, 1);
     return cnt;
 }
 
