@@ -402,7 +402,8 @@ evpl_iovec_reserve(
         evpl_iovec_fill_(&r_iovec[n++], m, start, chunk, flags);
         left -= chunk;
         /* Only the last may be adopted by a commit. */
-        *evpl_seg_state(m) = left == 0 ? EVPL_SEG_SPAN_TAIL : EVPL_SEG_CARVED;
+        *evpl_seg_state(m) = left == 0 ? evpl_seg_span_tail(evpl) :
+                             EVPL_SEG_CARVED;
     }
     if (first != c) {
         /* the context's */
@@ -459,7 +460,7 @@ evpl_iovec_commit(
         if (m == evpl->carve) {
             if (end > evpl->carve_used)
                 evpl->carve_used = (uint32_t) end;
-        } else if (*evpl_seg_state(m) == EVPL_SEG_SPAN_TAIL) {
+        } else if (*evpl_seg_state(m) == evpl_seg_span_tail(evpl)) {
             /* The context's reference; the tail may have been cloned to
              * the limit. */
             evpl_mbuf_ref_add_("evpl_iovec_commit", iov, m, 1, 0);

@@ -150,13 +150,23 @@ void evpl_contexts_foreach(void (*fn)(const struct evpl *evpl, void *arg),
 /*
  * Per-mbuf state kept in an mbuf dynamic field, written only on segments
  * that evpl_iovec_reserve() took fresh from the pool. The last segment of a
- * reservation that spans segments is marked SPAN_TAIL: committing into it
- * makes it the carve segment, once. Every other segment reserve takes is
- * marked CARVED, so a stale reservation can never restart carving where
- * later commits already consumed.
+ * reservation that spans segments is marked as the span tail of the
+ * context that reserved it: that context's commit into it makes it the
+ * context's carve segment, once; another context's commit consumes nothing
+ * there. Every other segment reserve takes is marked CARVED, so a stale
+ * reservation can never restart carving where later commits already
+ * consumed.
  */
-#define EVPL_SEG_CARVED    0u
-#define EVPL_SEG_SPAN_TAIL 0x5a11u
+#define EVPL_SEG_CARVED         0u
+#define EVPL_SEG_SPAN_TAIL_BIT_ 0x80000000u
+
+/* The span-tail mark of evpl's reservations. Context ids start at 1 and are
+ * not reused, so a mark never equals CARVED nor another live context's. */
+static inline uint32_t
+evpl_seg_span_tail(const struct evpl *evpl)
+{
+    return EVPL_SEG_SPAN_TAIL_BIT_ | (evpl->id & ~EVPL_SEG_SPAN_TAIL_BIT_);
+}
 
 extern int evpl_seg_state_offset;
 

@@ -421,6 +421,37 @@ commit_other_contexts_reservation(struct bad *b)
     evpl_destroy(other);
 }
 
+/* Issue 9 row 4: a spanning reservation marks its tail for the context
+ * that made it; another context's commit must not adopt that tail (taking
+ * a reference and carving inside it), and the owner's commit must still. */
+static void
+commit_other_contexts_span(struct bad *b)
+{
+    struct evpl      *other = evpl_create(NULL);
+    struct evpl_iovec v[3], next;
+    struct rte_mbuf  *tail;
+    uint16_t          cnt;
+    int               n;
+
+    assert_non_null(other);
+    /* Three segments surely hold 9000 bytes: no slab. */
+    n = evpl_iovec_reserve(other, 9000, 0, 3, v);
+    assert_in_range(n, 2, 3);
+    tail = evpl_iovec_mbuf(&v[n - 1]);
+    cnt  = rte_mbuf_refcnt_read(tail);
+    evpl_iovec_commit(b->evpl, 0, v, n);
+    assert_int_equal(rte_mbuf_refcnt_read(tail), cnt);
+    assert_int_equal(evpl_iovec_reserve(b->evpl, 10, 0, 1, &next), 1);
+    assert_ptr_not_equal(evpl_iovec_mbuf(&next), tail);
+    evpl_iovec_release(b->evpl, &next);
+    evpl_iovec_commit(other, 0, v, n);
+    assert_int_equal(evpl_iovec_reserve(other, 10, 0, 1, &next), 1);
+    assert_ptr_equal(next.data, (char *) v[n - 1].data + v[n - 1].length);
+    evpl_iovec_release(other, &next);
+    evpl_iovecs_release(other, v, n);
+    evpl_destroy(other);
+}
+
 static void
 op_commit(struct death *d)
 {
@@ -1262,6 +1293,9 @@ static const struct row rows[] = {
     { "evpl_iovec_commit", "another context's reservation",
       "consumes nothing, in either context", 0,
       commit_other_contexts_reservation },
+    { "evpl_iovec_commit", "another context's spanning reservation",
+      "adopts nothing: the owner's commit still carves on from its tail", 0,
+      commit_other_contexts_span },
     { "evpl_iovec_commit", "iovec reaching past its segment",
       "abort: \"evpl_iovec_commit: range outside its N-byte segment\"", 0,
       commit_past_segment },
