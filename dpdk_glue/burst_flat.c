@@ -12,6 +12,7 @@
 #include <rte_ethdev.h>
 
 #include "internal.h"
+#include "rx.h"
 
 /* The head's flags a transmit keeps: what says where the data lives. */
 #define EVPL_FLAT_KEEP_FLAGS (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL)
@@ -92,8 +93,8 @@ evpl_dpdk_rx_burst_flat(
         blocked = evpl_flat_rx_kept(evpl, port_id, queue_id, iov, nb_pkts,
                                     flags_hi, &n);
 
-    want = RTE_MIN((unsigned int) (nb_pkts - n),
-                   EVPL_RX_KEEP_MAX - evpl->rx_kept);
+    want = evpl_rx_keep_room(evpl, RTE_MIN((unsigned int) (nb_pkts - n),
+                                           EVPL_DPDK_RX_BURST_MAX));
     if (!blocked && want > 0) {
         got = rte_eth_rx_burst(port_id, queue_id, rx, (uint16_t) want);
         /* The common burst: every packet one segment (nb_segs is in the
@@ -106,10 +107,7 @@ evpl_dpdk_rx_burst_flat(
         n += (uint16_t) i;
         /* A chain and what came after it wait for the general call. */
         for (; i < got; i++) {
-            evpl->rx_keep[evpl->rx_kept].m     = rx[i];
-            evpl->rx_keep[evpl->rx_kept].port  = port_id;
-            evpl->rx_keep[evpl->rx_kept].queue = queue_id;
-            evpl->rx_kept++;
+            evpl_rx_keep(evpl, rx[i], port_id, queue_id);
             blocked = 1;
         }
     }

@@ -4,7 +4,12 @@
 
 #include <rte_ethdev.h>
 
+#include <string.h>
+
+#include <rte_malloc.h>
+
 #include "internal.h"
+#include "rx.h"
 
 EVPL_EXPORT int
 evpl_dpdk_mbuf_to_iovecs(
@@ -102,17 +107,28 @@ evpl_rx_singles(
     return i;
 }
 
-static inline void
-evpl_rx_keep(
-    struct evpl     *evpl,
-    struct rte_mbuf *m,
-    uint16_t         port_id,
-    uint16_t         queue_id)
+/* Slow path of evpl_rx_keep_room(): only while other queues hold kept
+ * packets, so never in a steady state where every call drains its own.
+ * Without memory the call takes what the store still holds (maybe nothing),
+ * as before the store could grow. */
+unsigned int
+evpl_rx_keep_grow(
+    struct evpl *evpl,
+    unsigned int want)
 {
-    evpl->rx_keep[evpl->rx_kept].m     = m;
-    evpl->rx_keep[evpl->rx_kept].port  = port_id;
-    evpl->rx_keep[evpl->rx_kept].queue = queue_id;
-    evpl->rx_kept++;
+    unsigned int         cap = evpl->rx_kept + EVPL_RX_KEEP_MAX;
+    struct evpl_rx_kept *s;
+
+    s = rte_malloc_socket("evpl_rx_keep", cap * sizeof(*s), 0,
+                          rte_socket_id());
+    if (s == NULL)
+        return evpl->rx_keep_cap - evpl->rx_kept;
+    memcpy(s, evpl->rx_keep, evpl->rx_kept * sizeof(*s));
+    if (evpl->rx_keep != evpl->rx_keep_own)
+        rte_free(evpl->rx_keep);
+    evpl->rx_keep     = s;
+    evpl->rx_keep_cap = cap;
+    return want;
 }
 
 EVPL_EXPORT int
@@ -161,8 +177,8 @@ evpl_dpdk_rx_burst_flags(
     }
 
     /* Ask the driver for no more than could be kept if they do not fit. */
-    want = RTE_MIN((unsigned int) (nb_pkts - n),
-                   EVPL_RX_KEEP_MAX - evpl->rx_kept);
+    want = evpl_rx_keep_room(evpl, RTE_MIN((unsigned int) (nb_pkts - n),
+                                           EVPL_DPDK_RX_BURST_MAX));
     if (!waiting && want > 0) {
         got = rte_eth_rx_burst(port_id, queue_id, rx, (uint16_t) want);
         i   = evpl_rx_singles(evpl, rx, RTE_MIN(got, max_iov - used),

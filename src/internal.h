@@ -40,6 +40,12 @@ int evpl_log_type(uint32_t level);
 /* Capacity of a context's store of received packets not yet delivered. */
 #define EVPL_RX_KEEP_MAX      EVPL_DPDK_RX_BURST_MAX
 
+/* A received packet kept for a later receive on its port and queue. */
+struct evpl_rx_kept {
+    struct rte_mbuf *m;
+    uint16_t         port, queue;
+};
+
 struct evpl {
     struct rte_mempool       *pool;
     /* The calling lcore's default cache, or own_cache on a thread that is
@@ -69,12 +75,14 @@ struct evpl {
     uint32_t                  id;
 
     /* Received packets that did not fit the caller's iovec array, kept in
-     * arrival order for the next evpl_dpdk_rx_burst() on their queue. */
+     * arrival order for the next evpl_dpdk_rx_burst() on their queue. The
+     * store is rx_keep_own until packets of several queues need more room
+     * (dpdk_glue/rx.c, evpl_rx_keep_room()); then a larger one from the
+     * heap, freed at evpl_destroy(). */
     unsigned int              rx_kept;
-    struct {
-        struct rte_mbuf *m;
-        uint16_t         port, queue;
-    }                         rx_keep[EVPL_RX_KEEP_MAX];
+    unsigned int              rx_keep_cap;
+    struct evpl_rx_kept      *rx_keep;
+    struct evpl_rx_kept       rx_keep_own[EVPL_RX_KEEP_MAX];
 
 #ifdef EVPL_IOVEC_TRACE
     /* Names this context in the trace record of the mbufs it hands out;

@@ -35,7 +35,7 @@ struct row {
     void      (*test)(struct bad *b);
 };
 
-static uint16_t ring_port;
+static uint16_t ring_port, null_port;
 /* The context a death test without one of its own uses. */
 static struct evpl *evpl_test_ctx_any;
 static int      pre_eal_create_errno = -1;
@@ -1217,6 +1217,38 @@ rx_burst_zero_while_kept(struct bad *b)
     evpl_iovecs_release(b->evpl, p.iov, p.niov);
 }
 
+/* Issue 9 row 8: a full burst kept for net_ring0's queue must not stop
+ * another port or queue (net_null0 here) from receiving. */
+static void
+rx_burst_kept_other_queue(struct bad *b)
+{
+    struct evpl_dpdk_pkt p[EVPL_DPDK_RX_BURST_MAX];
+    struct evpl_iovec    v[EVPL_DPDK_RX_BURST_MAX];
+    unsigned int         i;
+    int                  n, k;
+
+    for (i = 0; i < EVPL_DPDK_RX_BURST_MAX; i++)
+        queue_packet(b->evpl, 100);
+    assert_fails(evpl_dpdk_rx_burst(b->evpl, ring_port, 0, p,
+                                    EVPL_DPDK_RX_BURST_MAX, v, 0), ENOSPC);
+    n = evpl_dpdk_rx_burst(b->evpl, null_port, 0, p, 8, v, RTE_DIM(v));
+    assert_int_equal(n, 8);
+    for (k = 0; k < n; k++)
+        evpl_iovecs_release(b->evpl, p[k].iov, p[k].niov);
+    n = evpl_dpdk_rx_burst_flat(b->evpl, null_port, 0, v, 8, 0);
+    assert_int_equal(n, 8);
+    evpl_iovecs_release(b->evpl, v, n);
+    /* The kept burst is still whole and in order for its own queue. */
+    n = evpl_dpdk_rx_burst(b->evpl, ring_port, 0, p, EVPL_DPDK_RX_BURST_MAX,
+                           v, RTE_DIM(v));
+    assert_int_equal(n, EVPL_DPDK_RX_BURST_MAX);
+    for (k = 0; k < n; k++) {
+        assert_int_equal(p[k].niov, 1);
+        assert_int_equal(p[k].iov[0].length, 100);
+        evpl_iovecs_release(b->evpl, p[k].iov, p[k].niov);
+    }
+}
+
 static void
 port_setup_bad_arguments(struct bad *b)
 {
@@ -1379,6 +1411,9 @@ static const struct row rows[] = {
       burst_bad_queue_changes_nothing },
     { "evpl_dpdk_rx_burst", "nb_pkts 0 while a packet is kept", "0; the "
       "packet stays kept", 0, rx_burst_zero_while_kept },
+    { "evpl_dpdk_rx_burst, _flat", "a full burst kept for another queue",
+      "receives: the keep store grows rather than starve a queue", 0,
+      rx_burst_kept_other_queue },
     { "evpl_dpdk_rx_burst", "max_iov too small for the next packet",
       "-1, errno ENOSPC; the packet is kept for the next call", 0,
       rx_burst_no_room },
@@ -1468,14 +1503,17 @@ main(int argc, char **argv)
         pre_eal_create_errno = errno;
 
     rc = evpl_test_eal_init(argc, argv,
-                            (const char *const[]) { "net_ring0", NULL });
+                            (const char *const[]) { "net_ring0", "net_null0",
+                                                    NULL });
     if (rc != 0)
         return rc;
     memset(&conf, 0, sizeof(conf));
     conf.nb_rxd = 256;
     conf.nb_txd = 256;
     if (rte_eth_dev_get_port_by_name("net_ring0", &ring_port) != 0 ||
-        evpl_dpdk_port_setup(ring_port, &conf) != 0) {
+        evpl_dpdk_port_setup(ring_port, &conf) != 0 ||
+        rte_eth_dev_get_port_by_name("net_null0", &null_port) != 0 ||
+        evpl_dpdk_port_setup(null_port, &conf) != 0) {
         fprintf(stderr, "port set-up failed: %s\n", strerror(errno));
         return 1;
     }

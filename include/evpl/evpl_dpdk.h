@@ -254,7 +254,11 @@ EVPL_EXPORT int evpl_dpdk_tx_burst(
  * the context and delivered first by the next call for the same port and
  * queue: nothing received is dropped. So that everything received can be
  * kept, one call asks the driver for at most 64 packets (EVPL_DPDK_RX_BURST_MAX)
- * whatever @p nb_pkts says.
+ * whatever @p nb_pkts says. Packets kept for one port and queue never stop
+ * another from receiving: the context's store of kept packets grows (from
+ * the DPDK heap, once per queue that holds packets at the same time) rather
+ * than refuse a burst; only if that memory cannot be had does a call take
+ * fewer packets from the driver than it could.
  *
  * @return Packets delivered (0..@p nb_pkts; 0 when @p nb_pkts is 0), or
  *   -1 with errno set:
