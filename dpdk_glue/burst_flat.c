@@ -36,8 +36,13 @@ evpl_flat_fill(struct evpl_iovec *iov, struct rte_mbuf *m, uint64_t flags_hi)
     iov->private_data = m;
 }
 
-/* Kept packets of this queue first, while they are single segments; 1 if
- * a kept packet of this queue is still waiting (it blocks the queue). */
+/* Why a flat receive stops taking packets of its queue. */
+#define EVPL_FLAT_FULL  1 /* iov is full: not an error */
+#define EVPL_FLAT_CHAIN 2 /* the next packet is a chain: EMSGSIZE if alone */
+
+/* Kept packets of this queue first, while they are single segments;
+ * nonzero (EVPL_FLAT_FULL or _CHAIN) if a kept packet of this queue is still
+ * waiting: it blocks the queue. */
 static int
 evpl_flat_rx_kept(
     struct evpl       *evpl,
@@ -60,7 +65,7 @@ evpl_flat_rx_kept(
                 evpl_flat_fill(&iov[(*n)++], m, flags_hi);
                 continue;
             }
-            blocked = 1;
+            blocked = *n < nb_pkts ? EVPL_FLAT_CHAIN : EVPL_FLAT_FULL;
         }
         evpl->rx_keep[k++] = evpl->rx_keep[i];
     }
@@ -108,12 +113,12 @@ evpl_dpdk_rx_burst_flat(
         /* A chain and what came after it wait for the general call. */
         for (; i < got; i++) {
             evpl_rx_keep(evpl, rx[i], port_id, queue_id);
-            blocked = 1;
+            blocked = EVPL_FLAT_CHAIN;
         }
     }
     evpl->stats.rx_pkts += n;
     evpl->stats.rx_segs += n;
-    if (n == 0 && blocked)
+    if (n == 0 && blocked == EVPL_FLAT_CHAIN)
         return evpl_fail(EMSGSIZE);
     return n;
 }

@@ -1211,6 +1211,8 @@ rx_burst_zero_while_kept(struct bad *b)
                                         0), 0);
     assert_int_equal(evpl_dpdk_rx_burst(b->evpl, ring_port, 0, &p, 0, out,
                                         1), 0);
+    assert_int_equal(evpl_dpdk_rx_burst_flat(b->evpl, ring_port, 0, out, 0,
+                                             0), 0);
     assert_int_equal(errno, 0);
     assert_int_equal(evpl_dpdk_rx_burst(b->evpl, ring_port, 0, &p, 1, out,
                                         1), 1);
@@ -1409,7 +1411,7 @@ static const struct row rows[] = {
       "on a port evpl_dpdk_port_setup() set up", "-1, errno EINVAL; nothing "
       "else changes (the port still takes chains)", 0,
       burst_bad_queue_changes_nothing },
-    { "evpl_dpdk_rx_burst", "nb_pkts 0 while a packet is kept", "0; the "
+    { "evpl_dpdk_rx_burst, _flat", "nb_pkts 0 while a packet is kept", "0; the "
       "packet stays kept", 0, rx_burst_zero_while_kept },
     { "evpl_dpdk_rx_burst, _flat", "a full burst kept for another queue",
       "receives: the keep store grows rather than starve a queue", 0,
