@@ -11,8 +11,7 @@
 
 #include <rte_ethdev.h>
 
-#include "internal.h"
-#include "rx.h"
+#include "glue.h"
 
 /* The head's flags a transmit keeps: what says where the data lives. */
 #define EVPL_FLAT_KEEP_FLAGS (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL)
@@ -45,31 +44,31 @@ evpl_flat_fill(struct evpl_iovec *iov, struct rte_mbuf *m, uint64_t flags_hi)
  * waiting: it blocks the queue. */
 static int
 evpl_flat_rx_kept(
-    struct evpl       *evpl,
-    uint16_t           port_id,
-    uint16_t           queue_id,
-    struct evpl_iovec *iov,
-    uint16_t           nb_pkts,
-    uint64_t           flags_hi,
-    uint16_t          *n)
+    struct evpl_rx_store *s,
+    uint16_t              port_id,
+    uint16_t              queue_id,
+    struct evpl_iovec    *iov,
+    uint16_t              nb_pkts,
+    uint64_t              flags_hi,
+    uint16_t             *n)
 {
     unsigned int i, k;
     int          blocked = 0;
 
-    for (i = 0, k = 0; i < evpl->rx_kept; i++) {
-        struct rte_mbuf *m = evpl->rx_keep[i].m;
+    for (i = 0, k = 0; i < s->kept; i++) {
+        struct rte_mbuf *m = s->keep[i].m;
 
-        if (evpl->rx_keep[i].port == port_id &&
-            evpl->rx_keep[i].queue == queue_id && !blocked) {
+        if (s->keep[i].port == port_id &&
+            s->keep[i].queue == queue_id && !blocked) {
             if (*n < nb_pkts && m->nb_segs == 1) {
                 evpl_flat_fill(&iov[(*n)++], m, flags_hi);
                 continue;
             }
             blocked = *n < nb_pkts ? EVPL_FLAT_CHAIN : EVPL_FLAT_FULL;
         }
-        evpl->rx_keep[k++] = evpl->rx_keep[i];
+        s->keep[k++] = s->keep[i];
     }
-    evpl->rx_kept = k;
+    s->kept = k;
     return blocked;
 }
 
@@ -82,23 +81,25 @@ evpl_dpdk_rx_burst_flat(
     uint16_t           nb_pkts,
     unsigned int       flags)
 {
-    struct rte_mbuf *rx[EVPL_RX_KEEP_MAX];
-    unsigned int     i, want, got;
-    uint64_t         flags_hi;
-    uint16_t         n = 0;
-    int              blocked = 0;
+    struct rte_mbuf      *rx[EVPL_RX_KEEP_MAX];
+    struct evpl_rx_store *s;
+    unsigned int          i, want, got;
+    uint64_t              flags_hi;
+    uint16_t              n = 0;
+    int                   blocked = 0;
 
     if (unlikely(evpl == NULL || iov == NULL ||
                  (flags & ~EVPL_IOVEC_FLAG_SHARED) != 0 ||
                  !evpl_port_queue_ok(port_id, queue_id, 0)))
         return evpl_fail(EINVAL);
     flags_hi = (uint64_t) (evpl->owner_flags | flags) << 32;
+    s        = evpl_rx_store(evpl);
 
-    if (unlikely(evpl->rx_kept > 0))
-        blocked = evpl_flat_rx_kept(evpl, port_id, queue_id, iov, nb_pkts,
+    if (unlikely(s->kept > 0))
+        blocked = evpl_flat_rx_kept(s, port_id, queue_id, iov, nb_pkts,
                                     flags_hi, &n);
 
-    want = evpl_rx_keep_room(evpl, RTE_MIN((unsigned int) (nb_pkts - n),
+    want = evpl_rx_keep_room(s, RTE_MIN((unsigned int) (nb_pkts - n),
                                            EVPL_DPDK_RX_BURST_MAX));
     if (!blocked && want > 0) {
         got = rte_eth_rx_burst(port_id, queue_id, rx, (uint16_t) want);
@@ -112,7 +113,7 @@ evpl_dpdk_rx_burst_flat(
         n += (uint16_t) i;
         /* A chain and what came after it wait for the general call. */
         for (; i < got; i++) {
-            evpl_rx_keep(evpl, rx[i], port_id, queue_id);
+            evpl_rx_keep(s, rx[i], port_id, queue_id);
             blocked = EVPL_FLAT_CHAIN;
         }
     }

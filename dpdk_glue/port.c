@@ -11,7 +11,7 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 
-#include "internal.h"
+#include "glue.h"
 
 /* evpl_dpdk_port_conf's defaults (its zero fields): one queue each way,
  * and descriptor rings as deep as testpmd's, which absorb a burst of 32

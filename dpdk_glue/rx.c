@@ -8,8 +8,7 @@
 
 #include <rte_malloc.h>
 
-#include "internal.h"
-#include "rx.h"
+#include "glue.h"
 
 EVPL_EXPORT int
 evpl_dpdk_mbuf_to_iovecs(
@@ -113,22 +112,87 @@ evpl_rx_singles(
  * as before the store could grow. */
 unsigned int
 evpl_rx_keep_grow(
-    struct evpl *evpl,
-    unsigned int want)
+    struct evpl_rx_store *s,
+    unsigned int          want)
 {
-    unsigned int         cap = evpl->rx_kept + EVPL_RX_KEEP_MAX;
-    struct evpl_rx_kept *s;
+    unsigned int         cap = s->kept + EVPL_RX_KEEP_MAX;
+    struct evpl_rx_kept *keep;
 
-    s = rte_malloc_socket("evpl_rx_keep", cap * sizeof(*s), 0,
-                          rte_socket_id());
-    if (s == NULL)
-        return evpl->rx_keep_cap - evpl->rx_kept;
-    memcpy(s, evpl->rx_keep, evpl->rx_kept * sizeof(*s));
-    if (evpl->rx_keep != evpl->rx_keep_own)
-        rte_free(evpl->rx_keep);
-    evpl->rx_keep     = s;
-    evpl->rx_keep_cap = cap;
+    keep = rte_malloc_socket("evpl_rx_keep", cap * sizeof(*keep), 0,
+                             rte_socket_id());
+    if (keep == NULL)
+        return s->cap - s->kept;
+    memcpy(keep, s->keep, s->kept * sizeof(*keep));
+    if (s->keep != s->own)
+        rte_free(s->keep);
+    s->keep = keep;
+    s->cap  = cap;
     return want;
+}
+
+/*
+ * The store is the glue's, not the core's: it lives behind struct evpl as
+ * an extension's state, and the core sees it only through these hooks.
+ */
+static int
+evpl_rx_ext_init(
+    struct evpl *evpl,
+    void        *state)
+{
+    struct evpl_rx_store *s = state;
+
+    RTE_SET_USED(evpl);
+    s->keep = s->own;
+    s->cap  = EVPL_RX_KEEP_MAX;
+    return 0;
+}
+
+/* Received packets the caller never had room for: nobody else can reach
+ * them once the context is gone. */
+static void
+evpl_rx_ext_fini(
+    struct evpl *evpl,
+    void        *state)
+{
+    struct evpl_rx_store *s = state;
+
+    RTE_SET_USED(evpl);
+    while (s->kept > 0)
+        rte_pktmbuf_free(s->keep[--s->kept].m);
+    if (s->keep != s->own)
+        rte_free(s->keep);
+    s->keep = s->own;
+}
+
+/* The context holds a reference on each segment of each kept packet. */
+static void
+evpl_rx_ext_foreach_held(
+    const struct evpl *evpl,
+    const void        *state,
+    void             (*fn)(const struct rte_mbuf *seg, void *arg),
+    void              *arg)
+{
+    const struct evpl_rx_store *s = state;
+    const struct rte_mbuf      *seg;
+    unsigned int                k;
+
+    RTE_SET_USED(evpl);
+    for (k = 0; k < s->kept; k++)
+        for (seg = s->keep[k].m; seg != NULL; seg = seg->next)
+            fn(seg, arg);
+}
+
+struct evpl_ext evpl_rx_ext = {
+    .name         = "rx_keep",
+    .size         = sizeof(struct evpl_rx_store),
+    .init         = evpl_rx_ext_init,
+    .fini         = evpl_rx_ext_fini,
+    .foreach_held = evpl_rx_ext_foreach_held,
+};
+
+RTE_INIT(evpl_rx_ext_register)
+{
+    evpl_ext_register(&evpl_rx_ext);
 }
 
 EVPL_EXPORT int
@@ -142,26 +206,28 @@ evpl_dpdk_rx_burst_flags(
     unsigned int          max_iov,
     unsigned int          flags)
 {
-    struct rte_mbuf *rx[EVPL_RX_KEEP_MAX];
-    unsigned int     used = 0, i, k, want, got;
-    uint16_t         n = 0;
-    int              r, blocked = 0, waiting = 0;
+    struct rte_mbuf      *rx[EVPL_RX_KEEP_MAX];
+    struct evpl_rx_store *s;
+    unsigned int          used = 0, i, k, want, got;
+    uint16_t              n = 0;
+    int                   r, blocked = 0, waiting = 0;
 
     if (unlikely(evpl == NULL || pkts == NULL || iov == NULL ||
                  (flags & ~EVPL_IOVEC_FLAG_SHARED) != 0 ||
                  !evpl_port_queue_ok(port_id, queue_id, 0)))
         return evpl_fail(EINVAL);
+    s = evpl_rx_store(evpl);
 
     /* Packets kept from earlier calls come first, in arrival order; once
      * one does not fit, or pkts is full, the rest of this queue's wait
      * behind it. Only the first is an error, and only when nothing came. */
-    if (unlikely(evpl->rx_kept > 0)) {
-        for (i = 0, k = 0; i < evpl->rx_kept; i++) {
-            if (evpl->rx_keep[i].port == port_id &&
-                evpl->rx_keep[i].queue == queue_id && !waiting) {
+    if (unlikely(s->kept > 0)) {
+        for (i = 0, k = 0; i < s->kept; i++) {
+            if (s->keep[i].port == port_id &&
+                s->keep[i].queue == queue_id && !waiting) {
                 if (n == nb_pkts) {
                     waiting = 1;
-                } else if ((r = evpl_rx_wrap(evpl, evpl->rx_keep[i].m,
+                } else if ((r = evpl_rx_wrap(evpl, s->keep[i].m,
                                              &pkts[n], iov, used, max_iov,
                                              flags)) >= 0) {
                     used += (unsigned int) r;
@@ -171,13 +237,13 @@ evpl_dpdk_rx_burst_flags(
                     waiting = blocked = 1;
                 }
             }
-            evpl->rx_keep[k++] = evpl->rx_keep[i];
+            s->keep[k++] = s->keep[i];
         }
-        evpl->rx_kept = k;
+        s->kept = k;
     }
 
     /* Ask the driver for no more than could be kept if they do not fit. */
-    want = evpl_rx_keep_room(evpl, RTE_MIN((unsigned int) (nb_pkts - n),
+    want = evpl_rx_keep_room(s, RTE_MIN((unsigned int) (nb_pkts - n),
                                            EVPL_DPDK_RX_BURST_MAX));
     if (!waiting && want > 0) {
         got = rte_eth_rx_burst(port_id, queue_id, rx, (uint16_t) want);
@@ -195,7 +261,7 @@ evpl_dpdk_rx_burst_flags(
         }
         blocked = i < got;
         for (; i < got; i++)
-            evpl_rx_keep(evpl, rx[i], port_id, queue_id);
+            evpl_rx_keep(s, rx[i], port_id, queue_id);
     }
 
     /* Nothing delivered because the next packet alone is too big for the

@@ -16,7 +16,7 @@
 
 #include <rte_telemetry.h>
 
-#include "internal.h"
+#include "glue.h"
 
 static const struct {
     const char *name;

@@ -17,7 +17,7 @@
 
 #include <rte_mbuf.h>
 
-#include "internal.h"
+#include "glue.h"
 #include "tx_ext.h"
 
 /* The head's flags a transmit keeps: what says where the data lives. */

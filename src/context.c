@@ -280,8 +280,6 @@ evpl_create(const struct evpl_config *config)
     evpl->room     = rte_pktmbuf_data_room_size(mp);
     evpl->headroom = RTE_MIN((uint32_t) RTE_PKTMBUF_HEADROOM, evpl->room);
     evpl->lcore    = lcore;
-    evpl->rx_keep     = evpl->rx_keep_own;
-    evpl->rx_keep_cap = EVPL_RX_KEEP_MAX;
     evpl->owner_flags = evpl_thread_tag_get() << EVPL_IOVEC_OWNER_SHIFT_;
 #ifdef EVPL_IOVEC_TRACE
     evpl_trace_ctx_init(evpl);
@@ -330,13 +328,6 @@ evpl_destroy(struct evpl *evpl)
     evpl_carve_retire(evpl);
     evpl_slab_ctx_fini(&evpl->slab);
     evpl_exts_fini(evpl, evpl_nb_exts);
-
-    /* Received packets the caller never had room for: nobody else can
-     * reach them now. */
-    while (evpl->rx_kept > 0)
-        rte_pktmbuf_free(evpl->rx_keep[--evpl->rx_kept].m);
-    if (evpl->rx_keep != evpl->rx_keep_own)
-        rte_free(evpl->rx_keep);
 
     if (evpl->own_cache != NULL) {
         rte_mempool_cache_flush(evpl->own_cache, evpl->pool);

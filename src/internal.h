@@ -37,15 +37,6 @@ int evpl_log_type(uint32_t level);
  * of the 16 bits only explicit clones can exhaust the rest. */
 #define EVPL_CARVE_REF_CAP    16384u
 
-/* Capacity of a context's store of received packets not yet delivered. */
-#define EVPL_RX_KEEP_MAX      EVPL_DPDK_RX_BURST_MAX
-
-/* A received packet kept for a later receive on its port and queue. */
-struct evpl_rx_kept {
-    struct rte_mbuf *m;
-    uint16_t         port, queue;
-};
-
 struct evpl {
     struct rte_mempool       *pool;
     /* The calling lcore's default cache, or own_cache on a thread that is
@@ -74,16 +65,6 @@ struct evpl {
     TAILQ_ENTRY(evpl)         link;
     uint32_t                  id;
 
-    /* Received packets that did not fit the caller's iovec array, kept in
-     * arrival order for the next evpl_dpdk_rx_burst() on their queue. The
-     * store is rx_keep_own until packets of several queues need more room
-     * (dpdk_glue/rx.c, evpl_rx_keep_room()); then a larger one from the
-     * heap, freed at evpl_destroy(). */
-    unsigned int              rx_kept;
-    unsigned int              rx_keep_cap;
-    struct evpl_rx_kept      *rx_keep;
-    struct evpl_rx_kept       rx_keep_own[EVPL_RX_KEEP_MAX];
-
 #ifdef EVPL_IOVEC_TRACE
     /* Names this context in the trace record of the mbufs it hands out;
      * never reused, as mbufs outlive contexts. */
@@ -92,8 +73,9 @@ struct evpl {
 };
 
 /*
- * Extensions: how a part of the library outside src/ (the DPDK glue's
- * receive path, say) keeps per-context state and learns of a context's
+ * Extensions: the one way the core calls the glue. How a part of the
+ * library outside src/ (the DPDK glue's store of kept received packets,
+ * dpdk_glue/rx.c) keeps per-context state and learns of a context's
  * end without the core knowing what that state is. An extension registers
  * once, from an RTE_INIT constructor (before any context exists); every
  * context then carries size zeroed bytes for it behind struct evpl, at the
@@ -194,50 +176,6 @@ struct rte_mempool *evpl_pool_get_or_create(
     const char          *name,
     struct rte_mempool *(*create)(const char *name, void *arg),
     void                *arg);
-
-/* What the bursts know of a port: the TX limits chains are shaped to and
- * the queue counts that ids are checked against. */
-struct evpl_port_caps {
-    uint16_t known;
-    uint16_t max_segs; /* 1: the port takes no chains */
-    uint16_t nb_rxq, nb_txq;
-};
-
-extern struct evpl_port_caps evpl_port_caps_[RTE_MAX_ETHPORTS];
-
-/* Learn a port's record (slow path of evpl_port_caps_get); NULL for an
- * invalid port. */
-const struct evpl_port_caps *evpl_port_caps_learn(uint16_t port_id);
-
-/* Once per burst: a load and a branch for a port already known. NULL for
- * an invalid port. */
-static inline const struct evpl_port_caps *
-evpl_port_caps_get(uint16_t port_id)
-{
-    if (unlikely(port_id >= RTE_MAX_ETHPORTS))
-        return NULL;
-    if (likely(__atomic_load_n(&evpl_port_caps_[port_id].known,
-                               __ATOMIC_ACQUIRE)))
-        return &evpl_port_caps_[port_id];
-    return evpl_port_caps_learn(port_id);
-}
-
-/* Is queue_id one the port has (tx: a TX queue, else an RX queue)? A miss
- * asks ethdev again before saying no: the application may have
- * reconfigured the port since it was learnt. */
-static inline int
-evpl_port_queue_ok(
-    uint16_t port_id,
-    uint16_t queue_id,
-    int      tx)
-{
-    const struct evpl_port_caps *c = evpl_port_caps_get(port_id);
-
-    if (likely(c != NULL && queue_id < (tx ? c->nb_txq : c->nb_rxq)))
-        return 1;
-    c = evpl_port_caps_learn(port_id);
-    return c != NULL && queue_id < (tx ? c->nb_txq : c->nb_rxq);
-}
 
 /* Leak accounting (trace.c): evpl_destroy()'s report through rte_log. */
 void evpl_leak_report(const struct evpl *evpl);

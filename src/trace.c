@@ -414,23 +414,18 @@ evpl_own_seg(
 }
 
 /* What the context holds itself, so that callers see only their own: one
- * reference on its carve segment, on each segment of a received packet it
- * keeps for a later call, and on whatever an extension's state holds. */
+ * reference on its carve segment, and on whatever an extension's state
+ * holds (the glue's received packets kept for a later call, say). */
 static unsigned int
 evpl_own_holdings(
     const struct evpl *evpl,
     uint32_t           match,
     unsigned int      *refs)
 {
-    struct evpl_own        o = { .evpl = evpl, .match = match };
-    const struct rte_mbuf *seg;
-    unsigned int           k;
+    struct evpl_own o = { .evpl = evpl, .match = match };
 
     if (evpl->carve != NULL)
         evpl_own_seg(evpl->carve, &o);
-    for (k = 0; k < evpl->rx_kept; k++)
-        for (seg = evpl->rx_keep[k].m; seg != NULL; seg = seg->next)
-            evpl_own_seg(seg, &o);
     evpl_exts_foreach_held(evpl, evpl_own_seg, &o);
     *refs = o.refs;
     return o.mbufs;
