@@ -59,6 +59,18 @@ def check_iovec(d):
     iovecs_were_their_mbufs(d)
 
 
+def check_iovec_chains(d):
+    """Three-segment chains circulate through iovec mode's fallback from
+    the flat bursts to the general ones: every packet received as three
+    iovecs and sent as a three-mbuf chain of the same mbufs."""
+    check_circulating(d)
+    e = d["evpl"]
+    assert e["rx_segs"] == 3 * e["rx_pkts"], e
+    assert e["tx_segs"] == 3 * e["tx_pkts"], e
+    assert e["tx_reused"] == e["tx_segs"], e
+    assert e["tx_copied"] == 0 and e["tx_linearized"] == 0, e
+
+
 def check_circulating(d):
     """On loopback ports the tx-first bursts keep going round: each seeded
     packet received three times or more. (Not more: three busy lcores on
@@ -179,6 +191,9 @@ RUNS = {
     "iovec-null": (NULL, 1, ["--forward-mode=iovec"], check_iovec),
     "iovec-ring": (RING, 1, ["--forward-mode=iovec", "--tx-first"],
                    check_circulating),
+    "iovec-ring-3segs": (RING, 1, ["--forward-mode=iovec", "--tx-first",
+                                   "--txpkts=42,1000,458"],
+                         check_iovec_chains),
     "iovec-ring-2q-2lcores": (RING, 2, ["--forward-mode=iovec", "--rxq=2",
                                         "--tx-first"], check_circulating),
     "mac-ring": (RING, 1, ["--forward-mode=mac", "--tx-first"],
