@@ -12,6 +12,7 @@
 #include <rte_ethdev.h>
 
 #include "glue.h"
+#include "tx.h"
 
 /* The head's flags a transmit keeps: what says where the data lives. */
 #define EVPL_FLAT_KEEP_FLAGS (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL)
@@ -205,9 +206,11 @@ evpl_flat_tx_general(
             /* The general burst dealt with its own chunk; the rest of the
              * array was never handed to it. */
             if (flags & EVPL_DPDK_TAKE_REF) {
-                for (j = done + (k - (unsigned int) r); j < n; j++)
-                    evpl_iovec_release(evpl, &iov[j]);
-                evpl->stats.tx_dropped += n - (done + k - (unsigned int) r);
+                /* The library's release: a GLOBAL iovec's reference
+                 * stays with its owner. */
+                j = done + (k - (unsigned int) r);
+                evpl_tx_give_up(&iov[j], (int) (n - j), 0);
+                evpl->stats.tx_dropped += n - j;
             }
             break;
         }
@@ -263,8 +266,8 @@ evpl_dpdk_tx_burst_flat(
                 rte_pktmbuf_free(out[i]);
             done += sent;
             if (flags & EVPL_DPDK_TAKE_REF) {
-                for (i = done + conv - sent; i < nb_pkts; i++)
-                    evpl_iovec_release(evpl, &iov[i]);
+                i = done + conv - sent;
+                evpl_tx_give_up(&iov[i], (int) (nb_pkts - i), 0);
                 evpl->stats.tx_dropped += nb_pkts - done;
             }
             return (int) done;

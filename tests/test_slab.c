@@ -983,6 +983,50 @@ ranges_through_net_ring(void **state)
     assert_true(slabs_in_use() <= before + 2);
 }
 
+/* The flat burst with TAKE_REF, on a loopback ring that fills: what is
+ * not sent is dropped through the library's own release, which leaves a
+ * GLOBAL iovec's one reference with its owner and drops a carved slab
+ * iovec's. Packet N-2 is a carved slab iovec, N-1 the GLOBAL owner. */
+static void
+unsent_slab_iovecs_of_a_flat_burst(void **state)
+{
+    enum { N = 2048 };
+    struct evpl          *evpl = ctx_of(state);
+    struct evpl_iovec    *v = calloc(N, sizeof(*v));
+    struct evpl_iovec     g, c, back[32];
+    unsigned int          held, base;
+    int                   i, sent, got, r, spins = 0;
+
+    assert_non_null(v);
+    assert_int_equal(evpl_iovec_alloc_global(evpl, &g), 1);
+    evpl_test_fill(g.data, 4096, 9);
+    assert_int_equal(evpl_iovec_alloc(evpl, 100000, 0, 1, 0, &c), 1);
+    base = slab_refcnt(&c);
+    for (i = 0; i < N - 2; i++)
+        assert_int_equal(evpl_iovec_alloc(evpl, 64, 0, 1, 0, &v[i]), 1);
+    v[N - 2] = c;
+    v[N - 1] = g;
+    held     = slabs_in_use();
+    /* Nobody drains the loopback ring: it fills, the rest is dropped. */
+    sent = evpl_dpdk_tx_burst_flat(evpl, ring_port, 0, v, N,
+                                   EVPL_DPDK_TAKE_REF);
+    assert_true(sent > 0 && sent < N - 2);
+    /* The GLOBAL slab is still out and its owner's reference intact. */
+    assert_int_equal(slabs_in_use(), held);
+    assert_int_equal(slab_refcnt(&g), 1);
+    assert_true(evpl_test_check(g.data, 4096, 9));
+    /* The carved iovec's reference went. */
+    assert_int_equal(slab_refcnt(&c), base - 1);
+    for (got = 0; got < sent; got += r) {
+        r = evpl_dpdk_rx_burst_flat(evpl, ring_port, 0, back, 32, 0);
+        assert_true(r >= 0 && ++spins < 1000000);
+        evpl_iovecs_release(evpl, back, r);
+    }
+    evpl_iovec_release(evpl, &g);
+    assert_int_equal(slabs_in_use(), held - 1);
+    free(v);
+}
+
 /* A whole 1 MiB slab iovec: 16 segments of 65535 bytes and the rest. */
 static void
 one_mebibyte_range_in_17_segments(void **state)
@@ -1067,6 +1111,7 @@ main(int argc, char **argv)
         CASE(small_range_is_copied),
         CASE(ranges_through_net_ring),
         CASE(one_mebibyte_range_in_17_segments),
+        CASE(unsent_slab_iovecs_of_a_flat_burst),
 #ifdef EVPL_IOVEC_TRACE
         CASE(trace_catches_slab_misuse),
 #endif
