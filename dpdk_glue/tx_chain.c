@@ -226,7 +226,8 @@ evpl_tx_trace_in(
     int                      niov,
     unsigned int             flags)
 {
-    int j, k, on_m;
+    unsigned int held;
+    int          j, k, on_m;
 
     for (j = 0; j < niov; j++)
         evpl_trace_check_(call, &iov[j]);
@@ -237,17 +238,20 @@ evpl_tx_trace_in(
      * twice (a raw copy, b = a), which would put the mbuf in the chain
      * twice with one count. A clone is a reference of its own and passes. */
     for (j = 0; j < niov; j++) {
-        /* A slab range's count is the slab's (and GLOBAL ones hold none):
-         * slabs keep their own books. */
-        if (iov[j].flags & EVPL_IOVEC_F_SLAB_)
+        /* A GLOBAL slab's one reference is never the library's to take:
+         * passing it twice moves nothing. */
+        if (iov[j].flags & EVPL_IOVEC_FLAG_GLOBAL)
             continue;
         for (k = 0, on_m = 0; k < niov; k++)
             on_m += iov[k].private_data == iov[j].private_data;
-        if (unlikely(on_m > (int) rte_mbuf_refcnt_read(
-                         evpl_iovec_mbuf(&iov[j]))))
+        /* A slab's count also holds its carving context's reference,
+         * which no iovec can give. */
+        held = (iov[j].flags & EVPL_IOVEC_F_SLAB_) ?
+               evpl_slab_refs_held(iov[j].private_data) :
+               rte_mbuf_refcnt_read(evpl_iovec_mbuf(&iov[j]));
+        if (unlikely(on_m > (int) held))
             evpl_iovec_abort(call, &iov[j], "%d iovecs of one packet hold "
-                             "%u references: one passed twice", on_m,
-                             rte_mbuf_refcnt_read(evpl_iovec_mbuf(&iov[j])));
+                             "%u references: one passed twice", on_m, held);
     }
 }
 

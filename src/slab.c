@@ -238,6 +238,7 @@ evpl_slab_get(struct evpl *evpl)
     s                  = obj;
     s->h.shinfo.refcnt = 1;
     s->span_owner      = NULL;
+    s->carved          = 0;
     s->serial          = evpl->id;
     s->site            = NULL;
     __atomic_store_n(&s->out, 1, __ATOMIC_RELAXED);
@@ -263,7 +264,23 @@ evpl_slab_carve_retire(
         return;
     c->slab = NULL;
     c->used = 0;
+    __atomic_store_n(&s->carved, 0, __ATOMIC_RELAXED);
     evpl_slab_count_put_(&s->h, shared);
+}
+
+/* Make s, on which the caller took the context's reference, the carve
+ * slab from used on. */
+static void
+evpl_slab_carve_take(
+    struct evpl_slab_carve *c,
+    struct evpl_slab       *s,
+    uint32_t                used,
+    unsigned int            shared)
+{
+    evpl_slab_carve_retire(c, shared);
+    c->slab = s;
+    c->used = used;
+    __atomic_store_n(&s->carved, 1, __ATOMIC_RELAXED);
 }
 
 void
@@ -352,9 +369,7 @@ evpl_slab_carve_room(
     fresh = evpl_slab_get(evpl);
     if (fresh == NULL)
         return NULL;
-    evpl_slab_carve_retire(c, shared);
-    c->slab = fresh;
-    c->used = 0;
+    evpl_slab_carve_take(c, fresh, 0, shared);
     return evpl_slab_place(fresh, 0, length, mask);
 }
 
@@ -441,9 +456,7 @@ evpl_slab_alloc(
     /* The last slab's rest is the context's to carve on. */
     last = (struct evpl_slab *) r_iovec[n - 1].private_data;
     evpl_slab_count_add(last, shared, 1);
-    evpl_slab_carve_retire(c, shared);
-    c->slab = last;
-    c->used = end;
+    evpl_slab_carve_take(c, last, end, shared);
     return n;
 }
 
@@ -541,9 +554,7 @@ evpl_slab_commit_one(
          * on behind it, once. */
         s->span_owner = NULL;
         evpl_slab_count_get_("evpl_iovec_commit", iov, &s->h, 0);
-        evpl_slab_carve_retire(c, 0);
-        c->slab = s;
-        c->used = (uint32_t) end;
+        evpl_slab_carve_take(c, s, (uint32_t) end, 0);
     }
 }
 

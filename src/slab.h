@@ -50,6 +50,9 @@ struct evpl_slab {
      * builds name it in leak reports; 0 in others). */
     uint32_t            serial;
     uint32_t            out;    /* 1 while out of the pool */
+    /* 1 while a context carves it, holding one reference of its own:
+     * written by that context only, before it drops that reference. */
+    uint32_t            carved;
     const void         *site;   /* trace builds: who took it */
 };
 
@@ -58,6 +61,19 @@ struct evpl_slab_carve {
     struct evpl_slab *slab;
     uint32_t          used; /* bytes consumed from data */
 };
+
+/* The references on s that iovecs and in-flight mbufs hold: its count
+ * less a carving context's own. Trace builds compare it with the iovecs
+ * of one packet. The acquiring load pairs with the carving context's
+ * release of its reference, which clears carved first. */
+static inline unsigned int
+evpl_slab_refs_held(const struct evpl_slab *s)
+{
+    unsigned int cnt = __atomic_load_n(&s->h.shinfo.refcnt,
+                                       __ATOMIC_ACQUIRE);
+
+    return cnt - __atomic_load_n(&s->carved, __ATOMIC_RELAXED);
+}
 
 /* A context's slab state. */
 struct evpl_slab_ctx {

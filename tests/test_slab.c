@@ -1066,6 +1066,76 @@ past_slab_child(void *arg)
     evpl_iovec_set_length(&c, EVPL_DPDK_DEFAULT_SLAB_SIZE + 1);
 }
 
+struct twice_case {
+    struct evpl       *evpl;
+    struct evpl_iovec *v;
+    int                burst;
+};
+
+/* One reference in a TAKE_REF packet twice (a raw copy, b = a). */
+static void
+passed_twice_child(void *arg)
+{
+    struct twice_case   *tc     = arg;
+    struct evpl_iovec    two[2] = { *tc->v, *tc->v };
+    struct evpl_dpdk_pkt p      = { two, 2 };
+
+    if (tc->burst)
+        (void) evpl_dpdk_tx_burst(tc->evpl, ring_port, 0, &p, 1,
+                                  EVPL_DPDK_TAKE_REF);
+    else
+        (void) evpl_dpdk_iovecs_to_mbuf(tc->evpl, two, 2,
+                                        EVPL_DPDK_TAKE_REF);
+}
+
+/* A slab iovec passed twice in one TAKE_REF packet aborts as an mbuf
+ * iovec does, whether or not its slab is still a context's carve slab
+ * (whose own reference no iovec can give); an iovec with its clone, and a
+ * GLOBAL iovec with its borrow, are good packets. */
+static void
+trace_catches_slab_passed_twice(void **state)
+{
+    static const char *const calls[] = {
+        "evpl_dpdk_iovecs_to_mbuf", "evpl_dpdk_tx_burst",
+    };
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec v[2], pair[2];
+    struct twice_case tc = { evpl, NULL, 0 };
+    char              expect[160];
+    struct rte_mbuf  *m;
+    int               i, b;
+
+    /* v[0]'s slab is carved on no more once v[1] takes a fresh one. */
+    assert_int_equal(evpl_iovec_alloc(evpl, 1536u << 10, 0, 1, 0, &v[0]), 1);
+    assert_int_equal(evpl_iovec_alloc(evpl, 1536u << 10, 0, 1, 0, &v[1]), 1);
+    assert_ptr_not_equal(v[0].private_data, v[1].private_data);
+    for (i = 0; i < 2; i++) {
+        tc.v = &v[i];
+        for (b = 0; b < 2; b++) {
+            tc.burst = b;
+            snprintf(expect, sizeof(expect), "evpl: %s: 2 iovecs of one "
+                     "packet hold 1 references: one passed twice", calls[b]);
+            assert_true(evpl_test_dies(passed_twice_child, &tc, expect));
+        }
+    }
+    /* A clone is a reference of its own. */
+    pair[0] = v[1];
+    evpl_iovec_clone(&pair[1], &v[1]);
+    m = evpl_dpdk_iovecs_to_mbuf(evpl, pair, 2, EVPL_DPDK_TAKE_REF);
+    assert_non_null(m);
+    rte_pktmbuf_free(m);
+    evpl_iovec_release(evpl, &v[0]);
+    /* A GLOBAL iovec and its borrow: nothing of it is taken. */
+    assert_int_equal(evpl_iovec_alloc_global(evpl, &pair[0]), 1);
+    evpl_iovec_clone(&pair[1], &pair[0]);
+    v[0] = pair[0];
+    m = evpl_dpdk_iovecs_to_mbuf(evpl, pair, 2, EVPL_DPDK_TAKE_REF);
+    assert_non_null(m);
+    rte_pktmbuf_free(m);
+    assert_int_equal(slab_refcnt(&v[0]), 1);
+    evpl_iovec_release(evpl, &v[0]);
+}
+
 /* Trace mode's checks hold for slab iovecs: a double release, and a
  * length past the slab, abort naming the call. */
 static void
@@ -1114,6 +1184,7 @@ main(int argc, char **argv)
         CASE(unsent_slab_iovecs_of_a_flat_burst),
 #ifdef EVPL_IOVEC_TRACE
         CASE(trace_catches_slab_misuse),
+        CASE(trace_catches_slab_passed_twice),
 #endif
     };
     int rc;
