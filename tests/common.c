@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-only */
 
 #include <errno.h>
+#include <glob.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include <rte_eal.h>
+#include <rte_ethdev.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
 
@@ -32,6 +34,7 @@ hugepages_free(void)
 }
 
 static char runtime_dir[PATH_MAX];
+static char prefix_opt[64];
 
 /* rte_eal_cleanup() and the telemetry library's exit handler empty the
  * runtime directory but leave it behind. Registered before rte_eal_init(),
@@ -43,19 +46,48 @@ remove_runtime_dir(void)
         (void) rmdir(runtime_dir);
 }
 
-int
-evpl_test_eal_init(int argc, char **argv, const char *const *vdevs)
+static void
+unlink_matching(const char *pattern)
 {
-    return evpl_test_eal_init_lcores(argc, argv, vdevs, NULL);
+    glob_t g;
+    size_t i;
+
+    if (glob(pattern, 0, NULL, &g) != 0)
+        return;
+    for (i = 0; i < g.gl_pathc; i++)
+        (void) unlink(g.gl_pathv[i]);
+    globfree(&g);
+}
+
+/* A primary on the shared configuration leaves its hugepage files and the
+ * files of its runtime directory behind. */
+static void
+remove_primary_files(void)
+{
+    char pattern[PATH_MAX + 16];
+
+    snprintf(pattern, sizeof(pattern), "/dev/hugepages/%smap_*",
+             prefix_opt + strlen("--file-prefix="));
+    unlink_matching(pattern);
+    if (runtime_dir[0] == '\0')
+        return;
+    snprintf(pattern, sizeof(pattern), "%s/*", runtime_dir);
+    unlink_matching(pattern);
+    remove_runtime_dir();
+}
+
+const char *
+evpl_test_eal_prefix(void)
+{
+    return prefix_opt;
 }
 
 int
-evpl_test_eal_init_lcores(int argc, char **argv, const char *const *vdevs,
-                          const char *lcore_map)
+evpl_test_eal(int argc, char **argv, const struct evpl_test_eal *opt)
 {
-    char        lcores[64], prefix[64];
-    const char *eal[32];
-    int         n = 0, i;
+    char        lcores[64];
+    const char *eal[48];
+    int         n = 0, i, need;
     long        cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
     if (argc < 2 || (strcmp(argv[1], "huge") != 0 &&
@@ -63,45 +95,57 @@ evpl_test_eal_init_lcores(int argc, char **argv, const char *const *vdevs,
         fprintf(stderr, "usage: %s huge|nohuge\n", argv[0]);
         return 2;
     }
+    if (opt->primary && strcmp(argv[1], "nohuge") == 0) {
+        printf("SKIP: DPDK has no secondary processes without hugepages\n");
+        return EVPL_TEST_SKIP;
+    }
 
     /* Two lcores where there are two CPUs: the cross-lcore cases need a
      * worker; on one CPU they skip. */
     eal[n++] = argv[0];
-    if (lcore_map != NULL) {
-        snprintf(lcores, sizeof(lcores), "--lcores=%s", lcore_map);
+    if (opt->lcore_map != NULL) {
+        snprintf(lcores, sizeof(lcores), "--lcores=%s", opt->lcore_map);
         eal[n++] = lcores;
     } else {
-        snprintf(lcores, sizeof(lcores), "0-%ld", cpus >= 2 ? 1L : 0L);
         eal[n++] = "-l";
-        eal[n++] = lcores;
+        eal[n++] = opt->lcores != NULL ? opt->lcores :
+                   cpus >= 2 ? "0-1" : "0";
     }
     eal[n++] = "--no-pci";
+    for (i = 0; opt->args != NULL && opt->args[i] != NULL && n < 20; i++)
+        eal[n++] = opt->args[i];
+    /* Later options win: the EAL's own debug lines stay off whatever the
+     * program asked for. */
     eal[n++] = "--log-level=lib.eal:warning";
     /* A runtime directory of its own: programs run side by side, and each
      * has its own telemetry socket there. */
-    snprintf(prefix, sizeof(prefix), "--file-prefix=evpl-test-%ld",
+    snprintf(prefix_opt, sizeof(prefix_opt), "--file-prefix=evpl-test-%ld",
              (long) getpid());
-    eal[n++] = prefix;
+    eal[n++] = prefix_opt;
     if (strcmp(argv[1], "huge") == 0) {
-        if (hugepages_free() < 64) {
-            printf("SKIP: fewer than 64 free hugepages; "
-                   "the nohuge run covers this program\n");
+        need = opt->hugepages > 0 ? opt->hugepages : 64;
+        if (hugepages_free() < need) {
+            printf("SKIP: fewer than %d free hugepages; "
+                   "the nohuge run covers this program\n", need);
             return EVPL_TEST_SKIP;
         }
-        eal[n++] = "--in-memory";
+        if (opt->primary)
+            eal[n++] = "--proc-type=primary";
+        else
+            eal[n++] = "--in-memory";
     } else {
         /* 22.11 refuses --in-memory with --no-huge. */
         eal[n++] = "--no-huge";
         eal[n++] = "-m";
-        eal[n++] = "512";
+        eal[n++] = opt->nohuge_mb != NULL ? opt->nohuge_mb : "512";
         eal[n++] = "--no-shconf";
     }
-    for (i = 0; vdevs != NULL && vdevs[i] != NULL && n < 30; i++) {
+    for (i = 0; opt->vdevs != NULL && opt->vdevs[i] != NULL && n < 46; i++) {
         eal[n++] = "--vdev";
-        eal[n++] = vdevs[i];
+        eal[n++] = opt->vdevs[i];
     }
 
-    atexit(remove_runtime_dir);
+    atexit(opt->primary ? remove_primary_files : remove_runtime_dir);
     if (rte_eal_init(n, (char **) eal) < 0) {
         fprintf(stderr, "rte_eal_init failed: %s\n", rte_strerror(rte_errno));
         return 1;
@@ -109,6 +153,51 @@ evpl_test_eal_init_lcores(int argc, char **argv, const char *const *vdevs,
     snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
     return 0;
 }
+
+/* Look up the ethdev called name (a --vdev) and set it up with conf
+ * (NULL: the defaults); 0, or -1 with errno. */
+static int
+evpl_test_port(const char *name, const struct evpl_dpdk_port_conf *conf,
+               uint16_t *port)
+{
+    if (rte_eth_dev_get_port_by_name(name, port) != 0) {
+        errno = ENODEV;
+        return -1;
+    }
+    return evpl_dpdk_port_setup(*port, conf);
+}
+
+int
+evpl_test_main(int argc, char **argv, const struct evpl_test_prog *prog)
+{
+    size_t i;
+    int    rc;
+
+    rc = evpl_test_eal(argc, argv, &prog->eal);
+    if (rc != 0)
+        return rc;
+    for (i = 0; prog->ports != NULL && prog->ports[i] != NULL; i++)
+        if (evpl_test_port(prog->eal.vdevs[i], prog->port_conf,
+                           prog->ports[i]) != 0) {
+            fprintf(stderr, "%s: port %s: %s\n", prog->name,
+                    prog->eal.vdevs[i], strerror(errno));
+            rte_eal_cleanup();
+            return 1;
+        }
+    if (prog->set_up != NULL && prog->set_up() != 0) {
+        fprintf(stderr, "%s: set-up failed: %s\n", prog->name,
+                strerror(errno));
+        rte_eal_cleanup();
+        return 1;
+    }
+    rc = _cmocka_run_group_tests(prog->name, prog->cases, prog->nb_cases,
+                                 NULL, NULL);
+    if (prog->tear_down != NULL)
+        prog->tear_down();
+    rte_eal_cleanup();
+    return rc == 0 ? 0 : 1;
+}
+
 
 void
 evpl_test_assert_pool_full(struct rte_mempool *pool)
@@ -211,6 +300,17 @@ evpl_test_scale(void)
         exit(2);
     }
     return v;
+}
+
+unsigned int
+evpl_test_sum_lengths(const struct evpl_iovec *v, int n)
+{
+    unsigned int s = 0;
+    int          i;
+
+    for (i = 0; i < n; i++)
+        s += evpl_iovec_length(&v[i]);
+    return s;
 }
 
 void

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-only */
 
-/* Shared set-up for the cmocka programs: EAL bring-up in either memory
- * mode, per-case contexts with leak accounting, and death tests. */
+/* Shared set-up for the cmocka programs: their main, EAL bring-up in
+ * either memory mode, per-case contexts with leak accounting, and death
+ * tests. */
 
 #ifndef EVPL_TEST_COMMON_H
 #define EVPL_TEST_COMMON_H
@@ -17,18 +18,73 @@
 /* Exit status meson reads as "skipped". */
 #define EVPL_TEST_SKIP 77
 
+/* A NULL-terminated list of strings, for the fields below. */
+#define EVPL_TEST_LIST(...) ((const char *const[]) { __VA_ARGS__, NULL })
+
+/* What a program asks of the EAL beyond the defaults; every field at zero
+ * is the default. */
+struct evpl_test_eal {
+    const char *const *vdevs;      /* --vdev arguments */
+    const char        *lcores;     /* -l list; default 0-1 (0 on one CPU) */
+    const char        *lcore_map;  /* --lcores map instead, for programs
+                                    * that need more lcores than CPUs */
+    const char *const *args;       /* more options, before the EAL's own
+                                    * log level is set back to warning */
+    const char        *nohuge_mb;  /* -m under --no-huge; default 512 */
+    int                hugepages;  /* free hugepages the huge run needs;
+                                    * default 64, fewer: it skips */
+    /* A primary process on the shared configuration (hugepage files and a
+     * runtime directory, not --in-memory), for secondaries to join; its
+     * files are removed at exit. The nohuge run skips. */
+    int                primary;
+};
+
 /*
  * Bring up the EAL once for the program. argv[1] names the memory mode,
  * "huge" (--in-memory on hugepages) or "nohuge" (--no-huge -m 512
- * --no-shconf); vdevs is a NULL-terminated list of --vdev arguments.
- * Returns 0, or the exit status the program should end with.
+ * --no-shconf). Returns 0, or the exit status the program should end with.
  */
-int evpl_test_eal_init(int argc, char **argv, const char *const *vdevs);
+int evpl_test_eal(int argc, char **argv, const struct evpl_test_eal *opt);
 
-/* The same with EAL's --lcores map (lcore_map NULL: as above), for
- * programs that need more lcores than the machine has CPUs. */
-int evpl_test_eal_init_lcores(int argc, char **argv, const char *const *vdevs,
-                              const char *lcore_map);
+/* The --file-prefix option the EAL was brought up with, whole, for a
+ * secondary process to pass on. */
+const char *evpl_test_eal_prefix(void);
+
+/* Port id variables, for evpl_test_prog.ports. */
+#define EVPL_TEST_PORTS(...) ((uint16_t *const[]) { __VA_ARGS__, NULL })
+
+/* What a program runs, for evpl_test_main(). */
+struct evpl_test_prog {
+    const char                        *name;
+    const struct CMUnitTest           *cases;
+    size_t                             nb_cases;
+    struct evpl_test_eal               eal;
+    /* Optional: the first of eal.vdevs set up as ports with port_conf
+     * (NULL: the defaults), their ids written here, in order. */
+    uint16_t *const                   *ports;
+    const struct evpl_dpdk_port_conf *port_conf;
+    /* Optional, once around the cases (a TX callback, say): set_up
+     * returns 0, or -1 with errno, which fails the program. */
+    int                              (*set_up)(void);
+    void                             (*tear_down)(void);
+};
+
+/* A program's main: the EAL, the ports, set_up, the cases as one cmocka
+ * group, tear_down, the EAL cleaned up. Returns main's exit status. */
+int evpl_test_main(int argc, char **argv, const struct evpl_test_prog *prog);
+
+/* main() of a program that needs nothing else: its cases table and the
+ * struct evpl_test_prog fields it sets, as designated initialisers. */
+#define EVPL_TEST_MAIN(group, table, ...)                                  \
+    int                                                                    \
+    main(int argc, char **argv)                                            \
+    {                                                                      \
+        const struct evpl_test_prog prog_ = {                              \
+            .name = (group), .cases = (table),                             \
+            .nb_cases = sizeof(table) / sizeof((table)[0]), __VA_ARGS__    \
+        };                                                                 \
+        return evpl_test_main(argc, argv, &prog_);                         \
+    }
 
 /* A context on the default pool and the pool's free count when the case
  * started; the teardown destroys the context and asserts the count. */
@@ -40,6 +96,17 @@ struct evpl_test_ctx {
 
 int evpl_test_setup(void **state);
 int evpl_test_teardown(void **state);
+
+/* The context evpl_test_setup() made for the case. */
+static inline struct evpl *
+ctx_of(void **state)
+{
+    return ((struct evpl_test_ctx *) *state)->evpl;
+}
+
+/* A case with a context of its own, whose teardown checks the pool. */
+#define CASE(fn) cmocka_unit_test_setup_teardown(fn, evpl_test_setup, \
+                                                 evpl_test_teardown)
 
 /* Assert that every mbuf of pool is back (in its ring or an lcore cache). */
 void evpl_test_assert_pool_full(struct rte_mempool *pool);
@@ -57,6 +124,9 @@ int evpl_test_dies(void (*fn)(void *), void *arg, const char *expect);
  * A value that is not one ends the program with a message, so that a
  * misspelt long run does not pass as a short one. */
 uint64_t evpl_test_scale(void);
+
+/* The bytes n iovecs cover. */
+unsigned int evpl_test_sum_lengths(const struct evpl_iovec *v, int n);
 
 /* Fill and check a byte pattern that depends on seed and position. */
 void evpl_test_fill(void *p, size_t len, unsigned int seed);

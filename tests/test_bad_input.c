@@ -1488,11 +1488,18 @@ row_run(void **state)
 int
 main(int argc, char **argv)
 {
-    struct CMUnitTest          cases[RTE_DIM(rows)];
-    static char                names[RTE_DIM(rows)][160];
-    struct evpl_dpdk_port_conf conf;
-    size_t                     i;
-    int                        rc;
+    static struct CMUnitTest         cases[RTE_DIM(rows)];
+    const struct evpl_dpdk_port_conf conf = { .nb_rxd = 256, .nb_txd = 256 };
+    static char                 names[RTE_DIM(rows)][160];
+    const struct evpl_test_prog prog = {
+        .name      = "bad_input",
+        .cases     = cases,
+        .nb_cases  = RTE_DIM(cases),
+        .eal.vdevs = EVPL_TEST_LIST("net_ring0", "net_null0"),
+        .ports     = EVPL_TEST_PORTS(&ring_port, &null_port),
+        .port_conf = &conf,
+    };
+    size_t                      i;
 
     if (argc > 1 && strcmp(argv[1], "table") == 0) {
         print_table();
@@ -1503,22 +1510,6 @@ main(int argc, char **argv)
     errno = 0;
     if (evpl_create(NULL) == NULL)
         pre_eal_create_errno = errno;
-
-    rc = evpl_test_eal_init(argc, argv,
-                            (const char *const[]) { "net_ring0", "net_null0",
-                                                    NULL });
-    if (rc != 0)
-        return rc;
-    memset(&conf, 0, sizeof(conf));
-    conf.nb_rxd = 256;
-    conf.nb_txd = 256;
-    if (rte_eth_dev_get_port_by_name("net_ring0", &ring_port) != 0 ||
-        evpl_dpdk_port_setup(ring_port, &conf) != 0 ||
-        rte_eth_dev_get_port_by_name("net_null0", &null_port) != 0 ||
-        evpl_dpdk_port_setup(null_port, &conf) != 0) {
-        fprintf(stderr, "port set-up failed: %s\n", strerror(errno));
-        return 1;
-    }
 
     for (i = 0; i < RTE_DIM(rows); i++) {
         snprintf(names[i], sizeof(names[i]), "%s: %s", rows[i].fn,
@@ -1531,8 +1522,5 @@ main(int argc, char **argv)
             .initial_state = (void *) &rows[i],
         };
     }
-    rc = _cmocka_run_group_tests("bad_input", cases, RTE_DIM(rows), NULL,
-                                 NULL);
-    rte_eal_cleanup();
-    return rc == 0 ? 0 : 1;
+    return evpl_test_main(argc, argv, &prog);
 }

@@ -18,12 +18,6 @@ static uint16_t ring_port;
 
 #define MAXP 32
 
-static struct evpl *
-ctx_of(void **state)
-{
-    return ((struct evpl_test_ctx *) *state)->evpl;
-}
-
 /* n fresh iovecs of len bytes each, patterned by index. */
 static void
 make(struct evpl *evpl, struct evpl_iovec *v, int n, unsigned int len)
@@ -294,35 +288,14 @@ bad_arguments_are_einval_and_move_nothing(void **state)
     evpl_iovec_release(evpl, &v[0]);
 }
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, evpl_test_setup, \
-                                                 evpl_test_teardown)
+static const struct CMUnitTest cases[] = {
+    CASE(round_trips),
+    CASE(shared_iovecs_take_the_general_path),
+    CASE(slab_iovec_takes_the_general_path),
+    CASE(empty_iovec_stops_the_burst_and_is_released),
+    CASE(chain_is_kept_for_the_general_receive),
+    CASE(bad_arguments_are_einval_and_move_nothing),
+};
 
-int
-main(int argc, char **argv)
-{
-    const struct CMUnitTest cases[] = {
-        CASE(round_trips),
-        CASE(shared_iovecs_take_the_general_path),
-        CASE(slab_iovec_takes_the_general_path),
-        CASE(empty_iovec_stops_the_burst_and_is_released),
-        CASE(chain_is_kept_for_the_general_receive),
-        CASE(bad_arguments_are_einval_and_move_nothing),
-    };
-    struct evpl_dpdk_port_conf conf;
-    int                        rc;
-
-    rc = evpl_test_eal_init(argc, argv, (const char *const[]) {
-        "net_ring0", NULL
-    });
-    if (rc != 0)
-        return rc;
-    memset(&conf, 0, sizeof(conf));
-    if (rte_eth_dev_get_port_by_name("net_ring0", &ring_port) != 0 ||
-        evpl_dpdk_port_setup(ring_port, &conf) != 0) {
-        fprintf(stderr, "port set-up failed: %s\n", strerror(errno));
-        return 1;
-    }
-    rc = cmocka_run_group_tests_name("flat", cases, NULL, NULL);
-    rte_eal_cleanup();
-    return rc == 0 ? 0 : 1;
-}
+EVPL_TEST_MAIN("flat", cases, .eal.vdevs = EVPL_TEST_LIST("net_ring0"),
+               .ports = EVPL_TEST_PORTS(&ring_port))

@@ -18,29 +18,6 @@
 
 static uint16_t ring_port, null_port;
 
-static struct evpl *
-ctx_of(void **state)
-{
-    return ((struct evpl_test_ctx *) *state)->evpl;
-}
-
-static int
-setup_ports(void)
-{
-    struct evpl_dpdk_port_conf conf;
-
-    memset(&conf, 0, sizeof(conf));
-    conf.nb_rxd = 512;
-    conf.nb_txd = 512;
-    if (rte_eth_dev_get_port_by_name("net_ring0", &ring_port) != 0 ||
-        rte_eth_dev_get_port_by_name("net_null0", &null_port) != 0)
-        return -1;
-    if (evpl_dpdk_port_setup(ring_port, &conf) != 0 ||
-        evpl_dpdk_port_setup(null_port, &conf) != 0)
-        return -1;
-    return 0;
-}
-
 /* Concatenate the bytes of iovecs into out; returns the total. */
 static size_t
 gather(const struct evpl_iovec *v, int n, unsigned char *out)
@@ -772,44 +749,31 @@ port_reconfigured_by_the_application(void **state)
     assert_int_equal(rte_eth_dev_stop(port), 0);
 }
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, evpl_test_setup, \
-                                                 evpl_test_teardown)
+static const struct CMUnitTest cases[] = {
+    CASE(exclusive_iovec_becomes_its_mbuf),
+    CASE(small_shared_header_goes_into_headroom),
+    CASE(small_shared_trailer_goes_into_tailroom),
+    CASE(large_shared_goes_by_reference),
+    CASE(empty_iovecs_are_skipped),
+    CASE(many_iovecs_are_linearized),
+    CASE(conversion_failure_leaves_iovecs_untouched),
+    CASE(conversion_bad_arguments),
+    CASE(loopback_single_packets_take_ref),
+    CASE(loopback_single_packets_keep_ref),
+    CASE(loopback_bursts_take_ref),
+    CASE(loopback_bursts_keep_ref),
+    CASE(rx_keeps_what_does_not_fit),
+    CASE(destroy_frees_kept_packets),
+    CASE(null_port_linearizes_chains),
+    CASE(null_port_too_large_for_one_mbuf),
+    CASE(unsent_packets_follow_flags),
+    CASE(port_reconfigured_by_the_application),
+};
 
-int
-main(int argc, char **argv)
-{
-    const struct CMUnitTest cases[] = {
-        CASE(exclusive_iovec_becomes_its_mbuf),
-        CASE(small_shared_header_goes_into_headroom),
-        CASE(small_shared_trailer_goes_into_tailroom),
-        CASE(large_shared_goes_by_reference),
-        CASE(empty_iovecs_are_skipped),
-        CASE(many_iovecs_are_linearized),
-        CASE(conversion_failure_leaves_iovecs_untouched),
-        CASE(conversion_bad_arguments),
-        CASE(loopback_single_packets_take_ref),
-        CASE(loopback_single_packets_keep_ref),
-        CASE(loopback_bursts_take_ref),
-        CASE(loopback_bursts_keep_ref),
-        CASE(rx_keeps_what_does_not_fit),
-        CASE(destroy_frees_kept_packets),
-        CASE(null_port_linearizes_chains),
-        CASE(null_port_too_large_for_one_mbuf),
-        CASE(unsent_packets_follow_flags),
-        CASE(port_reconfigured_by_the_application),
-    };
-    int rc;
-
-    rc = evpl_test_eal_init(argc, argv, (const char *const[]) {
-        "net_ring0", "net_null0", "net_null1", NULL
-    });
-    if (rc != 0)
-        return rc;
-    if (setup_ports() != 0) {
-        fprintf(stderr, "port set-up failed: %s\n", strerror(errno));
-        return 1;
-    }
-    rc = cmocka_run_group_tests_name("glue", cases, NULL, NULL);
-    rte_eal_cleanup();
-    return rc == 0 ? 0 : 1;
-}
+/* net_null1 stays for the application to set up (the last case). */
+EVPL_TEST_MAIN("glue", cases,
+               .eal.vdevs = EVPL_TEST_LIST("net_ring0", "net_null0",
+                                           "net_null1"),
+               .ports = EVPL_TEST_PORTS(&ring_port, &null_port),
+               .port_conf = &(const struct evpl_dpdk_port_conf) {
+                   .nb_rxd = 512, .nb_txd = 512 })

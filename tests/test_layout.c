@@ -37,12 +37,6 @@ _Static_assert(offsetof(struct evpl_iovec, flags) == 12, "flags at 12");
 _Static_assert(offsetof(struct evpl_iovec, private_data) == 16,
                "the mbuf at 16");
 
-static struct evpl *
-ctx_of(void **state)
-{
-    return ((struct evpl_test_ctx *) *state)->evpl;
-}
-
 static void
 every_inline_op_against_the_library(void **state)
 {
@@ -123,24 +117,17 @@ application_checks_are_its_own(void **state)
 }
 #endif
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, evpl_test_setup, \
-                                                 evpl_test_teardown)
-
-int
-main(int argc, char **argv)
-{
-    const struct CMUnitTest cases[] = {
-        CASE(every_inline_op_against_the_library),
-        CASE(shared_iovecs_work),
+static const struct CMUnitTest cases[] = {
+    CASE(every_inline_op_against_the_library),
+    CASE(shared_iovecs_work),
 #ifdef LAYOUT_APP_TRACE
-        CASE(application_checks_are_its_own),
+    CASE(application_checks_are_its_own),
 #endif
-    };
-    int rc;
+};
 
-    rc = evpl_test_eal_init(argc, argv, NULL);
-    if (rc != 0)
-        return rc;
+static int
+set_up(void)
+{
     printf("application built %s trace mode\n",
 #ifdef EVPL_IOVEC_TRACE
            "with"
@@ -148,7 +135,7 @@ main(int argc, char **argv)
            "without"
 #endif
            );
-    rc = cmocka_run_group_tests_name("layout", cases, NULL, NULL);
-    rte_eal_cleanup();
-    return rc == 0 ? 0 : 1;
+    return 0;
 }
+
+EVPL_TEST_MAIN("layout", cases, .set_up = set_up)

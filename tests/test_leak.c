@@ -26,12 +26,6 @@
 #define SCOPE EVPL_DPDK_OUTSTANDING_POOL
 #endif
 
-static struct evpl *
-ctx_of(void **state)
-{
-    return ((struct evpl_test_ctx *) *state)->evpl;
-}
-
 /* Assert the counts; refs is what a trace build must see (the pool scope
  * has one per mbuf). */
 #define assert_outstanding(evpl, want_mbufs, want_refs) \
@@ -332,29 +326,16 @@ destroy_is_quiet_when_clean(void **state)
     free(log);
 }
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, evpl_test_setup, \
-                                                 evpl_test_teardown)
+static const struct CMUnitTest cases[] = {
+    CASE(bad_arguments),
+    CASE(alloc_and_clone),
+    CASE(reservations_not_the_carve_segment),
+    CASE(chains_hold_references_until_freed),
+    CASE(shared_released_on_another_thread),
+    CASE(other_contexts_mbufs),
+    CASE(application_pool_is_counted_whole),
+    CASE(destroy_reports_what_is_referenced),
+    CASE(destroy_is_quiet_when_clean),
+};
 
-int
-main(int argc, char **argv)
-{
-    const struct CMUnitTest cases[] = {
-        CASE(bad_arguments),
-        CASE(alloc_and_clone),
-        CASE(reservations_not_the_carve_segment),
-        CASE(chains_hold_references_until_freed),
-        CASE(shared_released_on_another_thread),
-        CASE(other_contexts_mbufs),
-        CASE(application_pool_is_counted_whole),
-        CASE(destroy_reports_what_is_referenced),
-        CASE(destroy_is_quiet_when_clean),
-    };
-    int rc;
-
-    rc = evpl_test_eal_init(argc, argv, NULL);
-    if (rc != 0)
-        return rc;
-    rc = cmocka_run_group_tests_name("leak", cases, NULL, NULL);
-    rte_eal_cleanup();
-    return rc == 0 ? 0 : 1;
-}
+EVPL_TEST_MAIN("leak", cases)

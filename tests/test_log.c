@@ -6,8 +6,8 @@
  * raises its level, and a leak at evpl_destroy() is reported at WARNING,
  * so that DPDK's default level prints it.
  *
- * The EAL is brought up here rather than by tests/common.c: the point is
- * the command line, so this program passes --log-level=lib.*:debug itself.
+ * The point is the command line: this program adds --log-level=lib.*:debug
+ * to what tests/common.c passes the EAL.
  */
 
 #include <errno.h>
@@ -83,17 +83,6 @@ create_leak_destroy(void *arg)
     assert_non_null(e);
     assert_int_equal(evpl_iovec_alloc(e, 100, 0, 1, 0, v), 1);
     evpl_destroy(e);
-}
-
-static char runtime_dir[256];
-
-/* The EAL empties its runtime directory at exit but leaves it behind;
- * registered before rte_eal_init(), this runs after. */
-static void
-remove_runtime_dir(void)
-{
-    if (runtime_dir[0] != '\0')
-        (void) rmdir(runtime_dir);
 }
 
 static void
@@ -193,66 +182,17 @@ no_report_without_a_leak(void **state)
     restore_levels();
 }
 
-int
-main(int argc, char **argv)
-{
-    static const struct CMUnitTest cases[] = {
-        /* First: it reads the level the command line set. */
-        cmocka_unit_test(lib_star_on_the_command_line_reaches_lib_evpl),
-        cmocka_unit_test(info_is_hidden_at_the_default_level),
-        cmocka_unit_test(old_name_still_raises_the_level),
-        cmocka_unit_test(leak_is_printed_at_the_default_level),
-        cmocka_unit_test(leak_is_reported_at_warning),
-        cmocka_unit_test(no_report_without_a_leak),
-    };
-    char        prefix[64];
-    const char *eal[16];
-    int         n = 0, rc;
+static const struct CMUnitTest cases[] = {
+    /* First: it reads the level the command line set. */
+    cmocka_unit_test(lib_star_on_the_command_line_reaches_lib_evpl),
+    cmocka_unit_test(info_is_hidden_at_the_default_level),
+    cmocka_unit_test(old_name_still_raises_the_level),
+    cmocka_unit_test(leak_is_printed_at_the_default_level),
+    cmocka_unit_test(leak_is_reported_at_warning),
+    cmocka_unit_test(no_report_without_a_leak),
+};
 
-    if (argc < 2 || (strcmp(argv[1], "huge") != 0 &&
-                     strcmp(argv[1], "nohuge") != 0)) {
-        fprintf(stderr, "usage: %s huge|nohuge\n", argv[0]);
-        return 2;
-    }
-    eal[n++] = argv[0];
-    eal[n++] = "-l";
-    eal[n++] = "0";
-    eal[n++] = "--no-pci";
-    /* What a user types; then the EAL's own debug lines off again, as a
-     * user quieting one library would (later options win). */
-    eal[n++] = "--log-level=lib.*:debug";
-    eal[n++] = "--log-level=lib.eal:warning";
-    snprintf(prefix, sizeof(prefix), "--file-prefix=evpl-test-log-%ld",
-             (long) getpid());
-    eal[n++] = prefix;
-    if (strcmp(argv[1], "huge") == 0) {
-        FILE *f = fopen("/proc/meminfo", "r");
-        char  line[256];
-        int   free_hp = 0;
-
-        while (f != NULL && fgets(line, sizeof(line), f) != NULL)
-            if (sscanf(line, "HugePages_Free: %d", &free_hp) == 1)
-                break;
-        if (f != NULL)
-            fclose(f);
-        if (free_hp < 64) {
-            printf("SKIP: fewer than 64 free hugepages\n");
-            return EVPL_TEST_SKIP;
-        }
-        eal[n++] = "--in-memory";
-    } else {
-        eal[n++] = "--no-huge";
-        eal[n++] = "-m";
-        eal[n++] = "256";
-        eal[n++] = "--no-shconf";
-    }
-    atexit(remove_runtime_dir);
-    if (rte_eal_init(n, (char **) eal) < 0) {
-        fprintf(stderr, "rte_eal_init: %s\n", rte_strerror(rte_errno));
-        return 1;
-    }
-    snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
-    rc = cmocka_run_group_tests(cases, NULL, NULL);
-    rte_eal_cleanup();
-    return rc;
-}
+/* What a user types; the EAL's own debug lines then go off again, as for a
+ * user quieting one library (tests/common.c adds lib.eal:warning after). */
+EVPL_TEST_MAIN("log", cases, .eal.lcores = "0", .eal.nohuge_mb = "256",
+               .eal.args = EVPL_TEST_LIST("--log-level=lib.*:debug"))

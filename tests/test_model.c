@@ -888,36 +888,29 @@ model_run(void **state)
     }
 }
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, evpl_test_setup, \
-                                                 evpl_test_teardown)
+static const struct CMUnitTest cases[] = {
+    CASE(model_run),
+};
+
+/* Set up once, before the cases; model_run() finds it by name. */
+static uint16_t ring_port;
 
 int
 main(int argc, char **argv)
 {
-    const struct CMUnitTest cases[] = {
-        CASE(model_run),
+    const struct evpl_dpdk_port_conf conf = { .nb_rxd = 512, .nb_txd = 512 };
+    const struct evpl_test_prog      prog = {
+        .name      = "model",
+        .cases     = cases,
+        .nb_cases  = RTE_DIM(cases),
+        .eal.vdevs = EVPL_TEST_LIST("net_ring0"),
+        .ports     = EVPL_TEST_PORTS(&ring_port),
+        .port_conf = &conf,
     };
-    struct evpl_dpdk_port_conf conf;
-    uint16_t                   port;
-    int                        rc;
 
     if (argc > 2)
         setenv("EVPL_MODEL_SEED", argv[2], 1);
     if (argc > 3)
         setenv("EVPL_MODEL_OPS", argv[3], 1);
-    rc = evpl_test_eal_init(argc, argv,
-                            (const char *const[]) { "net_ring0", NULL });
-    if (rc != 0)
-        return rc;
-    memset(&conf, 0, sizeof(conf));
-    conf.nb_rxd = 512;
-    conf.nb_txd = 512;
-    if (rte_eth_dev_get_port_by_name("net_ring0", &port) != 0 ||
-        evpl_dpdk_port_setup(port, &conf) != 0) {
-        fprintf(stderr, "port set-up failed: %s\n", strerror(errno));
-        return 1;
-    }
-    rc = cmocka_run_group_tests_name("model", cases, NULL, NULL);
-    rte_eal_cleanup();
-    return rc == 0 ? 0 : 1;
+    return evpl_test_main(argc, argv, &prog);
 }

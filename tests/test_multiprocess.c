@@ -34,7 +34,6 @@
 #define RING_NAME "evpl_mp_test"
 #define PATTERN_LEN 3000u
 
-static char                prefix[64];
 static struct rte_ring    *ring;
 static struct evpl        *evpl;
 static struct rte_mempool *pool;
@@ -144,7 +143,8 @@ run_secondary(const char *what)
     fflush(NULL);
     pid = fork();
     if (pid == 0) {
-        execl(self, self, "secondary", prefix, what, addr, (char *) NULL);
+        execl(self, self, "secondary", evpl_test_eal_prefix(), what, addr,
+              (char *) NULL);
         _exit(127);
     }
     if (pid < 0 || waitpid(pid, &status, 0) != pid)
@@ -203,97 +203,52 @@ secondary_reserves_and_gives_its_segment_back(void **state)
     evpl_test_assert_pool_full(pool);
 }
 
-/* The hugepage files of this run's prefix: DPDK leaves them behind. */
-static void
-remove_hugepage_files(void)
-{
-    char   pattern[256], dir[128];
-    glob_t g;
+static const struct CMUnitTest cases[] = {
+    cmocka_unit_test(secondary_finds_the_default_pool_by_name),
+    cmocka_unit_test(secondary_receives_and_releases_a_primarys_chain),
+    cmocka_unit_test(secondary_allocates_and_sends_to_the_primary),
+    cmocka_unit_test(secondary_reserves_and_gives_its_segment_back),
+};
 
-    snprintf(pattern, sizeof(pattern), "/dev/hugepages/%smap_*", prefix + 14);
-    if (glob(pattern, 0, NULL, &g) == 0) {
-        for (size_t i = 0; i < g.gl_pathc; i++)
-            unlink(g.gl_pathv[i]);
-        globfree(&g);
-    }
-    snprintf(dir, sizeof(dir), "/var/run/dpdk/%s", prefix + 14);
-    snprintf(pattern, sizeof(pattern), "%s/*", dir);
-    if (glob(pattern, 0, NULL, &g) == 0) {
-        for (size_t i = 0; i < g.gl_pathc; i++)
-            unlink(g.gl_pathv[i]);
-        globfree(&g);
-    }
-    rmdir(dir);
+static int
+set_up(void)
+{
+    evpl = evpl_create(NULL);
+    if (evpl == NULL)
+        return -1;
+    pool = evpl_mempool(evpl);
+    ring = rte_ring_create(RING_NAME, 16, SOCKET_ID_ANY, 0);
+    return ring != NULL ? 0 : -1;
+}
+
+static void
+tear_down(void)
+{
+    rte_ring_free(ring);
+    evpl_destroy(evpl);
 }
 
 int
 main(int argc, char **argv)
 {
-    static const struct CMUnitTest cases[] = {
-        cmocka_unit_test(secondary_finds_the_default_pool_by_name),
-        cmocka_unit_test(secondary_receives_and_releases_a_primarys_chain),
-        cmocka_unit_test(secondary_allocates_and_sends_to_the_primary),
-        cmocka_unit_test(secondary_reserves_and_gives_its_segment_back),
+    /* The secondary takes lcore 1. Twice the 64 hugepages (128 MiB) the
+     * default pool and the EAL need. */
+    const struct evpl_test_prog prog = {
+        .name          = "multiprocess",
+        .cases         = cases,
+        .nb_cases      = RTE_DIM(cases),
+        .eal.lcores    = "0",
+        .eal.primary   = 1,
+        .eal.hugepages = 128,
+        .set_up        = set_up,
+        .tear_down     = tear_down,
     };
-    const char *eal[8];
-    int         n = 0, rc;
 
     if (argc == 5 && strcmp(argv[1], "secondary") == 0)
         return secondary(argc, argv);
-    if (argc < 2 || (strcmp(argv[1], "huge") != 0 &&
-                     strcmp(argv[1], "nohuge") != 0)) {
-        fprintf(stderr, "usage: %s huge|nohuge\n", argv[0]);
-        return 2;
-    }
-    if (strcmp(argv[1], "nohuge") == 0) {
-        printf("SKIP: DPDK has no secondary processes without hugepages\n");
-        return EVPL_TEST_SKIP;
-    }
     if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
         printf("SKIP: the secondary needs an lcore of its own\n");
         return EVPL_TEST_SKIP;
     }
-    /* 64 pages (128 MiB) is what the default pool and the EAL need. */
-    {
-        FILE *f = fopen("/proc/meminfo", "r");
-        char  line[256];
-        int   free_hp = 0;
-
-        while (f != NULL && fgets(line, sizeof(line), f) != NULL)
-            if (sscanf(line, "HugePages_Free: %d", &free_hp) == 1)
-                break;
-        if (f != NULL)
-            fclose(f);
-        if (free_hp < 128) {
-            printf("SKIP: fewer than 128 free hugepages\n");
-            return EVPL_TEST_SKIP;
-        }
-    }
-    /* "--file-prefix=" is 14 characters: remove_hugepage_files() reads
-     * the prefix after it. */
-    snprintf(prefix, sizeof(prefix), "--file-prefix=evpl-mp-%ld", (long) getpid());
-    eal[n++] = argv[0];
-    eal[n++] = "-l";
-    eal[n++] = "0";
-    eal[n++] = "--no-pci";
-    eal[n++] = "--proc-type=primary";
-    eal[n++] = prefix;
-    eal[n++] = "--log-level=lib.eal:warning";
-    atexit(remove_hugepage_files);
-    if (rte_eal_init(n, (char **) eal) < 0) {
-        fprintf(stderr, "rte_eal_init: %s\n", rte_strerror(rte_errno));
-        return 1;
-    }
-    evpl = evpl_create(NULL);
-    if (evpl == NULL)
-        return 1;
-    pool = evpl_mempool(evpl);
-    ring = rte_ring_create(RING_NAME, 16, SOCKET_ID_ANY, 0);
-    if (ring == NULL)
-        return 1;
-    rc = cmocka_run_group_tests(cases, NULL, NULL);
-    rte_ring_free(ring);
-    evpl_destroy(evpl);
-    rte_eal_cleanup();
-    return rc;
+    return evpl_test_main(argc, argv, &prog);
 }

@@ -106,24 +106,11 @@ ignored_with_the_callers_pool(void **state)
     evpl_destroy(e);
 }
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, evpl_test_setup, \
-                                                 evpl_test_teardown)
+static const struct CMUnitTest cases[] = {
+    CASE(zero_means_the_callers_socket),
+    CASE(each_socket_by_number),
+    CASE(socket_the_eal_did_not_find_is_einval),
+    CASE(ignored_with_the_callers_pool),
+};
 
-int
-main(int argc, char **argv)
-{
-    static const struct CMUnitTest cases[] = {
-        CASE(zero_means_the_callers_socket),
-        CASE(each_socket_by_number),
-        CASE(socket_the_eal_did_not_find_is_einval),
-        CASE(ignored_with_the_callers_pool),
-    };
-    int rc;
-
-    rc = evpl_test_eal_init(argc, argv, NULL);
-    if (rc != 0)
-        return rc;
-    rc = cmocka_run_group_tests(cases, NULL, NULL);
-    rte_eal_cleanup();
-    return rc;
-}
+EVPL_TEST_MAIN("numa", cases)

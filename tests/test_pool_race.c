@@ -122,10 +122,11 @@ race_child(int argc, char **argv)
     int          rc, failed = 0, nomem = 0;
     char         map[32];
     long         cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    struct evpl_test_eal opt = { .lcore_map = map };
 
     /* Three lcores whatever the machine: the race needs threads, not CPUs. */
     snprintf(map, sizeof(map), "0@0,1@%d,2@0", cpus >= 2 ? 1 : 0);
-    rc = evpl_test_eal_init_lcores(argc, argv, NULL, map);
+    rc = evpl_test_eal(argc, argv, &opt);
     if (rc != 0)
         return rc;
 

@@ -17,12 +17,6 @@
 
 static uint16_t ring_port;
 
-static struct evpl *
-ctx_of(void **state)
-{
-    return ((struct evpl_test_ctx *) *state)->evpl;
-}
-
 /* Loop n packets of the given segment sizes through the ring. */
 static void
 send_packets(struct evpl *evpl, int n, const unsigned int *segs, int nseg)
@@ -215,34 +209,13 @@ shared_iovecs_are_released_on_another_lcore(void **state)
     /* The teardown's count includes the worker's mempool cache. */
 }
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, evpl_test_setup, \
-                                                 evpl_test_teardown)
+static const struct CMUnitTest cases[] = {
+    CASE(shared_flag_marks_every_iovec),
+    CASE(zero_flags_deliver_local_iovecs),
+    CASE(unknown_flags_are_einval_and_receive_nothing),
+    CASE(kept_packet_takes_the_delivering_calls_flags),
+    CASE(shared_iovecs_are_released_on_another_lcore),
+};
 
-int
-main(int argc, char **argv)
-{
-    const struct CMUnitTest cases[] = {
-        CASE(shared_flag_marks_every_iovec),
-        CASE(zero_flags_deliver_local_iovecs),
-        CASE(unknown_flags_are_einval_and_receive_nothing),
-        CASE(kept_packet_takes_the_delivering_calls_flags),
-        CASE(shared_iovecs_are_released_on_another_lcore),
-    };
-    struct evpl_dpdk_port_conf conf;
-    int                        rc;
-
-    rc = evpl_test_eal_init(argc, argv, (const char *const[]) {
-        "net_ring0", NULL
-    });
-    if (rc != 0)
-        return rc;
-    memset(&conf, 0, sizeof(conf));
-    if (rte_eth_dev_get_port_by_name("net_ring0", &ring_port) != 0 ||
-        evpl_dpdk_port_setup(ring_port, &conf) != 0) {
-        fprintf(stderr, "port set-up failed: %s\n", strerror(errno));
-        return 1;
-    }
-    rc = cmocka_run_group_tests_name("rx_flags", cases, NULL, NULL);
-    rte_eal_cleanup();
-    return rc == 0 ? 0 : 1;
-}
+EVPL_TEST_MAIN("rx_flags", cases, .eal.vdevs = EVPL_TEST_LIST("net_ring0"),
+               .ports = EVPL_TEST_PORTS(&ring_port))

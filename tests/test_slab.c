@@ -99,12 +99,6 @@ teardown(void **state)
     return 0;
 }
 
-static struct evpl *
-ctx_of(void **state)
-{
-    return ((struct evpl_test_ctx *) *state)->evpl;
-}
-
 static unsigned int
 slabs_in_use(void)
 {
@@ -1154,51 +1148,38 @@ trace_catches_slab_misuse(void **state)
 }
 #endif
 
+/* Cases here check the slab pool too (setup, teardown). */
+#undef CASE
 #define CASE(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
-int
-main(int argc, char **argv)
-{
-    const struct CMUnitTest cases[] = {
-        CASE(one_iovec_every_length_and_alignment),
-        CASE(large_alignments),
-        CASE(segment_sized_requests_stay_on_mbufs),
-        CASE(long_requests_span_slabs),
-        CASE(zero_length_returns_zero),
-        CASE(clone_and_move_count),
-        CASE(clone_past_65535_aborts),
-        CASE(shared_on_second_lcore),
-        CASE(mixed_operations),
-        CASE(xdr_pattern_carves_one_slab),
-        CASE(reserve_commit_on_a_slab),
-        CASE(reserve_spanning_slabs),
-        CASE(exhaustion_and_recovery),
-        CASE(global_slab_lifetime),
-        CASE(iova_of_either_kind),
-        CASE(outstanding_counts_slabs),
-        CASE(config_slab_fields),
-        CASE(range_becomes_attached_mbufs),
-        CASE(small_range_is_copied),
-        CASE(ranges_through_net_ring),
-        CASE(one_mebibyte_range_in_17_segments),
-        CASE(unsent_slab_iovecs_of_a_flat_burst),
+static const struct CMUnitTest cases[] = {
+    CASE(one_iovec_every_length_and_alignment),
+    CASE(large_alignments),
+    CASE(segment_sized_requests_stay_on_mbufs),
+    CASE(long_requests_span_slabs),
+    CASE(zero_length_returns_zero),
+    CASE(clone_and_move_count),
+    CASE(clone_past_65535_aborts),
+    CASE(shared_on_second_lcore),
+    CASE(mixed_operations),
+    CASE(xdr_pattern_carves_one_slab),
+    CASE(reserve_commit_on_a_slab),
+    CASE(reserve_spanning_slabs),
+    CASE(exhaustion_and_recovery),
+    CASE(global_slab_lifetime),
+    CASE(iova_of_either_kind),
+    CASE(outstanding_counts_slabs),
+    CASE(config_slab_fields),
+    CASE(range_becomes_attached_mbufs),
+    CASE(small_range_is_copied),
+    CASE(ranges_through_net_ring),
+    CASE(one_mebibyte_range_in_17_segments),
+    CASE(unsent_slab_iovecs_of_a_flat_burst),
 #ifdef EVPL_IOVEC_TRACE
-        CASE(trace_catches_slab_misuse),
-        CASE(trace_catches_slab_passed_twice),
+    CASE(trace_catches_slab_misuse),
+    CASE(trace_catches_slab_passed_twice),
 #endif
-    };
-    int rc;
+};
 
-    rc = evpl_test_eal_init(argc, argv,
-                            (const char *const[]) { "net_ring0", NULL });
-    if (rc != 0)
-        return rc;
-    if (rte_eth_dev_get_port_by_name("net_ring0", &ring_port) != 0 ||
-        evpl_dpdk_port_setup(ring_port, NULL) != 0) {
-        fprintf(stderr, "port set-up failed: %s\n", strerror(errno));
-        return 1;
-    }
-    rc = cmocka_run_group_tests_name("slab", cases, NULL, NULL);
-    rte_eal_cleanup();
-    return rc == 0 ? 0 : 1;
-}
+EVPL_TEST_MAIN("slab", cases, .eal.vdevs = EVPL_TEST_LIST("net_ring0"),
+               .ports = EVPL_TEST_PORTS(&ring_port))

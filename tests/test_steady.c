@@ -387,12 +387,6 @@ workload(struct evpl *evpl, unsigned long ops, const char **failed)
     return (long) done;
 }
 
-static struct evpl *
-ctx_of(void **state)
-{
-    return ((struct evpl_test_ctx *) *state)->evpl;
-}
-
 /* ---- the cases ---------------------------------------------------------- */
 
 /* The counter sees what it must: direct calls, and the calls the C library
@@ -609,24 +603,11 @@ steady_state_no_syscall(void **state)
     assert_int_equal(traced_syscalls(ctx_of(state), work_mixed), 0);
 }
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, evpl_test_setup, \
-                                                 evpl_test_teardown)
+static const struct CMUnitTest cases[] = {
+    CASE(heap_counter_sees_calls),
+    CASE(steady_state_no_heap_call),
+    CASE(syscall_counter_sees_calls),
+    CASE(steady_state_no_syscall),
+};
 
-int
-main(int argc, char **argv)
-{
-    const struct CMUnitTest cases[] = {
-        CASE(heap_counter_sees_calls),
-        CASE(steady_state_no_heap_call),
-        CASE(syscall_counter_sees_calls),
-        CASE(steady_state_no_syscall),
-    };
-    int rc;
-
-    rc = evpl_test_eal_init(argc, argv, NULL);
-    if (rc != 0)
-        return rc;
-    rc = cmocka_run_group_tests_name("steady", cases, NULL, NULL);
-    rte_eal_cleanup();
-    return rc == 0 ? 0 : 1;
-}
+EVPL_TEST_MAIN("steady", cases)

@@ -294,22 +294,9 @@ shared_clones_race_on_the_default_pool(void **state)
     stress(NULL, t->pool);
 }
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, evpl_test_setup, \
-                                                 evpl_test_teardown)
+static const struct CMUnitTest cases[] = {
+    CASE(shared_clones_race_on_an_application_pool),
+    CASE(shared_clones_race_on_the_default_pool),
+};
 
-int
-main(int argc, char **argv)
-{
-    const struct CMUnitTest cases[] = {
-        CASE(shared_clones_race_on_an_application_pool),
-        CASE(shared_clones_race_on_the_default_pool),
-    };
-    int rc;
-
-    rc = evpl_test_eal_init(argc, argv, NULL);
-    if (rc != 0)
-        return rc;
-    rc = cmocka_run_group_tests_name("stress", cases, NULL, NULL);
-    rte_eal_cleanup();
-    return rc == 0 ? 0 : 1;
-}
+EVPL_TEST_MAIN("stress", cases)

@@ -170,29 +170,17 @@ bad_context_ids(void **state)
     }
 }
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, evpl_test_setup, \
-                                                 evpl_test_teardown)
+static const struct CMUnitTest cases[] = {
+    CASE(stats_sum_the_live_contexts),
+    CASE(one_context_by_id),
+    CASE(bad_context_ids),
+};
 
-int
-main(int argc, char **argv)
+static void
+tear_down(void)
 {
-    const struct CMUnitTest cases[] = {
-        CASE(stats_sum_the_live_contexts),
-        CASE(one_context_by_id),
-        CASE(bad_context_ids),
-    };
-    int rc;
-
-    rc = evpl_test_eal_init(argc, argv, NULL);
-    if (rc != 0)
-        return rc;
-    if (tel_connect() != 0) {
-        fprintf(stderr, "cannot reach the telemetry socket: %s\n",
-                strerror(errno));
-        return 1;
-    }
-    rc = cmocka_run_group_tests_name("telemetry", cases, NULL, NULL);
     close(tel_fd);
-    rte_eal_cleanup();
-    return rc == 0 ? 0 : 1;
 }
+
+EVPL_TEST_MAIN("telemetry", cases, .set_up = tel_connect,
+               .tear_down = tear_down)

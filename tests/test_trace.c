@@ -505,43 +505,23 @@ destroy_reports_and_does_not_abort(void **state)
     evpl_iovec_release(NULL, &v);
 }
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, evpl_test_setup, \
-                                                 evpl_test_teardown)
+static const struct CMUnitTest cases[] = {
+    CASE(double_release),
+    CASE(clone_onto_itself),
+    CASE(use_after_release),
+    CASE(use_after_move),
+    CASE(use_after_move_segment),
+    CASE(moves_in_place_stay_live),
+    CASE(commit_of_dead_reservation),
+    CASE(transmit_of_dead_iovec),
+    CASE(transmit_burst_of_dead_iovec),
+    CASE(local_used_on_other_thread),
+    CASE(shared_used_on_other_thread),
+    CASE(out_of_range_segments),
+    CASE(set_length_past_segment),
+    CASE(null_and_zeroed_iovecs),
+    CASE(destroy_reports_and_does_not_abort),
+};
 
-int
-main(int argc, char **argv)
-{
-    const struct CMUnitTest cases[] = {
-        CASE(double_release),
-        CASE(clone_onto_itself),
-        CASE(use_after_release),
-        CASE(use_after_move),
-        CASE(use_after_move_segment),
-        CASE(moves_in_place_stay_live),
-        CASE(commit_of_dead_reservation),
-        CASE(transmit_of_dead_iovec),
-        CASE(transmit_burst_of_dead_iovec),
-        CASE(local_used_on_other_thread),
-        CASE(shared_used_on_other_thread),
-        CASE(out_of_range_segments),
-        CASE(set_length_past_segment),
-        CASE(null_and_zeroed_iovecs),
-        CASE(destroy_reports_and_does_not_abort),
-    };
-    struct evpl_dpdk_port_conf conf;
-    int                        rc;
-
-    rc = evpl_test_eal_init(argc, argv,
-                            (const char *const[]) { "net_null0", NULL });
-    if (rc != 0)
-        return rc;
-    memset(&conf, 0, sizeof(conf));
-    if (rte_eth_dev_get_port_by_name("net_null0", &null_port) != 0 ||
-        evpl_dpdk_port_setup(null_port, &conf) != 0) {
-        fprintf(stderr, "port set-up failed: %s\n", strerror(errno));
-        return 1;
-    }
-    rc = cmocka_run_group_tests_name("trace", cases, NULL, NULL);
-    rte_eal_cleanup();
-    return rc == 0 ? 0 : 1;
-}
+EVPL_TEST_MAIN("trace", cases, .eal.vdevs = EVPL_TEST_LIST("net_null0"),
+               .ports = EVPL_TEST_PORTS(&null_port))

@@ -57,12 +57,6 @@ capture(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t nb,
     return nb;
 }
 
-static struct evpl *
-ctx_of(void **state)
-{
-    return ((struct evpl_test_ctx *) *state)->evpl;
-}
-
 static int
 send_one(struct evpl *evpl, uint16_t port, struct evpl_iovec *iov, int niov,
          unsigned int flags)
@@ -307,38 +301,23 @@ linearising_copies_when_the_packet_outgrows_the_first_piece(void **state)
     assert_true(evpl_test_check(seen.bytes + 100, 500, 9));
 }
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, evpl_test_setup, \
-                                                 evpl_test_teardown)
+static const struct CMUnitTest cases[] = {
+    CASE(single_iovec_head_fields_are_all_written),
+    CASE(mixed_burst_keeps_its_order),
+    CASE(linearising_into_the_first_piece_needs_no_mbuf),
+    CASE(linearising_into_the_first_piece_leaves_the_callers_iovecs),
+    CASE(linearising_copies_when_the_first_piece_is_shared),
+    CASE(linearising_copies_when_the_packet_outgrows_the_first_piece),
+};
 
-int
-main(int argc, char **argv)
+static int
+set_up(void)
 {
-    const struct CMUnitTest cases[] = {
-        CASE(single_iovec_head_fields_are_all_written),
-        CASE(mixed_burst_keeps_its_order),
-        CASE(linearising_into_the_first_piece_needs_no_mbuf),
-        CASE(linearising_into_the_first_piece_leaves_the_callers_iovecs),
-        CASE(linearising_copies_when_the_first_piece_is_shared),
-        CASE(linearising_copies_when_the_packet_outgrows_the_first_piece),
-    };
-    struct evpl_dpdk_port_conf conf;
-    int                        rc;
-
-    rc = evpl_test_eal_init(argc, argv, (const char *const[]) {
-        "net_null0", "net_ring0", NULL
-    });
-    if (rc != 0)
-        return rc;
-    memset(&conf, 0, sizeof(conf));
-    if (rte_eth_dev_get_port_by_name("net_null0", &null_port) != 0 ||
-        rte_eth_dev_get_port_by_name("net_ring0", &ring_port) != 0 ||
-        evpl_dpdk_port_setup(null_port, &conf) != 0 ||
-        evpl_dpdk_port_setup(ring_port, &conf) != 0 ||
-        rte_eth_add_tx_callback(null_port, 0, capture, NULL) == NULL) {
-        fprintf(stderr, "port set-up failed: %s\n", strerror(errno));
-        return 1;
-    }
-    rc = cmocka_run_group_tests_name("tx_fast", cases, NULL, NULL);
-    rte_eal_cleanup();
-    return rc == 0 ? 0 : 1;
+    return rte_eth_add_tx_callback(null_port, 0, capture, NULL) != NULL ?
+           0 : -1;
 }
+
+EVPL_TEST_MAIN("tx_fast", cases,
+               .eal.vdevs = EVPL_TEST_LIST("net_null0", "net_ring0"),
+               .ports = EVPL_TEST_PORTS(&null_port, &ring_port),
+               .set_up = set_up)
