@@ -14,6 +14,7 @@
 #include <rte_ethdev.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
+#include <rte_log.h>
 
 #include "common.h"
 
@@ -300,6 +301,45 @@ evpl_test_scale(void)
         exit(2);
     }
     return v;
+}
+
+struct evpl *
+evpl_test_ctx_on_own_pool(const char *name, unsigned int n,
+                          const struct evpl_config *cfg,
+                          struct rte_mempool **mp)
+{
+    struct evpl_config c = cfg != NULL ? *cfg : (struct evpl_config) { 0 };
+    struct evpl       *e;
+
+    *mp = rte_pktmbuf_pool_create(name, n, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                  SOCKET_ID_ANY);
+    assert_non_null(*mp);
+    c.pool = *mp;
+    e      = evpl_create(&c);
+    assert_non_null(e);
+    return e;
+}
+
+char *
+evpl_test_captured_log(void (*fn)(void *), void *arg)
+{
+    FILE  *f = tmpfile();
+    char  *out;
+    long   len;
+
+    assert_non_null(f);
+    assert_int_equal(rte_openlog_stream(f), 0);
+    fn(arg);
+    rte_openlog_stream(NULL);
+    fflush(f);
+    len = ftell(f);
+    assert_true(len >= 0);
+    out = calloc(1, (size_t) len + 1);
+    assert_non_null(out);
+    rewind(f);
+    assert_int_equal(fread(out, 1, (size_t) len, f), (size_t) len);
+    fclose(f);
+    return out;
 }
 
 unsigned int

@@ -125,6 +125,18 @@ int evpl_test_dies(void (*fn)(void *), void *arg, const char *expect);
  * misspelt long run does not pass as a short one. */
 uint64_t evpl_test_scale(void);
 
+/* A context on a pool of its own called name: n mbufs of DPDK's default
+ * buffer size and no lcore cache, so that free counts are exact; cfg (NULL:
+ * the defaults) gives the rest of the configuration. The pool in *mp, for
+ * the caller to free after evpl_destroy(). */
+struct evpl *evpl_test_ctx_on_own_pool(const char *name, unsigned int n,
+                                       const struct evpl_config *cfg,
+                                       struct rte_mempool **mp);
+
+/* What DPDK's log received while fn(arg) ran, as the levels in force let
+ * it through: a malloc'd string. */
+char *evpl_test_captured_log(void (*fn)(void *), void *arg);
+
 /* The bytes n iovecs cover. */
 unsigned int evpl_test_sum_lengths(const struct evpl_iovec *v, int n);
 

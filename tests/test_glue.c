@@ -262,16 +262,10 @@ conversion_failure_leaves_iovecs_untouched(void **state)
     int                    take, n, k;
 
     (void) state;
-    mp = rte_pktmbuf_pool_create("tx_fail", POOL_N, 0, 0,
-                                 RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
-    assert_non_null(mp);
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.pool = mp;
     /* The 500-byte ranges below must travel by reference, whatever the
      * default threshold. */
-    cfg.tx_copy_max = 128;
-    e        = evpl_create(&cfg);
-    assert_non_null(e);
+    cfg = (struct evpl_config) { .tx_copy_max = 128 };
+    e   = evpl_test_ctx_on_own_pool("tx_fail", POOL_N, &cfg, &mp);
 
     assert_int_equal(evpl_iovec_alloc(e, 2000, 0, 1, 0, &base), 1);
     assert_int_equal(evpl_iovec_alloc(e, 1000, 0, 1, 0, &own), 1);

@@ -36,29 +36,6 @@ lib_evpl_type(void)
     return t;
 }
 
-/* What the library logs while fn runs, with the given levels in force. */
-static char *
-captured_log(void (*fn)(void *), void *arg)
-{
-    FILE  *f = tmpfile();
-    char  *out;
-    long   len;
-
-    assert_non_null(f);
-    assert_int_equal(rte_openlog_stream(f), 0);
-    fn(arg);
-    rte_openlog_stream(NULL);
-    fflush(f);
-    len = ftell(f);
-    assert_true(len >= 0);
-    out = calloc(1, (size_t) len + 1);
-    assert_non_null(out);
-    rewind(f);
-    assert_int_equal(fread(out, 1, (size_t) len, f), (size_t) len);
-    fclose(f);
-    return out;
-}
-
 /* A context on a pool of its own, created here. */
 static void
 create_destroy(void *arg)
@@ -101,7 +78,7 @@ lib_star_on_the_command_line_reaches_lib_evpl(void **state)
     (void) state;
     assert_int_equal(rte_log_get_level((uint32_t) lib_evpl_type()),
                      RTE_LOG_DEBUG);
-    log = captured_log(create_destroy, NULL);
+    log = evpl_test_captured_log(create_destroy, NULL);
     assert_non_null(strstr(log, "EVPL: created pool"));
     free(log);
     restore_levels();
@@ -114,7 +91,7 @@ info_is_hidden_at_the_default_level(void **state)
 
     (void) state;
     restore_levels();
-    log = captured_log(create_destroy, NULL);
+    log = evpl_test_captured_log(create_destroy, NULL);
     assert_null(strstr(log, "created pool"));
     free(log);
 }
@@ -126,7 +103,7 @@ old_name_still_raises_the_level(void **state)
 
     (void) state;
     assert_int_equal(rte_log_set_level_pattern("evpl", RTE_LOG_INFO), 0);
-    log = captured_log(create_destroy, NULL);
+    log = evpl_test_captured_log(create_destroy, NULL);
     assert_non_null(strstr(log, "EVPL: created pool"));
     free(log);
     restore_levels();
@@ -140,7 +117,7 @@ leak_is_printed_at_the_default_level(void **state)
 
     (void) state;
     restore_levels();
-    log = captured_log(create_leak_destroy, &v);
+    log = evpl_test_captured_log(create_leak_destroy, &v);
     assert_non_null(strstr(log, "destroyed;"));
     free(log);
     evpl_iovec_release(NULL, &v);
@@ -156,13 +133,13 @@ leak_is_reported_at_warning(void **state)
 
     (void) state;
     assert_int_equal(rte_log_set_level_pattern("lib.evpl", RTE_LOG_WARNING), 0);
-    log = captured_log(create_leak_destroy, &v);
+    log = evpl_test_captured_log(create_leak_destroy, &v);
     assert_non_null(strstr(log, "destroyed;"));
     free(log);
     evpl_iovec_release(NULL, &v);
 
     assert_int_equal(rte_log_set_level_pattern("lib.evpl", RTE_LOG_ERR), 0);
-    log = captured_log(create_leak_destroy, &v);
+    log = evpl_test_captured_log(create_leak_destroy, &v);
     assert_null(strstr(log, "destroyed;"));
     free(log);
     evpl_iovec_release(NULL, &v);
@@ -176,7 +153,7 @@ no_report_without_a_leak(void **state)
 
     (void) state;
     assert_int_equal(rte_log_set_level_pattern("lib.evpl", RTE_LOG_DEBUG), 0);
-    log = captured_log(create_destroy, NULL);
+    log = evpl_test_captured_log(create_destroy, NULL);
     assert_null(strstr(log, "destroyed;"));
     free(log);
     restore_levels();

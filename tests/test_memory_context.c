@@ -111,20 +111,13 @@ exhaustion_and_recovery(void **state)
 {
     enum { POOL_N = 63 };
     struct rte_mempool *mp;
-    struct evpl_config  cfg;
     struct evpl        *e;
     struct evpl_iovec   held[POOL_N], v[4];
     int                 got = 0;
 
     (void) state;
     /* No cache: free counts are exact and nothing hides in an lcore. */
-    mp = rte_pktmbuf_pool_create("exhaust", POOL_N, 0, 0,
-                                 RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
-    assert_non_null(mp);
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.pool = mp;
-    e        = evpl_create(&cfg);
-    assert_non_null(e);
+    e = evpl_test_ctx_on_own_pool("exhaust", POOL_N, NULL, &mp);
     assert_ptr_equal(evpl_mempool(e), mp);
 
     while (got < POOL_N) {
