@@ -166,7 +166,7 @@ evpl_slab_free_cb(
     struct evpl_slab *s = opaque;
 
     RTE_SET_USED(addr);
-    s->span_owner = NULL;
+    s->span_owner = 0;
     __atomic_store_n(&s->out, 0, __ATOMIC_RELAXED);
     rte_mempool_put(s->mp, s);
 }
@@ -237,7 +237,7 @@ evpl_slab_get(struct evpl *evpl)
     }
     s                  = obj;
     s->h.shinfo.refcnt = 1;
-    s->span_owner      = NULL;
+    s->span_owner      = 0;
     s->carved          = 0;
     s->serial          = evpl->id;
     s->site            = NULL;
@@ -519,7 +519,7 @@ evpl_slab_reserve(
         return -1;
     }
     last = (struct evpl_slab *) r_iovec[n - 1].private_data;
-    last->span_owner = evpl;
+    last->span_owner = evpl->id;
     return n;
 }
 
@@ -549,10 +549,10 @@ evpl_slab_commit_one(
     if (s == c->slab) {
         if (end > c->used)
             c->used = (uint32_t) end;
-    } else if (s->span_owner == evpl) {
+    } else if (s->span_owner == evpl->id) {
         /* The tail of this context's spanning reservation: carving goes
          * on behind it, once. */
-        s->span_owner = NULL;
+        s->span_owner = 0;
         evpl_slab_count_get_("evpl_iovec_commit", iov, &s->h, 0);
         evpl_slab_carve_take(c, s, (uint32_t) end, 0);
     }

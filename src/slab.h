@@ -43,9 +43,12 @@ struct evpl;
 struct evpl_slab {
     struct evpl_slab_   h;  /* first: an iovec's private_data points here */
     struct rte_mempool *mp;
-    /* The context whose spanning reservation ends in this slab: its commit
-     * makes the slab that context's carve slab, once. */
-    const struct evpl  *span_owner;
+    /* The id of the context whose spanning reservation ends in this slab
+     * (0: none): its commit makes the slab that context's carve slab,
+     * once. An id, not the context's address: ids are never reused, and a
+     * context created where a destroyed one was must not adopt its
+     * tails. */
+    uint32_t            span_owner;
     /* Serial of the context that took the slab from its pool (trace
      * builds name it in leak reports; 0 in others). */
     uint32_t            serial;

@@ -596,6 +596,48 @@ reserve_spanning_slabs(void **state)
     assert_int_equal(errno, ENOSPC);
 }
 
+/* A spanning reservation's tail slab is marked for the context that made
+ * it by id: a context created at a destroyed one's address (the heap hands
+ * the block out again) must not adopt the tail when it commits the dead
+ * context's reservation, taking a reference and carving behind it. */
+static void
+span_tail_not_adopted_at_a_reused_address(void **state)
+{
+    struct evpl      *a, *b, *extra[32];
+    struct evpl_iovec v[4], w;
+    const void       *tail;
+    uintptr_t         at;
+    unsigned int      cnt;
+    int               n, k = 0;
+
+    (void) state;
+    a = evpl_create(NULL);
+    assert_non_null(a);
+    n = evpl_iovec_reserve(a, 3u << 20, 0, 4, v);
+    assert_true(n >= 2 && n <= 3);
+    tail = v[n - 1].private_data;
+    cnt  = slab_refcnt(&v[n - 1]);
+    at   = (uintptr_t) a;
+    evpl_destroy(a);
+    /* The heap's next block of that size is, in practice, the one just
+     * freed; keep creating until one lands there. */
+    for (b = evpl_create(NULL); b != NULL && (uintptr_t) b != at &&
+         k < (int) RTE_DIM(extra); b = evpl_create(NULL))
+        extra[k++] = b;
+    assert_true((uintptr_t) b == at);
+    while (k > 0)
+        evpl_destroy(extra[--k]);
+
+    evpl_iovec_set_length(&v[n - 1], 100);
+    evpl_iovec_commit(b, 0, v, n);
+    assert_int_equal(slab_refcnt(&v[n - 1]), cnt);
+    assert_int_equal(evpl_iovec_reserve(b, 100000, 0, 1, &w), 1);
+    assert_ptr_not_equal(w.private_data, tail);
+    evpl_iovec_release(b, &w);
+    evpl_iovecs_release(b, v, n);
+    evpl_destroy(b);
+}
+
 /* ---- exhaustion ------------------------------------------------------- */
 
 /* A pool of four slabs: the fifth request fails ENOMEM, a spanning one
@@ -1165,6 +1207,7 @@ static const struct CMUnitTest cases[] = {
     CASE(xdr_pattern_carves_one_slab),
     CASE(reserve_commit_on_a_slab),
     CASE(reserve_spanning_slabs),
+    CASE(span_tail_not_adopted_at_a_reused_address),
     CASE(exhaustion_and_recovery),
     CASE(global_slab_lifetime),
     CASE(iova_of_either_kind),
