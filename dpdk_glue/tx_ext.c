@@ -9,7 +9,7 @@
  * slab's free callback at zero).
  *
  * An mbuf describes at most 65535 bytes (buf_len and data_len are 16
- * bits), so a longer range is split. A slab is IOVA-contiguous (slab.c),
+ * bits), so a longer range is split. A slab is IOVA-contiguous (slab_pool.c),
  * so no range needs splitting for its IOVA.
  */
 
@@ -38,7 +38,7 @@ evpl_tx_ext_attach(
         /* The mbuf's count on the slab: taken through the checked
          * helper, atomically, since a driver may free the mbuf on any
          * lcore. */
-        evpl_slab_count_get_(call, v, s, EVPL_IOVEC_FLAG_SHARED);
+        evpl_refcnt_add_(call, v, &s->shinfo.refcnt, 1, 1);
         rte_pktmbuf_attach_extbuf(m, p,
                                   s->iova + (rte_iova_t) (p - s->data),
                                   (uint16_t) chunk, &s->shinfo);

@@ -9,7 +9,7 @@
  * they are carved one after another out of the context's current segment.
  * Requests that segments cannot hold within max_iovecs (or within
  * EVPL_SLAB_SEGS_MAX of them), or whose alignment a segment cannot give,
- * go to slabs (slab.c).
+ * go to slabs (slab_carve.c).
  */
 
 #include "internal.h"

@@ -58,7 +58,7 @@ struct evpl {
 
     struct evpl_dpdk_stats    stats;
 
-    /* Slab carving (slab.c). */
+    /* Slab carving (slab_carve.c). */
     struct evpl_slab_ctx      slab;
 
     /* The process's list of live contexts, for telemetry. */

@@ -4,6 +4,7 @@
  * Slabs: large buffers (2 MiB by default) from a pool per NUMA socket,
  * slab size and count, carved into iovecs. Library-private.
  *
+ * slab_pool.c keeps the pools, slab_carve.c carves slabs into iovecs.
  * A slab pool is an rte_mempool whose elements are the slabs' heads
  * (struct evpl_slab, with the reference count DPDK's external-buffer
  * machinery uses), and one memzone reserved with it holding the slabs'
@@ -88,21 +89,18 @@ struct evpl_slab_ctx {
     struct evpl_slab_carve shared; /* SHARED allocations */
 };
 
+/* ---- the pool side (slab_pool.c) ---- */
+
 /* evpl_create(): check and record the configuration; 0 or -1 (EINVAL). */
 int  evpl_slab_ctx_init(struct evpl_slab_ctx *sc,
                         const struct evpl_config *config, int socket);
-/* evpl_destroy(): drop the context's references on its carve slabs. */
-void evpl_slab_ctx_fini(struct evpl_slab_ctx *sc);
-
-/* The slab parts of alloc, reserve and commit (arguments checked). */
-int  evpl_slab_alloc(struct evpl *evpl, unsigned int length,
-                     unsigned int mask, unsigned int max_iovecs,
-                     unsigned int flags, struct evpl_iovec *r_iovec);
-int  evpl_slab_reserve(struct evpl *evpl, unsigned int length,
-                       unsigned int mask, unsigned int max_vec,
-                       unsigned int flags, struct evpl_iovec *r_iovec);
-void evpl_slab_commit_one(struct evpl *evpl, unsigned int alignment,
-                          struct evpl_iovec *iov);
+/* A fresh slab from sc's pool (created on first use) with one reference,
+ * the taker's, recorded as taken by the context serial; NULL with errno
+ * ENOMEM when the pool is empty or cannot be created. */
+struct evpl_slab *evpl_slab_pool_get(struct evpl_slab_ctx *sc,
+                                     uint32_t serial);
+/* Give back a slab of evpl_slab_pool_get() that nothing has seen. */
+void evpl_slab_pool_unget(struct evpl_slab *s);
 
 /* Leak accounting: the slabs and references a context's slab carving
  * handed out that are still referenced (trace builds: exactly this
@@ -115,5 +113,20 @@ void evpl_slab_leak_report(const struct evpl *evpl,
 
 /* Trace builds: record where a slab iovec's slab was first handed out. */
 void evpl_slab_trace_site(struct evpl_iovec *iov, const void *site);
+
+/* ---- the carving side (slab_carve.c) ---- */
+
+/* evpl_destroy(): drop the context's references on its carve slabs. */
+void evpl_slab_ctx_fini(struct evpl_slab_ctx *sc);
+
+/* The slab parts of alloc, reserve and commit (arguments checked). */
+int  evpl_slab_alloc(struct evpl *evpl, unsigned int length,
+                     unsigned int mask, unsigned int max_iovecs,
+                     unsigned int flags, struct evpl_iovec *r_iovec);
+int  evpl_slab_reserve(struct evpl *evpl, unsigned int length,
+                       unsigned int mask, unsigned int max_vec,
+                       unsigned int flags, struct evpl_iovec *r_iovec);
+void evpl_slab_commit_one(struct evpl *evpl, unsigned int alignment,
+                          struct evpl_iovec *iov);
 
 #endif /* EVPL_SLAB_H */

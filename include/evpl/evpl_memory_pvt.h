@@ -48,6 +48,8 @@ extern "C" {
 #define EVPL_IOVEC_F_RESERVED_   0x2u
 #define EVPL_IOVEC_F_MOVED_      0x4u
 #define EVPL_IOVEC_F_RELEASED_   0x8u
+/* private_data is a slab (struct evpl_slab_), not an rte_mbuf. */
+#define EVPL_IOVEC_F_SLAB_       0x10u
 #define EVPL_IOVEC_OWNER_SHIFT_  8
 /** Owner tags fit the flag bits above the shift. */
 #define EVPL_IOVEC_OWNER_MASK_ \
@@ -83,6 +85,55 @@ static inline struct rte_mbuf *
 evpl_iovec_mbuf_(const struct evpl_iovec *iov)
 {
     return (struct rte_mbuf *) iov->private_data;
+}
+
+/* The abort of a reference count that would pass 65535, naming what
+ * holds the count: a slab, or an mbuf. */
+static inline __rte_noreturn __rte_cold void
+evpl_refcnt_overflow_(
+    const char              *call,
+    const struct evpl_iovec *iov)
+{
+    evpl_iovec_abort(call, iov, "%s reference count would pass 65535",
+                     iov != NULL && (iov->flags & EVPL_IOVEC_F_SLAB_) ?
+                     "slab" : "mbuf");
+}
+
+/*
+ * Add n to a 16-bit reference count: the one way the library takes
+ * references, whatever the path (clone, carving, commit, attach, copy) and
+ * whatever holds the count (an mbuf's refcnt, an external buffer's shared
+ * info, a slab's included), so that no path can wrap it. Aborts naming
+ * call when the count would pass 65535; iov is the iovec the message
+ * names, or NULL. atomic: with a compare-and-swap (the count may be shared
+ * with other lcores), else with plain loads and stores.
+ */
+static inline void
+evpl_refcnt_add_(
+    const char              *call,
+    const struct evpl_iovec *iov,
+    uint16_t                *cnt,
+    uint16_t                 n,
+    int                      atomic)
+{
+    uint16_t v;
+
+    if (atomic) {
+        /* A compare-and-swap, not an add: the count must never be seen
+         * wrapped, even for a moment, by another lcore. */
+        v = __atomic_load_n(cnt, __ATOMIC_RELAXED);
+        do {
+            if (unlikely(v > EVPL_REFCNT_MAX_ - n))
+                evpl_refcnt_overflow_(call, iov);
+        } while (!__atomic_compare_exchange_n(cnt, &v, (uint16_t) (v + n), 1,
+                                              __ATOMIC_RELAXED,
+                                              __ATOMIC_RELAXED));
+    } else {
+        v = *cnt;
+        if (unlikely(v > EVPL_REFCNT_MAX_ - n))
+            evpl_refcnt_overflow_(call, iov);
+        *cnt = (uint16_t) (v + n);
+    }
 }
 
 #ifdef __cplusplus
@@ -223,45 +274,6 @@ evpl_mbuf_free_last_(struct rte_mbuf *m)
         rte_mbuf_raw_free(m);
     else
         rte_pktmbuf_free_seg(m);
-}
-
-/*
- * Add n to a 16-bit reference count: the one way the library takes
- * references, whatever the path (clone, carving, commit, attach, copy) and
- * whatever holds the count (an mbuf's refcnt, an external buffer's shared
- * info), so that no path can wrap it. Aborts naming call when the count
- * would pass 65535; iov is the iovec the message names, or NULL. atomic:
- * with a compare-and-swap (the count may be shared with other lcores),
- * else with plain loads and stores.
- */
-static inline void
-evpl_refcnt_add_(
-    const char              *call,
-    const struct evpl_iovec *iov,
-    uint16_t                *cnt,
-    uint16_t                 n,
-    int                      atomic)
-{
-    uint16_t v;
-
-    if (atomic) {
-        /* A compare-and-swap, not an add: the count must never be seen
-         * wrapped, even for a moment, by another lcore. */
-        v = __atomic_load_n(cnt, __ATOMIC_RELAXED);
-        do {
-            if (unlikely(v > EVPL_REFCNT_MAX_ - n))
-                evpl_iovec_abort(call, iov,
-                                 "mbuf reference count would pass 65535");
-        } while (!__atomic_compare_exchange_n(cnt, &v, (uint16_t) (v + n), 1,
-                                              __ATOMIC_RELAXED,
-                                              __ATOMIC_RELAXED));
-    } else {
-        v = *cnt;
-        if (unlikely(v > EVPL_REFCNT_MAX_ - n))
-            evpl_iovec_abort(call, iov,
-                             "mbuf reference count would pass 65535");
-        *cnt = (uint16_t) (v + n);
-    }
 }
 
 /* n more references on m, atomically when flags say SHARED. */

@@ -6,7 +6,7 @@
  * applications: included by the library's own inline paths, the way DPDK
  * keeps rte_ring_elem_pvt.h. Nothing here is part of the API.
  *
- * A slab is one element of a mempool of large buffers (src/slab.c). Its
+ * A slab is one element of a mempool of large buffers (src/slab_pool.c). Its
  * references are counted in the rte_mbuf_ext_shared_info at its head, the
  * count DPDK itself updates when an mbuf attached to the slab with
  * rte_pktmbuf_attach_extbuf() is freed, so a transmitted range and the
@@ -28,13 +28,11 @@
 #include <rte_branch_prediction.h>
 #include <rte_mbuf.h>
 
-/* iovec->flags: private_data is a struct evpl_slab_, not an rte_mbuf. */
-#define EVPL_IOVEC_F_SLAB_   0x10u
 /* iovec->flags: a clone of an EVPL_IOVEC_FLAG_GLOBAL iovec, which borrows
  * the slab and holds no reference of its own. */
 #define EVPL_IOVEC_F_BORROW_ 0x40u
 
-/* The head of every slab; src/slab.c keeps the rest behind it. */
+/* The head of every slab; src/slab.h keeps the rest behind it. */
 struct evpl_slab_ {
     /* refcnt: the slab's references (16 bits); free_cb returns the slab
      * to its mempool. First, so DPDK's attach code and ours agree. */
@@ -48,37 +46,6 @@ static inline struct evpl_slab_ *
 evpl_iovec_slab_(const struct evpl_iovec *iov)
 {
     return (struct evpl_slab_ *) iov->private_data;
-}
-
-/* Take one reference on a slab count: the checked increment every path
- * that takes a slab reference goes through (clone, clone_segment, attach
- * at transmit, commit adopting a reservation's tail). Aborts, naming
- * call, rather than let the 16-bit count pass 65535. */
-static inline void
-evpl_slab_count_get_(
-    const char              *call,
-    const struct evpl_iovec *iov,
-    struct evpl_slab_       *s,
-    unsigned int             shared)
-{
-    uint16_t cnt;
-
-    if (shared) {
-        cnt = __atomic_load_n(&s->shinfo.refcnt, __ATOMIC_RELAXED);
-        do {
-            if (unlikely(cnt == UINT16_MAX))
-                evpl_iovec_abort(call, iov,
-                                 "slab reference count would pass 65535");
-        } while (!__atomic_compare_exchange_n(&s->shinfo.refcnt, &cnt,
-                                              cnt + 1, 1, __ATOMIC_RELAXED,
-                                              __ATOMIC_RELAXED));
-    } else {
-        cnt = s->shinfo.refcnt;
-        if (unlikely(cnt == UINT16_MAX))
-            evpl_iovec_abort(call, iov,
-                             "slab reference count would pass 65535");
-        s->shinfo.refcnt = cnt + 1;
-    }
 }
 
 /* Drop one reference; the last returns the slab to its mempool, through
@@ -109,8 +76,9 @@ evpl_slab_count_put_(
     }
 }
 
-/* clone / clone_segment of a slab iovec. A GLOBAL iovec's clones borrow:
- * its lifetime is its owner's, so they take nothing (libevpl's rule). */
+/* clone / clone_segment of a slab iovec, through the one checked
+ * reference add. A GLOBAL iovec's clones borrow: its lifetime is its
+ * owner's, so they take nothing (libevpl's rule). */
 static inline void
 evpl_slab_ref_get_(
     const char              *call,
@@ -118,8 +86,8 @@ evpl_slab_ref_get_(
 {
     if (unlikely(iov->flags & EVPL_IOVEC_FLAG_GLOBAL))
         return;
-    evpl_slab_count_get_(call, iov, evpl_iovec_slab_(iov),
-                         iov->flags & EVPL_IOVEC_FLAG_SHARED);
+    evpl_refcnt_add_(call, iov, &evpl_iovec_slab_(iov)->shinfo.refcnt, 1,
+                     (iov->flags & EVPL_IOVEC_FLAG_SHARED) != 0);
 }
 
 /* The flags a clone of iov carries. */
