@@ -5,6 +5,7 @@
  *   kernels.c   the timed loops, each an evpl-dpdk operation or its raw
  *               DPDK equivalent, and the table that pairs them (ops);
  *   fwd.c       the forwarding round trip's loops, on a net_null port;
+ *   slab.c      the slab rows' loops and their DPDK and libc equivalents;
  *   harness.c   warm-up, repetitions in alternating order, statistics;
  *   report.c    the plain table and the JSON that scripts/plot-bench.sh
  *               reads;
@@ -131,6 +132,19 @@ uint64_t fwd_raw(struct env *e);
 uint64_t fwd_floor(struct env *e);
 uint64_t fwd_evpl(struct env *e);
 uint64_t fwd_flat(struct env *e);
+
+/* slab.c: slab iovecs against rte_mempool, rte_malloc and malloc of the
+ * same size; a slab range sent against rte_pktmbuf_attach_extbuf() by
+ * hand; segments against a slab for the same request */
+uint64_t slab_alloc_release(struct env *e);
+uint64_t slab_cmp_mempool(struct env *e);
+uint64_t slab_cmp_rte_malloc(struct env *e);
+uint64_t slab_cmp_malloc(struct env *e);
+uint64_t slab_send_range(struct env *e);
+uint64_t slab_send_by_hand(struct env *e);
+uint64_t slab_seg_alloc_release(struct env *e);
+uint64_t slab_seg_alloc_send(struct env *e);
+uint64_t slab_alloc_send(struct env *e);
 
 /* harness.c */
 __rte_noreturn __rte_cold void die(const char *what);
