@@ -638,6 +638,58 @@ span_tail_not_adopted_at_a_reused_address(void **state)
     evpl_destroy(b);
 }
 
+/* ---- the table ------------------------------------------------ */
+
+/* The requests libevpl-based code makes, each with max_iovecs 1: one
+ * iovec each, aligned as asked, writable end to end. Prints the table
+ * (docs/architecture.md, "Slabs", gives it). */
+static void
+libevpl_requests_are_one_iovec(void **state)
+{
+    static const struct {
+        const char  *what;
+        unsigned int len, align, reserve;
+    } reqs[] = {
+        { "8192 B aligned 4096 (an HTTP header buffer)", 8192, 4096, 0 },
+        { "16 KiB (an HTTP/2 frame)", 16u << 10, 0, 0 },
+        { "64 KiB (a send bounce buffer)", 64u << 10, 0, 0 },
+        { "reserve 128 KiB, write 300 B, set_length, commit (XDR)",
+          128u << 10, 0, 1 },
+        { "1 MiB aligned 4096 (an NFS read chunk)", 1u << 20, 4096, 0 },
+        { "2 MiB (a receive buffer)", 2u << 20, 0, 0 },
+    };
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec v;
+    unsigned int      i;
+    int               n;
+
+    print_message("| request (max_iovecs 1) | result |\n|---|---|\n");
+    for (i = 0; i < RTE_DIM(reqs); i++) {
+        errno = 0;
+        n = reqs[i].reserve ?
+            evpl_iovec_reserve(evpl, reqs[i].len, reqs[i].align, 1, &v) :
+            evpl_iovec_alloc(evpl, reqs[i].len, reqs[i].align, 1, 0, &v);
+        print_message("| %s | %d iovec%s, %u B, %s%s |\n", reqs[i].what, n,
+                      n == 1 ? "" : "s", n == 1 ? v.length : 0,
+                      n != 1 ? strerror(errno) :
+                      (v.flags & EVPL_IOVEC_F_SLAB_) ? "on a slab" :
+                      "in one mbuf",
+                      n == 1 && reqs[i].align &&
+                      (uintptr_t) v.data % reqs[i].align == 0 ?
+                      ", aligned" : "");
+        assert_int_equal(n, 1);
+        assert_int_equal(v.length, reqs[i].len);
+        if (reqs[i].align)
+            assert_int_equal((uintptr_t) v.data % reqs[i].align, 0);
+        memset(v.data, 0x5a, v.length);
+        if (reqs[i].reserve) {
+            evpl_iovec_set_length(&v, 300);
+            evpl_iovec_commit(evpl, 0, &v, 1);
+        }
+        evpl_iovec_release(evpl, &v);
+    }
+}
+
 /* ---- exhaustion ------------------------------------------------------- */
 
 /* A pool of four slabs: the fifth request fails ENOMEM, a spanning one
@@ -1196,6 +1248,7 @@ trace_catches_slab_misuse(void **state)
 
 static const struct CMUnitTest cases[] = {
     CASE(one_iovec_every_length_and_alignment),
+    CASE(libevpl_requests_are_one_iovec),
     CASE(large_alignments),
     CASE(segment_sized_requests_stay_on_mbufs),
     CASE(long_requests_span_slabs),
