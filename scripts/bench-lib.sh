@@ -5,6 +5,38 @@
 # its forwarding lcores' CPU time into rates. The caller sets out (a
 # temporary file) and nports.
 
+# evpl-testpmd of build dir $1 and dpdk-testpmd into evpl and testpmd,
+# or a message and exit 1.
+bench_programs() {
+    evpl=$1/apps/evpl-testpmd/evpl-testpmd
+    testpmd=$(command -v dpdk-testpmd)
+    if [ ! -x "$evpl" ] || [ -z "$testpmd" ]; then
+        echo "need $evpl (meson setup $1 && ninja -C $1) and" \
+            "dpdk-testpmd (package dpdk)" >&2
+        exit 1
+    fi
+}
+
+# -d's value: whole seconds, at least 3 (the first period is warm-up).
+bench_check_secs() {
+    case "$1" in
+    '' | *[!0-9]*)
+        echo "-d takes whole seconds" >&2
+        exit 2
+        ;;
+    esac
+    if [ "$1" -lt 3 ]; then
+        echo "-d: at least 3 seconds (the first period is warm-up)" >&2
+        exit 2
+    fi
+}
+
+# Run "$@", under flock -x $BENCH_LOCK when that is set (a machine shared
+# with other jobs).
+lock() {
+    if [ -n "${BENCH_LOCK:-}" ]; then flock -x "$BENCH_LOCK" "$@"; else "$@"; fi
+}
+
 # The CPU time, in ns, that the threads named *worker* of process $1 (the
 # EAL's forwarding lcores) have had: the first field of their schedstat.
 worker_cpu_ns() {

@@ -51,28 +51,16 @@ while getopts "n:m:r:d:b:h" o; do
 done
 
 cd "$(dirname "$0")/.."
-evpl=$build/apps/evpl-testpmd/evpl-testpmd
-testpmd=$(command -v dpdk-testpmd)
-if [ ! -x "$evpl" ] || [ -z "$testpmd" ]; then
-    echo "need $evpl (meson setup $build && ninja -C $build) and" \
-        "dpdk-testpmd (package dpdk)" >&2
-    exit 1
-fi
-if [ "$secs" -lt 3 ] 2>/dev/null; then
-    echo "-d: at least 3 seconds (the first period is warm-up)" >&2
-    exit 2
-fi
+# shellcheck source=scripts/bench-lib.sh
+. scripts/bench-lib.sh
+bench_programs "$build"
+bench_check_secs "$secs"
 
 nports=2
 out=$(mktemp)
 trap 'rm -f "$out" "$out.cpu"' EXIT
-# shellcheck source=scripts/bench-lib.sh
-. scripts/bench-lib.sh
 
 ncpu=$(nproc)
-lock() {
-    if [ -n "${BENCH_LOCK:-}" ]; then flock -x "$BENCH_LOCK" "$@"; else "$@"; fi
-}
 # EAL lcore map for main lcore 0 and n forwarding lcores.
 lcores() {
     local i map=""

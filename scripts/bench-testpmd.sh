@@ -54,33 +54,14 @@ while getopts "r:d:l:b:p:h" o; do
 done
 
 cd "$(dirname "$0")/.."
-evpl=$build/apps/evpl-testpmd/evpl-testpmd
-testpmd=$(command -v dpdk-testpmd)
-if [ ! -x "$evpl" ] || [ -z "$testpmd" ]; then
-    echo "need $evpl (meson setup $build && ninja -C $build) and" \
-        "dpdk-testpmd (package dpdk)" >&2
-    exit 1
-fi
-case "$secs" in
-'' | *[!0-9]*)
-    echo "-d takes whole seconds" >&2
-    exit 2
-    ;;
-esac
-if [ "$secs" -lt 3 ]; then
-    echo "-d: at least 3 seconds (the first period is warm-up)" >&2
-    exit 2
-fi
+# shellcheck source=scripts/bench-lib.sh
+. scripts/bench-lib.sh
+bench_programs "$build"
+bench_check_secs "$secs"
 
 eal="-l $lcores --no-pci --in-memory --vdev=net_null0 --vdev=net_null1"
 eal="$eal --log-level=lib.eal:warning"
 nports=2
-lock() {
-    if [ -n "${BENCH_LOCK:-}" ]; then flock -x "$BENCH_LOCK" "$@"; else "$@"; fi
-}
-
-# shellcheck source=scripts/bench-lib.sh
-. scripts/bench-lib.sh
 
 # The two programs' command lines for a pair.
 testpmd_args() {
