@@ -81,7 +81,7 @@ evpl_flat_tx2_load(const struct evpl_iovec *iov, __m128i rearm,
     const __m128i ref_mask = _mm_set1_epi64x(0xffff0000);
     const __m128i ref_one  = _mm_set1_epi64x(0x10000);
     const __m128i off_mask = _mm_set1_epi64x(0xffff);
-    const __m128i port     = _mm_set1_epi64x(INT64_C(0xffff) << 48);
+    const __m128i port     = _mm_set1_epi64x((int64_t) (UINT64_C(0xffff) << 48));
     const __m128i keep     = _mm_set1_epi64x((int64_t) EVPL_FLAT_KEEP_FLAGS);
     __m128i       v0, v1, v2, d, b, o0, o1, r, lenok, refok;
 
