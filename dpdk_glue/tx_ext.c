@@ -26,19 +26,20 @@ evpl_tx_ext_attach(
 {
     struct evpl_slab_ *s = evpl_iovec_slab_(v);
     struct rte_mbuf   *m, *first = NULL, *last = NULL;
-    unsigned int       left = v->length, chunk;
+    unsigned int       left = v->length, chunk, owed;
     char              *p = v->data;
 
+    /* Every mbuf's count on the slab, taken at once, atomically (a driver
+     * may free a sent mbuf on any lcore) and through the checked helper;
+     * each attached mbuf then owns one of them. */
+    owed = (left + EVPL_TX_EXT_SEG_MAX - 1) / EVPL_TX_EXT_SEG_MAX;
+    evpl_refcnt_add_(call, v, &s->shinfo.refcnt, (uint16_t) owed, 1);
     while (left > 0) {
         chunk = RTE_MIN(left, EVPL_TX_EXT_SEG_MAX);
         if (unlikely(rte_mempool_generic_get(evpl->pool, (void **) &m, 1,
                                              evpl->cache) < 0))
             goto undo;
         rte_pktmbuf_reset(m);
-        /* The mbuf's count on the slab: taken through the checked
-         * helper, atomically, since a driver may free the mbuf on any
-         * lcore. */
-        evpl_refcnt_add_(call, v, &s->shinfo.refcnt, 1, 1);
         rte_pktmbuf_attach_extbuf(m, p,
                                   s->iova + (rte_iova_t) (p - s->data),
                                   (uint16_t) chunk, &s->shinfo);
@@ -51,6 +52,7 @@ evpl_tx_ext_attach(
         last  = m;
         p    += chunk;
         left -= chunk;
+        owed--;
     }
     last->next = NULL;
     *head      = first;
@@ -58,7 +60,9 @@ evpl_tx_ext_attach(
     return 0;
 
  undo:
-    /* Each freed mbuf drops the count it took. */
+    /* The counts no mbuf came to own; the iovec's own reference keeps the
+     * slab from reaching zero here. Each freed mbuf drops its own. */
+    rte_mbuf_ext_refcnt_update(&s->shinfo, (int16_t) -(int) owed);
     while (first != NULL) {
         m     = first->next;
         first->next = NULL;

@@ -277,6 +277,46 @@ slab_refcnt(const struct evpl_iovec *v)
     return evpl_iovec_slab_(v)->shinfo.refcnt;
 }
 
+/* A slab range whose attached mbufs run out half way: nothing is sent, the
+ * slab's count is back where it was, and the mbufs taken are back too. */
+static void
+send_range_out_of_mbufs_gives_back_every_count(void **state)
+{
+    enum { POOL_N = 31 };
+    struct rte_mempool *mp;
+    struct evpl        *e;
+    struct rte_mbuf    *hold[POOL_N], *m;
+    struct evpl_iovec   v;
+    unsigned int        before, k;
+
+    (void) state;
+    e = evpl_test_ctx_on_own_pool("ext_undo", POOL_N, NULL, &mp);
+    /* 1 MiB: 17 attached mbufs of at most 65535 bytes; 4 are left. */
+    assert_int_equal(evpl_iovec_alloc(e, 1u << 20, 0, 1, 0, &v), 1);
+    assert_true(v.flags & EVPL_IOVEC_F_SLAB_);
+    before = slab_refcnt(&v);
+    for (k = 0; k < POOL_N - 4; k++)
+        assert_non_null(hold[k] = rte_pktmbuf_alloc(mp));
+    errno = 0;
+    assert_null(evpl_dpdk_iovecs_to_mbuf(e, &v, 1, 0));
+    assert_int_equal(errno, ENOMEM);
+    assert_int_equal(slab_refcnt(&v), before);
+    assert_int_equal(rte_mempool_avail_count(mp), 4);
+    for (k = 0; k < POOL_N - 4; k++)
+        rte_pktmbuf_free(hold[k]);
+
+    /* With mbufs back the same range goes, and its free drops the 17. */
+    assert_non_null(m = evpl_dpdk_iovecs_to_mbuf(e, &v, 1, 0));
+    assert_int_equal(m->nb_segs, 17);
+    assert_int_equal(slab_refcnt(&v), before + 17);
+    rte_pktmbuf_free(m);
+    assert_int_equal(slab_refcnt(&v), before);
+    evpl_iovec_release(e, &v);
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+}
+
 /* clone, clone_segment, move and move_segment on slab iovecs count as on
  * mbufs; a clone keeps the bytes after the original goes. */
 static void
@@ -1271,6 +1311,7 @@ static const struct CMUnitTest cases[] = {
     CASE(ranges_through_net_ring),
     CASE(one_mebibyte_range_in_17_segments),
     CASE(unsent_slab_iovecs_of_a_flat_burst),
+    CASE(send_range_out_of_mbufs_gives_back_every_count),
 #ifdef EVPL_IOVEC_TRACE
     CASE(trace_catches_slab_misuse),
     CASE(trace_catches_slab_passed_twice),
