@@ -67,6 +67,90 @@ evpl_tx_head_reset(struct rte_mbuf *head)
     head->tx_offload     = 0;
 }
 
+/*
+ * The reference an indirect segment holds on what holds v's bytes: the
+ * direct mbuf (v's own, or the one behind v's indirect mbuf), through the
+ * library's one checked add, evpl_mbuf_ref_add_(); or the shared info of
+ * an external buffer (a driver's, not a slab: slabs go by tx_ext.c),
+ * through evpl_refcnt_add_(), atomically. At 65535
+ * either aborts, naming the call, where rte_pktmbuf_attach() would wrap.
+ * Plain only on v's own LOCAL count: any other count is anyone's. Returns
+ * the count taken.
+ */
+static inline uint16_t *
+evpl_tx_ref_take(
+    const char              *call,
+    const struct evpl_iovec *v)
+{
+    struct rte_mbuf *m = evpl_iovec_mbuf(v);
+    struct rte_mbuf *md;
+    uint16_t        *cnt;
+
+    if (likely(!RTE_MBUF_HAS_EXTBUF(m))) {
+        md = rte_mbuf_from_indirect(m);
+        evpl_mbuf_ref_add_(call, v, md, 1,
+                           md == m ? v->flags : EVPL_IOVEC_FLAG_SHARED);
+        return &md->refcnt;
+    }
+    cnt = &m->shinfo->refcnt;
+    evpl_refcnt_add_(call, v, cnt, 1, 1);
+    return cnt;
+}
+
+/* Give back what evpl_tx_ref_take() took when no segment came of it: v
+ * still holds its own, so this is never the last. */
+static inline void
+evpl_tx_ref_drop(
+    const struct evpl_iovec *v,
+    uint16_t                *cnt)
+{
+    if ((v->flags & EVPL_IOVEC_FLAG_SHARED) ||
+        cnt != &evpl_iovec_mbuf(v)->refcnt)
+        __atomic_sub_fetch(cnt, 1, __ATOMIC_RELEASE);
+    else
+        (*cnt)--;
+}
+
+/*
+ * rte_pktmbuf_attach() of a fresh mi (direct, count 1) to v's bytes, with
+ * the reference already taken by evpl_tx_ref_take(), narrowed to v's
+ * range. The head's offload fields are left cleared.
+ */
+static inline void
+evpl_tx_attach(
+    struct rte_mbuf         *mi,
+    const struct evpl_iovec *v)
+{
+    struct rte_mbuf *m = evpl_iovec_mbuf(v);
+
+    if (RTE_MBUF_HAS_EXTBUF(m)) {
+        mi->ol_flags = m->ol_flags & EVPL_HEAD_KEEP_FLAGS;
+        mi->shinfo   = m->shinfo;
+    } else {
+        mi->priv_size = m->priv_size;
+        mi->ol_flags  = RTE_MBUF_F_INDIRECT;
+    }
+    mi->port = m->port;
+    rte_mbuf_dynfield_copy(mi, m);
+    rte_mbuf_iova_set(mi, rte_mbuf_iova_get(m));
+    mi->buf_addr = m->buf_addr;
+    mi->buf_len  = m->buf_len;
+    mi->data_off = (uint16_t) ((char *) v->data - (char *) m->buf_addr);
+    mi->data_len = (uint16_t) v->length;
+    mi->pkt_len  = v->length;
+    mi->nb_segs  = 1;
+    mi->next     = NULL;
+}
+
+/* A pinned external buffer, which cannot be attached to. Only an mbuf
+ * flagged external can be one: asking its pool first would read the
+ * pool's private area, far past its per-lcore caches, for every mbuf. */
+static inline int
+evpl_mbuf_pinned(const struct rte_mbuf *m)
+{
+    return RTE_MBUF_HAS_EXTBUF(m) && RTE_MBUF_HAS_PINNED_EXTBUF(m);
+}
+
 /* Without TAKE_REF the chain holds a reference of its own. */
 static inline uint32_t
 evpl_tx_refs(unsigned int flags)

@@ -161,9 +161,14 @@ EVPL_EXPORT struct rte_mempool *evpl_mempool(const struct evpl *evpl);
  * iovecs are skipped. The head's offload fields are cleared. More than
  * EVPL_DPDK_MAX_SEGS non-empty iovecs are copied into fresh mbufs.
  *
+ * A packet of one shared iovec is one fresh mbuf, built in a single pass:
+ * the bytes copied into it, or it attached to them.
+ *
  * An iovec sent by reference takes one more reference on its mbuf: at
- * 65535 already the call aborts, naming itself, as evpl_iovec_clone()
- * does.
+ * 65535 already the call aborts, naming itself and having changed
+ * nothing, as evpl_iovec_clone() does. With EVPL_DPDK_TAKE_REF the
+ * iovec's own reference on a direct mbuf becomes the indirect mbuf's
+ * instead, so no count moves.
  *
  * @param evpl  The calling thread's context (indirect and copy mbufs come
  *              from its pool).
@@ -232,6 +237,10 @@ struct evpl_dpdk_pkt {
  * Conversion stops at the first packet that cannot be converted (no mbuf,
  * or too large for a port without multi-segment support); it and the
  * packets after it count as not taken.
+ *
+ * Each packet is converted as evpl_dpdk_iovecs_to_mbuf() converts it. The
+ * fresh mbufs that packets of one shared iovec need are taken from the
+ * pool in one get per 64 packets, and any left over go straight back.
  *
  * @return Packets taken by the driver (0..@p nb_pkts), or -1 with errno
  *   EINVAL (@p evpl or @p pkts NULL, invalid port, a queue id the port was
