@@ -169,3 +169,112 @@ fwd_flat(struct env *e)
     }
     return bench_now() - t0;
 }
+
+/* ---- sending shared buffers ---------------------------------------------
+ * A retransmission queue: FWD_BURST buffers of e->size bytes that the
+ * application keeps, each with a second holder, sent whole again and again
+ * on the net_null port, whose driver frees what it is given. Each packet
+ * needs a fresh mbuf: a copy up to tx_copy_max, an indirect one above. */
+
+/* The buffers, each held twice (hold[i] is the second holder). */
+static void
+send_bufs(struct env *e, struct evpl_iovec *v, struct evpl_iovec *hold)
+{
+    unsigned int i;
+
+    for (i = 0; i < FWD_BURST; i++) {
+        if (evpl_iovec_alloc(e->evpl, e->size, 0, 1, e->flags, &v[i]) != 1)
+            die("evpl_iovec_alloc");
+        evpl_iovec_clone(&hold[i], &v[i]);
+    }
+}
+
+uint64_t
+send_shared_evpl(struct env *e)
+{
+    struct evpl_iovec    v[FWD_BURST], hold[FWD_BURST];
+    struct evpl_dpdk_pkt pkts[FWD_BURST];
+    struct evpl         *evpl = e->evpl;
+    uint16_t             port = e->fwd_port;
+    unsigned int         done = 0, want = e->iters, i;
+    uint64_t             t0;
+    int                  n;
+
+    send_bufs(e, v, hold);
+    for (i = 0; i < FWD_BURST; i++)
+        pkts[i] = (struct evpl_dpdk_pkt) { &v[i], 1 };
+    t0 = bench_now();
+    while (done < want) {
+        n = evpl_dpdk_tx_burst(evpl, port, 0, pkts, FWD_BURST, 0);
+        if (unlikely(n < 0))
+            die("evpl_dpdk_tx_burst");
+        done += (unsigned int) n;
+    }
+    t0 = bench_now() - t0;
+    evpl_iovecs_release(evpl, hold, FWD_BURST);
+    evpl_iovecs_release(evpl, v, FWD_BURST);
+    return t0;
+}
+
+/* Fan-out: each round clones the kept buffers and hands the clones'
+ * references to the burst (TAKE_REF). */
+uint64_t
+send_clones_evpl(struct env *e)
+{
+    struct evpl_iovec    v[FWD_BURST], hold[FWD_BURST], c[FWD_BURST];
+    struct evpl_dpdk_pkt pkts[FWD_BURST];
+    struct evpl         *evpl = e->evpl;
+    uint16_t             port = e->fwd_port;
+    unsigned int         done = 0, want = e->iters, i;
+    uint64_t             t0;
+    int                  n;
+
+    send_bufs(e, v, hold);
+    for (i = 0; i < FWD_BURST; i++)
+        pkts[i] = (struct evpl_dpdk_pkt) { &c[i], 1 };
+    t0 = bench_now();
+    while (done < want) {
+        for (i = 0; i < FWD_BURST; i++)
+            evpl_iovec_clone(&c[i], &v[i]);
+        n = evpl_dpdk_tx_burst(evpl, port, 0, pkts, FWD_BURST,
+                               EVPL_DPDK_TAKE_REF);
+        if (unlikely(n < 0))
+            die("evpl_dpdk_tx_burst");
+        done += (unsigned int) n;
+    }
+    t0 = bench_now() - t0;
+    evpl_iovecs_release(evpl, hold, FWD_BURST);
+    evpl_iovecs_release(evpl, v, FWD_BURST);
+    return t0;
+}
+
+/* DPDK's way: indirect mbufs in one rte_pktmbuf_alloc_bulk(), each
+ * rte_pktmbuf_attach()ed to its kept buffer. */
+uint64_t
+send_shared_raw(struct env *e)
+{
+    struct rte_mbuf *md[FWD_BURST], *mi[FWD_BURST];
+    uint16_t         port = e->fwd_port, sent, size = (uint16_t) e->size;
+    unsigned int     done = 0, want = e->iters, i;
+    uint64_t         t0;
+
+    if (rte_pktmbuf_alloc_bulk(e->pool, md, FWD_BURST) != 0)
+        die("rte_pktmbuf_alloc_bulk");
+    for (i = 0; i < FWD_BURST; i++)
+        if (rte_pktmbuf_append(md[i], size) == NULL)
+            die("rte_pktmbuf_append");
+    t0 = bench_now();
+    while (done < want) {
+        if (unlikely(rte_pktmbuf_alloc_bulk(e->pool, mi, FWD_BURST) != 0))
+            die("rte_pktmbuf_alloc_bulk");
+        for (i = 0; i < FWD_BURST; i++)
+            rte_pktmbuf_attach(mi[i], md[i]);
+        sent = rte_eth_tx_burst(port, 0, mi, FWD_BURST);
+        if (unlikely(sent < FWD_BURST))
+            rte_pktmbuf_free_bulk(&mi[sent], FWD_BURST - sent);
+        done += FWD_BURST;
+    }
+    t0 = bench_now() - t0;
+    rte_pktmbuf_free_bulk(md, FWD_BURST);
+    return t0;
+}
