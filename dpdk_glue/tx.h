@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-only */
 
 /*
- * Transmit, glue-private: what the three transmit files share.
+ * Transmit, glue-private: what the transmit files share.
  *
- *  - tx_burst.c:  the single-mbuf fast path, evpl_dpdk_iovecs_to_mbuf()
+ *  - tx_burst.c:  packets of one iovec (exclusive, shared, one slab
+ *                 range), evpl_dpdk_iovecs_to_mbuf()
  *                 and evpl_dpdk_tx_burst();
  *  - tx_chain.c:  the chain builder, for every other packet;
  *  - tx_linear.c: linearisation, for packets a chain cannot carry;

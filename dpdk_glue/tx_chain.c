@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-only */
 
 /*
- * The chain builder: iovecs -> one mbuf chain, for every packet that is not
- * the single-mbuf common case (tx_burst.c).
+ * The chain builder: iovecs -> one mbuf chain, for packets of several
+ * iovecs and for the odd packets of one that tx_burst.c passes on.
  *
  * Every non-empty iovec becomes, in order of preference:
  *  - reused: its own mbuf, when the iovec holds the only reference. Only
