@@ -325,6 +325,45 @@ evpl_tx_singles(
     return i;
 }
 
+/*
+ * evpl_dpdk_iovecs_to_mbuf() of a packet of one iovec that
+ * evpl_tx_single() turned down: shared, a slab range, or odd (the chain
+ * builder's). Out of line, so that the common packet's path keeps no
+ * stack frame and saves no register.
+ */
+static __rte_noinline struct rte_mbuf *
+evpl_tx_one_other(
+    struct evpl       *evpl,
+    struct evpl_iovec *iov,
+    unsigned int       flags)
+{
+    static const char     call[] = "evpl_dpdk_iovecs_to_mbuf";
+    struct evpl_tx_shared s;
+    struct rte_mbuf      *m;
+    int                   copied;
+
+    if (evpl_tx_shared_ok(evpl, iov)) {
+        s = evpl_tx_shared_begin(call, evpl, iov, flags);
+        if (unlikely(rte_mempool_generic_get(evpl->pool, (void **) &m, 1,
+                                             evpl->cache) < 0)) {
+            evpl_tx_shared_abandon(iov, s);
+            evpl->stats.tx_nomem++;
+            evpl_fail(ENOMEM);
+            return NULL;
+        }
+        copied = evpl_tx_shared_end(evpl, iov, m, s, flags);
+        evpl_tx_count(evpl, 1, 1, 0, !copied, copied, 0);
+        return m;
+    }
+    if (evpl_tx_slab_ok(iov, &evpl_tx_caps_any)) {
+        m = evpl_tx_slab_one(call, evpl, iov, flags);
+        if (m != NULL)
+            evpl_tx_count(evpl, 1, m->nb_segs, 0, 1, 0, 0);
+        return m;
+    }
+    return evpl_tx_convert(call, evpl, iov, 1, flags, &evpl_tx_caps_any);
+}
+
 EVPL_EXPORT struct rte_mbuf *
 evpl_dpdk_iovecs_to_mbuf(
     struct evpl       *evpl,
@@ -337,7 +376,7 @@ evpl_dpdk_iovecs_to_mbuf(
         evpl_fail(EINVAL);
         return NULL;
     }
-    /* The common packet, before the general builder's stack frame. */
+    /* The common packet, before any other path's stack frame. */
     if (niov == 1) {
         struct rte_mbuf *m = evpl_tx_single("evpl_dpdk_iovecs_to_mbuf", iov,
                                             evpl_tx_refs(flags), flags);
@@ -346,30 +385,7 @@ evpl_dpdk_iovecs_to_mbuf(
             evpl_tx_count(evpl, 1, 1, 1, 0, 0, 0);
             return m;
         }
-        if (evpl_tx_shared_ok(evpl, iov)) {
-            struct evpl_tx_shared s;
-            int                   copied;
-
-            s = evpl_tx_shared_begin("evpl_dpdk_iovecs_to_mbuf", evpl, iov,
-                                     flags);
-            if (unlikely(rte_mempool_generic_get(evpl->pool, (void **) &m, 1,
-                                                 evpl->cache) < 0)) {
-                evpl_tx_shared_abandon(iov, s);
-                evpl->stats.tx_nomem++;
-                evpl_fail(ENOMEM);
-                return NULL;
-            }
-            copied = evpl_tx_shared_end(evpl, iov, m, s, flags);
-            evpl_tx_count(evpl, 1, 1, 0, !copied, copied, 0);
-            return m;
-        }
-        if (evpl_tx_slab_ok(iov, &evpl_tx_caps_any)) {
-            m = evpl_tx_slab_one("evpl_dpdk_iovecs_to_mbuf", evpl, iov,
-                                 flags);
-            if (m != NULL)
-                evpl_tx_count(evpl, 1, m->nb_segs, 0, 1, 0, 0);
-            return m;
-        }
+        return evpl_tx_one_other(evpl, iov, flags);
     }
     return evpl_tx_convert("evpl_dpdk_iovecs_to_mbuf", evpl, iov, niov, flags,
                            &evpl_tx_caps_any);
