@@ -391,6 +391,94 @@ evpl_dpdk_iovecs_to_mbuf(
                            &evpl_tx_caps_any);
 }
 
+/* Counts of the one-mbuf packets of a burst, taken once at its end. */
+struct evpl_tx_tally {
+    unsigned int single, indirect, copied, extsegs;
+};
+
+/*
+ * The packets of a chunk past its common ones, pkts[conv..want): shared
+ * packets of one iovec in one pass, their fresh mbufs from one get; the
+ * others as evpl_dpdk_iovecs_to_mbuf() would convert them. Chains go to
+ * chains[]; returns the index of the first packet that could not be
+ * converted (want when all were). Out of line, so that the spares' frame
+ * is not the common burst's.
+ */
+static __rte_noinline uint16_t
+evpl_tx_rest(
+    struct evpl                *evpl,
+    const struct evpl_dpdk_pkt *pkts,
+    uint16_t                    conv,
+    uint16_t                    want,
+    struct rte_mbuf           **chains,
+    unsigned int                flags,
+    const struct evpl_tx_caps  *caps,
+    struct evpl_tx_tally       *t)
+{
+    static const char call[] = "evpl_dpdk_tx_burst";
+    struct rte_mbuf  *spare[EVPL_TX_CHUNK];
+    unsigned int      nspare, used = 0;
+    uint64_t          shared;
+    int               c;
+
+    nspare = evpl_tx_spares(evpl, pkts, conv, want, spare, &shared);
+    for (; conv < want; conv++) {
+        const struct evpl_dpdk_pkt *p = &pkts[conv];
+
+        if (shared & (UINT64_C(1) << conv)) {
+            struct evpl_tx_shared s;
+
+#ifdef EVPL_IOVEC_TRACE
+            evpl_trace_check_(call, p->iov);
+#endif
+            s = evpl_tx_shared_begin(call, evpl, p->iov, flags);
+            if (used < nspare) {
+                chains[conv] = spare[used++];
+            } else if (unlikely(rte_mempool_generic_get(
+                           evpl->pool, (void **) &chains[conv], 1,
+                           evpl->cache) < 0)) {
+                evpl_tx_shared_abandon(p->iov, s);
+                evpl->stats.tx_nomem++;
+                evpl_fail(ENOMEM);
+                break;
+            }
+            c            = evpl_tx_shared_end(evpl, p->iov, chains[conv], s,
+                                              flags);
+            t->copied   += (unsigned int) c;
+            t->indirect += (unsigned int) !c;
+            continue;
+        }
+        if (unlikely(p->iov == NULL || p->niov < 1))
+            break;
+        if (p->niov == 1) {
+            chains[conv] = evpl_tx_single(call, p->iov, evpl_tx_refs(flags),
+                                          flags);
+            if (chains[conv] != NULL) {
+                t->single++;
+                continue;
+            }
+            if (evpl_tx_slab_ok(p->iov, caps)) {
+                chains[conv] = evpl_tx_slab_one(call, evpl, p->iov, flags);
+                if (unlikely(chains[conv] == NULL))
+                    break;
+                t->indirect++;
+                t->extsegs += chains[conv]->nb_segs - 1u;
+                continue;
+            }
+        }
+        chains[conv] = evpl_tx_convert(call, evpl, p->iov, p->niov, flags,
+                                       caps);
+        if (unlikely(chains[conv] == NULL))
+            break;
+    }
+    /* A packet that could not be converted leaves the spares of the
+     * shared ones after it: untouched, they go straight back. */
+    if (unlikely(used < nspare))
+        rte_mempool_generic_put(evpl->pool, (void **) &spare[used],
+                                nspare - used, evpl->cache);
+    return conv;
+}
+
 EVPL_EXPORT int
 evpl_dpdk_tx_burst(
     struct evpl                *evpl,
@@ -400,14 +488,12 @@ evpl_dpdk_tx_burst(
     uint16_t                    nb_pkts,
     unsigned int                flags)
 {
-    struct rte_mbuf    *chains[EVPL_TX_CHUNK], *spare[EVPL_TX_CHUNK];
-    struct evpl_tx_caps caps;
-    uint16_t            done = 0, want, conv, sent, k;
-    unsigned int        single = 0, indirect = 0, copied = 0, extsegs = 0;
-    unsigned int        nspare, used;
-    uint64_t            shared;
+    struct rte_mbuf     *chains[EVPL_TX_CHUNK];
+    struct evpl_tx_caps  caps;
+    struct evpl_tx_tally t = { 0, 0, 0, 0 };
+    uint16_t             done = 0, want, conv, sent, k;
     const struct evpl_port_caps *port;
-    int                 i, c;
+    int                  i;
 
     if (unlikely(evpl == NULL || (pkts == NULL && nb_pkts > 0) ||
                  (flags & ~EVPL_DPDK_TAKE_REF) != 0 ||
@@ -426,72 +512,10 @@ evpl_dpdk_tx_burst(
                                               EVPL_DPDK_TAKE_REF);
         else
             conv = (uint16_t) evpl_tx_singles(&pkts[done], want, chains, 0);
-        single += conv;
-        /* Past the common packets: which are shared, and the fresh mbufs
-         * they need, in one get. */
-        nspare = 0;
-        shared = 0;
-        if (conv < want)
-            nspare = evpl_tx_spares(evpl, &pkts[done], conv, want, spare,
-                                    &shared);
-        used = 0;
-        for (; conv < want; conv++) {
-            const struct evpl_dpdk_pkt *p = &pkts[done + conv];
-
-            if (shared & (UINT64_C(1) << conv)) {
-                struct evpl_tx_shared s;
-
-#ifdef EVPL_IOVEC_TRACE
-                evpl_trace_check_("evpl_dpdk_tx_burst", p->iov);
-#endif
-                s = evpl_tx_shared_begin("evpl_dpdk_tx_burst", evpl, p->iov,
-                                         flags);
-                if (used < nspare) {
-                    chains[conv] = spare[used++];
-                } else if (unlikely(rte_mempool_generic_get(
-                               evpl->pool, (void **) &chains[conv], 1,
-                               evpl->cache) < 0)) {
-                    evpl_tx_shared_abandon(p->iov, s);
-                    evpl->stats.tx_nomem++;
-                    evpl_fail(ENOMEM);
-                    break;
-                }
-                c         = evpl_tx_shared_end(evpl, p->iov, chains[conv], s,
-                                               flags);
-                copied   += (unsigned int) c;
-                indirect += (unsigned int) !c;
-                continue;
-            }
-            if (unlikely(p->iov == NULL || p->niov < 1))
-                break;
-            if (p->niov == 1) {
-                chains[conv] = evpl_tx_single("evpl_dpdk_tx_burst", p->iov,
-                                              evpl_tx_refs(flags), flags);
-                if (chains[conv] != NULL) {
-                    single++;
-                    continue;
-                }
-                if (evpl_tx_slab_ok(p->iov, &caps)) {
-                    chains[conv] = evpl_tx_slab_one("evpl_dpdk_tx_burst",
-                                                    evpl, p->iov, flags);
-                    if (unlikely(chains[conv] == NULL))
-                        break;
-                    indirect++;
-                    extsegs += chains[conv]->nb_segs - 1u;
-                    continue;
-                }
-            }
-            chains[conv] = evpl_tx_convert("evpl_dpdk_tx_burst", evpl,
-                                           p->iov, p->niov, flags,
-                                           &caps);
-            if (unlikely(chains[conv] == NULL))
-                break;
-        }
-        /* A packet that could not be converted leaves the spares of the
-         * shared ones after it: untouched, they go straight back. */
-        if (unlikely(used < nspare))
-            rte_mempool_generic_put(evpl->pool, (void **) &spare[used],
-                                    nspare - used, evpl->cache);
+        t.single += conv;
+        if (unlikely(conv < want))
+            conv = evpl_tx_rest(evpl, &pkts[done], conv, want, chains, flags,
+                                &caps, &t);
 
         sent = conv ? rte_eth_tx_burst(port_id, queue_id, chains, conv) : 0;
 
@@ -512,8 +536,8 @@ evpl_dpdk_tx_burst(
         }
     }
     /* The one-mbuf packets' counts, once per burst. */
-    evpl_tx_count(evpl, single + indirect + copied,
-                  single + indirect + copied + extsegs, single, indirect,
-                  copied, 0);
+    evpl_tx_count(evpl, t.single + t.indirect + t.copied,
+                  t.single + t.indirect + t.copied + t.extsegs, t.single,
+                  t.indirect, t.copied, 0);
     return done;
 }
