@@ -734,7 +734,7 @@ mixed_burst_round_trips(void **state)
                 base[i].data = NULL;
                 switch (kind) {
                 case 0: /* shared, copied */
-                    shared_pair(evpl, 1 + 13 * i, mode, i, &base[i], &v[niv]);
+                    shared_pair(evpl, 1 + 5 * i, mode, i, &base[i], &v[niv]);
                     break;
                 case 1: /* shared, attached */
                     shared_pair(evpl, 600 + 37 * i, mode, i, &base[i],

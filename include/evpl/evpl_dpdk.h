@@ -141,12 +141,13 @@ EVPL_EXPORT struct rte_mempool *evpl_mempool(const struct evpl *evpl);
  * Default of evpl_config.tx_copy_max: shared iovecs up to this many bytes
  * are copied into a neighbouring segment (or a fresh one) rather than
  * attached by reference. Measured with evpl-bench (docs/performance.md,
- * "Transmit: copy or attach a shared iovec"): a copy costs less CPU than
- * an indirect mbuf's attach and detach up to 512 bytes even when the bytes
- * are not in cache; at 640 an uncached copy already costs 1.2x the attach.
+ * "Transmit: copy or attach a shared iovec"): up to 256 bytes a copy costs
+ * less CPU than an indirect mbuf's attach and detach, a packet of one
+ * shared iovec or a header before a payload, even when the bytes are not
+ * in cache; from 384 an uncached copy costs more than the attach.
  * Copies that fit a neighbour's headroom also save the NIC a segment.
  */
-#define EVPL_DPDK_TX_COPY_MAX 512u
+#define EVPL_DPDK_TX_COPY_MAX 256u
 
 /**
  * Turn iovecs into one mbuf chain, ready for rte_eth_tx_burst(), without
