@@ -3,9 +3,10 @@
 /*
  * Transmit, glue-private: what the transmit files share.
  *
- *  - tx_burst.c:  packets of one iovec (exclusive, shared, one slab
- *                 range), evpl_dpdk_iovecs_to_mbuf()
- *                 and evpl_dpdk_tx_burst();
+ *  - tx_burst.c:  evpl_dpdk_iovecs_to_mbuf() and evpl_dpdk_tx_burst(),
+ *                 and the common packet (evpl_tx_single(), below);
+ *  - tx_shared.c: packets of one shared iovec or one slab range, in one
+ *                 pass, their fresh mbufs in one get per burst chunk;
  *  - tx_chain.c:  the chain builder, for every other packet;
  *  - tx_linear.c: linearisation, for packets a chain cannot carry;
  *  - tx_ext.c:    slab ranges, attached by reference.
@@ -225,5 +226,99 @@ struct rte_mbuf *evpl_tx_convert(const char *call, struct evpl *evpl,
 struct rte_mbuf *evpl_tx_linear(struct evpl *evpl, struct evpl_iovec *iov,
                                 int niov, int n, uint64_t total,
                                 unsigned int flags, unsigned int max_segs);
+
+/* No port: a chain of at most EVPL_DPDK_MAX_SEGS built segments, or, past
+ * that, a linearised packet of up to what nb_segs can count. */
+extern const struct evpl_tx_caps evpl_tx_caps_any;
+
+/* Packets converted per rte_eth_tx_burst(): the chains of one chunk sit
+ * on the stack. */
+#define EVPL_TX_CHUNK 64u
+
+/* Stores that cover several mbuf fields at once. */
+typedef uint64_t __attribute__((may_alias)) evpl_u64_alias;
+typedef uint32_t __attribute__((may_alias)) evpl_u32_alias;
+
+/*
+ * The common packet, in the fewest instructions: one non-empty iovec whose
+ * mbuf nobody else references becomes that mbuf. data_off and refcnt
+ * share 4 bytes, packet_type and pkt_len 8, data_len and vlan_tci 4: each
+ * pair is one store; port is kept, and the rest of the head's offload
+ * fields are cleared. refs is the count the mbuf leaves with: 1 with
+ * TAKE_REF, 2 without (the chain's and the caller's). Returns NULL, having
+ * touched nothing, for any other packet.
+ */
+static __rte_always_inline struct rte_mbuf *
+evpl_tx_single(
+    const char        *call,
+    struct evpl_iovec *iov,
+    uint32_t           refs,
+    unsigned int       flags)
+{
+    struct rte_mbuf *m   = evpl_iovec_mbuf(iov);
+    uint32_t         len = iov->length;
+    uint32_t         off;
+
+    RTE_SET_USED(call);
+    RTE_SET_USED(flags);
+#ifdef EVPL_IOVEC_TRACE
+    evpl_trace_check_(call, iov);
+#endif
+    RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, refcnt) !=
+                     offsetof(struct rte_mbuf, data_off) + 2 ||
+                     offsetof(struct rte_mbuf, pkt_len) !=
+                     offsetof(struct rte_mbuf, packet_type) + 4 ||
+                     offsetof(struct rte_mbuf, vlan_tci) !=
+                     offsetof(struct rte_mbuf, data_len) + 2);
+
+    /* refcnt 1: no other holder exists who could change it under us. A
+     * slab iovec is no mbuf: the general builder attaches it. */
+    if (unlikely(len == 0 || (iov->flags & EVPL_IOVEC_F_SLAB_) ||
+                 rte_mbuf_refcnt_read(m) != 1))
+        return NULL;
+    off = (uint16_t) ((char *) iov->data - (char *) m->buf_addr);
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+    *(evpl_u32_alias *) &m->data_off    = off | refs << 16;
+    *(evpl_u64_alias *) &m->packet_type = (uint64_t) len << 32;
+    *(evpl_u32_alias *) &m->data_len    = len;
+#else
+    m->data_off    = (uint16_t) off;
+    m->refcnt      = (uint16_t) refs;
+    m->packet_type = 0;
+    m->pkt_len     = len;
+    m->data_len    = (uint16_t) len;
+    m->vlan_tci    = 0;
+#endif
+    m->nb_segs        = 1;
+    m->vlan_tci_outer = 0;
+    m->ol_flags      &= EVPL_HEAD_KEEP_FLAGS;
+    m->next           = NULL;
+    m->tx_offload     = 0;
+#ifdef EVPL_IOVEC_TRACE
+    if (flags & EVPL_DPDK_TAKE_REF)
+        evpl_tx_trace_taken(iov, 1);
+#endif
+    return m;
+}
+
+/* tx_shared.c: evpl_dpdk_iovecs_to_mbuf() of a packet of one iovec that
+ * evpl_tx_single() turned down (shared, a slab range, or odd: then the
+ * chain builder's). Out of line, so that the common packet's path keeps
+ * no stack frame. NULL with errno and rte_errno set, as
+ * evpl_dpdk_iovecs_to_mbuf() returns it. */
+struct rte_mbuf *evpl_tx_one_other(struct evpl *evpl, struct evpl_iovec *iov,
+                                   unsigned int flags);
+
+/* Counts of the one-mbuf packets of a burst, taken once at its end. */
+struct evpl_tx_tally {
+    unsigned int single, indirect, copied, extsegs;
+};
+
+/* tx_shared.c: the packets of a chunk past its common ones, pkts[conv,
+ * want); returns the index of the first that could not be converted. */
+uint16_t evpl_tx_rest(struct evpl *evpl, const struct evpl_dpdk_pkt *pkts,
+                      uint16_t conv, uint16_t want, struct rte_mbuf **chains,
+                      unsigned int flags, const struct evpl_tx_caps *caps,
+                      struct evpl_tx_tally *t);
 
 #endif /* EVPL_GLUE_TX_H */
