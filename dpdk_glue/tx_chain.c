@@ -2,7 +2,7 @@
 
 /*
  * The chain builder: iovecs -> one mbuf chain, for packets of several
- * iovecs and for the odd packets of one that tx_burst.c passes on.
+ * iovecs and for the odd packets of one that tx_shared.c passes on.
  *
  * Every non-empty iovec becomes, in order of preference:
  *  - reused: its own mbuf, when the iovec holds the only reference. Only
