@@ -135,6 +135,8 @@ uint64_t fwd_flat(struct env *e);
 uint64_t send_shared_evpl(struct env *e);
 uint64_t send_clones_evpl(struct env *e);
 uint64_t send_shared_raw(struct env *e);
+uint64_t send_cold_flat(struct env *e);
+uint64_t send_cold_raw(struct env *e);
 
 /* slab.c: slab iovecs against rte_mempool, rte_malloc and malloc of the
  * same size; a slab range sent against rte_pktmbuf_attach_extbuf() by
