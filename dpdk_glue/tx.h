@@ -15,6 +15,7 @@
 #ifndef EVPL_GLUE_TX_H
 #define EVPL_GLUE_TX_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_mbuf.h>
@@ -239,6 +240,30 @@ extern const struct evpl_tx_caps evpl_tx_caps_any;
 typedef uint64_t __attribute__((may_alias)) evpl_u64_alias;
 typedef uint32_t __attribute__((may_alias)) evpl_u32_alias;
 
+/* A one-segment packet's lengths, len bytes, with what a driver reads
+ * beside them cleared: packet_type and pkt_len share 8 bytes, data_len
+ * and vlan_tci 4, each pair one store; then vlan_tci_outer and
+ * tx_offload. */
+static __rte_always_inline void
+evpl_tx_set_len(struct rte_mbuf *m, uint32_t len)
+{
+    RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, pkt_len) !=
+                     offsetof(struct rte_mbuf, packet_type) + 4 ||
+                     offsetof(struct rte_mbuf, vlan_tci) !=
+                     offsetof(struct rte_mbuf, data_len) + 2);
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+    *(evpl_u64_alias *) &m->packet_type = (uint64_t) len << 32;
+    *(evpl_u32_alias *) &m->data_len    = len;
+#else
+    m->packet_type = 0;
+    m->pkt_len     = len;
+    m->data_len    = (uint16_t) len;
+    m->vlan_tci    = 0;
+#endif
+    m->vlan_tci_outer = 0;
+    m->tx_offload     = 0;
+}
+
 /*
  * The common packet, in the fewest instructions: one non-empty iovec whose
  * mbuf nobody else references becomes that mbuf. data_off and refcnt
@@ -265,11 +290,7 @@ evpl_tx_single(
     evpl_trace_check_(call, iov);
 #endif
     RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, refcnt) !=
-                     offsetof(struct rte_mbuf, data_off) + 2 ||
-                     offsetof(struct rte_mbuf, pkt_len) !=
-                     offsetof(struct rte_mbuf, packet_type) + 4 ||
-                     offsetof(struct rte_mbuf, vlan_tci) !=
-                     offsetof(struct rte_mbuf, data_len) + 2);
+                     offsetof(struct rte_mbuf, data_off) + 2);
 
     /* refcnt 1: no other holder exists who could change it under us. A
      * slab iovec is no mbuf: the general builder attaches it. */
@@ -278,22 +299,15 @@ evpl_tx_single(
         return NULL;
     off = (uint16_t) ((char *) iov->data - (char *) m->buf_addr);
 #if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
-    *(evpl_u32_alias *) &m->data_off    = off | refs << 16;
-    *(evpl_u64_alias *) &m->packet_type = (uint64_t) len << 32;
-    *(evpl_u32_alias *) &m->data_len    = len;
+    *(evpl_u32_alias *) &m->data_off = off | refs << 16;
 #else
-    m->data_off    = (uint16_t) off;
-    m->refcnt      = (uint16_t) refs;
-    m->packet_type = 0;
-    m->pkt_len     = len;
-    m->data_len    = (uint16_t) len;
-    m->vlan_tci    = 0;
+    m->data_off = (uint16_t) off;
+    m->refcnt   = (uint16_t) refs;
 #endif
-    m->nb_segs        = 1;
-    m->vlan_tci_outer = 0;
-    m->ol_flags      &= EVPL_HEAD_KEEP_FLAGS;
-    m->next           = NULL;
-    m->tx_offload     = 0;
+    evpl_tx_set_len(m, len);
+    m->nb_segs   = 1;
+    m->ol_flags &= EVPL_HEAD_KEEP_FLAGS;
+    m->next      = NULL;
 #ifdef EVPL_IOVEC_TRACE
     if (flags & EVPL_DPDK_TAKE_REF)
         evpl_tx_trace_taken(iov, 1);

@@ -167,17 +167,7 @@ evpl_tx_shared_end(
     } else {
         evpl_tx_attach(mi, v);
     }
-#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
-    *(evpl_u64_alias *) &mi->packet_type = (uint64_t) len << 32;
-    *(evpl_u32_alias *) &mi->data_len    = len;
-#else
-    mi->packet_type = 0;
-    mi->pkt_len     = len;
-    mi->data_len    = (uint16_t) len;
-    mi->vlan_tci    = 0;
-#endif
-    mi->vlan_tci_outer = 0;
-    mi->tx_offload     = 0;
+    evpl_tx_set_len(mi, len);
     /* Last: the release may be the one that frees v's mbuf. */
     if (s.put)
         evpl_iovec_put_taken_(v);

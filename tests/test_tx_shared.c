@@ -99,6 +99,21 @@ shared_pair(struct evpl *evpl, unsigned int len, unsigned int mode,
     evpl_iovec_clone(clone, base);
 }
 
+/* Release what shared_pair() made, n times over: the clones too unless
+ * TAKE_REF handed them to a burst. */
+static void
+release_pairs(struct evpl *evpl, struct evpl_iovec *base,
+              struct evpl_iovec *clone, unsigned int n, unsigned int take)
+{
+    unsigned int i;
+
+    for (i = 0; i < n; i++) {
+        if (!take)
+            evpl_iovec_release(evpl, &clone[i]);
+        evpl_iovec_release(evpl, &base[i]);
+    }
+}
+
 static void
 attach_with_take_ref_moves_the_reference(void **state)
 {
@@ -608,10 +623,8 @@ burst_takes_its_fresh_mbufs_in_one_get(void **state)
                 assert_true(seen.p[i].sane);
                 assert_true(evpl_test_check(seen.p[i].bytes,
                                             i % 2 ? 1500 : 64, i));
-                if (!take)
-                    evpl_iovec_release(evpl, &c[i]);
-                evpl_iovec_release(evpl, &base[i]);
             }
+            release_pairs(evpl, base, c, BURST, take);
             assert_int_equal(rte_mempool_avail_count(mp), 255);
         }
     }
@@ -641,21 +654,18 @@ burst_stopped_early_gives_back_its_spare_mbufs(void **state)
             p[3] = (struct evpl_dpdk_pkt) { &c[2], 1 };
             p[4] = (struct evpl_dpdk_pkt) { &c[3], 1 };
             avail = rte_mempool_avail_count(mp);
-            assert_int_equal(send_burst(evpl, p, 5, take ? EVPL_DPDK_TAKE_REF : 0),
-                             2);
+            assert_int_equal(send_burst(evpl, p, 5, take ?
+                                        EVPL_DPDK_TAKE_REF : 0), 2);
             assert_int_equal(seen.pkts, 2);
             /* The two sent were freed by the driver; the two taken for the
              * packets after the bad one went back. */
             assert_int_equal(rte_mempool_avail_count(mp), avail);
-            for (i = 0; i < 4; i++) {
-                /* TAKE_REF: the clones' references went, sent or not. */
+            /* TAKE_REF: the clones' references went, sent or not. */
+            for (i = 0; i < 4; i++)
                 assert_int_equal(rte_mbuf_refcnt_read(
                                      evpl_iovec_mbuf(&base[i])),
                                  take ? 1 : 2);
-                if (!take)
-                    evpl_iovec_release(evpl, &c[i]);
-                evpl_iovec_release(evpl, &base[i]);
-            }
+            release_pairs(evpl, base, c, 4, take);
         }
     }
 }
@@ -686,22 +696,19 @@ burst_short_of_mbufs_sends_what_it_can(void **state)
                 assert_int_equal(evpl_iovec_alloc(evpl, 100, 0, 1, 0,
                                                   &hog[hogs]), 1);
             evpl_dpdk_stats_reset(evpl);
-            assert_int_equal(send_burst(evpl, p, 8, take ? EVPL_DPDK_TAKE_REF : 0),
-                             3);
+            assert_int_equal(send_burst(evpl, p, 8, take ?
+                                        EVPL_DPDK_TAKE_REF : 0), 3);
             evpl_dpdk_stats_get(evpl, &st);
             assert_int_equal(st.tx_nomem, 1);
             assert_int_equal(st.tx_pkts, 3);
             for (i = 0; i < 3; i++)
                 assert_true(evpl_test_check(seen.p[i].bytes,
                                             i % 2 ? 1500 : 64, i));
-            for (i = 0; i < 8; i++) {
+            for (i = 0; i < 8; i++)
                 assert_int_equal(rte_mbuf_refcnt_read(
                                      evpl_iovec_mbuf(&base[i])),
                                  take ? 1 : 2);
-                if (!take)
-                    evpl_iovec_release(evpl, &c[i]);
-                evpl_iovec_release(evpl, &base[i]);
-            }
+            release_pairs(evpl, base, c, 8, take);
             evpl_iovecs_release(evpl, hog, (int) hogs);
             assert_int_equal(rte_mempool_avail_count(mp), 63);
         }

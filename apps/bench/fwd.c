@@ -190,23 +190,29 @@ send_bufs(struct env *e, struct evpl_iovec *v, struct evpl_iovec *hold)
     }
 }
 
-uint64_t
-send_shared_evpl(struct env *e)
+/* The kept buffers sent whole, again and again: as they are (flags 0),
+ * or, for fan-out, as fresh clones handed over with TAKE_REF. */
+static uint64_t
+send_kept(struct env *e, int fan_out)
 {
-    struct evpl_iovec    v[FWD_BURST], hold[FWD_BURST];
+    struct evpl_iovec    v[FWD_BURST], hold[FWD_BURST], c[FWD_BURST];
     struct evpl_dpdk_pkt pkts[FWD_BURST];
     struct evpl         *evpl = e->evpl;
     uint16_t             port = e->fwd_port;
     unsigned int         done = 0, want = e->iters, i;
+    unsigned int         flags = fan_out ? EVPL_DPDK_TAKE_REF : 0;
     uint64_t             t0;
     int                  n;
 
     send_bufs(e, v, hold);
     for (i = 0; i < FWD_BURST; i++)
-        pkts[i] = (struct evpl_dpdk_pkt) { &v[i], 1 };
+        pkts[i] = (struct evpl_dpdk_pkt) { fan_out ? &c[i] : &v[i], 1 };
     t0 = bench_now();
     while (done < want) {
-        n = evpl_dpdk_tx_burst(evpl, port, 0, pkts, FWD_BURST, 0);
+        if (fan_out)
+            for (i = 0; i < FWD_BURST; i++)
+                evpl_iovec_clone(&c[i], &v[i]);
+        n = evpl_dpdk_tx_burst(evpl, port, 0, pkts, FWD_BURST, flags);
         if (unlikely(n < 0))
             die("evpl_dpdk_tx_burst");
         done += (unsigned int) n;
@@ -217,36 +223,16 @@ send_shared_evpl(struct env *e)
     return t0;
 }
 
-/* Fan-out: each round clones the kept buffers and hands the clones'
- * references to the burst (TAKE_REF). */
+uint64_t
+send_shared_evpl(struct env *e)
+{
+    return send_kept(e, 0);
+}
+
 uint64_t
 send_clones_evpl(struct env *e)
 {
-    struct evpl_iovec    v[FWD_BURST], hold[FWD_BURST], c[FWD_BURST];
-    struct evpl_dpdk_pkt pkts[FWD_BURST];
-    struct evpl         *evpl = e->evpl;
-    uint16_t             port = e->fwd_port;
-    unsigned int         done = 0, want = e->iters, i;
-    uint64_t             t0;
-    int                  n;
-
-    send_bufs(e, v, hold);
-    for (i = 0; i < FWD_BURST; i++)
-        pkts[i] = (struct evpl_dpdk_pkt) { &c[i], 1 };
-    t0 = bench_now();
-    while (done < want) {
-        for (i = 0; i < FWD_BURST; i++)
-            evpl_iovec_clone(&c[i], &v[i]);
-        n = evpl_dpdk_tx_burst(evpl, port, 0, pkts, FWD_BURST,
-                               EVPL_DPDK_TAKE_REF);
-        if (unlikely(n < 0))
-            die("evpl_dpdk_tx_burst");
-        done += (unsigned int) n;
-    }
-    t0 = bench_now() - t0;
-    evpl_iovecs_release(evpl, hold, FWD_BURST);
-    evpl_iovecs_release(evpl, v, FWD_BURST);
-    return t0;
+    return send_kept(e, 1);
 }
 
 /* DPDK's way: indirect mbufs in one rte_pktmbuf_alloc_bulk(), each
