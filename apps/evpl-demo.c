@@ -65,6 +65,9 @@ main(int argc, char **argv)
     if (evpl_iovec_alloc(evpl, 42, 0, 1, 0, &header) != 1)
         goto fail;
     evpl_iovec_clone_segment(&body, &payload, 100, 1000);
+    /* 1400 bytes fit a segment: the payload is on an mbuf, not a slab. */
+    if (evpl_iovec_mbuf(&payload) == NULL)
+        goto fail;
     printf("    payload mbuf refcnt is now %u\n",
            rte_mbuf_refcnt_read(evpl_iovec_mbuf(&payload)));
     step("alloc header, clone_segment 1000 bytes of payload");

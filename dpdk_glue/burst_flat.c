@@ -259,7 +259,7 @@ evpl_flat_tx_one(const struct evpl_iovec *v, uint64_t rearm)
     uint64_t         word, want;
 
     /* A slab iovec is no mbuf: the general burst attaches it. */
-    if (unlikely(v->flags & EVPL_IOVEC_F_SLAB_))
+    if (unlikely(evpl_iovec_on_slab_(v)))
         return 0;
     word = *(evpl_flat_u64 *) &m->data_off;
 

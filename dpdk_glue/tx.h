@@ -85,7 +85,7 @@ evpl_tx_ref_take(
     const char              *call,
     const struct evpl_iovec *v)
 {
-    struct rte_mbuf *m = evpl_iovec_mbuf(v);
+    struct rte_mbuf *m = evpl_iovec_mbuf_(v);
     struct rte_mbuf *md;
     uint16_t        *cnt;
 
@@ -108,7 +108,7 @@ evpl_tx_ref_drop(
     uint16_t                *cnt)
 {
     if ((v->flags & EVPL_IOVEC_FLAG_SHARED) ||
-        cnt != &evpl_iovec_mbuf(v)->refcnt)
+        cnt != &evpl_iovec_mbuf_(v)->refcnt)
         __atomic_sub_fetch(cnt, 1, __ATOMIC_RELEASE);
     else
         (*cnt)--;
@@ -124,7 +124,7 @@ evpl_tx_attach(
     struct rte_mbuf         *mi,
     const struct evpl_iovec *v)
 {
-    struct rte_mbuf *m = evpl_iovec_mbuf(v);
+    struct rte_mbuf *m = evpl_iovec_mbuf_(v);
 
     if (RTE_MBUF_HAS_EXTBUF(m)) {
         mi->ol_flags = m->ol_flags & EVPL_HEAD_KEEP_FLAGS;
@@ -280,7 +280,7 @@ evpl_tx_single(
     uint32_t           refs,
     unsigned int       flags)
 {
-    struct rte_mbuf *m   = evpl_iovec_mbuf(iov);
+    struct rte_mbuf *m   = evpl_iovec_mbuf_(iov);
     uint32_t         len = iov->length;
     uint32_t         off;
 
@@ -294,7 +294,7 @@ evpl_tx_single(
 
     /* refcnt 1: no other holder exists who could change it under us. A
      * slab iovec is no mbuf: the general builder attaches it. */
-    if (unlikely(len == 0 || (iov->flags & EVPL_IOVEC_F_SLAB_) ||
+    if (unlikely(len == 0 || evpl_iovec_on_slab_(iov) ||
                  rte_mbuf_refcnt_read(m) != 1))
         return NULL;
     off = (uint16_t) ((char *) iov->data - (char *) m->buf_addr);

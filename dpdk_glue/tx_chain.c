@@ -171,9 +171,9 @@ evpl_tx_trace_in(
             on_m += iov[k].private_data == iov[j].private_data;
         /* A slab's count also holds its carving context's reference,
          * which no iovec can give. */
-        held = (iov[j].flags & EVPL_IOVEC_F_SLAB_) ?
+        held = evpl_iovec_on_slab_(&iov[j]) ?
                evpl_slab_refs_held(iov[j].private_data) :
-               rte_mbuf_refcnt_read(evpl_iovec_mbuf(&iov[j]));
+               rte_mbuf_refcnt_read(evpl_iovec_mbuf_(&iov[j]));
         if (unlikely(on_m > (int) held))
             evpl_iovec_abort(call, &iov[j], "%d iovecs of one packet hold "
                              "%u references: one passed twice", on_m, held);
@@ -227,8 +227,8 @@ evpl_tx_build(
     for (j = 0; j < n; j++) {
         const struct evpl_iovec *v = nonempty[j];
 
-        m = evpl_iovec_mbuf(v);
-        if (!(v->flags & EVPL_IOVEC_F_SLAB_) && evpl_mbuf_exclusive(m)) {
+        m = evpl_iovec_mbuf_(v);
+        if (!evpl_iovec_on_slab_(v) && evpl_mbuf_exclusive(m)) {
             int writable = RTE_MBUF_DIRECT(m);
 
             m->data_off = (uint16_t) ((char *) v->data - (char *) m->buf_addr);
@@ -270,7 +270,7 @@ evpl_tx_build(
             continue;
         }
 
-        if (v->flags & EVPL_IOVEC_F_SLAB_) {
+        if (evpl_iovec_on_slab_(v)) {
             struct rte_mbuf *eh, *et, *next;
 
             if (evpl_tx_flush_pending(evpl, b, nonempty) < 0 ||
@@ -348,7 +348,7 @@ evpl_tx_convert(
             continue;
         total += iov[j].length;
         /* A long slab range takes one segment per 64 KiB. */
-        if (unlikely(iov[j].flags & EVPL_IOVEC_F_SLAB_))
+        if (unlikely(evpl_iovec_on_slab_(&iov[j])))
             ext += evpl_tx_ext_segs(iov[j].length) - 1;
         if (n < (int) EVPL_DPDK_MAX_SEGS)
             nonempty[n] = &iov[j];

@@ -33,10 +33,10 @@ int evpl_tx_ext_attach(struct evpl *evpl, const char *call,
 static inline void
 evpl_iovec_put_taken_(const struct evpl_iovec *v)
 {
-    if (unlikely(v->flags & EVPL_IOVEC_F_SLAB_))
+    if (unlikely(evpl_iovec_on_slab_(v)))
         evpl_slab_release_internal_(v->private_data, v->flags);
     else
-        evpl_iovec_ref_put_(evpl_iovec_mbuf(v), v->flags);
+        evpl_iovec_ref_put_(evpl_iovec_mbuf_(v), v->flags);
 }
 
 #endif /* EVPL_TX_EXT_H */

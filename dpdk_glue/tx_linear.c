@@ -91,9 +91,9 @@ evpl_tx_gather_first(
     while (iov[j].length == 0)
         j++;
     first = &iov[j];
-    if (first->flags & EVPL_IOVEC_F_SLAB_)
+    if (evpl_iovec_on_slab_(first))
         return NULL;
-    m     = evpl_iovec_mbuf(first);
+    m     = evpl_iovec_mbuf_(first);
     if (!evpl_mbuf_writable(m) || total > UINT16_MAX ||
         (char *) first->data + total > (char *) m->buf_addr + m->buf_len)
         return NULL;

@@ -28,8 +28,8 @@ evpl_tx_shared_ok(
 {
     if (v->length <= evpl->tx_copy_max)
         return v->length != 0;
-    return !(v->flags & EVPL_IOVEC_F_SLAB_) &&
-           !evpl_mbuf_pinned(evpl_iovec_mbuf(v));
+    return !evpl_iovec_on_slab_(v) &&
+           !evpl_mbuf_pinned(evpl_iovec_mbuf_(v));
 }
 
 /* Whether it is a shared packet: a slab's, or an mbuf's others hold. */
@@ -39,8 +39,8 @@ evpl_tx_is_shared(
     const struct evpl_iovec *v)
 {
     return evpl_tx_shared_ok(evpl, v) &&
-           ((v->flags & EVPL_IOVEC_F_SLAB_) ||
-            rte_mbuf_refcnt_read(evpl_iovec_mbuf(v)) != 1);
+           (evpl_iovec_on_slab_(v) ||
+            rte_mbuf_refcnt_read(evpl_iovec_mbuf_(v)) != 1);
 }
 
 /*
@@ -53,7 +53,7 @@ evpl_tx_slab_ok(
     const struct evpl_iovec   *v,
     const struct evpl_tx_caps *caps)
 {
-    return (v->flags & EVPL_IOVEC_F_SLAB_) && v->length != 0 &&
+    return evpl_iovec_on_slab_(v) && v->length != 0 &&
            evpl_tx_ext_segs(v->length) <=
            RTE_MIN((unsigned int) caps->max_segs, EVPL_DPDK_MAX_SEGS);
 }
@@ -112,7 +112,7 @@ evpl_tx_shared_begin(
     };
 
     if (v->length > evpl->tx_copy_max) {
-        if (s.put && RTE_MBUF_DIRECT(evpl_iovec_mbuf(v)))
+        if (s.put && RTE_MBUF_DIRECT(evpl_iovec_mbuf_(v)))
             s.put = 0;
         else
             s.cnt = evpl_tx_ref_take(call, v);

@@ -186,7 +186,7 @@ fz_pick_packet(struct fz *f, int *idx, struct evpl_iovec *pkt, int max)
 static unsigned int
 fz_refs(const struct evpl_iovec *v)
 {
-    if (v->flags & EVPL_IOVEC_F_SLAB_)
+    if (evpl_dpdk_iovec_is_slab(v))
         return evpl_iovec_slab_(v)->shinfo.refcnt;
     return rte_mbuf_refcnt_read(evpl_iovec_mbuf(v));
 }
@@ -237,7 +237,7 @@ op_alloc(struct fz *f)
     for (k = 0; k < n; k++) {
         fz_check(align == 0 || (uintptr_t) v[k].data % align == 0,
                  "misaligned allocation");
-        fz_check((v[k].flags & EVPL_IOVEC_F_SLAB_) || fz_refs(&v[k]) == 1,
+        fz_check(evpl_dpdk_iovec_is_slab(&v[k]) || fz_refs(&v[k]) == 1,
                  "allocation not exclusive");
         len -= v[k].length;
         fz_scribble(f, &v[k]);

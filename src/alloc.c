@@ -167,7 +167,7 @@ evpl_alloc_multi(
 
  undo:
     for (i = 0; i < n; i++)
-        evpl_put_mbuf(evpl, evpl_iovec_mbuf(&r_iovec[i]));
+        evpl_put_mbuf(evpl, evpl_iovec_mbuf_(&r_iovec[i]));
     return evpl_fail(err);
 }
 
@@ -414,7 +414,7 @@ evpl_iovec_reserve(
 
  undo:
     for (i = 0; i < n; i++)
-        evpl_iovec_ref_put_(evpl_iovec_mbuf(&r_iovec[i]), 0);
+        evpl_iovec_ref_put_(evpl_iovec_mbuf_(&r_iovec[i]), 0);
     return evpl_fail(err);
 }
 
@@ -437,11 +437,11 @@ evpl_iovec_commit(
     for (i = 0; i < niovs; i++) {
         iov = &iovecs[i];
         EVPL_TRACE_CHECK_("evpl_iovec_commit", iov);
-        if (iov->flags & EVPL_IOVEC_F_SLAB_) {
+        if (evpl_iovec_on_slab_(iov)) {
             evpl_slab_commit_one(evpl, alignment, iov);
             continue;
         }
-        m   = evpl_iovec_mbuf(iov);
+        m   = evpl_iovec_mbuf_(iov);
         buf = m->buf_addr;
         if (unlikely((char *) iov->data < buf ||
                      (size_t) ((char *) iov->data - buf) + iov->length >

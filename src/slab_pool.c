@@ -209,12 +209,12 @@ evpl_dpdk_iovec_iova(const struct evpl_iovec *iov)
 
     if (iov == NULL || iov->private_data == NULL)
         return RTE_BAD_IOVA;
-    if (iov->flags & EVPL_IOVEC_F_SLAB_) {
+    if (evpl_iovec_on_slab_(iov)) {
         const struct evpl_slab_ *s = evpl_iovec_slab_(iov);
 
         return s->iova + (rte_iova_t) ((char *) iov->data - s->data);
     }
-    m = evpl_iovec_mbuf(iov);
+    m = evpl_iovec_mbuf_(iov);
     return rte_mbuf_iova_get(m) +
            (rte_iova_t) ((char *) iov->data - (char *) m->buf_addr);
 }

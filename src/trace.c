@@ -269,11 +269,11 @@ evpl_trace_handed_out(
     if (evpl_trace_offset < 0)
         return n;
     for (i = 0; i < n; i++) {
-        if (iov[i].flags & EVPL_IOVEC_F_SLAB_) {
+        if (evpl_iovec_on_slab_(&iov[i])) {
             evpl_slab_trace_site(&iov[i], site);
             continue;
         }
-        t         = evpl_trace_info(evpl_iovec_mbuf(&iov[i]));
+        t         = evpl_trace_info(evpl_iovec_mbuf_(&iov[i]));
         t->site   = site;
         t->serial = evpl->trace_serial;
     }

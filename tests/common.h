@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <cmocka.h>
 
 #include <evpl/evpl.h>
@@ -139,6 +140,20 @@ char *evpl_test_captured_log(void (*fn)(void *), void *arg);
 
 /* The bytes n iovecs cover. */
 unsigned int evpl_test_sum_lengths(const struct evpl_iovec *v, int n);
+
+/* The mbuf of an iovec the case knows is on one: a slab iovec, for which
+ * evpl_iovec_mbuf() is NULL, fails the case. */
+static inline struct rte_mbuf *
+evpl_test_mbuf(const struct evpl_iovec *v)
+{
+    struct rte_mbuf *m = evpl_iovec_mbuf(v);
+
+    if (m == NULL) {
+        fail_msg("iovec %p is on a slab, not an mbuf", (const void *) v);
+        abort();
+    }
+    return m;
+}
 
 /* Fill and check a byte pattern that depends on seed and position. */
 void evpl_test_fill(void *p, size_t len, unsigned int seed);

@@ -437,12 +437,12 @@ commit_other_contexts_span(struct bad *b)
     /* Three segments surely hold 9000 bytes: no slab. */
     n = evpl_iovec_reserve(other, 9000, 0, 3, v);
     assert_in_range(n, 2, 3);
-    tail = evpl_iovec_mbuf(&v[n - 1]);
+    tail = evpl_test_mbuf(&v[n - 1]);
     cnt  = rte_mbuf_refcnt_read(tail);
     evpl_iovec_commit(b->evpl, 0, v, n);
     assert_int_equal(rte_mbuf_refcnt_read(tail), cnt);
     assert_int_equal(evpl_iovec_reserve(b->evpl, 10, 0, 1, &next), 1);
-    assert_ptr_not_equal(evpl_iovec_mbuf(&next), tail);
+    assert_ptr_not_equal(evpl_test_mbuf(&next), tail);
     evpl_iovec_release(b->evpl, &next);
     evpl_iovec_commit(other, 0, v, n);
     assert_int_equal(evpl_iovec_reserve(other, 10, 0, 1, &next), 1);
@@ -480,7 +480,7 @@ commit_tail_at_limit(struct bad *b)
      * of the carve segment); with fewer they would come from a slab. */
     n = evpl_iovec_reserve(b->evpl, 9000, 0, 3, v);
     assert_in_range(n, 2, 3);
-    tail = evpl_iovec_mbuf(&v[n - 1]);
+    tail = evpl_test_mbuf(&v[n - 1]);
     for (i = n; rte_mbuf_refcnt_read(tail) < UINT16_MAX; i++)
         evpl_iovec_clone(&v[i], &v[n - 1]);
     d.iov = &v[n - 1];
@@ -501,7 +501,7 @@ commit_past_segment(struct bad *b)
     assert_int_equal(evpl_iovec_reserve(b->evpl, 100, 0, 1, &r), 1);
     r.length = 1u << 20; /* set directly: set_length refuses in trace */
     snprintf(what, sizeof(what), "range outside its %u-byte segment",
-             evpl_iovec_mbuf(&r)->buf_len);
+             evpl_test_mbuf(&r)->buf_len);
     assert_aborts(&d, "evpl_iovec_commit", what);
     r.length = 100;
     evpl_iovec_release(b->evpl, &r);
@@ -554,7 +554,7 @@ release_any_context(struct bad *b)
     evpl_iovec_release(NULL, &c1);
     evpl_iovec_release(other, &c2);
     evpl_destroy(other);
-    assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&a)), 1);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&a)), 1);
     evpl_iovec_release(b->evpl, &a);
 }
 
@@ -754,7 +754,7 @@ segment_out_of_range(struct bad *b)
     evpl_iovec_release(b->evpl, &c);
     evpl_iovec_clone_segment(&c, &a, 0, 100);
     evpl_iovec_release(b->evpl, &c);
-    assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&a)), 1);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&a)), 1);
     evpl_iovec_release(b->evpl, &a);
 }
 
@@ -767,7 +767,7 @@ move_onto_itself(struct bad *b)
     evpl_iovec_move(&a, &a);
     evpl_iovec_move_segment(&a, &a, 0, 100);
     assert_int_equal(evpl_iovec_length(&a), 100);
-    assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&a)), 1);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&a)), 1);
     evpl_iovec_release(b->evpl, &a);
 }
 
@@ -780,7 +780,7 @@ set_length_past_segment(struct bad *b)
 
     assert_int_equal(evpl_iovec_alloc(b->evpl, 100, 0, 1, 0, &a), 1);
     snprintf(what, sizeof(what), "length %u runs past its %u-byte segment",
-             1u << 20, evpl_iovec_mbuf(&a)->buf_len);
+             1u << 20, evpl_test_mbuf(&a)->buf_len);
     assert_aborts(&d, "evpl_iovec_set_length", what);
     evpl_iovec_set_length(&a, 0);
     assert_int_equal(evpl_iovec_length(&a), 0);
@@ -800,7 +800,7 @@ to_mbuf_bad_arguments(struct bad *b)
     assert_null_errno(evpl_dpdk_iovecs_to_mbuf(b->evpl, &v, 0, 0), EINVAL);
     assert_null_errno(evpl_dpdk_iovecs_to_mbuf(b->evpl, &v, -1, 0), EINVAL);
     assert_null_errno(evpl_dpdk_iovecs_to_mbuf(b->evpl, &v, 1, 0x2), EINVAL);
-    assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&v)), 1);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&v)), 1);
     evpl_iovec_release(b->evpl, &v);
 }
 
@@ -815,7 +815,7 @@ to_mbuf_all_empty(struct bad *b)
     assert_null_errno(evpl_dpdk_iovecs_to_mbuf(b->evpl, e, 2,
                                                EVPL_DPDK_TAKE_REF), EINVAL);
     /* Untouched: the references are still the caller's. */
-    assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&v)), 3);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&v)), 3);
     evpl_iovecs_release(b->evpl, e, 2);
     evpl_iovec_release(b->evpl, &v);
 }
@@ -992,7 +992,7 @@ to_mbuf_attach_overflow(struct bad *b)
         d.iov = &v[0];
         assert_aborts(&d, "evpl_dpdk_iovecs_to_mbuf",
                       "mbuf reference count would pass 65535");
-        assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(v)),
+        assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(v)),
                          UINT16_MAX);
         evpl_iovecs_release(b->evpl, v, UINT16_MAX);
     }
@@ -1025,7 +1025,7 @@ to_mbuf_more_than_max_segs(struct bad *b)
         rte_pktmbuf_free(m);
         if (!take) {
             for (i = 0; i < N; i++)
-                assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&v[i])),
+                assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&v[i])),
                                  1);
             evpl_iovecs_release(b->evpl, v, N);
         }
@@ -1099,7 +1099,7 @@ tx_burst_bad_arguments(struct bad *b)
     /* Nothing to send is not an error. */
     assert_int_equal(evpl_dpdk_tx_burst(b->evpl, ring_port, 0, NULL, 0, 0),
                      0);
-    assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&v)), 1);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&v)), 1);
     evpl_iovec_release(b->evpl, &v);
 }
 

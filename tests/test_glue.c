@@ -72,7 +72,7 @@ exclusive_iovec_becomes_its_mbuf(void **state)
         evpl_dpdk_stats_reset(evpl);
 
         m = evpl_dpdk_iovecs_to_mbuf(evpl, &v, 1, take ? EVPL_DPDK_TAKE_REF : 0);
-        assert_ptr_equal(m, evpl_iovec_mbuf(&v));
+        assert_ptr_equal(m, evpl_test_mbuf(&v));
         assert_int_equal(free_count(state), free0); /* no allocation */
         assert_ptr_equal(rte_pktmbuf_mtod(m, void *), v.data);
         assert_int_equal(m->data_len, 900);
@@ -116,13 +116,13 @@ small_shared_header_goes_into_headroom(void **state)
     m = evpl_dpdk_iovecs_to_mbuf(evpl, pkt, 2, EVPL_DPDK_TAKE_REF);
     assert_non_null(m);
     assert_int_equal(m->nb_segs, 1);          /* one segment, no new mbuf */
-    assert_ptr_equal(m, evpl_iovec_mbuf(&pkt[1]));
+    assert_ptr_equal(m, evpl_test_mbuf(&pkt[1]));
     assert_int_equal(free_count(state), free0);
     assert_int_equal(m->pkt_len, 1442);
     assert_int_equal(gather_mbuf(m, got), 1442);
     assert_memory_equal(got, want, 1442);
     /* The header's reference was released: only the template holds it. */
-    assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&hdr_buf)), 1);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&hdr_buf)), 1);
     rte_pktmbuf_free(m);
     evpl_iovec_release(evpl, &hdr_buf);
 }
@@ -149,7 +149,7 @@ small_shared_trailer_goes_into_tailroom(void **state)
     assert_int_equal(m->nb_segs, 1);
     assert_int_equal(gather_mbuf(m, got), 1120);
     assert_memory_equal(got, want, 1120);
-    assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&base)), 3);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&base)), 3);
     rte_pktmbuf_free(m);
     evpl_iovecs_release(evpl, pkt, 3);
     evpl_iovec_release(evpl, &base);
@@ -181,14 +181,14 @@ large_shared_goes_by_reference(void **state)
         assert_int_equal(gather_mbuf(m, got), 6000);
         assert_memory_equal(got, want, 6000);
         /* base + two indirect mbufs, + two iovecs unless taken */
-        assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&base)),
+        assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&base)),
                          take ? 3 : 5);
         rte_pktmbuf_free(m);
         if (!take) {
             assert_memory_equal(pkt, before, sizeof(pkt));
             evpl_iovecs_release(evpl, pkt, 2);
         }
-        assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&base)), 1);
+        assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&base)), 1);
     }
     evpl_iovec_release(evpl, &base);
 }
@@ -244,7 +244,7 @@ many_iovecs_are_linearized(void **state)
     assert_memory_equal(got, want, N * 80);
     evpl_dpdk_stats_get(evpl, &st);
     assert_int_equal(st.tx_linearized, 1);
-    assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&base)), 1);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&base)), 1);
     rte_pktmbuf_free(m);
     evpl_iovec_release(evpl, &base);
 }
@@ -282,7 +282,7 @@ conversion_failure_leaves_iovecs_untouched(void **state)
         /* Leave one mbuf: the first indirect takes it. */
         evpl_iovec_release(e, &hog[--n]);
         memcpy(before, pkt, sizeof(pkt));
-        base_ref = rte_mbuf_refcnt_read(evpl_iovec_mbuf(&base));
+        base_ref = rte_mbuf_refcnt_read(evpl_test_mbuf(&base));
 
         errno = 0;
         assert_null(evpl_dpdk_iovecs_to_mbuf(e, pkt, 4,
@@ -290,9 +290,9 @@ conversion_failure_leaves_iovecs_untouched(void **state)
         assert_int_equal(errno, ENOMEM);
         assert_int_equal(rte_errno, ENOMEM);
         assert_memory_equal(pkt, before, sizeof(pkt));
-        assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&base)),
+        assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&base)),
                          base_ref);
-        assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&pkt[0])), 1);
+        assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&pkt[0])), 1);
         assert_int_equal(rte_mempool_avail_count(mp), 1);
         evpl_dpdk_stats_get(e, &st);
         assert_int_equal(st.tx_nomem, (uint64_t) take + 1);
@@ -328,7 +328,7 @@ conversion_bad_arguments(void **state)
     errno = 0;
     assert_null(evpl_dpdk_iovecs_to_mbuf(evpl, &v, 1, 0x10));
     assert_int_equal(errno, EINVAL);
-    assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&v)), 1);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&v)), 1);
     evpl_iovec_release(evpl, &v);
 
     errno = 0;
@@ -611,7 +611,7 @@ null_port_linearizes_chains(void **state)
             assert_memory_equal(pkt, before, sizeof(pkt));
             evpl_iovecs_release(evpl, pkt, 3);
         }
-        assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&base)), 1);
+        assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&base)), 1);
     }
 
     /* Single exclusive buffers need no linearisation. */

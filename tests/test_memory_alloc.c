@@ -36,11 +36,12 @@ assert_inside_mbuf(const struct evpl_iovec *v)
     const char      *buf;
     size_t           len;
 
-    assert_non_null(m);
-    if (v->flags & EVPL_IOVEC_F_SLAB_) {
+    if (evpl_dpdk_iovec_is_slab(v)) {
+        assert_null(m);
         buf = evpl_iovec_slab_(v)->data;
         len = evpl_iovec_slab_(v)->size;
     } else {
+        assert_non_null(m);
         buf = m->buf_addr;
         len = m->buf_len;
     }
@@ -81,10 +82,10 @@ alloc_gives_exclusive_mbufs(void **state)
     n = evpl_iovec_alloc(evpl, 100000, 0, MAX_IOV, 0, iov);
     assert_true(n > 1);
     for (k = 0; k < n; k++) {
-        assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&iov[k])), 1);
+        assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&iov[k])), 1);
         if (k > 0)
-            assert_ptr_not_equal(evpl_iovec_mbuf(&iov[k]),
-                                 evpl_iovec_mbuf(&iov[k - 1]));
+            assert_ptr_not_equal(evpl_test_mbuf(&iov[k]),
+                                 evpl_test_mbuf(&iov[k - 1]));
     }
     evpl_iovecs_release(evpl, iov, n);
 }
@@ -201,7 +202,7 @@ max_iovecs_too_small(void **state)
     for (k = 0; k < 10; k++) {
         n = evpl_iovec_alloc(evpl, 3 * 8320, 8192, 3, 0, iov);
         assert_int_equal(n, 1);
-        assert_true(iov[0].flags & EVPL_IOVEC_F_SLAB_);
+        assert_true(evpl_dpdk_iovec_is_slab(&iov[0]));
         evpl_iovecs_release(evpl, iov, n);
         n = evpl_iovec_reserve(evpl, 3 * 8320, 8192, 3, iov);
         assert_int_equal(n, 1);

@@ -156,7 +156,7 @@ exhaustion_and_recovery(void **state)
     evpl_iovec_release(e, v);
     assert_int_equal(evpl_iovec_alloc(e, 10, 4096, 1, 0, v), 1);
     assert_int_equal((uintptr_t) v[0].data % 4096, 0);
-    assert_true(v[0].flags & EVPL_IOVEC_F_SLAB_);
+    assert_true(evpl_dpdk_iovec_is_slab(&v[0]));
     evpl_iovec_release(e, v);
 
     evpl_destroy(e);

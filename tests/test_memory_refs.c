@@ -64,7 +64,7 @@ clone_survives_release_and_churn(void **state)
         }
         assert_true(evpl_test_check(copy.data, 1500, 99));
         assert_ptr_equal(part.data, (char *) copy.data + 100);
-        assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&copy)), 2);
+        assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&copy)), 2);
         evpl_iovec_release(evpl, &copy);
         evpl_iovec_release(NULL, &part);
     }
@@ -83,7 +83,7 @@ clone_counts_references(void **state)
     for (f = 0; f < RTE_DIM(flag_modes); f++) {
         assert_int_equal(evpl_iovec_alloc(evpl, 64, 0, 1, flag_modes[f], &a),
                          1);
-        m = evpl_iovec_mbuf(&a);
+        m = evpl_test_mbuf(&a);
         for (i = 0; i < 10; i++) {
             evpl_iovec_clone(&b[i], &a);
             assert_int_equal(rte_mbuf_refcnt_read(m), i + 2);
@@ -117,8 +117,8 @@ clone_segment_ranges(void **state)
         evpl_iovec_clone_segment(&s, &a, ranges[i].off, ranges[i].len);
         assert_ptr_equal(s.data, (char *) a.data + ranges[i].off);
         assert_int_equal(evpl_iovec_length(&s), ranges[i].len);
-        assert_ptr_equal(evpl_iovec_mbuf(&s), evpl_iovec_mbuf(&a));
-        assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&a)), 2);
+        assert_ptr_equal(evpl_test_mbuf(&s), evpl_test_mbuf(&a));
+        assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&a)), 2);
         /* A segment of a segment is relative to its own start. */
         if (ranges[i].len >= 1) {
             evpl_iovec_clone_segment(&s2, &s, ranges[i].len - 1, 1);
@@ -142,11 +142,11 @@ move_and_move_segment(void **state)
 
     assert_int_equal(evpl_iovec_alloc(evpl, 1000, 0, 1,
                                       EVPL_IOVEC_FLAG_SHARED, &a), 1);
-    m = evpl_iovec_mbuf(&a);
+    m = evpl_test_mbuf(&a);
 
     /* Moves carry the reference without touching the count. */
     evpl_iovec_move(&b, &a);
-    assert_ptr_equal(evpl_iovec_mbuf(&b), m);
+    assert_ptr_equal(evpl_test_mbuf(&b), m);
     assert_int_equal(rte_mbuf_refcnt_read(m), 1);
 
     evpl_iovec_move_segment(&c, &b, 10, 990);
@@ -239,7 +239,7 @@ refcnt_overflow_aborts(void **state)
 
         assert_int_equal(evpl_iovec_alloc(evpl, 64, 0, 1, flag_modes[f], v),
                          1);
-        m = evpl_iovec_mbuf(&v[0]);
+        m = evpl_test_mbuf(&v[0]);
         for (i = 1; i < UINT16_MAX; i++)
             evpl_iovec_clone(&v[i], &v[0]);
         assert_int_equal(rte_mbuf_refcnt_read(m), UINT16_MAX);

@@ -281,12 +281,12 @@ inside_buffer(const struct evpl_iovec *v)
 {
     const char *lo, *hi;
 
-    if (v->flags & EVPL_IOVEC_F_SLAB_) {
+    if (evpl_dpdk_iovec_is_slab(v)) {
         lo = evpl_iovec_slab_(v)->data;
         hi = lo + evpl_iovec_slab_(v)->size;
     } else {
-        lo = evpl_iovec_mbuf(v)->buf_addr;
-        hi = lo + evpl_iovec_mbuf(v)->buf_len;
+        lo = evpl_test_mbuf(v)->buf_addr;
+        hi = lo + evpl_test_mbuf(v)->buf_len;
     }
     return (const char *) v->data >= lo &&
            (const char *) v->data + v->length <= hi;
@@ -302,8 +302,8 @@ slots_of(const struct rte_mbuf *m)
 
     buf[0] = '\0';
     for (i = 0; i < MAX_SLOTS && len < sizeof(buf) - 8; i++)
-        if (M.slot[i].live && !(M.slot[i].iov.flags & EVPL_IOVEC_F_SLAB_) &&
-            evpl_iovec_mbuf(&M.slot[i].iov) == m)
+        if (M.slot[i].live && !evpl_dpdk_iovec_is_slab(&M.slot[i].iov) &&
+            evpl_test_mbuf(&M.slot[i].iov) == m)
             len += (size_t) snprintf(buf + len, sizeof(buf) - len, " %d", i);
     return buf;
 }
@@ -333,11 +333,11 @@ check_all(void)
         if (s->checked)
             model_assert(memcmp(s->iov.data, s->bytes, s->iov.length) == 0,
                          "slot %d: bytes changed", i);
-        if (s->iov.flags & EVPL_IOVEC_F_SLAB_) {
+        if (evpl_dpdk_iovec_is_slab(&s->iov)) {
             slab_use_add(su, &ns, evpl_iovec_slab_(&s->iov));
             continue;
         }
-        m = evpl_iovec_mbuf(&s->iov);
+        m = evpl_test_mbuf(&s->iov);
         k = use_add(u, &n, m);
         /* An indirect mbuf holds one reference on its direct mbuf, an
          * mbuf attached to a slab (a received slab range) one on the
@@ -458,10 +458,10 @@ op_alloc(void)
         model_assert(align == 0 || (uintptr_t) v[k].data % align == 0,
                      "misaligned");
         model_assert(inside_buffer(&v[k]), "outside its buffer");
-        if (!(v[k].flags & EVPL_IOVEC_F_SLAB_)) {
-            model_assert(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&v[k])) == 1,
+        if (!evpl_dpdk_iovec_is_slab(&v[k])) {
+            model_assert(rte_mbuf_refcnt_read(evpl_test_mbuf(&v[k])) == 1,
                          "not exclusive");
-            mine_add(evpl_iovec_mbuf(&v[k]));
+            mine_add(evpl_test_mbuf(&v[k]));
         }
         sum += v[k].length;
         random_bytes(v[k].data, v[k].length);
@@ -486,7 +486,7 @@ static void
 check_placement(const struct evpl_iovec *v, int n, unsigned int len,
                 unsigned int align)
 {
-    struct rte_mbuf *m0 = evpl_iovec_mbuf(&v[0]);
+    struct rte_mbuf *m0 = evpl_test_mbuf(&v[0]);
     char            *at, *end;
     int              k, fresh = 0;
 
@@ -510,7 +510,7 @@ check_placement(const struct evpl_iovec *v, int n, unsigned int len,
     }
     for (k = fresh; k < n; k++)
         model_assert(v[k].data ==
-                     align_up(evpl_iovec_mbuf(&v[k])->buf_addr, align),
+                     align_up(evpl_test_mbuf(&v[k])->buf_addr, align),
                      "fresh segment not carved from its first aligned byte");
 }
 
@@ -519,7 +519,7 @@ check_placement(const struct evpl_iovec *v, int n, unsigned int len,
 static char *
 commit_end(const struct evpl_iovec *v, unsigned int align)
 {
-    struct rte_mbuf *m   = evpl_iovec_mbuf(v);
+    struct rte_mbuf *m   = evpl_test_mbuf(v);
     char            *end = align_up((char *) v->data + v->length, align);
     char            *lim = (char *) m->buf_addr + m->buf_len;
 
@@ -554,7 +554,7 @@ op_reserve(void)
         return;
     }
     model_assert(n >= 1 && (unsigned int) n <= max, "reserve returned %d", n);
-    slab = (v[0].flags & EVPL_IOVEC_F_SLAB_) != 0;
+    slab = evpl_dpdk_iovec_is_slab(&v[0]);
     for (k = 0; k < n; k++)
         model_assert(inside_buffer(&v[k]) &&
                      (align == 0 || (uintptr_t) v[k].data % align == 0),
@@ -563,11 +563,11 @@ op_reserve(void)
     if (!slab)
         check_placement(v, n, len, align);
     for (k = 0; k < n && !slab; k++)
-        mine_add(evpl_iovec_mbuf(&v[k]));
+        mine_add(evpl_test_mbuf(&v[k]));
     /* The first iovec is always carved: a reservation that starts on a
      * fresh segment moves the context there. */
-    if (!slab && evpl_iovec_mbuf(&v[0]) != M.carve) {
-        M.carve     = evpl_iovec_mbuf(&v[0]);
+    if (!slab && evpl_test_mbuf(&v[0]) != M.carve) {
+        M.carve     = evpl_test_mbuf(&v[0]);
         M.carve_end = M.carve->buf_addr;
     }
 
@@ -595,9 +595,9 @@ op_reserve(void)
         if (slab) {
             /* Slab carving is not the model's. */
         } else if (n > 1) {
-            M.carve     = evpl_iovec_mbuf(&v[n - 1]);
+            M.carve     = evpl_test_mbuf(&v[n - 1]);
             M.carve_end = commit_end(&v[n - 1], align);
-        } else if (evpl_iovec_mbuf(&v[0]) == M.carve &&
+        } else if (evpl_test_mbuf(&v[0]) == M.carve &&
                    commit_end(&v[0], align) > M.carve_end) {
             M.carve_end = commit_end(&v[0], align);
         }

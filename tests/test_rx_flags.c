@@ -92,7 +92,7 @@ shared_flag_marks_every_iovec(void **state)
                                         segs[j], (unsigned int) (i + j)));
             /* No count changed: the receiver holds the only reference. */
             assert_int_equal(rte_mbuf_refcnt_read(
-                                 evpl_iovec_mbuf(&pkts[i].iov[j])), 1);
+                                 evpl_test_mbuf(&pkts[i].iov[j])), 1);
         }
     }
     release_all(evpl, pkts, 8);

@@ -214,11 +214,35 @@ segment_sized_requests_stay_on_mbufs(void **state)
     struct evpl_iovec v[2];
 
     assert_int_equal(evpl_iovec_alloc(evpl, 1500, 0, 1, 0, &v[0]), 1);
-    assert_int_equal(v[0].flags & EVPL_IOVEC_F_SLAB_, 0);
-    assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&v[0])), 1);
+    assert_int_equal(evpl_dpdk_iovec_is_slab(&v[0]), 0);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&v[0])), 1);
     assert_int_equal(evpl_iovec_alloc(evpl, 16384, 0, 1, 0, &v[1]), 1);
-    assert_int_not_equal(v[1].flags & EVPL_IOVEC_F_SLAB_, 0);
+    assert_int_not_equal(evpl_dpdk_iovec_is_slab(&v[1]), 0);
     evpl_iovecs_release(evpl, v, 2);
+}
+
+/* The public accessors tell the kinds apart: a slab iovec has no mbuf
+ * (evpl_iovec_mbuf() is NULL, never a slab head passed off as one), and
+ * its clones and byte ranges are slab iovecs too. */
+static void
+kind_is_public_and_safe(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec seg, slab, c;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 100, 0, 1, 0, &seg), 1);
+    assert_int_equal(evpl_iovec_alloc(evpl, 100000, 0, 1, 0, &slab), 1);
+    assert_false(evpl_dpdk_iovec_is_slab(&seg));
+    assert_non_null(evpl_iovec_mbuf(&seg));
+    assert_ptr_equal(evpl_iovec_mbuf(&seg)->pool, evpl_mempool(evpl));
+    assert_true(evpl_dpdk_iovec_is_slab(&slab));
+    assert_null(evpl_iovec_mbuf(&slab));
+    evpl_iovec_clone_segment(&c, &slab, 10, 10);
+    assert_true(evpl_dpdk_iovec_is_slab(&c));
+    assert_null(evpl_iovec_mbuf(&c));
+    evpl_iovec_release(evpl, &c);
+    evpl_iovec_release(evpl, &slab);
+    evpl_iovec_release(evpl, &seg);
 }
 
 /* Longer than a slab: one iovec per slab, up to max_iovecs; one fewer
@@ -293,7 +317,7 @@ send_range_out_of_mbufs_gives_back_every_count(void **state)
     e = evpl_test_ctx_on_own_pool("ext_undo", POOL_N, NULL, &mp);
     /* 1 MiB: 17 attached mbufs of at most 65535 bytes; 4 are left. */
     assert_int_equal(evpl_iovec_alloc(e, 1u << 20, 0, 1, 0, &v), 1);
-    assert_true(v.flags & EVPL_IOVEC_F_SLAB_);
+    assert_true(evpl_dpdk_iovec_is_slab(&v));
     before = slab_refcnt(&v);
     for (k = 0; k < POOL_N - 4; k++)
         assert_non_null(hold[k] = rte_pktmbuf_alloc(mp));
@@ -582,7 +606,7 @@ reserve_commit_on_a_slab(void **state)
     struct evpl_iovec a, b, c;
 
     assert_int_equal(evpl_iovec_reserve(evpl, 100000, 0, 1, &a), 1);
-    assert_int_not_equal(a.flags & EVPL_IOVEC_F_SLAB_, 0);
+    assert_int_not_equal(evpl_dpdk_iovec_is_slab(&a), 0);
     assert_int_equal(evpl_iovec_reserve(evpl, 100000, 0, 1, &b), 1);
     assert_ptr_equal(a.data, b.data);
     evpl_iovec_release(evpl, &b);
@@ -712,7 +736,7 @@ libevpl_requests_are_one_iovec(void **state)
         print_message("| %s | %d iovec%s, %u B, %s%s |\n", reqs[i].what, n,
                       n == 1 ? "" : "s", n == 1 ? v.length : 0,
                       n != 1 ? strerror(errno) :
-                      (v.flags & EVPL_IOVEC_F_SLAB_) ? "on a slab" :
+                      evpl_dpdk_iovec_is_slab(&v) ? "on a slab" :
                       "in one mbuf",
                       n == 1 && reqs[i].align &&
                       (uintptr_t) v.data % reqs[i].align == 0 ?
@@ -1291,6 +1315,7 @@ static const struct CMUnitTest cases[] = {
     CASE(libevpl_requests_are_one_iovec),
     CASE(large_alignments),
     CASE(segment_sized_requests_stay_on_mbufs),
+    CASE(kind_is_public_and_safe),
     CASE(long_requests_span_slabs),
     CASE(zero_length_returns_zero),
     CASE(clone_and_move_count),

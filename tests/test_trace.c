@@ -175,7 +175,7 @@ double_release(void **state)
                     &s->a);
         scene_end(s);
         /* Nothing of the parent's was touched: one reference left. */
-        assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&s->keep)), 1);
+        assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&s->keep)), 1);
     }
 }
 
@@ -195,7 +195,7 @@ clone_onto_itself(void **state)
                     "destination is the source", &s->a);
         assert_dies(s, op_clone_segment_self, "evpl_iovec_clone_segment",
                     "destination is the source", &s->a);
-        assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&s->a)), 1);
+        assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&s->a)), 1);
         evpl_iovec_release(s->evpl, &s->a);
     }
 }
@@ -209,7 +209,7 @@ use_after_release(void **state)
     make_released(s, 0);
     for (i = 0; i < RTE_DIM(uses); i++)
         assert_dies(s, uses[i].op, uses[i].call, "use after release", &s->a);
-    assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&s->keep)), 1);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&s->keep)), 1);
     scene_end(s);
 }
 
@@ -373,7 +373,7 @@ local_used_on_other_thread(void **state)
                 fail_msg("%s on thread tag %u did not die", call, tags[t]);
         }
     }
-    assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&s->a)), 1);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&s->a)), 1);
     evpl_iovec_release(s->evpl, &s->a);
 }
 
@@ -448,7 +448,7 @@ out_of_range_segments(void **state)
                 "range [50, 50 + 51) outside an iovec of length 100", &s->a);
     assert_dies(s, op_move_seg_far, "evpl_iovec_move_segment",
                 "range [101, 101 + 0) outside an iovec of length 100", &s->a);
-    assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&s->a)), 1);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&s->a)), 1);
     evpl_iovec_release(s->evpl, &s->a);
 }
 
@@ -460,7 +460,7 @@ set_length_past_segment(void **state)
 
     assert_int_equal(evpl_iovec_alloc(s->evpl, 100, 0, 1, 0, &s->a), 1);
     snprintf(what, sizeof(what), "length %u runs past its %u-byte segment",
-             1u << 20, evpl_iovec_mbuf(&s->a)->buf_len);
+             1u << 20, evpl_test_mbuf(&s->a)->buf_len);
     assert_dies(s, op_set_length_far, "evpl_iovec_set_length", what, &s->a);
     /* Anywhere inside the segment is the caller's business. */
     evpl_iovec_set_length(&s->a, 4000);
@@ -487,7 +487,7 @@ null_and_zeroed_iovecs(void **state)
                 "iovec references no buffer", &s->b);
     assert_dies(s, op_release_zeroed, "evpl_iovec_release",
                 "iovec references no buffer", &s->b);
-    assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&s->a)), 1);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&s->a)), 1);
     evpl_iovec_release(s->evpl, &s->a);
 }
 

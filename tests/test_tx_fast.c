@@ -80,7 +80,7 @@ single_iovec_head_fields_are_all_written(void **state)
         evpl_test_fill(v.data, 300, 3);
         evpl_iovec_set_length(&v, 200);
         /* A stale header from an earlier life. */
-        m                 = evpl_iovec_mbuf(&v);
+        m                 = evpl_test_mbuf(&v);
         m->ol_flags       = RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_VLAN;
         m->packet_type    = 0x1234;
         m->vlan_tci       = 7;
@@ -209,7 +209,7 @@ linearising_into_the_first_piece_needs_no_mbuf(void **state)
     assert_int_equal(rte_mempool_avail_count(mp), 0);
     evpl_test_fill(v[0].data, 64, 1);
     evpl_test_fill(v[1].data, 1436, 2);
-    first = evpl_iovec_mbuf(&v[0]);
+    first = evpl_test_mbuf(&v[0]);
 
     assert_int_equal(send_one(evpl, null_port, v, 2, EVPL_DPDK_TAKE_REF), 1);
     assert_ptr_equal(seen.m, first);
@@ -243,7 +243,7 @@ linearising_into_the_first_piece_leaves_the_callers_iovecs(void **state)
     memcpy(before, v, sizeof(v));
 
     assert_int_equal(send_one(evpl, null_port, v, 3, 0), 1);
-    assert_ptr_equal(seen.m, evpl_iovec_mbuf(&v[0]));
+    assert_ptr_equal(seen.m, evpl_test_mbuf(&v[0]));
     assert_int_equal(seen.refcnt, 2); /* the chain's and the caller's */
     assert_int_equal(seen.len, 1000);
     assert_true(evpl_test_check(seen.bytes + 100, 900, 5));
@@ -251,7 +251,7 @@ linearising_into_the_first_piece_leaves_the_callers_iovecs(void **state)
     assert_memory_equal(v, before, sizeof(v));
     assert_true(evpl_test_check(v[0].data, 100, 4));
     assert_true(evpl_test_check(v[2].data, 900, 5));
-    assert_int_equal(rte_mbuf_refcnt_read(evpl_iovec_mbuf(&v[0])), 1);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&v[0])), 1);
     evpl_iovecs_release(evpl, v, 3);
 }
 
@@ -269,7 +269,7 @@ linearising_copies_when_the_first_piece_is_shared(void **state)
 
     assert_int_equal(send_one(evpl, null_port, v, 2, EVPL_DPDK_TAKE_REF), 1);
     /* The template's bytes behind the clone are someone else's. */
-    assert_ptr_not_equal(seen.m, evpl_iovec_mbuf(&base));
+    assert_ptr_not_equal(seen.m, evpl_test_mbuf(&base));
     assert_int_equal(seen.len, 600);
     assert_memory_equal(seen.bytes, base.data, 200);
     assert_true(evpl_test_check(base.data, 300, 6));
@@ -287,15 +287,15 @@ linearising_copies_when_the_packet_outgrows_the_first_piece(void **state)
     /* The first piece ends its mbuf: too little room behind it. */
     assert_int_equal(evpl_iovec_alloc(evpl, 8000, 0, 1, 0, &v[0]), 1);
     evpl_iovec_move_segment(&v[0], &v[0], 7900, 100);
-    room = (size_t) ((char *) evpl_iovec_mbuf(&v[0])->buf_addr +
-                     evpl_iovec_mbuf(&v[0])->buf_len - (char *) v[0].data);
+    room = (size_t) ((char *) evpl_test_mbuf(&v[0])->buf_addr +
+                     evpl_test_mbuf(&v[0])->buf_len - (char *) v[0].data);
     assert_true(room < 600);
     evpl_test_fill(v[0].data, 100, 8);
     assert_int_equal(evpl_iovec_alloc(evpl, 500, 0, 1, 0, &v[1]), 1);
     evpl_test_fill(v[1].data, 500, 9);
 
     assert_int_equal(send_one(evpl, null_port, v, 2, EVPL_DPDK_TAKE_REF), 1);
-    assert_ptr_not_equal(seen.m, evpl_iovec_mbuf(&v[0]));
+    assert_ptr_not_equal(seen.m, evpl_test_mbuf(&v[0]));
     assert_int_equal(seen.len, 600);
     assert_true(evpl_test_check(seen.bytes, 100, 8));
     assert_true(evpl_test_check(seen.bytes + 100, 500, 9));

@@ -125,7 +125,7 @@ attach_with_take_ref_moves_the_reference(void **state)
 
     for (k = 0; k < RTE_DIM(modes); k++) {
         shared_pair(evpl, 1500, modes[k], 1, &base, &c);
-        md = evpl_iovec_mbuf(&base);
+        md = evpl_test_mbuf(&base);
         evpl_dpdk_stats_reset(evpl);
         assert_int_equal(send_one(evpl, &c, EVPL_DPDK_TAKE_REF), 1);
         assert_int_equal(seen.pkts, 1);
@@ -158,7 +158,7 @@ attach_without_take_ref_adds_one(void **state)
 
     for (k = 0; k < RTE_DIM(modes); k++) {
         shared_pair(evpl, 1500, modes[k], 2, &base, &c);
-        md     = evpl_iovec_mbuf(&base);
+        md     = evpl_test_mbuf(&base);
         before = c;
         assert_int_equal(send_one(evpl, &c, 0), 1);
         assert_int_equal(seen.p[0].under, 3);
@@ -184,7 +184,7 @@ copy_is_one_fresh_mbuf(void **state)
     for (k = 0; k < RTE_DIM(modes); k++) {
         for (take = 0; take < 2; take++) {
             shared_pair(evpl, 64, modes[k], 3, &base, &c);
-            md = evpl_iovec_mbuf(&base);
+            md = evpl_test_mbuf(&base);
             evpl_dpdk_stats_reset(evpl);
             assert_int_equal(send_one(evpl, &c, take ? EVPL_DPDK_TAKE_REF :
                                       0), 1);
@@ -481,7 +481,7 @@ out_of_mbufs_changes_nothing(void **state)
         for (len = 64; len <= 1500; len += 1500 - 64) {
             for (take = 0; take < 2; take++) {
                 shared_pair(evpl, len, modes[k], 8, &base, &c);
-                md = evpl_iovec_mbuf(&base);
+                md = evpl_test_mbuf(&base);
                 for (hogs = 0; rte_mempool_avail_count(mp) > 0; hogs++)
                     assert_int_equal(evpl_iovec_alloc(evpl, 100, 0, 1, 0,
                                                       &hog[hogs]), 1);
@@ -665,7 +665,7 @@ burst_stopped_early_gives_back_its_spare_mbufs(void **state)
             /* TAKE_REF: the clones' references went, sent or not. */
             for (i = 0; i < 4; i++)
                 assert_int_equal(rte_mbuf_refcnt_read(
-                                     evpl_iovec_mbuf(&base[i])),
+                                     evpl_test_mbuf(&base[i])),
                                  take ? 1 : 2);
             release_pairs(evpl, base, c, 4, take);
         }
@@ -708,7 +708,7 @@ burst_short_of_mbufs_sends_what_it_can(void **state)
                                             i % 2 ? 1500 : 64, i));
             for (i = 0; i < 8; i++)
                 assert_int_equal(rte_mbuf_refcnt_read(
-                                     evpl_iovec_mbuf(&base[i])),
+                                     evpl_test_mbuf(&base[i])),
                                  take ? 1 : 2);
             release_pairs(evpl, base, c, 8, take);
             evpl_iovecs_release(evpl, hog, (int) hogs);

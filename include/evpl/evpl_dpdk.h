@@ -502,11 +502,32 @@ EVPL_EXPORT int evpl_dpdk_outstanding(
  */
 EVPL_EXPORT rte_iova_t evpl_dpdk_iovec_iova(const struct evpl_iovec *iov);
 
-/** @return The mbuf whose reference @p iovec holds (a segment iovec). */
+/**
+ * Which kind of memory holds an iovec's bytes: a packet segment (an
+ * rte_mbuf, evpl_iovec_mbuf()) or a slab (a large buffer, see
+ * evpl_iovec_alloc()).
+ *
+ * @param iovec A live iovec.
+ * @return 1 when @p iovec is on a slab, 0 when it is on an mbuf.
+ */
+static inline int
+evpl_dpdk_iovec_is_slab(const struct evpl_iovec *iovec)
+{
+    return evpl_iovec_on_slab_(iovec);
+}
+
+/**
+ * The mbuf whose reference an iovec holds.
+ *
+ * @param iovec A live iovec.
+ * @return The mbuf (direct, or indirect or with an external buffer when
+ *   the iovec wraps a received one), or NULL when @p iovec is not on an
+ *   mbuf (a slab iovec: evpl_dpdk_iovec_is_slab()).
+ */
 static inline struct rte_mbuf *
 evpl_iovec_mbuf(const struct evpl_iovec *iovec)
 {
-    return evpl_iovec_mbuf_(iovec);
+    return evpl_iovec_on_slab_(iovec) ? NULL : evpl_iovec_mbuf_(iovec);
 }
 
 #ifdef __cplusplus

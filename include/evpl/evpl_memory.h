@@ -234,7 +234,7 @@ evpl_iovec_clone(
     EVPL_TRACE_CHECK_("evpl_iovec_clone", src);
     EVPL_TRACE_DST_("evpl_iovec_clone", dst);
     EVPL_TRACE_NOT_SELF_("evpl_iovec_clone", dst, src);
-    if (unlikely(src->flags & EVPL_IOVEC_F_SLAB_)) {
+    if (unlikely(evpl_iovec_on_slab_(src))) {
         evpl_slab_ref_get_("evpl_iovec_clone", src);
         *dst       = *src;
         dst->flags = evpl_slab_clone_flags_(src->flags);

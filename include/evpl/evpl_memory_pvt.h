@@ -81,6 +81,16 @@ EVPL_EXPORT __rte_noreturn __rte_cold void evpl_iovec_abort(
  */
 EVPL_EXPORT extern __thread uint32_t evpl_thread_tag_;
 
+/* private_data is a tagged union: a slab's head (struct evpl_slab_) when
+ * EVPL_IOVEC_F_SLAB_ is set, else an rte_mbuf. Code asks which through
+ * this test, never the bit itself. */
+static inline int
+evpl_iovec_on_slab_(const struct evpl_iovec *iov)
+{
+    return (iov->flags & EVPL_IOVEC_F_SLAB_) != 0;
+}
+
+/* The mbuf of an iovec known to be on one (not on a slab). */
 static inline struct rte_mbuf *
 evpl_iovec_mbuf_(const struct evpl_iovec *iov)
 {
@@ -95,7 +105,7 @@ evpl_refcnt_overflow_(
     const struct evpl_iovec *iov)
 {
     evpl_iovec_abort(call, iov, "%s reference count would pass 65535",
-                     iov != NULL && (iov->flags & EVPL_IOVEC_F_SLAB_) ?
+                     iov != NULL && evpl_iovec_on_slab_(iov) ?
                      "slab" : "mbuf");
 }
 
@@ -229,7 +239,7 @@ evpl_trace_check_length_(
 {
     const struct rte_mbuf *m = evpl_iovec_mbuf_(iov);
 
-    if (iov->flags & EVPL_IOVEC_F_SLAB_) {
+    if (evpl_iovec_on_slab_(iov)) {
         const struct evpl_slab_ *s = evpl_iovec_slab_(iov);
 
         if (unlikely((const char *) iov->data < s->data ||
@@ -332,7 +342,7 @@ evpl_iovec_release_(
 {
     RTE_SET_USED(call);
     EVPL_TRACE_RELEASE_(call, iovec);
-    if (unlikely(iovec->flags & EVPL_IOVEC_F_SLAB_))
+    if (unlikely(evpl_iovec_on_slab_(iovec)))
         evpl_slab_release_(iovec->private_data, iovec->flags);
     else
         evpl_iovec_ref_put_(evpl_iovec_mbuf_(iovec), iovec->flags);
