@@ -3,16 +3,21 @@
 # declarations of the public headers, the symbol version map (version.map),
 # and the dynamic symbols of the built shared library.
 #
+# A declaration belongs to one of two nodes, as in DPDK's maps: those of
+# the library-private headers (evpl_*_pvt.h: what the headers' inline code
+# calls, which applications must not) to INTERNAL, every other one to
+# EVPL_DPDK_<ABI>, the API.
+#
 #   check_exports.py --map MAP --abi ABI [--output COPY] HEADER...
 #       Build time, before the library links: every EVPL_EXPORT
-#       declaration has a line in MAP's EVPL_DPDK_<ABI> node and MAP lists
-#       nothing else. With --output, MAP is copied there once it passes:
-#       meson links with that copy, so a missing line stops the build.
+#       declaration has a line in its node of MAP and MAP lists nothing
+#       else. With --output, MAP is copied there once it passes: meson
+#       links with that copy, so a missing line stops the build.
 #
 #   check_exports.py --map MAP --abi ABI --lib LIB HEADER...
 #       Test time: the above, and LIB's soname is libevpl-dpdk.so.<ABI>,
 #       it exports (objdump -T) exactly the declarations, each with the
-#       version EVPL_DPDK_<ABI> (not Base, not unversioned).
+#       version of its node (not Base, not unversioned).
 import argparse
 import os
 import re
@@ -59,6 +64,14 @@ def read_map(path):
     return nodes
 
 
+INTERNAL = 'INTERNAL'
+
+
+def node_of(header, abi):
+    """The version node a declaration of header belongs to."""
+    return INTERNAL if header.endswith('_pvt.h') else 'EVPL_DPDK_' + abi
+
+
 def check_map(map_path, abi, headers):
     errors = []
     mapname = os.path.basename(map_path)
@@ -78,7 +91,13 @@ def check_map(map_path, abi, headers):
     for n in sorted(set(declared) - set(listed)):
         errors.append(f'{n} is declared EVPL_EXPORT in {declared[n]} but '
                       f'{mapname} does not list it: add "{n};" to {mapname} '
-                      f'(node {node}, global:)')
+                      f'(node {node_of(declared[n], abi)}, global:)')
+    for n in sorted(set(declared) & set(listed)):
+        want = node_of(declared[n], abi)
+        if listed[n] != want:
+            errors.append(f'{mapname} lists {n} in node {listed[n]}, but '
+                          f'{declared[n]} declares it: move it to node '
+                          f'{want}')
     for n in sorted(set(listed) - set(declared)):
         errors.append(f'{mapname} lists {n}, which no public header declares '
                       f'EVPL_EXPORT: remove it from {mapname}, or declare it')
@@ -141,17 +160,21 @@ def main():
             errors.append(f'declared EVPL_EXPORT in {declared[n]} but not '
                           f'exported: {n}')
         for n in sorted(set(syms) & set(declared)):
-            if syms[n] != node:
-                errors.append(f'{n} has version {syms[n]}, not {node}')
+            want = node_of(declared[n], a.abi)
+            if syms[n] != want:
+                errors.append(f'{n} has version {syms[n]}, not {want}')
         print(f'{len(syms)} exported symbols checked: soname {got}, '
-              f'version {node}')
+              f'versions {node} and {INTERNAL}')
 
     for e in errors:
         print('error: ' + e, file=sys.stderr)
     if errors:
         return 1
+    internal = sum(1 for h in declared.values()
+                   if node_of(h, a.abi) == INTERNAL)
     print(f'{os.path.basename(a.map)}: {len(declared)} EVPL_EXPORT '
-          f'declarations, all in node {node}')
+          f'declarations, {len(declared) - internal} in node {node}, '
+          f'{internal} in {INTERNAL}')
     if a.output:
         shutil.copyfile(a.map, a.output)
     return 0

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 # tests/check_exports.py fails where it must, with a message that says
 # what to do: a declaration missing from the map, a map line without a
-# declaration, a node not named after the ABI, and a library whose
-# symbols are unversioned (Base) or of another version.
+# declaration, a node not named after the ABI, a declaration in the wrong
+# node (the library-private headers' belong to INTERNAL, the API's not),
+# and a library whose symbols are unversioned (Base) or of another
+# version.
 #
 #   test_check_exports.py CHECK_EXPORTS MAP ABI LIB HEADER...
 import os
@@ -42,6 +44,17 @@ with tempfile.TemporaryDirectory() as d:
     with open(short_map, 'w') as f:
         f.write(text.replace('\tevpl_mempool;\n', '\tevpl_mempool;\n'
                              '\tevpl_not_declared;\n'))
+    # evpl_iovec_abort back in the API node, and evpl_mempool in INTERNAL.
+    public_abort = os.path.join(d, 'public_abort.map')
+    with open(public_abort, 'w') as f:
+        f.write(text.replace('\tevpl_iovec_abort;\n', '')
+                .replace('\tevpl_mempool;\n',
+                         '\tevpl_mempool;\n\tevpl_iovec_abort;\n', 1))
+    internal_mempool = os.path.join(d, 'internal_mempool.map')
+    with open(internal_mempool, 'w') as f:
+        f.write(text.replace('\tevpl_mempool;\n', '')
+                .replace('\tevpl_thread_tag_;\n',
+                         '\tevpl_thread_tag_;\n\tevpl_mempool;\n'))
     other_abi = os.path.join(d, 'other.map')
     with open(other_abi, 'w') as f:
         f.write(text.replace('EVPL_DPDK_' + abi + ' {', 'EVPL_DPDK_9.9 {'))
@@ -70,6 +83,14 @@ with tempfile.TemporaryDirectory() as d:
     expect('a map line without a declaration says to remove it',
            ['--map', short_map, '--abi', abi] + headers,
            False, ['lists evpl_not_declared', 'remove it'])
+    expect('a library-private declaration in the API node says to move it',
+           ['--map', public_abort, '--abi', abi] + headers,
+           False, ['lists evpl_iovec_abort in node EVPL_DPDK_' + abi,
+                   'move it to node INTERNAL'])
+    expect('an API declaration in INTERNAL says to move it',
+           ['--map', internal_mempool, '--abi', abi] + headers,
+           False, ['lists evpl_mempool in node INTERNAL',
+                   'move it to node EVPL_DPDK_' + abi])
     expect('a node not named after the ABI',
            ['--map', other_abi, '--abi', abi] + headers,
            False, ['no node EVPL_DPDK_' + abi])
