@@ -33,18 +33,24 @@ evpl_iovec_abort(
     const char              *fmt,
     ...)
 {
+    char    what[256];
     va_list ap;
 
-    /* stderr, unbuffered: the process is about to die and this line is the
-     * only account of why. */
-    fprintf(stderr, "evpl: %s: ", call);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
+    /* One line at CRIT on the library's log type, as rte_panic() logs
+     * before it aborts: an application's log stream (rte_openlog_stream,
+     * syslog) records why the process died, and the EAL's default stream
+     * writes it to stderr. Its text is the same with or without the EAL:
+     * "evpl: CALL: WHAT (iovec ...)", which docs/trace.md shows. */
     if (iov != NULL)
-        fprintf(stderr, " (iovec %p, data %p, length %u)",
+        rte_log(RTE_LOG_CRIT, evpl_log_type(RTE_LOG_CRIT),
+                "evpl: %s: %s (iovec %p, data %p, length %u)\n", call, what,
                 (const void *) iov, iov->data, iov->length);
-    fputc('\n', stderr);
-    fflush(stderr);
+    else
+        rte_log(RTE_LOG_CRIT, evpl_log_type(RTE_LOG_CRIT), "evpl: %s: %s\n",
+                call, what);
+    fflush(rte_log_get_stream());
     abort();
 }

@@ -3,14 +3,16 @@
 /*
  * The library's log type: DPDK's own option --log-level=lib.*:debug
  * reaches it (it is "lib.evpl"), the name before 0.2 ("evpl") still
- * raises its level, and a leak at evpl_destroy() is reported at WARNING,
- * so that DPDK's default level prints it.
+ * raises its level, a leak at evpl_destroy() is reported at WARNING,
+ * so that DPDK's default level prints it, and an abort's message goes
+ * through the log at CRIT, where an application's log stream has it.
  *
  * The point is the command line: this program adds --log-level=lib.*:debug
  * to what tests/common.c passes the EAL.
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +161,42 @@ no_report_without_a_leak(void **state)
     restore_levels();
 }
 
+/* In the child of evpl_test_dies(): DPDK's log goes to the captured
+ * stderr pipe through a stream of its own, as an application's
+ * rte_openlog_stream() would send it to a file, and stderr itself to
+ * /dev/null; then a range outside the iovec, which aborts in every
+ * build. */
+static void
+abort_with_the_log_elsewhere(void *arg)
+{
+    struct evpl_iovec *v = arg;
+    struct evpl_iovec  d;
+    FILE              *log = fdopen(dup(STDERR_FILENO), "w");
+    int                null = open("/dev/null", O_WRONLY);
+
+    if (log == NULL || null < 0 || rte_openlog_stream(log) != 0 ||
+        dup2(null, STDERR_FILENO) < 0)
+        _exit(3);
+    evpl_iovec_clone_segment(&d, v, 0, evpl_iovec_length(v) + 1);
+}
+
+/* Guards evpl_iovec_abort() logging through rte_log (src/log.c): its line
+ * reaches the application's log stream, not only fd 2. Written straight
+ * to stderr, as before, it went to /dev/null here. */
+static void
+abort_message_reaches_the_log_stream(void **state)
+{
+    struct evpl_iovec v;
+    char              expect[160];
+
+    assert_int_equal(evpl_iovec_alloc(ctx_of(state), 64, 0, 1, 0, &v), 1);
+    snprintf(expect, sizeof(expect), "evpl: evpl_iovec_clone_segment: range "
+             "[0, 0 + 65) outside an iovec of length 64 (iovec %p",
+             (void *) &v);
+    assert_true(evpl_test_dies(abort_with_the_log_elsewhere, &v, expect));
+    evpl_iovec_release(ctx_of(state), &v);
+}
+
 static const struct CMUnitTest cases[] = {
     /* First: it reads the level the command line set. */
     cmocka_unit_test(lib_star_on_the_command_line_reaches_lib_evpl),
@@ -167,6 +205,7 @@ static const struct CMUnitTest cases[] = {
     cmocka_unit_test(leak_is_printed_at_the_default_level),
     cmocka_unit_test(leak_is_reported_at_warning),
     cmocka_unit_test(no_report_without_a_leak),
+    CASE(abort_message_reaches_the_log_stream),
 };
 
 /* What a user types; the EAL's own debug lines then go off again, as for a
