@@ -56,6 +56,15 @@ struct evpl_config {
      * Default pool only: usable bytes per mbuf after the headroom
      * (0: EVPL_DPDK_DEFAULT_SEGMENT_SIZE). The data room is this plus
      * RTE_PKTMBUF_HEADROOM and must fit 16 bits.
+     *
+     * An allocation keeps the mbuf's RTE_PKTMBUF_HEADROOM bytes free in
+     * front of it (room for rte_pktmbuf_prepend() once it is sent) only
+     * when it fits behind them: in segment_size bytes, less the padding
+     * its alignment may need; a longer one that one mbuf still holds starts at the
+     * buffer's first byte and eats the headroom, so prepend has no room
+     * (evpl_iovec_alloc() of 8320 bytes on the default pool leaves 0
+     * bytes of headroom), as does every segment but the last of an
+     * allocation that spans several.
      */
     unsigned int segment_size;
     /** Default pool only: mbufs in the pool (0: EVPL_DPDK_DEFAULT_NB_MBUFS),
