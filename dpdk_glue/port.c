@@ -6,6 +6,9 @@
  * a port's port-wide TX offloads back. */
 #define ALLOW_EXPERIMENTAL_API
 
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_ethdev.h>
@@ -104,11 +107,31 @@ evpl_port_caps_learn(uint16_t port_id)
     return c;
 }
 
-/* ethdev returns -errno; the library's rule is -1 with errno. */
-static int
-evpl_eth_fail(int ret)
+/* ethdev returns -errno; the library's rule is -1 with errno. The line
+ * names the port and the ethdev call that failed (which logs its own
+ * reason): ERR when it ran out of memory, else DEBUG, as for the
+ * configuration's own causes below. */
+static int __rte_format_printf(3, 4)
+evpl_eth_fail(
+    uint16_t    port_id,
+    int         ret,
+    const char *fmt,
+    ...)
 {
-    return evpl_fail(ret < 0 ? -ret : EIO);
+    int     err = ret < 0 ? -ret : EIO;
+    char    call[128];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(call, sizeof(call), fmt, ap);
+    va_end(ap);
+    if (err == ENOMEM)
+        EVPL_LOG(ERR, "evpl_dpdk_port_setup: port %u: %s: %s", port_id, call,
+                 rte_strerror(err));
+    else
+        EVPL_LOG(DEBUG, "evpl_dpdk_port_setup: port %u: %s: %s", port_id,
+                 call, rte_strerror(err));
+    return evpl_fail(err);
 }
 
 EVPL_EXPORT int
@@ -124,21 +147,33 @@ evpl_dpdk_port_setup(
     uint16_t                                nb_rxq, nb_txq, nb_rxd, nb_txd, q;
     int                                     socket, ret;
 
-    if (!rte_eth_dev_is_valid_port(port_id))
+    if (!rte_eth_dev_is_valid_port(port_id)) {
+        EVPL_LOG(DEBUG, "evpl_dpdk_port_setup: port_id=%u is not a valid "
+                 "port", port_id);
         return evpl_fail(EINVAL);
+    }
     if (conf == NULL)
         conf = &defaults;
 
     ret = rte_eth_dev_info_get(port_id, &info);
     if (ret != 0)
-        return evpl_eth_fail(ret);
+        return evpl_eth_fail(port_id, ret, "rte_eth_dev_info_get");
 
     nb_rxq = conf->nb_rxq ? conf->nb_rxq : EVPL_PORT_DEFAULT_NB_QUEUES;
     nb_txq = conf->nb_txq ? conf->nb_txq : EVPL_PORT_DEFAULT_NB_QUEUES;
     nb_rxd = conf->nb_rxd ? conf->nb_rxd : EVPL_PORT_DEFAULT_NB_DESC;
     nb_txd = conf->nb_txd ? conf->nb_txd : EVPL_PORT_DEFAULT_NB_DESC;
-    if (nb_rxq > info.max_rx_queues || nb_txq > info.max_tx_queues)
+    if (nb_rxq > info.max_rx_queues || nb_txq > info.max_tx_queues) {
+        if (nb_rxq > info.max_rx_queues)
+            EVPL_LOG(DEBUG, "evpl_dpdk_port_setup: port %u: nb_rxq=%u > %u, "
+                     "the port's max_rx_queues", port_id, nb_rxq,
+                     info.max_rx_queues);
+        else
+            EVPL_LOG(DEBUG, "evpl_dpdk_port_setup: port %u: nb_txq=%u > %u, "
+                     "the port's max_tx_queues", port_id, nb_txq,
+                     info.max_tx_queues);
         return evpl_fail(EINVAL);
+    }
 
     socket = rte_eth_dev_socket_id(port_id);
     if (socket < 0)
@@ -150,8 +185,15 @@ evpl_dpdk_port_setup(
                                  EVPL_DPDK_DEFAULT_SEGMENT_SIZE +
                                  RTE_PKTMBUF_HEADROOM,
                                  EVPL_DPDK_DEFAULT_NB_MBUFS);
-        if (pool == NULL)
-            return -1;
+        if (pool == NULL) {
+            int err = errno;
+
+            /* The log may write (syslog) and change errno. */
+            EVPL_LOG(ERR, "evpl_dpdk_port_setup: port %u: no rx_pool given "
+                     "and no default pool on socket %d: %s", port_id, socket,
+                     rte_strerror(err));
+            return evpl_fail(err);
+        }
     }
 
     /* Chains from evpl_dpdk_iovecs_to_mbuf() need MULTI_SEGS where the port
@@ -162,16 +204,21 @@ evpl_dpdk_port_setup(
 
     ret = rte_eth_dev_configure(port_id, nb_rxq, nb_txq, &eth);
     if (ret != 0)
-        return evpl_eth_fail(ret);
+        return evpl_eth_fail(port_id, ret, "rte_eth_dev_configure(nb_rxq=%u, "
+                             "nb_txq=%u, tx offloads 0x%" PRIx64 ")", nb_rxq,
+                             nb_txq, eth.txmode.offloads);
     ret = rte_eth_dev_adjust_nb_rx_tx_desc(port_id, &nb_rxd, &nb_txd);
     if (ret != 0)
-        return evpl_eth_fail(ret);
+        return evpl_eth_fail(port_id, ret, "rte_eth_dev_adjust_nb_rx_tx_desc("
+                             "nb_rxd=%u, nb_txd=%u)", nb_rxd, nb_txd);
 
     for (q = 0; q < nb_rxq; q++) {
         ret = rte_eth_rx_queue_setup(port_id, q, nb_rxd, (unsigned int) socket,
                                      NULL, pool);
         if (ret != 0)
-            return evpl_eth_fail(ret);
+            return evpl_eth_fail(port_id, ret, "rte_eth_rx_queue_setup("
+                                 "queue %u, nb_rxd=%u, rx_pool %s)", q,
+                                 nb_rxd, pool->name);
     }
     txq          = info.default_txconf;
     txq.offloads = eth.txmode.offloads;
@@ -179,12 +226,13 @@ evpl_dpdk_port_setup(
         ret = rte_eth_tx_queue_setup(port_id, q, nb_txd, (unsigned int) socket,
                                      &txq);
         if (ret != 0)
-            return evpl_eth_fail(ret);
+            return evpl_eth_fail(port_id, ret, "rte_eth_tx_queue_setup("
+                                 "queue %u, nb_txd=%u)", q, nb_txd);
     }
 
     ret = rte_eth_dev_info_get(port_id, &info); /* now with queue counts */
     if (ret != 0)
-        return evpl_eth_fail(ret);
+        return evpl_eth_fail(port_id, ret, "rte_eth_dev_info_get");
     {
         struct evpl_port_caps fresh;
 
@@ -194,7 +242,7 @@ evpl_dpdk_port_setup(
 
     ret = rte_eth_dev_start(port_id);
     if (ret != 0)
-        return evpl_eth_fail(ret);
+        return evpl_eth_fail(port_id, ret, "rte_eth_dev_start");
     if (!conf->no_promisc) {
         /* Not every port has a promiscuous mode; that is no failure. */
         (void) rte_eth_promiscuous_enable(port_id);

@@ -126,6 +126,12 @@ evpl_exts_init(struct evpl *evpl)
     for (i = 0; i < evpl_nb_exts; i++)
         if (evpl_exts[i]->init != NULL &&
             evpl_exts[i]->init(evpl, evpl_ext_state(evpl, evpl_exts[i])) < 0) {
+            int err = errno;
+
+            /* The log may write (syslog) and change errno. */
+            EVPL_LOG(ERR, "evpl_create: the %s state cannot be set up: %s",
+                     evpl_exts[i]->name, rte_strerror(err));
+            evpl_fail(err);
             evpl_exts_fini(evpl, i);
             return -1;
         }
@@ -219,6 +225,8 @@ evpl_create(const struct evpl_config *config)
 
     /* rte_lcore_count() is 0 until rte_eal_init() has parsed the lcores. */
     if (rte_lcore_count() == 0) {
+        EVPL_LOG(DEBUG, "evpl_create: the EAL is not initialised: call "
+                 "rte_eal_init() first");
         evpl_fail(EINVAL);
         return NULL;
     }
@@ -239,6 +247,9 @@ evpl_create(const struct evpl_config *config)
     if (config->pool != NULL) {
         mp = config->pool;
         if (!evpl_is_pktmbuf_pool(mp)) {
+            EVPL_LOG(DEBUG, "evpl_create: config->pool %s is not a pktmbuf "
+                     "pool (private data %u bytes, element %u bytes)",
+                     mp->name, mp->private_data_size, mp->elt_size);
             evpl_fail(EINVAL);
             return NULL;
         }
@@ -248,31 +259,58 @@ evpl_create(const struct evpl_config *config)
         n = config->nb_mbufs ? config->nb_mbufs : EVPL_DPDK_DEFAULT_NB_MBUFS;
         if (seg > UINT16_MAX - RTE_PKTMBUF_HEADROOM ||
             n > EVPL_POOL_MAX_MBUFS) {
+            if (seg > UINT16_MAX - RTE_PKTMBUF_HEADROOM)
+                EVPL_LOG(DEBUG, "evpl_create: segment_size=%u > %u: the data "
+                         "room, segment_size + RTE_PKTMBUF_HEADROOM, must "
+                         "fit 16 bits", seg,
+                         UINT16_MAX - RTE_PKTMBUF_HEADROOM);
+            else
+                EVPL_LOG(DEBUG, "evpl_create: nb_mbufs=%u > %u", n,
+                         EVPL_POOL_MAX_MBUFS);
             evpl_fail(EINVAL);
             return NULL;
         }
         pool_socket = socket;
         if (config->pool_socket != 0 &&
             !evpl_socket_known((int) (config->pool_socket - 1))) {
+            EVPL_LOG(DEBUG, "evpl_create: pool_socket=EVPL_DPDK_SOCKET(%d): "
+                     "the EAL found no socket %d",
+                     (int) (config->pool_socket - 1),
+                     (int) (config->pool_socket - 1));
             evpl_fail(EINVAL);
             return NULL;
         }
         if (config->pool_socket != 0)
             pool_socket = (int) (config->pool_socket - 1);
         mp = evpl_default_pool(pool_socket, seg + RTE_PKTMBUF_HEADROOM, n);
-        if (mp == NULL)
+        if (mp == NULL) {
+            int err = errno;
+
+            EVPL_LOG(ERR, "evpl_create: no default pool of %u mbufs of "
+                     "segment_size=%u on socket %d: %s", n, seg, pool_socket,
+                     rte_strerror(err));
+            evpl_fail(err);
             return NULL;
+        }
     }
 
     __atomic_store_n(&evpl_ctx_created, 1, __ATOMIC_RELAXED);
     evpl = rte_zmalloc_socket("evpl", evpl_ctx_size, RTE_CACHE_LINE_SIZE,
                               socket);
     if (evpl == NULL) {
+        EVPL_LOG(ERR, "evpl_create: no memory for a context (%zu bytes on "
+                 "socket %d)", evpl_ctx_size, socket);
         evpl_fail(ENOMEM);
         return NULL;
     }
 
     if (evpl_slab_ctx_init(&evpl->slab, config, socket) < 0) {
+        int err = errno;
+
+        EVPL_LOG(DEBUG, "evpl_create: slab_size=%u, nb_slabs=%u: %s (struct "
+                 "evpl_config says what each takes)", config->slab_size,
+                 config->nb_slabs, rte_strerror(err));
+        evpl_fail(err);
         rte_free(evpl);
         return NULL;
     }
@@ -293,6 +331,8 @@ evpl_create(const struct evpl_config *config)
     if (evpl->cache == NULL && mp->cache_size > 0) {
         evpl->own_cache = rte_mempool_cache_create(mp->cache_size, socket);
         if (evpl->own_cache == NULL) {
+            EVPL_LOG(ERR, "evpl_create: no memory for a mempool cache of %u "
+                     "mbufs on socket %d", mp->cache_size, socket);
             rte_free(evpl);
             evpl_fail(ENOMEM);
             return NULL;

@@ -4,8 +4,10 @@
  * The library's log type: DPDK's own option --log-level=lib.*:debug
  * reaches it (it is "lib.evpl"), the name before 0.2 ("evpl") still
  * raises its level, a leak at evpl_destroy() is reported at WARNING,
- * so that DPDK's default level prints it, and an abort's message goes
- * through the log at CRIT, where an application's log stream has it.
+ * so that DPDK's default level prints it, an abort's message goes
+ * through the log at CRIT, where an application's log stream has it, and
+ * each reason evpl_create() or evpl_dpdk_port_setup() refuses is a line
+ * naming the field and its value (DEBUG; ERR when memory ran out).
  *
  * The point is the command line: this program adds --log-level=lib.*:debug
  * to what tests/common.c passes the EAL.
@@ -20,7 +22,9 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_ethdev.h>
 #include <rte_log.h>
+#include <rte_mempool.h>
 
 #include "common.h"
 
@@ -197,6 +201,162 @@ abort_message_reaches_the_log_stream(void **state)
     evpl_iovec_release(ctx_of(state), &v);
 }
 
+/* ---- why a call was refused ---------------------------------------------
+ * Guards the log lines of src/context.c and dpdk_glue/port.c: each cause
+ * of an EINVAL, and a resource failure, names the field and its value.
+ * Without them the captured log of a refused call is empty. */
+
+struct refusal {
+    const char *what;   /* the line names this... */
+    const char *value;  /* ...and this */
+    int         err;    /* the errno the call fails with */
+    void      (*call)(const struct refusal *r);
+    const struct evpl_config *cfg;
+};
+
+static void
+refused_create(const struct refusal *r)
+{
+    errno = 0;
+    assert_null(evpl_create(r->cfg));
+    assert_int_equal(errno, r->err);
+}
+
+static uint16_t
+null_port(void)
+{
+    uint16_t port;
+
+    assert_int_equal(rte_eth_dev_get_port_by_name("net_null0", &port), 0);
+    return port;
+}
+
+static void
+refused_port_999(const struct refusal *r)
+{
+    assert_int_equal(evpl_dpdk_port_setup(999, NULL), -1);
+    assert_int_equal(errno, r->err);
+}
+
+static void
+refused_port_queues(const struct refusal *r)
+{
+    const struct evpl_dpdk_port_conf conf = { .nb_rxq = 2000 };
+
+    assert_int_equal(evpl_dpdk_port_setup(null_port(), &conf), -1);
+    assert_int_equal(errno, r->err);
+}
+
+/* A started port cannot be configured again: ethdev's EBUSY, with the
+ * values passed to the call that refused. */
+static void
+refused_port_started(const struct refusal *r)
+{
+    assert_int_equal(evpl_dpdk_port_setup(null_port(), NULL), 0);
+    assert_int_equal(evpl_dpdk_port_setup(null_port(), NULL), -1);
+    assert_int_equal(errno, r->err);
+    assert_int_equal(rte_eth_dev_stop(null_port()), 0);
+}
+
+static void
+run_refusal(void *arg)
+{
+    const struct refusal *r = arg;
+
+    r->call(r);
+}
+
+static const struct evpl_config big_segment = { .segment_size = 65536 };
+static const struct evpl_config many_mbufs = { .nb_mbufs = 1u << 30 };
+static const struct evpl_config far_socket = {
+    .pool_socket = EVPL_DPDK_SOCKET(77),
+};
+static const struct evpl_config odd_slab = { .slab_size = 5000 };
+static const struct evpl_config many_slabs = { .nb_slabs = 1u << 30 };
+
+static const struct refusal refusals[] = {
+    { "segment_size=65536", "> 65407", EINVAL, refused_create, &big_segment },
+    { "nb_mbufs=1073741824", "> 1073741823", EINVAL, refused_create,
+      &many_mbufs },
+    { "pool_socket=EVPL_DPDK_SOCKET(77)", "no socket 77", EINVAL,
+      refused_create, &far_socket },
+    { "slab_size=5000", "nb_slabs=0", EINVAL, refused_create, &odd_slab },
+    { "nb_slabs=1073741824", "slab_size=0", EINVAL, refused_create,
+      &many_slabs },
+    { "port_id=999", "not a valid port", EINVAL, refused_port_999, NULL },
+    { "nb_rxq=2000", "max_rx_queues", EINVAL, refused_port_queues, NULL },
+    { "rte_eth_dev_configure(nb_rxq=1, nb_txq=1", "busy", EBUSY,
+      refused_port_started, NULL },
+};
+
+static void
+each_refusal_names_its_field_and_value(void **state)
+{
+    unsigned int i;
+    char        *log;
+
+    (void) state;
+    assert_int_equal(rte_log_set_level_pattern("lib.evpl", RTE_LOG_DEBUG), 0);
+    for (i = 0; i < RTE_DIM(refusals); i++) {
+        log = evpl_test_captured_log(run_refusal, (void *) &refusals[i]);
+        if (strstr(log, refusals[i].what) == NULL ||
+            strstr(log, refusals[i].value) == NULL)
+            fail_msg("refusal %u: no line with \"%s\" and \"%s\" in: %s", i,
+                     refusals[i].what, refusals[i].value, log);
+        free(log);
+    }
+    restore_levels();
+}
+
+/* The pktmbuf check names the pool it refused. */
+static void
+create_on(void *arg)
+{
+    struct evpl_config cfg = { .pool = arg };
+
+    assert_null(evpl_create(&cfg));
+    assert_int_equal(errno, EINVAL);
+}
+
+static void
+a_pool_that_is_not_pktmbuf_is_named(void **state)
+{
+    struct rte_mempool *mp = rte_mempool_create("evpl_log_plain", 63, 64, 0,
+                                                0, NULL, NULL, NULL, NULL,
+                                                SOCKET_ID_ANY, 0);
+    char               *log;
+
+    (void) state;
+    assert_non_null(mp);
+    assert_int_equal(rte_log_set_level_pattern("lib.evpl", RTE_LOG_DEBUG), 0);
+    log = evpl_test_captured_log(create_on, mp);
+    assert_non_null(strstr(log, "config->pool evpl_log_plain is not a "
+                           "pktmbuf pool"));
+    free(log);
+    restore_levels();
+    rte_mempool_free(mp);
+}
+
+/* The causes are DEBUG: nothing at the default level. A pool that cannot
+ * be had is ERR: printed there, with the values asked for. */
+static void
+causes_are_debug_and_memory_is_err(void **state)
+{
+    const struct evpl_config huge = { .nb_mbufs = (1u << 30) - 1 };
+    const struct refusal     r = { NULL, NULL, ENOMEM, refused_create, &huge };
+    char                    *log;
+
+    (void) state;
+    restore_levels();
+    log = evpl_test_captured_log(run_refusal, (void *) &refusals[0]);
+    assert_null(strstr(log, "segment_size"));
+    free(log);
+    log = evpl_test_captured_log(run_refusal, (void *) &r);
+    assert_non_null(strstr(log, "evpl_create: no default pool of 1073741823 "
+                           "mbufs of segment_size=8192"));
+    free(log);
+}
+
 static const struct CMUnitTest cases[] = {
     /* First: it reads the level the command line set. */
     cmocka_unit_test(lib_star_on_the_command_line_reaches_lib_evpl),
@@ -206,9 +366,13 @@ static const struct CMUnitTest cases[] = {
     cmocka_unit_test(leak_is_reported_at_warning),
     cmocka_unit_test(no_report_without_a_leak),
     CASE(abort_message_reaches_the_log_stream),
+    cmocka_unit_test(each_refusal_names_its_field_and_value),
+    cmocka_unit_test(a_pool_that_is_not_pktmbuf_is_named),
+    cmocka_unit_test(causes_are_debug_and_memory_is_err),
 };
 
 /* What a user types; the EAL's own debug lines then go off again, as for a
  * user quieting one library (tests/common.c adds lib.eal:warning after). */
 EVPL_TEST_MAIN("log", cases, .eal.lcores = "0", .eal.nohuge_mb = "256",
+               .eal.vdevs = EVPL_TEST_LIST("net_null0"),
                .eal.args = EVPL_TEST_LIST("--log-level=lib.*:debug"))
