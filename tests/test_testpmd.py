@@ -407,6 +407,17 @@ def run_help(exe):
               "--eth-peer", "--rxd", "--txd", "--mbuf-size",
               "--total-num-mbufs"):
         assert m in p.stdout, "--help does not mention %s" % m
+    # Without "--" the EAL answers, as for dpdk-testpmd --help, and its
+    # usage goes on with the program's (the EAL's usage hook).
+    eal = subprocess.run([exe, "--help"], capture_output=True, text=True,
+                         timeout=60)
+    assert eal.returncode == 0, eal.returncode
+    assert "EAL common options" in eal.stdout, eal.stdout
+    assert "--forward-mode=MODE" in eal.stdout, \
+        "evpl-testpmd --help shows only the EAL's options"
+    # iovec is the default mode, and --help says so.
+    assert re.search(r"--forward-mode=MODE +iovec .*\n.*\(default\)",
+                     p.stdout), p.stdout
 
 
 def main():

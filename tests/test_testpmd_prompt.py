@@ -257,7 +257,8 @@ def case_stats(exe, mode):
         ("start", 0.3),                      # 10
         ("stop", 0),                         # 11
     ]
-    rc, a, _out, _err, d = drive(exe, mode, NULL, 1, [], script)
+    rc, a, _out, _err, d = drive(exe, mode, NULL, 1, ["--forward-mode=io"],
+                                 script)
     books_hold(rc, d, 2)
     before = port_stats(a[0])
     assert sorted(before) == [0, 1], before
@@ -341,12 +342,29 @@ def case_refusals(exe, mode):
               "not in 1..512", "42 header bytes"):
         assert w in err, "no %r" % w
     assert "Command not found" in a[9], a[9]
-    assert a[10].startswith("io packet forwarding"), a[10]
+    assert a[10].startswith("iovec packet forwarding"), a[10]
     assert "packets/burst=32" in a[10], a[10]
     for c in ("start tx_first", "show fwd stats all", "set fwd",
               "clear port stats all", "quit"):
         assert c in a[11], "help lacks %s" % c
-    assert d["mode"] == "io" and d["burst"] == 32, d
+    assert d["mode"] == "iovec" and d["burst"] == 32, d
+
+
+def case_defaults(exe, mode):
+    """The prompt starts in iovec mode, so a first start and stop goes
+    through the library, and it says how to reach dpdk-testpmd's io (which
+    touches no iovec) and the other modes."""
+    rc, a, _out, err, d = drive(exe, mode, NULL, 1, [],
+                                [("start", 0.3), ("stop", 0)])
+    books_hold(rc, d, 1)
+    assert d["mode"] == "iovec", d["mode"]
+    assert a[0].startswith("iovec packet forwarding"), a[0]
+    banner = err.split(PROMPT)[0]
+    assert "Forwarding mode iovec" in banner, banner
+    assert "'set fwd io'" in banner and "'help'" in banner, banner
+    e = d["evpl"]
+    assert e["rx_pkts"] == d["totals"]["rx_packets"] > 0, (e, d["totals"])
+    assert e["tx_pkts"] > 0, e
 
 
 def case_auto_start(exe, mode):
@@ -447,6 +465,7 @@ PROMPT_CASES = {
     "prompt-stats": case_stats,
     "prompt-tx-first": case_tx_first,
     "prompt-refusals": case_refusals,
+    "prompt-defaults": case_defaults,
     "prompt-auto-start": case_auto_start,
     "prompt-text": case_text,
     "prompt-sigterm": case_sigterm,

@@ -60,8 +60,11 @@ tp_usage(FILE *out, const char *prog)
 "                        destination address of what mac, txonly and\n"
 "                        tx-first send out of port N (default\n"
 "                        02:00:00:00:00:N)\n"
-"  --forward-mode=MODE   io        plain mbufs, rx burst -> tx burst (baseline)\n"
-"                        iovec     rx -> iovecs -> mbuf chains -> tx\n"
+"  --forward-mode=MODE   iovec     rx -> iovecs -> mbuf chains -> tx: io's\n"
+"                                  forwarding, through the library (default)\n"
+"                        io        plain mbufs, rx burst -> tx burst: the\n"
+"                                  baseline, dpdk-testpmd's default; it\n"
+"                                  touches no iovec\n"
 "                        mac       set the Ethernet addresses through iovecs\n"
 "                        macswap   swap the Ethernet addresses through iovecs\n"
 "                        txonly    allocate iovecs, write Eth/IPv4/UDP, send\n"
@@ -72,7 +75,7 @@ tp_usage(FILE *out, const char *prog)
 "                                  clone_segment of the received payload\n"
 "                        pipeline  SHARED iovecs from an RX lcore to a TX\n"
 "                                  lcore through an rte_ring (lcores pair up)\n"
-"                        (default io)\n"
+"                        (set fwd MODE at the prompt)\n"
 "  --txpkts=N[,N...]     txonly/tx-first segment sizes; the first holds the\n"
 "                        42 header bytes (default 64)\n"
 "  --burst=N             packets per burst, 1..%u (default %u)\n"
@@ -108,6 +111,13 @@ tp_usage(FILE *out, const char *prog)
 "  --help                this text\n",
             prog, TP_MAX_BURST, TP_DEFAULT_BURST,
             RTE_MBUF_DEFAULT_BUF_SIZE);
+}
+
+void
+tp_usage_hook(const char *prog)
+{
+    printf("\n");
+    tp_usage(stdout, prog);
 }
 
 /* A whole decimal number within [lo, hi]. */
@@ -302,7 +312,9 @@ tp_args_parse(int argc, char **argv, struct tp_args *a)
     int          c, rc = 0, idx;
 
     memset(a, 0, sizeof(*a));
-    a->mode       = TP_MODE_IO;
+    /* Not dpdk-testpmd's io, which never reaches the library: iovec
+     * forwards what io does, port pair for port pair, through it. */
+    a->mode       = TP_MODE_IOVEC;
     a->txpkts[0]  = 64;
     a->nb_txpkts  = 1;
     a->tx_pkt_len = 64;

@@ -442,6 +442,9 @@ main(int argc, char **argv)
     if (tp.args.interactive) /* answers in order with the prompt's echo */
         setvbuf(tp.out, NULL, _IOLBF, 0);
 
+    /* "evpl-testpmd --help", without "--", is the EAL's to answer: its
+     * usage then goes on with the program's. */
+    rte_set_application_usage_hook(tp_usage_hook);
     ret = rte_eal_init(argc, argv);
     if (ret < 0) {
         fprintf(stderr, "evpl-testpmd: EAL initialisation failed: %s\n",
@@ -484,6 +487,13 @@ main(int argc, char **argv)
 
     if (tp.args.interactive) {
         fprintf(tp.out, "Interactive-mode selected\n");
+        /* Said once: dpdk-testpmd users expect io, which touches no
+         * iovec, and would see evpl's counters stay at zero. */
+        fprintf(tp.out, "Forwarding mode %s%s; 'set fwd io' is dpdk-testpmd's "
+                "plain-mbuf baseline, 'help' lists the commands and the "
+                "other modes\n", tp_mode_name(tp.args.mode),
+                tp.args.mode == TP_MODE_IOVEC ?
+                " (received packets as iovecs, sent as mbuf chains)" : "");
         if (tp.args.auto_start) {
             fprintf(tp.out, "Start automatic packet forwarding\n");
             if (tp_fwd_start(tp.args.tx_first) < 0)

@@ -71,6 +71,10 @@ struct tp_args {
  * printed, -1 after a message on stderr. */
 int tp_args_parse(int argc, char **argv, struct tp_args *a);
 
+/* The EAL's usage hook: with "evpl-testpmd --help", the EAL's options are
+ * followed by the program's own. */
+void tp_usage_hook(const char *prog);
+
 /* A --txpkts list ("64,1436") into a; what (an option or a command) names
  * it in messages. Returns 0, or -1 after a message on stderr. */
 int tp_txpkts_parse(const char *what, const char *s, struct tp_args *a);
