@@ -127,11 +127,18 @@ EVPL_EXPORT struct evpl *evpl_create(const struct evpl_config *config);
  * Destroy a context: drops the context's own references (the partly carved
  * segment) and logs, through rte_log, the pool's mbufs still in use.
  * iovecs allocated from it stay valid and may be released later, with a
- * NULL context or another thread's. NULL does nothing.
+ * NULL context or another thread's.
+ *
+ * @param evpl The context, or NULL (which does nothing).
  */
 EVPL_EXPORT void evpl_destroy(struct evpl *evpl);
 
-/** @return The pool that backs @p evpl's allocations (NULL for NULL). */
+/**
+ * The pktmbuf pool a context allocates from.
+ *
+ * @param evpl The context, or NULL.
+ * @return The pool that backs @p evpl's allocations (NULL for NULL).
+ */
 EVPL_EXPORT struct rte_mempool *evpl_mempool(const struct evpl *evpl);
 
 /**
@@ -252,6 +259,13 @@ struct evpl_dpdk_pkt {
  * fresh mbufs that packets of one shared iovec need are taken from the
  * pool in one get per 64 packets, and any left over go straight back.
  *
+ * @param evpl     The calling thread's context (indirect and copy mbufs
+ *                 come from its pool).
+ * @param port_id  The port, started.
+ * @param queue_id A TX queue the port was configured with.
+ * @param pkts     The packets, each its iovecs in order.
+ * @param nb_pkts  How many packets (0 sends nothing and returns 0).
+ * @param flags    0 or EVPL_DPDK_TAKE_REF, as above.
  * @return Packets taken by the driver (0..@p nb_pkts), or -1 with errno
  *   EINVAL (@p evpl or @p pkts NULL, invalid port, a queue id the port was
  *   not configured with, unknown @p flags).
@@ -279,6 +293,13 @@ EVPL_EXPORT int evpl_dpdk_tx_burst(
  * than refuse a burst; only if that memory cannot be had does a call take
  * fewer packets from the driver than it could.
  *
+ * @param evpl     The calling thread's context; the iovecs are LOCAL to it.
+ * @param port_id  The port, started.
+ * @param queue_id An RX queue the port was configured with.
+ * @param pkts     [out] Receives, for each packet, where its iovecs are.
+ * @param nb_pkts  Capacity of @p pkts.
+ * @param iov      [out] Receives the packets' iovecs, one after another.
+ * @param max_iov  Capacity of @p iov.
  * @return Packets delivered (0..@p nb_pkts; 0 when @p nb_pkts is 0), or
  *   -1 with errno set:
  *   - EINVAL: @p evpl, @p pkts or @p iov NULL, invalid port, a queue id the
@@ -307,10 +328,18 @@ EVPL_EXPORT int evpl_dpdk_rx_burst(
  * may still hold LOCAL references elsewhere (a loopback port fed with
  * clones, say), as those holders would go on counting without atomics.
  *
- * @param flags 0 (LOCAL, exactly evpl_dpdk_rx_burst()) or
- *              EVPL_IOVEC_FLAG_SHARED; the other parameters and the
- *              packets kept for a later call are as for evpl_dpdk_rx_burst()
- *              (a kept packet takes the flags of the call that delivers it).
+ * The packets kept for a later call are as for evpl_dpdk_rx_burst() (a
+ * kept packet takes the flags of the call that delivers it).
+ *
+ * @param evpl     The calling thread's context.
+ * @param port_id  The port, started.
+ * @param queue_id An RX queue the port was configured with.
+ * @param pkts     [out] Receives, for each packet, where its iovecs are.
+ * @param nb_pkts  Capacity of @p pkts.
+ * @param iov      [out] Receives the packets' iovecs, one after another.
+ * @param max_iov  Capacity of @p iov.
+ * @param flags    0 (LOCAL, exactly evpl_dpdk_rx_burst()) or
+ *                 EVPL_IOVEC_FLAG_SHARED.
  * @return Packets delivered (0..@p nb_pkts), or -1 with errno set:
  *   - EINVAL: @p evpl, @p pkts or @p iov NULL, invalid port or queue,
  *     unknown bits in @p flags;
@@ -341,8 +370,13 @@ EVPL_EXPORT int evpl_dpdk_rx_burst_flags(
  * delivers it. One call takes at most EVPL_DPDK_RX_BURST_MAX packets from
  * the driver.
  *
- * @param flags 0 (LOCAL iovecs) or EVPL_IOVEC_FLAG_SHARED, as for
- *              evpl_dpdk_rx_burst_flags().
+ * @param evpl     The calling thread's context.
+ * @param port_id  The port, started.
+ * @param queue_id An RX queue the port was configured with.
+ * @param iov      [out] Receives one iovec per packet.
+ * @param nb_pkts  Capacity of @p iov.
+ * @param flags    0 (LOCAL iovecs) or EVPL_IOVEC_FLAG_SHARED, as for
+ *                 evpl_dpdk_rx_burst_flags().
  * @return Packets delivered (0..@p nb_pkts), or -1 with errno set:
  *   - EINVAL: @p evpl or @p iov NULL, invalid port, a queue id the port
  *     was not configured with, unknown bits in @p flags;
@@ -365,6 +399,12 @@ EVPL_EXPORT int evpl_dpdk_rx_burst_flat(
  * holds becomes that mbuf with a few stores; any other goes through the
  * general conversion.
  *
+ * @param evpl     The calling thread's context.
+ * @param port_id  The port, started.
+ * @param queue_id A TX queue the port was configured with.
+ * @param iov      The packets, one iovec each.
+ * @param nb_pkts  How many (0 sends nothing and returns 0).
+ * @param flags    0 or EVPL_DPDK_TAKE_REF, as for evpl_dpdk_tx_burst().
  * @return Packets taken by the driver (0..@p nb_pkts), or -1 with errno
  *   EINVAL (@p evpl NULL, @p iov NULL with packets, invalid port, a queue
  *   id the port was not configured with, unknown @p flags).
@@ -426,13 +466,20 @@ struct evpl_dpdk_stats {
 
 /**
  * Copy out a context's counters.
+ *
+ * @param evpl  The context.
+ * @param stats [out] Receives the counters.
  * @return 0, or -1 with errno EINVAL for a NULL argument.
  */
 EVPL_EXPORT int evpl_dpdk_stats_get(
     const struct evpl      *evpl,
     struct evpl_dpdk_stats *stats);
 
-/** Zero a context's counters (NULL does nothing). */
+/**
+ * Zero a context's counters.
+ *
+ * @param evpl The context, or NULL (which does nothing).
+ */
 EVPL_EXPORT void evpl_dpdk_stats_reset(struct evpl *evpl);
 
 /** evpl_dpdk_outstanding(): the counts are exactly the context's own. */

@@ -225,6 +225,9 @@ evpl_iovecs_release(
  * @p dst must not be @p src: trace builds abort ("destination is the
  * source"); elsewhere the reference taken would never be dropped. Aborts,
  * naming the call, if the reference count would pass 65535.
+ *
+ * @param dst [out] Receives the new reference.
+ * @param src A live iovec.
  */
 static inline void
 evpl_iovec_clone(
@@ -250,6 +253,11 @@ evpl_iovec_clone(
  *
  * @p dst must not be @p src, as for evpl_iovec_clone(). Aborts, naming the
  * call, if the range leaves @p src or the reference count would pass 65535.
+ *
+ * @param dst    [out] Receives the new reference.
+ * @param src    A live iovec.
+ * @param offset First byte of the range, from the start of @p src.
+ * @param length Bytes in the range.
  */
 static inline void
 evpl_iovec_clone_segment(
@@ -279,6 +287,9 @@ evpl_iovec_clone_segment(
 /**
  * Transfer @p src's reference to @p dst; @p src must not be used again
  * (unless it is @p dst). No reference-count traffic.
+ *
+ * @param dst [out] Receives the reference.
+ * @param src A live iovec, given up.
  */
 static inline void
 evpl_iovec_move(
@@ -296,6 +307,11 @@ evpl_iovec_move(
  * Transfer @p src's reference to @p dst, narrowed to @p length bytes from
  * @p offset; @p src must not be used again (unless it is @p dst, which is
  * then narrowed). Aborts, naming the call, if the range leaves @p src.
+ *
+ * @param dst    [out] Receives the reference.
+ * @param src    A live iovec, given up.
+ * @param offset First byte of the range, from the start of @p src.
+ * @param length Bytes in the range.
  */
 static inline void
 evpl_iovec_move_segment(
@@ -313,7 +329,12 @@ evpl_iovec_move_segment(
         EVPL_TRACE_MARK_(src, EVPL_IOVEC_F_MOVED_);
 }
 
-/** @return The first byte of the iovec's range. */
+/**
+ * The first byte of an iovec's range.
+ *
+ * @param iovec A live iovec.
+ * @return The first byte of the iovec's range.
+ */
 static inline void *
 evpl_iovec_data(const struct evpl_iovec *iovec)
 {
@@ -321,7 +342,12 @@ evpl_iovec_data(const struct evpl_iovec *iovec)
     return iovec->data;
 }
 
-/** @return The number of bytes in the iovec's range. */
+/**
+ * The length of an iovec's range.
+ *
+ * @param iovec A live iovec.
+ * @return The number of bytes in the iovec's range.
+ */
 static inline unsigned int
 evpl_iovec_length(const struct evpl_iovec *iovec)
 {
@@ -333,6 +359,9 @@ evpl_iovec_length(const struct evpl_iovec *iovec)
  * Set the number of valid bytes, typically to shorten a reservation before
  * evpl_iovec_commit(). The caller keeps it within the space it was given
  * (trace builds abort past the iovec's segment or slab).
+ *
+ * @param iovec  A live iovec.
+ * @param length Its new length in bytes.
  */
 static inline void
 evpl_iovec_set_length(
