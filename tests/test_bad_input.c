@@ -1252,6 +1252,145 @@ rx_burst_kept_other_queue(struct bad *b)
 }
 
 static void
+rx_burst_flags_unknown_flags(struct bad *b)
+{
+    struct evpl_dpdk_pkt p;
+
+    assert_fails(evpl_dpdk_rx_burst_flags(b->evpl, ring_port, 0, &p, 1, out,
+                                          1, 0x2), EINVAL);
+    assert_fails(evpl_dpdk_rx_burst_flags(b->evpl, ring_port, 0, &p, 1, out,
+                                          1, EVPL_IOVEC_FLAG_GLOBAL), EINVAL);
+}
+
+static void
+rx_burst_flat_bad_arguments(struct bad *b)
+{
+    assert_fails(evpl_dpdk_rx_burst_flat(NULL, ring_port, 0, out, 1, 0),
+                 EINVAL);
+    assert_fails(evpl_dpdk_rx_burst_flat(b->evpl, ring_port, 0, NULL, 1, 0),
+                 EINVAL);
+    assert_fails(evpl_dpdk_rx_burst_flat(b->evpl, RTE_MAX_ETHPORTS, 0, out,
+                                         1, 0), EINVAL);
+    assert_fails(evpl_dpdk_rx_burst_flat(b->evpl, ring_port, 1, out, 1, 0),
+                 EINVAL);
+    assert_fails(evpl_dpdk_rx_burst_flat(b->evpl, ring_port, 0, out, 1, 0x2),
+                 EINVAL);
+}
+
+/* A packet of two segments on the loopback: the flat burst refuses it and
+ * keeps it; the general burst then delivers it, whole. */
+static void
+rx_burst_flat_multi_segment(struct bad *b)
+{
+    struct evpl_iovec    v[2];
+    struct evpl_dpdk_pkt p = { v, 2 }, rx;
+
+    assert_int_equal(evpl_iovec_alloc(b->evpl, 600, 0, 1, 0, &v[0]), 1);
+    assert_int_equal(evpl_iovec_alloc(b->evpl, 100, 0, 1, 0, &v[1]), 1);
+    assert_int_equal(evpl_dpdk_tx_burst(b->evpl, ring_port, 0, &p, 1,
+                                        EVPL_DPDK_TAKE_REF), 1);
+    assert_fails(evpl_dpdk_rx_burst_flat(b->evpl, ring_port, 0, out, 1, 0),
+                 EMSGSIZE);
+    assert_fails(evpl_dpdk_rx_burst_flat(b->evpl, ring_port, 0, out, 1, 0),
+                 EMSGSIZE);
+    assert_int_equal(evpl_dpdk_rx_burst(b->evpl, ring_port, 0, &rx, 1, out,
+                                        2), 1);
+    assert_int_equal(rx.niov, 2);
+    assert_int_equal(evpl_test_sum_lengths(rx.iov, rx.niov), 700);
+    evpl_iovecs_release(b->evpl, rx.iov, rx.niov);
+}
+
+static void
+tx_burst_flat_bad_arguments(struct bad *b)
+{
+    struct evpl_iovec v;
+
+    assert_int_equal(evpl_iovec_alloc(b->evpl, 10, 0, 1, 0, &v), 1);
+    assert_fails(evpl_dpdk_tx_burst_flat(NULL, ring_port, 0, &v, 1, 0),
+                 EINVAL);
+    assert_fails(evpl_dpdk_tx_burst_flat(b->evpl, ring_port, 0, NULL, 1, 0),
+                 EINVAL);
+    assert_fails(evpl_dpdk_tx_burst_flat(b->evpl, RTE_MAX_ETHPORTS, 0, &v, 1,
+                                         0), EINVAL);
+    assert_fails(evpl_dpdk_tx_burst_flat(b->evpl, ring_port, 1, &v, 1, 0),
+                 EINVAL);
+    assert_fails(evpl_dpdk_tx_burst_flat(b->evpl, ring_port, 0, &v, 1, 0x2),
+                 EINVAL);
+    /* Nothing to send is not an error, iov NULL included. */
+    errno = 0;
+    assert_int_equal(evpl_dpdk_tx_burst_flat(b->evpl, ring_port, 0, NULL, 0,
+                                             0), 0);
+    assert_int_equal(errno, 0);
+    /* The refusals took no reference. */
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&v)), 1);
+    evpl_iovec_release(b->evpl, &v);
+}
+
+static void
+alloc_global_null(struct bad *b)
+{
+    struct evpl_iovec v;
+
+    assert_fails(evpl_iovec_alloc_global(NULL, &v), EINVAL);
+    assert_fails(evpl_iovec_alloc_global(b->evpl, NULL), EINVAL);
+}
+
+/* A slab pool of two 4 KiB slabs of its own (its own size and count): the
+ * third whole slab is ENOMEM, and a released one can be had again. */
+static void
+alloc_global_exhausted(struct bad *b)
+{
+    const struct evpl_config cfg = { .slab_size = 4096, .nb_slabs = 2 };
+    struct evpl             *e = evpl_create(&cfg);
+    struct evpl_iovec        v[3];
+
+    (void) b;
+    assert_non_null(e);
+    assert_int_equal(evpl_iovec_alloc_global(e, &v[0]), 1);
+    assert_int_equal(evpl_iovec_alloc_global(e, &v[1]), 1);
+    assert_int_equal(evpl_iovec_length(&v[0]), 4096);
+    assert_fails(evpl_iovec_alloc_global(e, &v[2]), ENOMEM);
+    evpl_iovec_release(e, &v[0]);
+    assert_int_equal(evpl_iovec_alloc_global(e, &v[2]), 1);
+    evpl_iovec_release(e, &v[1]);
+    evpl_iovec_release(e, &v[2]);
+    evpl_destroy(e);
+}
+
+static void
+iovec_iova_null_or_zeroed(struct bad *b)
+{
+    struct evpl_iovec zeroed, v;
+
+    memset(&zeroed, 0, sizeof(zeroed));
+    assert_true(evpl_dpdk_iovec_iova(NULL) == RTE_BAD_IOVA);
+    assert_true(evpl_dpdk_iovec_iova(&zeroed) == RTE_BAD_IOVA);
+    /* A live one has an address. */
+    assert_int_equal(evpl_iovec_alloc(b->evpl, 10, 0, 1, 0, &v), 1);
+    assert_true(evpl_dpdk_iovec_iova(&v) != RTE_BAD_IOVA);
+    evpl_iovec_release(b->evpl, &v);
+}
+
+static void
+stats_reset_null(struct bad *b)
+{
+    struct evpl_dpdk_stats st;
+    struct evpl_iovec      v;
+
+    assert_int_equal(evpl_iovec_alloc(b->evpl, 10, 0, 1, 0, &v), 1);
+    queue_packet(b->evpl, 10);
+    drain_port(b->evpl);
+    evpl_dpdk_stats_reset(NULL);
+    /* Nothing else was reset either. */
+    assert_int_equal(evpl_dpdk_stats_get(b->evpl, &st), 0);
+    assert_true(st.tx_pkts > 0 && st.rx_pkts > 0);
+    evpl_dpdk_stats_reset(b->evpl);
+    assert_int_equal(evpl_dpdk_stats_get(b->evpl, &st), 0);
+    assert_int_equal(st.tx_pkts, 0);
+    evpl_iovec_release(b->evpl, &v);
+}
+
+static void
 port_setup_bad_arguments(struct bad *b)
 {
     struct evpl_dpdk_port_conf conf;
@@ -1419,11 +1558,31 @@ static const struct row rows[] = {
     { "evpl_dpdk_rx_burst", "max_iov too small for the next packet",
       "-1, errno ENOSPC; the packet is kept for the next call", 0,
       rx_burst_no_room },
+    { "evpl_dpdk_rx_burst_flags", "unknown flags (GLOBAL included)",
+      "-1, errno EINVAL", 0, rx_burst_flags_unknown_flags },
+    { "evpl_dpdk_rx_burst_flat", "NULL context or iov, invalid port or "
+      "queue, unknown flags", "-1, errno EINVAL", 0,
+      rx_burst_flat_bad_arguments },
+    { "evpl_dpdk_rx_burst_flat", "the next packet has several segments",
+      "-1, errno EMSGSIZE, again and again; the packet stays kept, and "
+      "evpl_dpdk_rx_burst() delivers it", 0, rx_burst_flat_multi_segment },
+    { "evpl_dpdk_tx_burst_flat", "NULL context, NULL iov (nb_pkts > 0), "
+      "invalid port or queue, unknown flags", "-1, errno EINVAL; no "
+      "reference taken (NULL iov with nb_pkts 0: 0)", 0,
+      tx_burst_flat_bad_arguments },
+    { "evpl_iovec_alloc_global", "NULL context or output", "-1, errno "
+      "EINVAL", 0, alloc_global_null },
+    { "evpl_iovec_alloc_global", "every slab taken (a pool of 2)",
+      "-1, errno ENOMEM; a released slab can be had again", 0,
+      alloc_global_exhausted },
+    { "evpl_dpdk_iovec_iova", "NULL or zeroed iovec", "RTE_BAD_IOVA", 0,
+      iovec_iova_null_or_zeroed },
     { "evpl_dpdk_port_setup", "invalid port, too many queues, port started",
       "-1, errno EINVAL (EBUSY when started)", 0, port_setup_bad_arguments },
     { "evpl_dpdk_stats_get, evpl_dpdk_outstanding", "NULL argument",
-      "-1, errno EINVAL (stats_reset(NULL) does nothing)", 0,
-      stats_and_outstanding_null },
+      "-1, errno EINVAL", 0, stats_and_outstanding_null },
+    { "evpl_dpdk_stats_reset", "NULL", "nothing; no other context's "
+      "counters change", 0, stats_reset_null },
 };
 
 static void

@@ -443,7 +443,8 @@ struct evpl_dpdk_port_conf {
  * @param port_id The port, stopped.
  * @param conf    NULL or a zero-initialised configuration.
  * @return 0, or -1 with errno and rte_errno set: EINVAL (invalid port or
- *   configuration), ENOMEM (no RX pool), or what ethdev reported.
+ *   configuration), ENOMEM (no RX pool), EBUSY (the port is started:
+ *   stop it first), or what else ethdev reported.
  */
 EVPL_EXPORT int evpl_dpdk_port_setup(
     uint16_t                          port_id,
