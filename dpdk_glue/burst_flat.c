@@ -47,7 +47,7 @@ evpl_flat_fill(struct evpl_iovec *iov, struct rte_mbuf *m, uint64_t flags_hi)
  * Receive stays scalar: a four-at-a-time SSE2 wrap (three 16-byte stores
  * per two iovecs) ran 17.7 instructions per packet against the scalar
  * loop's 17.3, the gathers from four mbufs costing what the stores saved
- * (docs/performance.md).
+ * (docs/performance-log.md).
  */
 #include <emmintrin.h>
 

@@ -7,8 +7,9 @@
 # Writes OUTDIR/bench-alloc.png (alloc+release, ns/op by request size,
 # evpl-dpdk against raw DPDK) and OUTDIR/bench-tx-copy.png (transmit of a
 # shared iovec, copy against attach, by size), OUTDIR defaulting to
-# docs/img, and prints the tables of docs/performance.md in markdown. Needs python3 (which meson needs anyway) and gnuplot; on Debian,
-# apt-get install gnuplot-nox.
+# docs/img. The tables of docs/performance.md come from the same JSON
+# through scripts/perf-report.py. Needs python3 (which meson needs anyway)
+# and gnuplot; on Debian, apt-get install gnuplot-nox.
 set -eu
 
 json=${1:?usage: $0 BENCH.json [OUTDIR]}
@@ -44,41 +45,6 @@ with open(f"{tmp}/alloc.dat", "w") as f:
         e, d = o["evpl"], o["dpdk"]
         f.write(f'{o["size"]} {e["median_ns"]} {e["min_ns"]} {e["max_ns"]} '
                 f'{d["median_ns"]} {d["min_ns"]} {d["max_ns"]}\n')
-
-# The tables of docs/performance.md, on stdout.
-def ns(s):
-    return f'{s["median_ns"]:.2f}'
-
-print("| evpl-dpdk operation | ns | cycles | spread | raw DPDK equivalent "
-      "| ns | cycles | spread | ratio (min-max) |")
-print("|---|--:|--:|--:|---|--:|--:|--:|--:|")
-for o in b["ops"]:
-    e, d, r = o["evpl"], o["dpdk"], o["ratio"]
-    bar = ""
-    if "bar" in o:
-        bar = (f' bar {"<" if o["bar"]["strict"] else "<="}'
-               f'{o["bar"]["max_ratio"]:.2f}: '
-               f'{"**met**" if o["bar"]["met"] else "**missed**"}')
-    print(f'| {o["name"]} | {ns(e)} | {e["median_cycles"]:.1f} | '
-          f'{e["spread_pct"]:.1f}% | {o["dpdk_name"]} | {ns(d)} | '
-          f'{d["median_cycles"]:.1f} | {d["spread_pct"]:.1f}% | '
-          f'{r["median"]:.2f} ({r["min"]:.2f}-{r["max"]:.2f}){bar} |')
-for shape in ("header+payload", "header"):
-    print()
-    print(f"TX sweep, {shape}: ns per packet, copy / attach (ratio)")
-    print()
-    print("| bytes | copy, hot | attach, hot | ratio | copy, cold "
-          "| attach, cold | ratio |")
-    print("|--:|--:|--:|--:|--:|--:|--:|")
-    rows = {}
-    for p in b["tx_sweep"]:
-        if p["shape"] == shape:
-            rows.setdefault(p["size"], {})[p["cache"]] = p
-    for size in sorted(rows):
-        h, c = rows[size]["hot"], rows[size]["cold"]
-        print(f'| {size} | {ns(h["copy"])} | {ns(h["attach"])} | '
-              f'{h["ratio"]["median"]:.2f} | {ns(c["copy"])} | '
-              f'{ns(c["attach"])} | {c["ratio"]["median"]:.2f} |')
 
 # one file per shape and cache state: size copy(med,min,max) attach(...)
 for shape in ("header+payload", "header"):
