@@ -69,6 +69,138 @@ Waiting for lcores to finish...
 Done.
 """
 
+# What dpdk-testpmd 22.11 answered to the port and configuration commands
+# people type daily, on two net_null ports (-i --total-num-mbufs=2048, two
+# lcores), for when it is not installed: the lines' shapes are compared,
+# not their numbers or addresses.
+TESTPMD_DAILY = """testpmd> show port stats 0
+
+  ######################## NIC statistics for port 0  ########################
+  RX-packets: 0          RX-missed: 0          RX-bytes:  0
+  RX-errors: 0
+  RX-nombuf:  0         
+  TX-packets: 0          TX-errors: 0          TX-bytes:  0
+
+  Throughput (since last show)
+  Rx-pps:            0          Rx-bps:            0
+  Tx-pps:            0          Tx-bps:            0
+  ############################################################################
+testpmd> show port summary all
+Number of available ports: 2
+Port MAC Address       Name         Driver         Status   Link
+0    C2:C0:AB:2A:3B:91 net_null0    net_null       up       10 Gbps
+1    B2:BB:F7:57:74:98 net_null1    net_null       up       10 Gbps
+testpmd> show port xstats 0
+###### NIC extended statistics for port 0 
+rx_good_packets: 0
+tx_good_packets: 0
+rx_good_bytes: 0
+tx_good_bytes: 0
+rx_missed_errors: 0
+rx_errors: 0
+tx_errors: 0
+rx_mbuf_allocation_errors: 0
+rx_q0_packets: 0
+rx_q0_bytes: 0
+rx_q0_errors: 0
+tx_q0_packets: 0
+tx_q0_bytes: 0
+testpmd> clear port xstats all
+testpmd> port stop 0
+Stopping ports...
+Checking link statuses...
+Done
+testpmd> port start 0
+Port 0: C2:C0:AB:2A:3B:91
+Checking link statuses...
+Done
+testpmd> port stop all
+Stopping ports...
+Checking link statuses...
+Done
+testpmd> port start all
+Port 0: C2:C0:AB:2A:3B:91
+Port 1: B2:BB:F7:57:74:98
+Checking link statuses...
+Done
+testpmd> set nbcore 1
+Number of forwarding cores set to 1
+testpmd> set verbose 1
+Change verbose level from 0 to 1
+testpmd> set verbose 0
+Change verbose level from 1 to 0
+testpmd> set promisc all on
+testpmd> show config rxtx
+  io packet forwarding packets/burst=32
+  nb forwarding cores=1 - nb forwarding ports=1
+  port 0: RX queue number: 1 Tx queue number: 1
+    Rx offloads=0x0 Tx offloads=0x0
+    RX queue: 0
+      RX desc=0 - RX free threshold=0
+      RX threshold registers: pthresh=0 hthresh=0  wthresh=0
+      RX Offloads=0x0
+    TX queue: 0
+      TX desc=0 - TX free threshold=0
+      TX threshold registers: pthresh=0 hthresh=0  wthresh=0
+      TX offloads=0x0 - TX RS bit threshold=0
+  port 1: RX queue number: 1 Tx queue number: 1
+    Rx offloads=0x0 Tx offloads=0x0
+    RX queue: 0
+      RX desc=0 - RX free threshold=0
+      RX threshold registers: pthresh=0 hthresh=0  wthresh=0
+      RX Offloads=0x0
+    TX queue: 0
+      TX desc=0 - TX free threshold=0
+      TX threshold registers: pthresh=0 hthresh=0  wthresh=0
+      TX offloads=0x0 - TX RS bit threshold=0
+testpmd> show config cores
+List of forwarding lcores:  1
+testpmd> show port info 0
+
+********************* Infos for port 0  *********************
+MAC address: 46:B1:0E:52:4F:39
+Device name: net_null0
+Driver name: net_null
+Firmware-version: not available
+Devargs: 
+Connect to socket: 0
+memory allocation on the socket: 0
+Link status: up
+Link speed: 10 Gbps
+Link duplex: full-duplex
+Autoneg status: Off
+MTU: 1500
+Promiscuous mode: enabled
+Allmulticast mode: enabled
+Maximum number of MAC addresses: 1
+Maximum number of MAC addresses of hash filtering: 0
+VLAN offload: 
+  strip off, filter off, extend off, qinq strip off
+Redirection table size: 128
+Supported RSS offload flow types:
+  ipv4  ipv4-frag  ipv4-tcp  ipv4-udp  ipv4-sctp  ipv4-other
+  ipv6  ipv6-frag  ipv6-tcp  ipv6-udp  ipv6-sctp  ipv6-other
+  l2-payload  ipv6-ex  ipv6-tcp-ex  ipv6-udp-ex  port  vxlan
+  geneve  nvgre  mpls
+Minimum size of RX buffer: 0
+Maximum configurable length of RX packet: 4294967295
+Maximum configurable size of LRO aggregated packet: 0
+Current number of RX queues: 1
+Max possible RX queues: 1024
+Max possible number of RXDs per queue: 65535
+Min possible number of RXDs per queue: 0
+RXDs number alignment: 1
+Current number of TX queues: 1
+Max possible TX queues: 1024
+Max possible number of TXDs per queue: 65535
+Min possible number of TXDs per queue: 0
+TXDs number alignment: 1
+Max segment number per packet: 65535
+Max segment number per MTU/TSO: 65535
+Device capabilities: 0x0( )
+Device error handling mode: none
+"""
+
 # ---- the parser a testpmd script would use --------------------------------
 
 HEADERS = [
@@ -106,8 +238,10 @@ def blocks(text):
 
 
 def skeleton(line):
-    """The line with every number (and the padding around it) left out."""
-    return re.sub(r" *\d+ *", " N ", line.rstrip("\r")).rstrip()
+    """The line with every MAC address, number (and the padding around
+    them) left out."""
+    line = re.sub(r"([0-9A-F]{2}:){5}[0-9A-F]{2}", "MAC", line.rstrip("\r"))
+    return re.sub(r" *\d+ *", " N ", line).rstrip()
 
 
 def first_of_each(bl):
@@ -341,11 +475,14 @@ def case_refusals(exe, mode):
               "pipeline needs two forwarding lcores",
               "not in 1..512", "42 header bytes"):
         assert w in err, "no %r" % w
-    assert "Command not found" in a[9], a[9]
+    assert "not supported by evpl-testpmd" in a[9], a[9]
     assert a[10].startswith("iovec packet forwarding"), a[10]
     assert "packets/burst=32" in a[10], a[10]
     for c in ("start tx_first", "show fwd stats all", "set fwd",
-              "clear port stats all", "quit"):
+              "clear port stats|xstats PORT|all", "show port info|summary|"
+              "stats|xstats PORT|all", "port stop|start", "set nbcore",
+              "set portlist", "set verbose", "set promisc", "show config "
+              "rxtx|cores", "show rxq|txq info", "quit"):
         assert c in a[11], "help lacks %s" % c
     assert d["mode"] == "iovec" and d["burst"] == 32, d
 
@@ -410,6 +547,142 @@ def case_sigterm(exe, mode):
     assert "signal 15" in prog.text("err")
 
 
+DAILY = ["show port stats 0", "show port info 0", "show port summary all",
+         "show port xstats 0", "clear port xstats all", "port stop 0",
+         "port start 0", "port stop all", "port start all", "set nbcore 1",
+         "set verbose 1", "set verbose 0", "set promisc all on",
+         "show config rxtx", "show config cores"]
+
+
+def transcript(text, script):
+    """{command: its answer} of a prompt's output."""
+    answers = {}
+    for part in text.split(PROMPT)[1:]:
+        echo, _, rest = part.partition("\n")
+        if echo.strip() in script and echo.strip() not in answers:
+            answers[echo.strip()] = rest
+    return answers
+
+
+def same_answers(ours, theirs, what):
+    for cmd in DAILY:
+        a = [skeleton(l) for l in ours[cmd].splitlines()]
+        b = [skeleton(l) for l in theirs[cmd].splitlines()]
+        assert a == b, "%s: %r differs:\n%s\n--- dpdk-testpmd:\n%s" % (
+            what, cmd, "\n".join(a), "\n".join(b))
+
+
+def testpmd_daily(mode):
+    """dpdk-testpmd's answers to DAILY here, or None where it does not
+    run. stdbuf: its answers (stdio) and its prompt (written straight to
+    the terminal) come out in order only line-buffered."""
+    testpmd, stdbuf = shutil.which("dpdk-testpmd"), shutil.which("stdbuf")
+    if testpmd is None or stdbuf is None:
+        return None
+    cmd = [stdbuf, "-oL", testpmd] + eal_args(mode, NULL, 1) + \
+        ["--", "-i", "--total-num-mbufs=2048"]
+    t = Prog(cmd)
+    try:
+        t.wait_for("out", lambda x: PROMPT in x)
+        for c in DAILY:
+            n = t.text("out").count(PROMPT)
+            t.p.stdin.write(c + "\n")
+            t.p.stdin.flush()
+            t.wait_for("out", lambda x, n=n: x.count(PROMPT) > n)
+        t.p.stdin.write("quit\n")
+        t.p.stdin.flush()
+    except (AssertionError, BrokenPipeError) as e:
+        t.p.kill()
+        t.finish()
+        print("dpdk-testpmd did not run here: %s" % e)
+        return None
+    t.finish()
+    return transcript(t.text("out"), DAILY)
+
+
+def case_daily_layout(exe, mode):
+    """The port and configuration commands of DAILY answer with
+    dpdk-testpmd's lines, whatever the numbers and addresses: against
+    dpdk-testpmd run now where it is installed, else against its recorded
+    answers. (io mode, which show config rxtx names, as testpmd's.)"""
+    rc, a, out, _err, _d = drive(exe, mode, NULL, 1, ["--forward-mode=io"],
+                                 [(c, 0) for c in DAILY], json_out=False)
+    assert rc == 0, rc
+    ours = {c: a[i] for i, c in enumerate(DAILY)}
+    same_answers(ours, transcript(TESTPMD_DAILY, DAILY),
+                 "against the recorded dpdk-testpmd")
+    theirs = testpmd_daily(mode)
+    if theirs is None:
+        print("compared with the recorded answers only")
+        return
+    same_answers(ours, theirs, "against dpdk-testpmd run now")
+    print("OK: the same answers as dpdk-testpmd run now")
+
+
+def case_daily(exe, mode):
+    """What the daily commands do: one port's statistics page; stopped
+    ports keep start from running until started again; set nbcore,
+    set portlist and start tx_first N shape the next run; set verbose
+    prints the packets; queue info as the driver reports it; anything else
+    is answered with its usage or as not supported, never "Bad arguments"
+    alone."""
+    script = [
+        ("show port stats 1", 0),                # 0
+        ("show port info all", 0),               # 1
+        ("port stop 0", 0),                      # 2
+        ("start", 0),                            # 3
+        ("port start all", 0),                   # 4
+        ("set portlist 1", 0),                   # 5
+        ("show config cores", 0),                # 6
+        ("set verbose 1", 0),                    # 7
+        ("start tx_first 3", 0.3),               # 8
+        ("stop", 0),                             # 9
+        ("set verbose 0", 0),                    # 10
+        ("show rxq info 1 0", 0),                # 11
+        ("show port foo", 0),                    # 12
+        ("set promisc 7 on", 0),                 # 13
+        ("flow list 0", 0),                      # 14
+        ("set nbcore 9", 0),                     # 15
+        ("set portlist 0,1", 0),                 # 16
+        ("start tx_first", 0.3),                 # 17
+        ("stop", 0),                             # 18
+    ]
+    rc, a, _out, err, d = drive(exe, mode, RING, 1, ["--forward-mode=rxonly"],
+                                script)
+    books_hold(rc, d, 2)
+    assert sorted(port_stats(a[0])) == [1], a[0]
+    assert a[1].count("Infos for port") == 2, a[1]
+    assert "Stopping ports..." in a[2] and "Done" in a[2], a[2]
+    assert "Not all ports were started" in a[3], a[3]
+    assert "Port 0: " in a[4] and "Port 1 is now not stopped" in a[4], a[4]
+    assert "changed to number of configured ports 1" in a[5], a[5]
+    assert "pair with itself" in a[5], a[5]
+    assert a[6].startswith("List of forwarding lcores:"), a[6]
+    assert "Change verbose level from 0 to 1" in a[7], a[7]
+    # The first run: port 1 alone, paired with itself, 3 bursts of 32
+    # sent on it and received back, each printed.
+    run1 = fwd_stats(a[9])
+    assert sorted(k for k in run1 if k != "all") == [1], run1
+    assert run1[1]["RX-packets"] == 96, run1
+    dumped = a[8] + a[9]
+    assert "port 1/queue 0: received" in dumped, dumped
+    assert dumped.count("length=64 - nb_segs=1") == 96, dumped
+    assert "Failed to retrieve information for port: 1, RX queue: 0" in \
+        a[11] or "Infos for port 1 , RX queue 0" in a[11], a[11]
+    assert "Bad arguments" in a[12] and "show port info|summary|stats|" \
+        "xstats PORT|all" in a[12], a[12]
+    assert "Invalid port 7" in a[13], a[13]
+    assert "not supported by evpl-testpmd" in a[14], a[14]
+    assert "help" in a[14], a[14]
+    assert "nb fwd cores 9 > 1" in a[15], a[15]
+    # The second run: both ports again, one burst each.
+    run2 = fwd_stats(a[18])
+    assert run2[0]["RX-packets"] == 32 and run2[1]["RX-packets"] == 32, run2
+    ports = {p["port"]: p for p in d["ports"]}
+    assert ports[1]["generated"] == 96 + 32 and ports[0]["generated"] == 32, \
+        ports
+
+
 def case_layout(exe, mode):
     """The NIC statistics page and the stop's forward statistics have
     testpmd's blocks and lines, whatever the numbers; the parser reads
@@ -466,11 +739,12 @@ PROMPT_CASES = {
     "prompt-tx-first": case_tx_first,
     "prompt-refusals": case_refusals,
     "prompt-defaults": case_defaults,
+    "prompt-daily": case_daily,
     "prompt-auto-start": case_auto_start,
     "prompt-text": case_text,
     "prompt-sigterm": case_sigterm,
 }
-ONCE = {"summary-layout": case_layout}
+ONCE = {"summary-layout": case_layout, "daily-layout": case_daily_layout}
 
 
 def main():

@@ -4,10 +4,15 @@
  * The testpmd> prompt, on DPDK's cmdline library, with dpdk-testpmd's
  * spelling of the commands evpl-testpmd has. It runs on the main lcore
  * while the others forward; answers go where dpdk-testpmd prints them
- * (stdout, or stderr under --json), refusals to stderr.
+ * (stdout, or stderr under --json), refusals to stderr. Here: forwarding
+ * (start, stop, set fwd/burst/txpkts, show fwd stats, show config
+ * fwd/txpkts), help, quit, and the answer to anything else; the port
+ * commands are in cmd_port.c, the configuration ones in cmd_config.c.
  */
 
+#include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -21,9 +26,7 @@
 
 static int tp_quit;
 
-/* Commands that change the plan wait for the lcores to stop, as
- * dpdk-testpmd's do. */
-static int
+int
 tp_stopped(void)
 {
     if (tp.running)
@@ -50,8 +53,6 @@ TP_WORD(tp_w_stop, w0, "stop");
 TP_WORD(tp_w_quit, w0, "quit");
 TP_WORD(tp_w_help, w0, "help");
 TP_WORD(tp_w_show, w0, "show");
-TP_WORD(tp_w_clear, w0, "clear");
-TP_WORD(tp_w_port, w1, "port");
 TP_WORD(tp_w_fwd1, w1, "fwd");
 TP_WORD(tp_w_config, w1, "config");
 TP_WORD(tp_w_stats, w2, "stats");
@@ -67,6 +68,43 @@ tp_cmd_start(void *res, struct cmdline *cl, void *data)
     tp_fwd_start(data != NULL);
 }
 
+/* start tx_first N: N bursts on every stream first. */
+struct tp_cmd_tx_first_n {
+    cmdline_fixed_string_t start;
+    cmdline_fixed_string_t tx_first;
+    uint32_t               n;
+};
+
+static cmdline_parse_token_string_t tp_t_start =
+    TOKEN_STRING_INITIALIZER(struct tp_cmd_tx_first_n, start, "start");
+static cmdline_parse_token_string_t tp_t_tx_first =
+    TOKEN_STRING_INITIALIZER(struct tp_cmd_tx_first_n, tx_first, "tx_first");
+static cmdline_parse_token_num_t tp_t_n =
+    TOKEN_NUM_INITIALIZER(struct tp_cmd_tx_first_n, n, RTE_UINT32);
+
+static void
+tp_cmd_start_tx_first_n(void *res, struct cmdline *cl, void *data)
+{
+    const struct tp_cmd_tx_first_n *r = res;
+
+    (void) cl;
+    (void) data;
+    if (r->n == 0 || r->n > TP_MAX_TX_FIRST) {
+        fprintf(stderr, "start tx_first %u: the number of bursts is 1..%u\n",
+                r->n, TP_MAX_TX_FIRST);
+        return;
+    }
+    tp_fwd_start((int) r->n);
+}
+
+static cmdline_parse_inst_t tp_cmd_start_tx_first_n_inst = {
+    .f = tp_cmd_start_tx_first_n, .data = NULL,
+    .help_str = "start tx_first N: send N bursts of txonly packets on every "
+                "stream, then forward",
+    .tokens = { (void *) &tp_t_start, (void *) &tp_t_tx_first,
+                (void *) &tp_t_n, NULL },
+};
+
 static cmdline_parse_inst_t tp_cmd_start_inst = {
     .f = tp_cmd_start, .data = NULL,
     .help_str = "start: start packet forwarding",
@@ -75,7 +113,7 @@ static cmdline_parse_inst_t tp_cmd_start_inst = {
 
 static cmdline_parse_inst_t tp_cmd_start_tx_first_inst = {
     .f = tp_cmd_start, .data = (void *) 1,
-    .help_str = "start tx_first: send one burst of txonly packets on every "
+    .help_str = "start tx_first: send a burst of txonly packets on every "
                 "stream, then forward",
     .tokens = { (void *) &tp_w_start, (void *) &tp_w_tx_first, NULL },
 };
@@ -113,38 +151,6 @@ static cmdline_parse_inst_t tp_cmd_quit_inst = {
 };
 
 /* ---- show / clear ------------------------------------------------------ */
-
-static void
-tp_cmd_show_port_stats(void *res, struct cmdline *cl, void *data)
-{
-    (void) res;
-    (void) cl;
-    (void) data;
-    tp_stats_port(&tp, tp.out, 0);
-}
-
-static cmdline_parse_inst_t tp_cmd_show_port_stats_inst = {
-    .f = tp_cmd_show_port_stats, .data = NULL,
-    .help_str = "show port stats all: the ports' counters and rates",
-    .tokens = { (void *) &tp_w_show, (void *) &tp_w_port,
-                (void *) &tp_w_stats, (void *) &tp_w_all, NULL },
-};
-
-static void
-tp_cmd_clear_port_stats(void *res, struct cmdline *cl, void *data)
-{
-    (void) res;
-    (void) cl;
-    (void) data;
-    tp_stats_port_clear(&tp, tp.out);
-}
-
-static cmdline_parse_inst_t tp_cmd_clear_port_stats_inst = {
-    .f = tp_cmd_clear_port_stats, .data = NULL,
-    .help_str = "clear port stats all: zero the ports' counters",
-    .tokens = { (void *) &tp_w_clear, (void *) &tp_w_port,
-                (void *) &tp_w_stats, (void *) &tp_w_all, NULL },
-};
 
 static void
 tp_cmd_show_fwd_stats(void *res, struct cmdline *cl, void *data)
@@ -316,9 +322,159 @@ static cmdline_parse_inst_t tp_cmd_set_burst_inst = {
                 (void *) &tp_n_value, NULL },
 };
 
-/* ---- help -------------------------------------------------------------- */
+/* ---- help, and everything else ------------------------------------------ */
 
-static cmdline_parse_inst_t *tp_ctx[];
+/* This file's commands; the prompt's are these, cmd_port.c's and
+ * cmd_config.c's, in the order help lists them, then the catch-all. */
+static cmdline_parse_inst_t *tp_cmds_run[];
+static cmdline_parse_inst_t *tp_ctx[96];
+
+/* Whether instruction i's help line is one listed already (a command
+ * taking a port id or "all" is two instructions with one help line). */
+static int
+tp_help_seen(unsigned int i)
+{
+    unsigned int k;
+
+    for (k = 0; k < i; k++)
+        if (strcmp(tp_ctx[k]->help_str, tp_ctx[i]->help_str) == 0)
+            return 1;
+    return 0;
+}
+
+/* Whether the line's first words are the command a help line names (up
+ * to its first two words; a word of help is a choice, "a|b", a
+ * placeholder in capitals, or itself). */
+static int
+tp_line_is(const char *help, const char *line, unsigned int words)
+{
+    char         h[256], l[256], *hs, *ls, *hw, *lw;
+    unsigned int i;
+
+    snprintf(h, sizeof(h), "%s", help);
+    snprintf(l, sizeof(l), "%s", line);
+    if (strchr(h, ':') != NULL)
+        *strchr(h, ':') = '\0';
+    hw = strtok_r(h, " ", &hs);
+    lw = strtok_r(l, " \t\r\n", &ls);
+    for (i = 0; i < words; i++) {
+        if (hw == NULL)
+            return i > 0;
+        if (lw == NULL || isupper((unsigned char) hw[0]))
+            return 0;
+        if (strcmp(hw, lw) != 0) {
+            char  alt[64], *as, *aw;
+            int   found = 0;
+
+            snprintf(alt, sizeof(alt), "%s", hw);
+            for (aw = strtok_r(alt, "|", &as); aw != NULL && !found;
+                 aw = strtok_r(NULL, "|", &as))
+                found = strcmp(aw, lw) == 0;
+            if (!found)
+                return 0;
+        }
+        hw = strtok_r(NULL, " ", &hs);
+        lw = strtok_r(NULL, " \t\r\n", &ls);
+    }
+    return 1;
+}
+
+/* Whether inst takes the whole line, as cmdline's own matching decides:
+ * every token parses, in order, with blanks between, up to the line's end
+ * (or a comment). */
+static int
+tp_inst_takes(const cmdline_parse_inst_t *inst, const char *buf)
+{
+    cmdline_parse_token_hdr_t *tk;
+    unsigned int               i;
+    int                        n;
+
+    for (i = 0; (tk = inst->tokens[i]) != NULL; i++) {
+        while (*buf == ' ' || *buf == '\t')
+            buf++;
+        if (*buf == '\0' || *buf == '\n' || *buf == '\r' || *buf == '#')
+            return 0;
+        n = tk->ops->parse(tk, buf, NULL, 0);
+        if (n < 0)
+            return 0;
+        buf += n;
+    }
+    while (*buf == ' ' || *buf == '\t')
+        buf++;
+    return *buf == '\0' || *buf == '\n' || *buf == '\r' || *buf == '#';
+}
+
+/* Anything no command took: a command evpl-testpmd has, mistyped (its
+ * usage), or one it does not have. dpdk-testpmd says "Bad arguments" or
+ * "Command not found" where its cmdline library does; that reads like a
+ * typo for a command this program simply lacks. Its one token takes the
+ * whole line, but only a line no other command takes: cmdline refuses a
+ * line two instructions take as ambiguous. */
+struct tp_cmd_other {
+    cmdline_multi_string_t line;
+};
+
+static int
+tp_other_parse(cmdline_parse_token_hdr_t *tk, const char *buf, void *res,
+               unsigned int ressize)
+{
+    size_t       len = strcspn(buf, "\r\n");
+    unsigned int i;
+
+    (void) tk;
+    for (i = 0; tp_ctx[i] != NULL; i++)
+        if (tp_ctx[i]->tokens[0] != tk && tp_inst_takes(tp_ctx[i], buf))
+            return -1;
+    if (res != NULL && ressize > 0)
+        snprintf(res, ressize, "%.*s", (int) len, buf);
+    return (int) len;
+}
+
+static int
+tp_other_help(cmdline_parse_token_hdr_t *tk, char *buf, unsigned int size)
+{
+    (void) tk;
+    snprintf(buf, size, "a command");
+    return 0;
+}
+
+static struct cmdline_token_ops tp_other_ops = {
+    .parse    = tp_other_parse,
+    .get_help = tp_other_help,
+};
+
+static cmdline_parse_token_hdr_t tp_o_line = {
+    .ops    = &tp_other_ops,
+    .offset = offsetof(struct tp_cmd_other, line),
+};
+
+static void
+tp_cmd_other(void *res, struct cmdline *cl, void *data)
+{
+    const struct tp_cmd_other *r = res;
+    unsigned int               i, n = 0;
+
+    (void) data;
+    for (i = 0; tp_ctx[i] != NULL && tp_ctx[i]->f != tp_cmd_other; i++)
+        if (tp_line_is(tp_ctx[i]->help_str, r->line, 2))
+            n++;
+    if (n == 0) {
+        cmdline_printf(cl, "\"%s\": not supported by evpl-testpmd (help "
+                       "lists the commands it has)\n", r->line);
+        return;
+    }
+    cmdline_printf(cl, "Bad arguments: \"%s\"; evpl-testpmd has:\n",
+                   r->line);
+    for (i = 0; tp_ctx[i] != NULL && tp_ctx[i]->f != tp_cmd_other; i++)
+        if (tp_line_is(tp_ctx[i]->help_str, r->line, 2) && !tp_help_seen(i))
+            cmdline_printf(cl, "  %s\n", tp_ctx[i]->help_str);
+}
+
+static cmdline_parse_inst_t tp_cmd_other_inst = {
+    .f = tp_cmd_other, .data = NULL,
+    .help_str = "",
+    .tokens = { &tp_o_line, NULL },
+};
 
 static void
 tp_cmd_help(void *res, struct cmdline *cl, void *data)
@@ -328,8 +484,11 @@ tp_cmd_help(void *res, struct cmdline *cl, void *data)
     (void) res;
     (void) cl;
     (void) data;
-    for (i = 0; tp_ctx[i] != NULL; i++)
-        fprintf(tp.out, "  %s\n", tp_ctx[i]->help_str);
+    fprintf(tp.out, "evpl-testpmd's commands, as dpdk-testpmd spells them "
+            "(PORT: a port id or all where it says so):\n");
+    for (i = 0; tp_ctx[i] != NULL && tp_ctx[i]->f != tp_cmd_other; i++)
+        if (!tp_help_seen(i))
+            fprintf(tp.out, "  %s\n", tp_ctx[i]->help_str);
 }
 
 static cmdline_parse_inst_t tp_cmd_help_inst = {
@@ -338,22 +497,42 @@ static cmdline_parse_inst_t tp_cmd_help_inst = {
     .tokens = { (void *) &tp_w_help, NULL },
 };
 
-static cmdline_parse_inst_t *tp_ctx[] = {
+static cmdline_parse_inst_t *tp_cmds_run[] = {
     &tp_cmd_start_inst,
     &tp_cmd_start_tx_first_inst,
+    &tp_cmd_start_tx_first_n_inst,
     &tp_cmd_stop_inst,
-    &tp_cmd_show_port_stats_inst,
-    &tp_cmd_clear_port_stats_inst,
     &tp_cmd_show_fwd_stats_inst,
     &tp_cmd_show_config_fwd_inst,
     &tp_cmd_show_config_txpkts_inst,
     &tp_cmd_set_fwd_inst,
     &tp_cmd_set_burst_inst,
     &tp_cmd_set_txpkts_inst,
-    &tp_cmd_help_inst,
-    &tp_cmd_quit_inst,
     NULL,
 };
+
+/* The context: this file's commands, the others', help, quit, and the
+ * catch-all last (cmdline takes the first instruction that matches). */
+static int
+tp_ctx_build(void)
+{
+    cmdline_parse_inst_t **const parts[] = {
+        tp_cmds_run, tp_cmds_port, tp_cmds_config,
+    };
+    unsigned int n = 0, i, k;
+
+    for (i = 0; i < RTE_DIM(parts); i++)
+        for (k = 0; parts[i][k] != NULL; k++) {
+            if (n + 4 > RTE_DIM(tp_ctx))
+                return -1;
+            tp_ctx[n++] = parts[i][k];
+        }
+    tp_ctx[n++] = &tp_cmd_help_inst;
+    tp_ctx[n++] = &tp_cmd_quit_inst;
+    tp_ctx[n++] = &tp_cmd_other_inst;
+    tp_ctx[n]   = NULL;
+    return 0;
+}
 
 int
 tp_prompt(volatile sig_atomic_t *signalled)
@@ -362,6 +541,10 @@ tp_prompt(volatile sig_atomic_t *signalled)
     char            buf[256];
     ssize_t         n;
 
+    if (tp_ctx_build() < 0) {
+        fprintf(stderr, "evpl-testpmd: too many commands for the prompt\n");
+        return -1;
+    }
     /* Under --json stdout is the summary's alone. */
     cl = tp.args.json ? cmdline_new(tp_ctx, "testpmd> ", STDIN_FILENO,
                                     STDERR_FILENO) :

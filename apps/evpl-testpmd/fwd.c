@@ -539,6 +539,7 @@ tp_lcore_main(void *arg)
     struct tp_lcore   *lc = arg;
     struct tp_worker  *w;
     struct evpl_config cfg;
+    unsigned int       i;
 
     w = rte_zmalloc_socket("tp_worker", sizeof(*w), RTE_CACHE_LINE_SIZE,
                            (int) rte_socket_id());
@@ -563,7 +564,8 @@ tp_lcore_main(void *arg)
         return -1;
     }
 
-    if (tp.run_tx_first)
+    /* start tx_first N: N bursts first (--tx-first, start tx_first: 1). */
+    for (i = 0; i < (unsigned int) tp.run_tx_first; i++)
         tp_tx_first(w);
 
     switch (lc->role == TP_ROLE_FWD ? tp.args.mode : TP_MODE_PIPELINE) {

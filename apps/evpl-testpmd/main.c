@@ -212,12 +212,34 @@ tp_ports(void)
     }
     if (a->nb_ports != 0)
         tp.nb_ports = a->nb_ports;
+    /* Those are set up; set portlist forwards on some of them later. */
+    tp.nb_cfg_ports = tp.nb_ports;
+    for (k = 0; k < tp.nb_ports; k++)
+        tp.cfg_ports[k] = tp.ports[k];
+    tp_pair_ports();
+    return 0;
+}
+
+void
+tp_pair_ports(void)
+{
+    unsigned int k, j;
+
     /* Pairs 0<->1, 2<->3, ... among them; an odd last one answers itself. */
     for (k = 0; k < tp.nb_ports; k++) {
-        unsigned int j = k ^ 1;
-
+        j = k ^ 1;
         tp.peer[tp.ports[k]] = tp.ports[j < tp.nb_ports ? j : k];
     }
+}
+
+int
+tp_port_configured(uint16_t port)
+{
+    unsigned int k;
+
+    for (k = 0; k < tp.nb_cfg_ports; k++)
+        if (tp.cfg_ports[k] == port)
+            return 1;
     return 0;
 }
 
@@ -281,8 +303,8 @@ tp_ports_start(void)
     conf.nb_rxd  = (uint16_t) tp.args.nb_rxd;
     conf.nb_txd  = (uint16_t) tp.args.nb_txd;
     conf.rx_pool = tp.pool;
-    for (k = 0; k < tp.nb_ports; k++) {
-        port = tp.ports[k];
+    for (k = 0; k < tp.nb_cfg_ports; k++) {
+        port = tp.cfg_ports[k];
         if (evpl_dpdk_port_setup(port, &conf) != 0) {
             int err = errno;
 
@@ -319,8 +341,11 @@ tp_drain(void)
     uint16_t         n, port;
 
     limit = 2 * RTE_MAX(tp.args.nb_rxd, 1024u);
-    for (k = 0; k < tp.nb_ports; k++) {
-        port = tp.ports[k];
+    for (k = 0; k < tp.nb_cfg_ports; k++) {
+        port = tp.cfg_ports[k];
+        /* A port left stopped (port stop) is not polled. */
+        if (tp.port_stopped[port])
+            continue;
         for (q = 0; q < tp.args.nb_rxq; q++) {
             got = 0;
             do {
@@ -353,7 +378,7 @@ tp_wait(FILE *out)
         if (tp_signal != 0 || now >= stop)
             break;
         if (tp.args.stats_period > 0 && now >= next) {
-            tp_stats_port(&tp, out, 1);
+            tp_stats_port(&tp, out, 1, TP_ALL_PORTS);
             next += tp.args.stats_period * hz;
         }
         rte_delay_us_sleep((unsigned int) RTE_MIN(10000.0, (double) (stop - now)
@@ -374,6 +399,11 @@ tp_fwd_start(int tx_first)
         fprintf(stderr, "Packet forwarding already started\n");
         return -1;
     }
+    for (k = 0; k < tp.nb_cfg_ports; k++)
+        if (tp.port_stopped[tp.cfg_ports[k]]) {
+            fprintf(stderr, "Not all ports were started\n");
+            return -1;
+        }
     tp_config_fwd(&tp, tp.out);
     for (i = 0; i < tp.nb_lcores; i++) {
         memset(tp.lcores[i].cnt, 0, sizeof(tp.lcores[i].cnt));
@@ -527,9 +557,9 @@ main(int argc, char **argv)
     tp_stats_final(&tp, tp.args.json ? stdout : tp.out, drained, free_at_end);
 
  cleanup:
-    for (i = 0; i < tp.nb_ports; i++) {
-        (void) rte_eth_dev_stop(tp.ports[i]);
-        (void) rte_eth_dev_close(tp.ports[i]);
+    for (i = 0; i < tp.nb_cfg_ports; i++) {
+        (void) rte_eth_dev_stop(tp.cfg_ports[i]);
+        (void) rte_eth_dev_close(tp.cfg_ports[i]);
     }
     tp_unplan();
     rte_mempool_free(tp.pool);

@@ -33,21 +33,45 @@ tp_rate(uint64_t now, uint64_t prev, uint64_t cycles)
                        (double) cycles);
 }
 
+/* The ports a port argument names: one, or TP_ALL_PORTS: every port the
+ * EAL probed, or (periodic) the forwarding ports, as testpmd. */
+static unsigned int
+tp_ports_of(const struct tp_app *app, int which, int periodic,
+            uint16_t *list)
+{
+    unsigned int n = 0, k;
+    uint16_t     port;
+
+    if (which != TP_ALL_PORTS) {
+        list[0] = (uint16_t) which;
+        return 1;
+    }
+    if (periodic) {
+        for (k = 0; k < app->nb_ports; k++)
+            list[n++] = app->ports[k];
+        return n;
+    }
+    RTE_ETH_FOREACH_DEV(port)
+        list[n++] = port;
+    return n;
+}
+
 void
-tp_stats_port(const struct tp_app *app, FILE *out, int periodic)
+tp_stats_port(const struct tp_app *app, FILE *out, int periodic, int which)
 {
     struct rte_eth_stats st;
     uint64_t             now = rte_get_timer_cycles(), cycles;
-    unsigned int         k;
-    uint16_t             port;
+    unsigned int         k, n;
+    uint16_t             port, list[RTE_MAX_ETHPORTS];
 
     cycles = now - (tp_prev_tsc ? tp_prev_tsc : app->start_tsc);
     /* testpmd's periodic page also clears the terminal first; a log has
      * no use for that. */
     if (periodic)
         fprintf(out, "\nPort statistics ====================================");
-    for (k = 0; k < app->nb_ports; k++) {
-        port = app->ports[k];
+    n = tp_ports_of(app, which, periodic, list);
+    for (k = 0; k < n; k++) {
+        port = list[k];
         if (rte_eth_stats_get(port, &st) != 0)
             memset(&st, 0, sizeof(st));
         fprintf(out,
@@ -80,13 +104,14 @@ tp_stats_port(const struct tp_app *app, FILE *out, int periodic)
 }
 
 void
-tp_stats_port_clear(struct tp_app *app, FILE *out)
+tp_stats_port_clear(struct tp_app *app, FILE *out, int which)
 {
-    unsigned int k;
-    uint16_t     port;
+    unsigned int k, n;
+    uint16_t     port, list[RTE_MAX_ETHPORTS];
 
-    for (k = 0; k < app->nb_ports; k++) {
-        port = app->ports[k];
+    n = tp_ports_of(app, which, 0, list);
+    for (k = 0; k < n; k++) {
+        port = list[k];
         if (rte_eth_stats_reset(port) != 0) {
             fprintf(stderr, "evpl-testpmd: port %u: its counters cannot be "
                     "cleared\n", port);
@@ -289,9 +314,11 @@ tp_sum(const struct tp_app *app, struct tp_sum *s)
     unsigned int k;
     uint16_t     port;
 
+    /* Over every port set up: set portlist may have left one out of the
+     * last run, not out of the books. */
     memset(s, 0, sizeof(*s));
-    for (k = 0; k < app->nb_ports; k++) {
-        port         = app->ports[k];
+    for (k = 0; k < app->nb_cfg_ports; k++) {
+        port         = app->cfg_ports[k];
         s->port[port] = app->acc[port];
         tp_counters_add(&s->all, &app->acc[port]);
     }
@@ -346,10 +373,10 @@ tp_final_json(const struct tp_app *app, const struct tp_sum *s, FILE *out,
         fprintf(out, "%s%u", i ? ", " : "", app->lcores[i].lcore_id);
     fprintf(out, "]}, \"seconds\": %.6f, \"ports\": [", app->acc_seconds);
 
-    for (k = 0; k < app->nb_ports; k++) {
+    for (k = 0; k < app->nb_cfg_ports; k++) {
         const struct tp_port_counters *c;
 
-        port = app->ports[k];
+        port = app->cfg_ports[k];
         c    = &s->port[port];
         if (rte_eth_stats_get(port, &st) != 0)
             memset(&st, 0, sizeof(st));
@@ -415,10 +442,10 @@ tp_final_text(const struct tp_app *app, const struct tp_sum *s, FILE *out,
             app->runs == 1 ? "" : "s", app->acc_seconds,
             tp_mode_name(app->args.mode), tp_pps(s->all.rx, app) / 1e6,
             tp_pps(s->all.tx, app) / 1e6);
-    for (k = 0; k < app->nb_ports; k++) {
+    for (k = 0; k < app->nb_cfg_ports; k++) {
         const struct tp_port_counters *c;
 
-        port = app->ports[k];
+        port = app->cfg_ports[k];
         c    = &s->port[port];
         fprintf(out, "  port %u: received %" PRIu64 " sent %" PRIu64
                 " dropped %" PRIu64 " generated %" PRIu64 "\n", port, c->rx,

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 
+#include <cmdline_parse.h>
 #include <rte_ethdev.h>
 #include <rte_ring.h>
 
@@ -17,6 +18,8 @@
 #define TP_MAX_BURST      512u
 #define TP_DEFAULT_BURST  32u
 #define TP_MAX_TXSEGS     8u
+/* start tx_first N: at most this many bursts on every stream. */
+#define TP_MAX_TX_FIRST   64u
 #define TP_MAX_STREAMS    64u
 /* Headers txonly writes into the first segment: Ethernet, IPv4, UDP. */
 #define TP_HDR_LEN        42u
@@ -131,6 +134,12 @@ struct tp_app {
                                     * stderr under --json */
     unsigned int         nb_ports; /* forwarding ports */
     uint16_t             ports[RTE_MAX_ETHPORTS];
+    /* The ports set up (--portmask, --nb-ports): set portlist chooses the
+     * forwarding ports among them, and the books are kept over them. */
+    unsigned int         nb_cfg_ports;
+    uint16_t             cfg_ports[RTE_MAX_ETHPORTS];
+    uint8_t              port_stopped[RTE_MAX_ETHPORTS]; /* port stop */
+    unsigned int         verbose;  /* set verbose: 1 RX, 2 TX, 3 both */
     uint16_t             peer[RTE_MAX_ETHPORTS];   /* by port id */
     struct rte_mempool  *pool;
     unsigned int         free_at_start;
@@ -140,7 +149,7 @@ struct tp_app {
     unsigned int         nb_txq;   /* per port */
     struct tp_lcore     *lcores;
     int                  running;  /* the lcores are forwarding */
-    int                  run_tx_first;
+    int                  run_tx_first; /* bursts each stream sends first */
     unsigned int         runs;     /* forwarding runs stopped so far */
     /* Port counters when the run started (or were last cleared): the
      * forward statistics are the difference, as in testpmd. */
@@ -168,12 +177,30 @@ extern volatile int tp_running;
  * Return 0, or -1 after a message on stderr. */
 int  tp_plan(void);
 void tp_unplan(void);
+/* Pair the forwarding ports (peer[]) as testpmd's paired topology does. */
+void tp_pair_ports(void);
+/* Whether evpl-testpmd set the port up. */
+int  tp_port_configured(uint16_t port);
 int  tp_fwd_start(int tx_first);
 void tp_fwd_stop(void);
 
 /* The testpmd> prompt on stdin (cmdline.c). Returns when "quit" is given,
  * stdin ends or a signal came (*signalled set). */
 int tp_prompt(volatile sig_atomic_t *signalled);
+
+/* The prompt's commands, NULL-terminated, by file: cmd_port.c (show port,
+ * clear port, port start/stop, set promisc, show rxq/txq info) and
+ * cmd_config.c (set nbcore/portlist/verbose, show config). */
+extern cmdline_parse_inst_t *tp_cmds_port[];
+extern cmdline_parse_inst_t *tp_cmds_config[];
+
+/* Commands that change the plan or the ports wait for the lcores to stop,
+ * as dpdk-testpmd's do: 1 when stopped, else 0 after its message. */
+int tp_stopped(void);
+
+/* A port argument: 0 and the port when it is one the EAL probed, else -1
+ * after testpmd's "Invalid port N". */
+int tp_port_arg(unsigned int value, uint16_t *port);
 
 /* The lcore main loop (rte_eal_remote_launch). */
 int tp_lcore_main(void *arg);
@@ -187,8 +214,19 @@ void tp_txonly_headers(struct tp_app *app);
 /* Reports, in dpdk-testpmd's layouts: its NIC statistics page (also the
  * periodic one), its forward statistics (at every stop), its forwarding
  * configuration; then evpl's own final lines, or one JSON object. */
-void tp_stats_port(const struct tp_app *app, FILE *out, int periodic);
-void tp_stats_port_clear(struct tp_app *app, FILE *out);
+/* What the port commands print, in testpmd's layouts (port_info.c). */
+void tp_mac(FILE *out, const struct rte_ether_addr *m);
+void tp_port_info(FILE *out, uint16_t port);
+void tp_port_summary(FILE *out, uint16_t port);
+void tp_port_xstats(FILE *out, uint16_t port);
+void tp_queue_info(FILE *out, uint16_t port, uint16_t queue, int rx);
+
+/* port: one port, or TP_ALL_PORTS: every port the EAL probed (show port
+ * stats all), the forwarding ports under periodic, as testpmd. */
+#define TP_ALL_PORTS (-1)
+void tp_stats_port(const struct tp_app *app, FILE *out, int periodic,
+                   int port);
+void tp_stats_port_clear(struct tp_app *app, FILE *out, int port);
 void tp_stats_fwd(const struct tp_app *app, FILE *out);
 void tp_config_fwd(const struct tp_app *app, FILE *out);
 /* Fold the lcores' counters of the run just stopped into the totals. */
