@@ -309,21 +309,56 @@ def sync_tree(tree):
         shutil.copy2(src, dst)
 
 
+def descendants(pid):
+    """Every process below pid: meson test starts each test in a process
+    group of its own, which killing meson's group does not reach."""
+    children = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(d))
+    out, todo = [], [pid]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def kill_tree(p):
+    """p and everything it started, stopped first so none starts more."""
+    tree = [p.pid] + descendants(p.pid)
+    for pid in tree:
+        try:
+            os.kill(pid, signal.SIGSTOP)
+        except ProcessLookupError:
+            pass
+    for pid in tree + descendants(p.pid):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    p.wait()
+
+
 def sh(cmd, timeout=None, log=None):
-    """Run cmd in a process group of its own; (exit status, seconds), the
-    status None when the time limit passed (the group is killed)."""
+    """Run cmd; (exit status, seconds), the status None when the time limit
+    passed (cmd and every process under it are killed)."""
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, stdout=log or subprocess.DEVNULL,
                          stderr=subprocess.STDOUT, start_new_session=True)
     try:
         rc = p.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        os.killpg(p.pid, signal.SIGKILL)
-        p.wait()
+        kill_tree(p)
         rc = None
     except BaseException:
-        os.killpg(p.pid, signal.SIGKILL)
-        p.wait()
+        kill_tree(p)
         raise
     return rc, time.monotonic() - t0
 

@@ -7,7 +7,7 @@ src=$2
 out=$(mktemp -d)
 # A runtime directory of its own (tests run side by side), removed after.
 prefix_name=evpl-pkgconfig-$$
-trap 'rm -rf "$out"; rmdir "/var/run/dpdk/$prefix_name" 2>/dev/null || true' EXIT
+trap 'rm -rf "$out" "/var/run/dpdk/$prefix_name"' EXIT
 
 export PKG_CONFIG_PATH="$build/meson-uninstalled"
 pkg-config --exists evpl-dpdk

@@ -153,23 +153,37 @@ list_held(const struct hp_entry *e, int n)
     return held;
 }
 
-/* A primary process on the shared configuration (test_multiprocess) keeps
- * its pages in hugepage files until it removes them at exit: those of one
- * that was killed would hold their pages for good. */
+/* What test programs that were killed left: a primary process on the
+ * shared configuration (test_multiprocess) keeps its pages in hugepage
+ * files until it removes them at exit, and those of a killed one would hold
+ * their pages for good; every program's runtime directory keeps a
+ * telemetry socket. */
 static void
-sweep_killed_primaries(void)
+sweep_killed(void)
 {
     glob_t g;
     size_t i;
     long   pid;
+    char   sock[512];
 
-    if (glob("/dev/hugepages/evpl-test-*map_*", 0, NULL, &g) != 0)
-        return;
-    for (i = 0; i < g.gl_pathc; i++)
-        if (sscanf(g.gl_pathv[i], "/dev/hugepages/evpl-test-%ldmap_", &pid) ==
-            1 && !pid_alive(pid))
-            (void) unlink(g.gl_pathv[i]);
-    globfree(&g);
+    if (glob("/dev/hugepages/evpl-test-*map_*", 0, NULL, &g) == 0) {
+        for (i = 0; i < g.gl_pathc; i++)
+            if (sscanf(g.gl_pathv[i], "/dev/hugepages/evpl-test-%ldmap_",
+                       &pid) == 1 && !pid_alive(pid))
+                (void) unlink(g.gl_pathv[i]);
+        globfree(&g);
+    }
+    if (glob("/var/run/dpdk/evpl-test-*", 0, NULL, &g) == 0) {
+        for (i = 0; i < g.gl_pathc; i++)
+            if (sscanf(g.gl_pathv[i], "/var/run/dpdk/evpl-test-%ld", &pid) ==
+                1 && !pid_alive(pid)) {
+                snprintf(sock, sizeof(sock), "%s/dpdk_telemetry.v2",
+                         g.gl_pathv[i]);
+                (void) unlink(sock);
+                (void) rmdir(g.gl_pathv[i]);
+            }
+        globfree(&g);
+    }
 }
 
 static void
@@ -236,7 +250,7 @@ evpl_test_hugepages_acquire(int need)
                                    EVPL_TEST_HUGEPAGES_WAIT_S);
     for (;;) {
         lock_wait(fd);
-        sweep_killed_primaries();
+        sweep_killed();
         n     = list_read(fd, e);
         held  = list_held(e, n);
         avail = meminfo("HugePages_Free:") - meminfo("HugePages_Rsvd:");
