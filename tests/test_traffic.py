@@ -62,6 +62,9 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_testpmd import hugepages_run, hugepages_too_few  # noqa: E402
+
 A_IP, B_IP = "10.77.0.1", "10.77.0.2"
 MTU = 9000
 PING_SIZES = (56, 1400, 8000)
@@ -599,23 +602,11 @@ print(total, hashlib.sha256(data).hexdigest(), got_n.decode(),
 """
 
 
-def hugepages_run():
-    """This build's tests/hugepages_run: meson names it in
-    EVPL_TEST_HUGEPAGES_RUN; otherwise it is found from evpl-testpmd's
-    place in the build directory (apps/evpl-testpmd/)."""
-    p = os.environ.get("EVPL_TEST_HUGEPAGES_RUN")
-    if p:
-        return p
-    return os.path.join(os.path.dirname(os.path.abspath(sys.argv[1])),
-                        "..", "..", "tests", "hugepages_run")
-
-
 def hugepages_enough():
     """Whether the machine has HUGEPAGES hugepages in all (or
-    EVPL_TEST_HUGEPAGES says so)."""
+    EVPL_TEST_HUGEPAGES says so), and hugepages_run is there."""
     try:
-        return subprocess.run([hugepages_run(), str(HUGEPAGES),
-                               "--check"]).returncode == 0
+        return not hugepages_too_few(HUGEPAGES)
     except OSError:
         return False
 
