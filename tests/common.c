@@ -146,6 +146,10 @@ evpl_test_eal(int argc, char **argv, const struct evpl_test_eal *opt)
     atexit(opt->primary ? remove_primary_files : remove_runtime_dir);
     if (rte_eal_init(n, (char **) eal) < 0) {
         fprintf(stderr, "rte_eal_init failed: %s\n", rte_strerror(rte_errno));
+        if (need > 0 && rte_errno == ENOMEM)
+            fprintf(stderr, "%d hugepages were free when reserved: a process "
+                    "that does not reserve them (no test of this suite) took "
+                    "them since\n", need);
         evpl_test_hugepages_abandon();
         return 1;
     }
