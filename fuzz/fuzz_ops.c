@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -563,29 +564,48 @@ static const fz_op fz_ops[] = {
 /* ---- libFuzzer entry points ------------------------------------------ */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+static char fz_runtime_dir[4096];
+
+/* rte_eal_cleanup() and the telemetry library's exit handler empty the
+ * runtime directory but leave it behind. Registered before rte_eal_init(),
+ * this runs after them. */
+static void
+fz_remove_runtime_dir(void)
+{
+    if (fz_runtime_dir[0] != '\0')
+        (void) rmdir(fz_runtime_dir);
+}
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+    /* A runtime directory of its own: the replay runs beside other tests. */
+    static char  prefix[64];
     /* rte_eal_init() reorders the array (getopt): it must be writable. */
     static char *eal[] = {
         "fuzz_ops", "-l", "0", "--no-pci", "--no-huge", "-m", "512",
         "--no-shconf", "--vdev", "net_ring0", "--vdev", "net_null0",
         "--log-level=lib.eal:error",
-        "--log-level=evpl:error", "--log-level=pmd.net.ring:error",
+        "--log-level=evpl:error", "--log-level=pmd.net.ring:error", prefix,
     };
     struct evpl_dpdk_port_conf conf;
     struct evpl               *e;
 
     (void) argc;
     (void) argv;
+    snprintf(prefix, sizeof(prefix), "--file-prefix=evpl-fuzz-%ld",
+             (long) getpid());
+    atexit(fz_remove_runtime_dir);
     if (rte_eal_init((int) RTE_DIM(eal), eal) < 0 ||
         rte_eth_dev_get_port_by_name("net_ring0", &fz_port) != 0 ||
         rte_eth_dev_get_port_by_name("net_null0", &fz_null) != 0) {
         fprintf(stderr, "fuzz_ops: EAL set-up failed\n");
         exit(1);
     }
+    snprintf(fz_runtime_dir, sizeof(fz_runtime_dir), "%s",
+             rte_eal_get_runtime_dir());
     memset(&conf, 0, sizeof(conf));
     conf.nb_rxd = 256;
     conf.nb_txd = 256;

@@ -11,7 +11,10 @@
 #  - The ```sh blocks run as written, in order, in a fresh copy of the
 #    source tree holding the program as app.c; then the blocks that run
 #    ./app run again (after section 7's trace-mode rebuild). Each ./app
-#    run must print "done: every mbuf back".
+#    run must print "done: every mbuf back". One word is changed: the
+#    EAL's --file-prefix (which every block that runs a program must give)
+#    becomes this run's own, for runs side by side must not share a
+#    runtime directory.
 #
 #   check_tutorial.py SOURCE_ROOT [--excerpts-only]
 import os
@@ -22,6 +25,8 @@ import sys
 import tempfile
 
 DONE = 'done: every mbuf back'
+PREFIX_OPTION = re.compile(r'--file-prefix=\S+')
+PREFIX = 'evpl-tutorial-%d' % os.getpid()
 
 
 def blocks(md):
@@ -96,6 +101,13 @@ def source_copy(src, dst):
 def run_sh(block, cwd, line):
     env = {k: v for k, v in os.environ.items()
            if k not in ('PKG_CONFIG_PATH', 'LD_LIBRARY_PATH')}
+    if re.search(r'\./(app|standalone)', block) and \
+            not PREFIX_OPTION.search(block):
+        print('FAILED: the sh block at line %d runs a program without '
+              '--file-prefix: it would share a runtime directory with '
+              'every other such run' % line)
+        return None
+    block = PREFIX_OPTION.sub('--file-prefix=' + PREFIX, block)
     print('$ (block at line %d)\n%s' % (line, block.rstrip()), flush=True)
     p = subprocess.run(['sh', '-e', '-c', block], cwd=cwd, env=env,
                        capture_output=True, text=True)
@@ -173,7 +185,7 @@ def main():
     finally:
         shutil.rmtree(work, ignore_errors=True)
         try:
-            os.rmdir('/var/run/dpdk/app')
+            os.rmdir('/var/run/dpdk/' + PREFIX)
         except OSError:
             pass
     print('ok: the tutorial\'s commands ran as written; the program ran '

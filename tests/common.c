@@ -17,22 +17,7 @@
 #include <rte_log.h>
 
 #include "common.h"
-
-static int
-hugepages_free(void)
-{
-    char  line[256];
-    FILE *f = fopen("/proc/meminfo", "r");
-    int   n = 0;
-
-    if (f == NULL)
-        return 0;
-    while (fgets(line, sizeof(line), f) != NULL)
-        if (sscanf(line, "HugePages_Free: %d", &n) == 1)
-            break;
-    fclose(f);
-    return n;
-}
+#include "hugepages.h"
 
 static char runtime_dir[PATH_MAX];
 static char prefix_opt[64];
@@ -86,9 +71,9 @@ evpl_test_eal_prefix(void)
 int
 evpl_test_eal(int argc, char **argv, const struct evpl_test_eal *opt)
 {
-    char        lcores[64];
+    char        lcores[64], mb[32], limit[256];
     const char *eal[48];
-    int         n = 0, i, need;
+    int         n = 0, i, rc, need = 0;
     long        cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
     if (argc < 2 || (strcmp(argv[1], "huge") != 0 &&
@@ -124,12 +109,24 @@ evpl_test_eal(int argc, char **argv, const struct evpl_test_eal *opt)
              (long) getpid());
     eal[n++] = prefix_opt;
     if (strcmp(argv[1], "huge") == 0) {
+        /* Its pages reserved, and taken by the EAL at start, before the
+         * next test looks (hugepages.h); no more than them afterwards. */
         need = opt->hugepages > 0 ? opt->hugepages : 64;
-        if (hugepages_free() < need) {
-            printf("SKIP: fewer than %d free hugepages; "
-                   "the nohuge run covers this program\n", need);
-            return EVPL_TEST_SKIP;
+        if (getenv("EVPL_TEST_HUGEPAGES_NEED") != NULL)
+            need = atoi(getenv("EVPL_TEST_HUGEPAGES_NEED"));
+        if (need <= 0) {
+            fprintf(stderr, "EVPL_TEST_HUGEPAGES_NEED: expected a whole "
+                    "number above 0\n");
+            return 2;
         }
+        rc   = evpl_test_hugepages_acquire(need);
+        if (rc != 0)
+            return rc;
+        evpl_test_hugepages_eal_args(need, mb, sizeof(mb), limit,
+                                     sizeof(limit));
+        eal[n++] = "-m";
+        eal[n++] = mb;
+        eal[n++] = limit;
         if (opt->primary)
             eal[n++] = "--proc-type=primary";
         else
@@ -149,8 +146,15 @@ evpl_test_eal(int argc, char **argv, const struct evpl_test_eal *opt)
     atexit(opt->primary ? remove_primary_files : remove_runtime_dir);
     if (rte_eal_init(n, (char **) eal) < 0) {
         fprintf(stderr, "rte_eal_init failed: %s\n", rte_strerror(rte_errno));
+        if (need > 0 && rte_errno == ENOMEM)
+            fprintf(stderr, "%d hugepages were free when reserved: a process "
+                    "that does not reserve them (no test of this suite) took "
+                    "them since\n", need);
+        evpl_test_hugepages_abandon();
         return 1;
     }
+    if (need > 0)
+        evpl_test_hugepages_commit(getpid(), 1);
     snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
     return 0;
 }

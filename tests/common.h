@@ -32,8 +32,10 @@ struct evpl_test_eal {
     const char *const *args;       /* more options, before the EAL's own
                                     * log level is set back to warning */
     const char        *nohuge_mb;  /* -m under --no-huge; default 512 */
-    int                hugepages;  /* free hugepages the huge run needs;
-                                    * default 64, fewer: it skips */
+    int                hugepages;  /* hugepages the huge run takes, all
+                                    * at start and no more (hugepages.h);
+                                    * default 64. Where the machine has
+                                    * fewer in all, it skips */
     /* A primary process on the shared configuration (hugepage files and a
      * runtime directory, not --in-memory), for secondaries to join; its
      * files are removed at exit. The nohuge run skips. */

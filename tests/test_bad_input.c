@@ -36,6 +36,8 @@ struct row {
 };
 
 static uint16_t ring_port, null_port;
+/* A port of its own for the case that reconfigures it. */
+static uint16_t reconf_port;
 /* The context a death test without one of its own uses. */
 static struct evpl *evpl_test_ctx_any;
 static int      pre_eal_create_errno = -1;
@@ -574,12 +576,43 @@ release_foreign_pool(struct bad *b)
     rte_mempool_free(mp);
 }
 
+/* "Nothing" checked, not only survived: live iovecs, one on an mbuf and
+ * one on a slab, passed with niov 0 or -1 keep every byte of the iovecs,
+ * the mbuf its reference count, the pool its free count and the context
+ * its outstanding counts. Guards the loop bound of evpl_iovecs_release()
+ * (i < niov): with i <= niov the first iovec goes. */
 static void
 release_none(struct bad *b)
 {
-    evpl_iovecs_release(b->evpl, out, 0);
-    evpl_iovecs_release(b->evpl, out, -1);
+    struct evpl_iovec            v[2], copy[2];
+    struct evpl_dpdk_outstanding before, after;
+    struct rte_mempool          *mp = evpl_mempool(b->evpl);
+    unsigned int                 avail;
+    uint16_t                     refcnt;
+    int                          kind;
+
+    assert_int_equal(evpl_iovec_alloc(b->evpl, 100, 0, 1, 0, &v[0]), 1);
+    assert_int_equal(evpl_iovec_alloc(b->evpl, 100000, 0, 1, 0, &v[1]), 1);
+    assert_true(evpl_dpdk_iovec_is_slab(&v[1]));
+    memcpy(copy, v, sizeof(v));
+    refcnt = rte_mbuf_refcnt_read(evpl_test_mbuf(&v[0]));
+    avail  = rte_mempool_avail_count(mp);
+    kind   = evpl_dpdk_outstanding(b->evpl, &before);
+    assert_true(kind >= 0);
+    assert_true(before.mbufs >= 1 && before.slabs == 1);
+
+    evpl_iovecs_release(b->evpl, v, 0);
+    evpl_iovecs_release(b->evpl, v, -1);
+    evpl_iovecs_release(b->evpl, v, INT_MIN);
+    assert_memory_equal(v, copy, sizeof(v));
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&v[0])), refcnt);
+    assert_int_equal(rte_mempool_avail_count(mp), avail);
+    assert_int_equal(evpl_dpdk_outstanding(b->evpl, &after), kind);
+    assert_memory_equal(&after, &before, sizeof(before));
+    /* Nothing is read either. */
     evpl_iovecs_release(b->evpl, NULL, 0);
+    evpl_iovecs_release(b->evpl, NULL, -1);
+    evpl_iovecs_release(b->evpl, v, 2);
 }
 
 static void
@@ -934,6 +967,51 @@ send_small_shared(struct evpl *e, unsigned int total, unsigned int len)
     }
 }
 
+/*
+ * The linearisation (65 iovecs: more than one chain is built from) into
+ * fresh mbufs of a pool whose data room is at most the headroom: such an
+ * mbuf has no byte behind its headroom, so the head gives the headroom up
+ * as the later segments do, and every segment is full from its first
+ * byte. Guards the tailroom condition of the linearisation
+ * (dpdk_glue/tx_linear.c, "tail != NULL || tailroom == 0"): without it the
+ * head keeps its headroom, carries nothing, and costs a segment.
+ */
+static void
+linearise_into_room(struct evpl *src, uint16_t room)
+{
+    enum { N = EVPL_DPDK_MAX_SEGS + 1, LEN = 200 };
+    struct evpl_iovec    v[N];
+    static unsigned char want[N * LEN];
+    struct rte_mempool  *mp = small_pool("bad_lin_room", 256, room);
+    struct evpl         *e  = ctx_on(mp);
+    struct rte_mbuf     *m, *s;
+    int                  i, take;
+
+    for (take = 0; take < 2; take++) {
+        /* From a context on the default pool: more bytes than their first
+         * mbuf holds, so they cannot be gathered into it. */
+        for (i = 0; i < N; i++) {
+            assert_int_equal(evpl_iovec_alloc(src, LEN, 0, 1, 0, &v[i]), 1);
+            evpl_test_fill(v[i].data, LEN, (unsigned int) i);
+            memcpy(want + (size_t) i * LEN, v[i].data, LEN);
+        }
+        m = evpl_dpdk_iovecs_to_mbuf(e, v, N, take ? EVPL_DPDK_TAKE_REF : 0);
+        assert_non_null(m);
+        assert_chain_sane(m);
+        assert_chain_bytes(m, want, sizeof(want));
+        assert_int_equal(m->nb_segs, (sizeof(want) + room - 1) / room);
+        for (s = m; s != NULL; s = s->next) {
+            assert_ptr_equal(s->pool, mp);
+            assert_int_equal(s->data_off, 0);
+            assert_true(s->data_len == room || s->next == NULL);
+        }
+        rte_pktmbuf_free(m);
+        if (!take)
+            evpl_iovecs_release(src, v, N);
+    }
+    done_with(e, mp);
+}
+
 static void
 to_mbuf_small_room(struct bad *b)
 {
@@ -966,6 +1044,9 @@ to_mbuf_small_room(struct bad *b)
     send_small_shared(e, 128, 2);
     send_small_shared(e, 128, 1);
     done_with(e, mp);
+    /* No byte past the headroom, or less room than the headroom. */
+    linearise_into_room(b->evpl, RTE_PKTMBUF_HEADROOM);
+    linearise_into_room(b->evpl, RTE_PKTMBUF_HEADROOM - 28);
 }
 
 static void
@@ -1157,10 +1238,11 @@ rx_burst_no_room(struct bad *b)
     evpl_iovecs_release(b->evpl, p.iov, p.niov);
 }
 
-/* A packet of two exclusive iovecs, alen + blen bytes, sent and received
- * back: how many segments it arrived in. */
+/* A packet of two exclusive iovecs, alen + blen bytes, sent on port's
+ * loopback and received back: how many segments it arrived in. */
 static int
-round_trip_segments(struct evpl *evpl, unsigned int alen, unsigned int blen)
+round_trip_segments(struct evpl *evpl, uint16_t port, unsigned int alen,
+                    unsigned int blen)
 {
     struct evpl_iovec    v[2], rxiov[8];
     struct evpl_dpdk_pkt p = { v, 2 }, rx;
@@ -1168,32 +1250,71 @@ round_trip_segments(struct evpl *evpl, unsigned int alen, unsigned int blen)
 
     assert_int_equal(evpl_iovec_alloc(evpl, alen, 0, 1, 0, &v[0]), 1);
     assert_int_equal(evpl_iovec_alloc(evpl, blen, 0, 1, 0, &v[1]), 1);
-    assert_int_equal(evpl_dpdk_tx_burst(evpl, ring_port, 0, &p, 1,
+    assert_int_equal(evpl_dpdk_tx_burst(evpl, port, 0, &p, 1,
                                         EVPL_DPDK_TAKE_REF), 1);
-    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, &rx, 1, rxiov,
-                                        8), 1);
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, port, 0, &rx, 1, rxiov, 8), 1);
     niov = rx.niov;
     evpl_iovecs_release(evpl, rx.iov, rx.niov);
     return niov;
 }
 
+/* The application sets port up again itself, with the queue counts
+ * evpl_dpdk_port_setup() gave it (one each way) and no offload. */
+static void
+reconfigure_without_offloads(uint16_t port, struct rte_mempool *mp)
+{
+    struct rte_eth_conf     conf;
+    struct rte_eth_dev_info info;
+    struct rte_eth_txconf   txq;
+
+    memset(&conf, 0, sizeof(conf));
+    assert_int_equal(rte_eth_dev_stop(port), 0);
+    assert_int_equal(rte_eth_dev_configure(port, 1, 1, &conf), 0);
+    assert_int_equal(rte_eth_dev_info_get(port, &info), 0);
+    txq          = info.default_txconf;
+    txq.offloads = 0;
+    assert_int_equal(rte_eth_rx_queue_setup(port, 0, 256, SOCKET_ID_ANY,
+                                            NULL, mp), 0);
+    assert_int_equal(rte_eth_tx_queue_setup(port, 0, 256, SOCKET_ID_ANY,
+                                            &txq), 0);
+    assert_int_equal(rte_eth_dev_start(port), 0);
+}
+
+/*
+ * Two ports. net_ring0, as evpl_dpdk_port_setup() left it. And one that
+ * the application set up again afterwards with the same queue counts and
+ * without MULTI_SEGS: the library's record of it (chains, from the
+ * set-up) stands, the queue counts being unchanged, and a bad queue id,
+ * which asks ethdev again, changes it no more. That second port guards
+ * the re-read's "counts unchanged: return" (dpdk_glue/port.c): without
+ * it, ethdev's answer (no MULTI_SEGS) replaces the record at the bad id,
+ * and the port's chains are linearised from then on. On the first port
+ * ethdev reads MULTI_SEGS back, which would hide a missing return.
+ */
 static void
 burst_bad_queue_changes_nothing(struct bad *b)
 {
+    const uint16_t       ports[] = { ring_port, reconf_port };
     struct evpl_iovec    v;
     struct evpl_dpdk_pkt p = { &v, 1 }, rx;
+    size_t               i;
     int                  k;
 
+    reconfigure_without_offloads(reconf_port, evpl_mempool(b->evpl));
+    assert_int_equal(round_trip_segments(b->evpl, reconf_port, 600, 100), 2);
     assert_int_equal(evpl_iovec_alloc(b->evpl, 10, 0, 1, 0, &v), 1);
-    for (k = 0; k < 2; k++) {
-        assert_fails(evpl_dpdk_tx_burst(b->evpl, ring_port, 1, &p, 1, 0),
-                     EINVAL);
-        assert_fails(evpl_dpdk_rx_burst(b->evpl, ring_port, 1, &rx, 1, out,
-                                        1), EINVAL);
-        /* The port still takes chains (MULTI_SEGS, from its set-up). */
-        assert_int_equal(round_trip_segments(b->evpl, 600, 100), 2);
-        assert_int_equal(round_trip_segments(b->evpl, 8000, 7000), 2);
-    }
+    for (i = 0; i < RTE_DIM(ports); i++)
+        for (k = 0; k < 2; k++) {
+            assert_fails(evpl_dpdk_tx_burst(b->evpl, ports[i], 1, &p, 1, 0),
+                         EINVAL);
+            assert_fails(evpl_dpdk_rx_burst(b->evpl, ports[i], 1, &rx, 1,
+                                            out, 1), EINVAL);
+            /* The port still takes chains. */
+            assert_int_equal(round_trip_segments(b->evpl, ports[i], 600,
+                                                 100), 2);
+            assert_int_equal(round_trip_segments(b->evpl, ports[i], 8000,
+                                                 7000), 2);
+        }
     evpl_iovec_release(b->evpl, &v);
 }
 
@@ -1654,8 +1775,8 @@ main(int argc, char **argv)
         .name      = "bad_input",
         .cases     = cases,
         .nb_cases  = RTE_DIM(cases),
-        .eal.vdevs = EVPL_TEST_LIST("net_ring0", "net_null0"),
-        .ports     = EVPL_TEST_PORTS(&ring_port, &null_port),
+        .eal.vdevs = EVPL_TEST_LIST("net_ring0", "net_null0", "net_ring1"),
+        .ports     = EVPL_TEST_PORTS(&ring_port, &null_port, &reconf_port),
         .port_conf = &conf,
     };
     size_t                      i;

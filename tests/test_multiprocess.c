@@ -21,11 +21,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_mbuf.h>
+#include <rte_memzone.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
@@ -34,9 +37,24 @@
 #define RING_NAME "evpl_mp_test"
 #define PATTERN_LEN 3000u
 
+/* What the secondary of the "wait" case and the primary tell each other,
+ * in a memzone. */
+#define FLAGS_NAME "evpl_mp_flags"
+struct mp_flags {
+    int calling;  /* the secondary is about to call evpl_create() */
+    int freed;    /* the primary freed the half-built pool */
+    int returned; /* the secondary's evpl_create() returned */
+};
+
+/* The "wait" case's default pool: an mbuf count of its own, so that no
+ * other case made it, and the name docs/api.md gives default pools. */
+#define WAIT_NB_MBUFS 127u
+#define WAIT_ROOM     (EVPL_DPDK_DEFAULT_SEGMENT_SIZE + RTE_PKTMBUF_HEADROOM)
+
 static struct rte_ring    *ring;
 static struct evpl        *evpl;
 static struct rte_mempool *pool;
+static struct mp_flags    *flags;
 
 static void
 fill(struct evpl_iovec *iov, int n, unsigned int seed)
@@ -57,6 +75,46 @@ check(const struct evpl_iovec *iov, int n, unsigned int seed)
 }
 
 /* ---- the secondary ---------------------------------------------------- */
+
+/* The "wait" case: the default pool of WAIT_NB_MBUFS mbufs is registered
+ * (by the primary) but not given out yet. evpl_create() must wait, and
+ * return only once that pool is gone and one of its own made; a pool it
+ * returns while the other is there is a pool still being built. */
+static int
+secondary_wait(void)
+{
+    struct evpl_config cfg = { .nb_mbufs = WAIT_NB_MBUFS,
+                               .pool_socket = EVPL_DPDK_SOCKET(0) };
+    const struct rte_memzone *mz = rte_memzone_lookup(FLAGS_NAME);
+    struct mp_flags          *f;
+    struct evpl_iovec         v;
+    struct evpl              *e;
+    int                       freed;
+
+    if (mz == NULL)
+        return 20;
+    f = mz->addr;
+    __atomic_store_n(&f->calling, 1, __ATOMIC_RELEASE);
+    e     = evpl_create(&cfg);
+    freed = __atomic_load_n(&f->freed, __ATOMIC_ACQUIRE);
+    __atomic_store_n(&f->returned, 1, __ATOMIC_RELEASE);
+    if (e == NULL) {
+        fprintf(stderr, "secondary: evpl_create: %s\n", strerror(errno));
+        return 21;
+    }
+    if (!freed) {
+        fprintf(stderr, "secondary: evpl_create returned the pool another "
+                "process had not finished\n");
+        return 22;
+    }
+    if (evpl_mempool(e)->size != WAIT_NB_MBUFS ||
+        evpl_iovec_alloc(e, 100, 0, 1, 0, &v) != 1)
+        return 23;
+    evpl_iovec_release(e, &v);
+    evpl_destroy(e);
+    rte_eal_cleanup();
+    return 0;
+}
 
 static int
 secondary(int argc, char **argv)
@@ -90,6 +148,10 @@ secondary(int argc, char **argv)
     ring = rte_ring_lookup(RING_NAME);
     if (ring == NULL)
         return 13;
+    if (strcmp(what, "wait") == 0) {
+        evpl_destroy(e);
+        return secondary_wait();
+    }
 
     if (strcmp(what, "receive") == 0) {
         /* A chain the primary built from its iovecs: into iovecs here,
@@ -128,12 +190,11 @@ secondary(int argc, char **argv)
 
 /* ---- the primary ------------------------------------------------------ */
 
-static int
-run_secondary(const char *what)
+static pid_t
+start_secondary(const char *what)
 {
-    char   self[4096], addr[32];
-    pid_t  pid;
-    int    status;
+    char    self[4096], addr[32];
+    pid_t   pid;
     ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
     if (len < 0)
@@ -147,9 +208,48 @@ run_secondary(const char *what)
               (char *) NULL);
         _exit(127);
     }
+    return pid;
+}
+
+static int
+wait_secondary(pid_t pid)
+{
+    int status;
+
     if (pid < 0 || waitpid(pid, &status, 0) != pid)
         return -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int
+run_secondary(const char *what)
+{
+    return wait_secondary(start_secondary(what));
+}
+
+/* Whether process pid's main thread is asleep in nanosleep() (what
+ * rte_delay_us_sleep() calls): 1, 0, or -1 when that cannot be read. */
+static int
+asleep(pid_t pid)
+{
+    char  path[64], line[64];
+    long  nr;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/proc/%ld/syscall", (long) pid);
+    f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    if (fgets(line, sizeof(line), f) == NULL)
+        line[0] = '\0';
+    fclose(f);
+    if (sscanf(line, "%ld", &nr) != 1)
+        return strncmp(line, "running", 7) == 0 ? 0 : -1;
+#ifdef SYS_nanosleep
+    if (nr == SYS_nanosleep)
+        return 1;
+#endif
+    return nr == SYS_clock_nanosleep;
 }
 
 static void
@@ -203,27 +303,84 @@ secondary_reserves_and_gives_its_segment_back(void **state)
     evpl_test_assert_pool_full(pool);
 }
 
+/*
+ * The first evpl_create() across processes: a secondary that finds the
+ * default pool registered but not yet given out (another process is
+ * between creating and publishing it) waits rather than take it. Here the
+ * primary plays that other process: it registers the pool under the
+ * default pool's name and frees it only once the secondary is asleep in
+ * its wait; evpl_create() must not return before. Guards the publication
+ * marker of src/pool.c (the pool given out only once marked): the
+ * in-process mutex cannot serve two processes, and without the marker
+ * the secondary takes the half-built pool at once.
+ */
+static void
+secondary_waits_for_a_pool_another_process_is_making(void **state)
+{
+    char                name[RTE_MEMPOOL_NAMESIZE];
+    struct rte_mempool *half;
+    pid_t               pid;
+    int                 polls, a = 0;
+
+    (void) state;
+    snprintf(name, sizeof(name), "evpl%d.%u.%u", 0, WAIT_ROOM,
+             WAIT_NB_MBUFS);
+    half = rte_pktmbuf_pool_create(name, WAIT_NB_MBUFS, 0, 0, WAIT_ROOM, 0);
+    assert_non_null(half);
+    memset(flags, 0, sizeof(*flags));
+    pid = start_secondary("wait");
+    assert_true(pid > 0);
+    for (polls = 0; polls < 200000; polls++) {
+        if (__atomic_load_n(&flags->returned, __ATOMIC_ACQUIRE))
+            break;
+        if (__atomic_load_n(&flags->calling, __ATOMIC_ACQUIRE) &&
+            (a = asleep(pid)) != 0)
+            break;
+        usleep(100);
+    }
+    if (a < 0) {
+        kill(pid, SIGKILL);
+        wait_secondary(pid);
+        rte_mempool_free(half);
+        skip(); /* /proc/PID/syscall cannot be read here */
+    }
+    if (a == 1) {
+        rte_mempool_free(half);
+        __atomic_store_n(&flags->freed, 1, __ATOMIC_RELEASE);
+    }
+    assert_int_equal(wait_secondary(pid), 0);
+    assert_int_equal(a, 1);
+}
+
 static const struct CMUnitTest cases[] = {
     cmocka_unit_test(secondary_finds_the_default_pool_by_name),
     cmocka_unit_test(secondary_receives_and_releases_a_primarys_chain),
     cmocka_unit_test(secondary_allocates_and_sends_to_the_primary),
     cmocka_unit_test(secondary_reserves_and_gives_its_segment_back),
+    cmocka_unit_test(secondary_waits_for_a_pool_another_process_is_making),
 };
 
 static int
 set_up(void)
 {
+    const struct rte_memzone *mz;
+
     evpl = evpl_create(NULL);
     if (evpl == NULL)
         return -1;
     pool = evpl_mempool(evpl);
     ring = rte_ring_create(RING_NAME, 16, SOCKET_ID_ANY, 0);
-    return ring != NULL ? 0 : -1;
+    mz   = rte_memzone_reserve(FLAGS_NAME, sizeof(*flags), SOCKET_ID_ANY, 0);
+    if (ring == NULL || mz == NULL)
+        return -1;
+    flags = mz->addr;
+    return 0;
 }
 
 static void
 tear_down(void)
 {
+    rte_memzone_free(rte_memzone_lookup(FLAGS_NAME));
     rte_ring_free(ring);
     evpl_destroy(evpl);
 }

@@ -14,6 +14,7 @@ about: which ports received and sent, and how the library built the
 packets (its counters). Exit 77 (skip) for "huge" without free hugepages.
 """
 
+import atexit
 import json
 import os
 import re
@@ -289,7 +290,7 @@ def run_af_packet_mbuf_size(exe):
     fit the default mbuf: the set-up failure names --mbuf-size and the size
     it needs, and that size is enough (rxonly: nothing is sent on lo)."""
     vdev = ["net_af_packet0,iface=lo,framesz=4096"]
-    base = [exe] + eal_args("nohuge", vdev, 1) + ["--", "--duration=0.2",
+    base = launch(exe, "nohuge") + eal_args("nohuge", vdev, 1) + ["--", "--duration=0.2",
                                                   "--forward-mode=rxonly"]
     print("$ " + " ".join(base), flush=True)
     p = subprocess.run(base, capture_output=True, text=True, timeout=120)
@@ -312,12 +313,54 @@ def run_af_packet_mbuf_size(exe):
     return 0
 
 
-def hugepages_free():
-    with open("/proc/meminfo") as f:
-        for line in f:
-            if line.startswith("HugePages_Free:"):
-                return int(line.split()[1])
-    return 0
+# Hugepages one evpl-testpmd (or dpdk-testpmd) run here takes: the largest
+# run's pool, rings and EAL, with room.
+HUGEPAGES = 64
+
+
+def hugepages_run():
+    """This build's tests/hugepages_run: meson names it in
+    EVPL_TEST_HUGEPAGES_RUN; otherwise it is found from evpl-testpmd's
+    place in the build directory (apps/evpl-testpmd/)."""
+    p = os.environ.get("EVPL_TEST_HUGEPAGES_RUN")
+    if p:
+        return p
+    return os.path.join(os.path.dirname(os.path.abspath(sys.argv[1])),
+                        "..", "..", "tests", "hugepages_run")
+
+
+def hugepages_too_few(pages=HUGEPAGES):
+    """Whether the machine has fewer than pages hugepages in all (or
+    EVPL_TEST_HUGEPAGES says so): then a hugepage run skips. Pages that
+    other tests hold are waited for instead (tests/hugepages.h)."""
+    return subprocess.run([hugepages_run(), str(pages), "--check"]).returncode \
+        == 77
+
+
+def launch(prog, mode, pages=HUGEPAGES):
+    """The start of the command line for DPDK program prog in mode: on
+    hugepages through hugepages_run, which waits for pages to reserve as
+    the test programs do and gives the EAL exactly them."""
+    if mode != "huge":
+        return [prog]
+    return [hugepages_run(), str(pages), prog]
+
+
+# A runtime directory (and telemetry socket) of this test's own: tests run
+# side by side. What DPDK leaves of it goes at exit.
+FILE_PREFIX = "evpl-test-py%d" % os.getpid()
+
+
+def _remove_runtime_dir():
+    for d in ("/var/run/dpdk", os.path.join(
+            os.environ.get("XDG_RUNTIME_DIR", "/tmp"), "dpdk")):
+        try:
+            os.rmdir(os.path.join(d, FILE_PREFIX))
+        except OSError:
+            pass
+
+
+atexit.register(_remove_runtime_dir)
 
 
 def eal_args(mode, vdevs, nfwd):
@@ -325,7 +368,8 @@ def eal_args(mode, vdevs, nfwd):
     # Floating lcores over (at most) two CPUs: works on any machine, and
     # the main lcore mostly sleeps.
     lcores = "(0-%d)@(%s)" % (nfwd, ",".join(map(str, cpus)))
-    args = ["--lcores=" + lcores, "--no-pci", "--log-level=lib.eal:warning"]
+    args = ["--lcores=" + lcores, "--no-pci", "--log-level=lib.eal:warning",
+            "--file-prefix=" + FILE_PREFIX]
     if mode == "huge":
         args.append("--in-memory")
     else:
@@ -353,7 +397,8 @@ def common_checks(d, rc, stderr):
 
 
 def run_json(exe, mode, vdevs, nfwd, app, stop=None):
-    cmd = [exe] + eal_args(mode, vdevs, nfwd) + ["--", "--json"] + app
+    cmd = launch(exe, mode) + eal_args(mode, vdevs, nfwd) + \
+        ["--", "--json"] + app
     if stop is None and not any(a.startswith("--duration") for a in app):
         cmd.append("--duration=0.5")
     print("$ " + " ".join(cmd), flush=True)
@@ -384,7 +429,7 @@ def run_json(exe, mode, vdevs, nfwd, app, stop=None):
 
 def run_bad(exe, mode, app, vdevs, words):
     if vdevs is not None:
-        cmd = [exe] + eal_args(mode, vdevs, 1) + ["--"] + app
+        cmd = launch(exe, mode) + eal_args(mode, vdevs, 1) + ["--"] + app
     else:
         cmd = [exe, "--"] + app
     print("$ " + " ".join(cmd), flush=True)
@@ -427,8 +472,9 @@ def main():
         print(" ".join(["help", "af-packet-mbuf-size"] + list(BAD)))
         return 0
     exe, case, mode = sys.argv[1], sys.argv[2], sys.argv[3]
-    if mode == "huge" and hugepages_free() < 64:
-        print("SKIP: fewer than 64 free hugepages; the nohuge run covers it")
+    if mode == "huge" and hugepages_too_few():
+        print("SKIP: too few hugepages on this machine; the nohuge run "
+              "covers it")
         return 77
     if case == "help":
         run_help(exe)

@@ -27,7 +27,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_testpmd import eal_args, hugepages_free  # noqa: E402
+from test_testpmd import eal_args, hugepages_too_few, launch  # noqa: E402
 
 NULL = ["net_null0", "net_null1"]
 RING = ["net_ring0", "net_ring1"]
@@ -319,7 +319,7 @@ def drive(exe, mode, vdevs, nfwd, app, script, json_out=True, quit=True):
     answer). Returns (exit status, {command index: answer}, stdout,
     stderr, the JSON summary or None). The prompt and the answers are on
     stdout, or stderr under --json."""
-    cmd = [exe] + eal_args(mode, vdevs, nfwd) + ["--", "-i"] + \
+    cmd = launch(exe, mode) + eal_args(mode, vdevs, nfwd) + ["--", "-i"] + \
         (["--json"] if json_out else []) + app
     prog = Prog(cmd)
     key = "err" if json_out else "out"
@@ -531,7 +531,8 @@ def case_text(exe, mode):
 
 def case_sigterm(exe, mode):
     """A signal at the prompt stops forwarding and ends as quit does."""
-    cmd = [exe] + eal_args(mode, NULL, 1) + ["--", "-i", "-a", "--json"]
+    cmd = launch(exe, mode) + eal_args(mode, NULL, 1) + \
+        ["--", "-i", "-a", "--json"]
     prog = Prog(cmd)
     prog.wait_for("err", lambda t: PROMPT in t)
     time.sleep(0.3)
@@ -688,7 +689,8 @@ def case_layout(exe, mode):
     testpmd's blocks and lines, whatever the numbers; the parser reads
     from them what evpl's books say."""
     eal = eal_args(mode, NULL, 1)
-    cmd = [exe] + eal + ["--", "--stats-period=1", "--duration=1.1"]
+    cmd = launch(exe, mode) + eal + ["--", "--stats-period=1",
+                                     "--duration=1.1"]
     print("$ " + " ".join(cmd), flush=True)
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     print(p.stdout)
@@ -708,8 +710,8 @@ def case_layout(exe, mode):
         print("dpdk-testpmd not installed: compared with the recorded "
               "sample only")
         return
-    cmd = [testpmd] + eal + ["--", "--total-num-mbufs=2048",
-                             "--stats-period=1"]
+    cmd = launch(testpmd, mode) + eal + ["--", "--total-num-mbufs=2048",
+                                         "--stats-period=1"]
     print("$ " + " ".join(cmd), flush=True)
     t = Prog(cmd)
     # Its first page comes as forwarding starts, just after the pool (said
@@ -753,8 +755,9 @@ def main():
         print(" ".join(ONCE))
         return 0
     exe, case, mode = sys.argv[1], sys.argv[2], sys.argv[3]
-    if mode == "huge" and hugepages_free() < 64:
-        print("SKIP: fewer than 64 free hugepages; the nohuge run covers it")
+    if mode == "huge" and hugepages_too_few():
+        print("SKIP: too few hugepages on this machine; the nohuge run "
+              "covers it")
         return 77
     if case in ONCE:
         ONCE[case](exe, "nohuge" if mode == "none" else mode)

@@ -43,7 +43,9 @@ Ethernet addresses, so A and B share one address.
 Cleans up what it creates (namespaces, and with them the links; the
 forwarder) even when interrupted; names carry the process id, so runs do
 not collide, and a run removes namespaces an earlier, killed run left.
-Hugepages when 256 are free and EVPL_NOHUGE is not 1, else --no-huge.
+Hugepages (HUGEPAGES of them, reserved through tests/hugepages_run, which
+waits for pages other tests hold) where the machine has that many in all
+and EVPL_NOHUGE is not 1, else --no-huge.
 Exit 77 (skip) where the topology cannot be made: not root, no ip, ping or
 ethtool, no namespaces or veth pairs, no /dev/net/tun (tap cases), or
 EVPL_TRAFFIC=0.
@@ -60,6 +62,9 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_testpmd import hugepages_run, hugepages_too_few  # noqa: E402
+
 A_IP, B_IP = "10.77.0.1", "10.77.0.2"
 MTU = 9000
 PING_SIZES = (56, 1400, 8000)
@@ -73,6 +78,10 @@ AFP_ARGS = "framesz=10240,blocksz=20480,framecnt=1024"
 MBUF_SIZE = 10368
 NB_MBUFS = 8192
 PREFIX = "evpltr"
+# Hugepages the forwarder takes (its NB_MBUFS mbufs of MBUF_SIZE, or the
+# default pool, and the EAL's own, with room), reserved as the test
+# programs' are (tests/hugepages.h) through this build's hugepages_run.
+HUGEPAGES = 128
 DEADLINE_S = 240  # one case, all of it
 
 # name: (port kind, forwarding mode, forwarding lcores, addresses)
@@ -171,6 +180,7 @@ class Case:
         self.kind, self.mode, self.nfwd, self.macs = CASES[name]
         tag = "%s%d-%s" % (PREFIX, os.getpid(), name)
         self.ns = {"a": tag + "-a", "b": tag + "-b", "f": tag + "-f"}
+        self.prefix = tag
         self.made = []
         self.procs = []
         self.fwd = None
@@ -239,7 +249,9 @@ class Case:
         args = ["--lcores=(0-%d)@(%s)" % (self.nfwd,
                                           ",".join(map(str, cpus))),
                 "--no-pci", "--log-level=lib.eal:warning"]
-        if hugepages_free() >= 256 and os.environ.get("EVPL_NOHUGE") != "1":
+        # A runtime directory (and telemetry socket) of its own.
+        args.append("--file-prefix=" + self.prefix)
+        if self.huge:
             args.append("--in-memory")
             self.results["memory"] = "huge"
         else:
@@ -255,7 +267,12 @@ class Case:
         return args
 
     def start(self):
-        cmd = ["ip", "netns", "exec", self.ns["f"], self.exe] + \
+        # On hugepages where the machine has enough in all: pages other
+        # tests hold are waited for, not a reason to run without them.
+        self.huge = os.environ.get("EVPL_NOHUGE") != "1" and \
+            hugepages_enough()
+        launch = [hugepages_run(), str(HUGEPAGES)] if self.huge else []
+        cmd = ["ip", "netns", "exec", self.ns["f"]] + launch + [self.exe] + \
             self.eal_args() + ["--", "--json", "--forward-mode=" + self.mode,
                                "--stats-period=1"]
         if self.mtu > 1500:
@@ -531,6 +548,11 @@ class Case:
         for ns in reversed(self.made):
             run(["ip", "netns", "del", ns], check=False)
         self.made = []
+        # What the EAL leaves of its runtime directory.
+        try:
+            os.rmdir(os.path.join("/var/run/dpdk", self.prefix))
+        except OSError:
+            pass
 
 
 TCP_SERVER = r"""
@@ -580,12 +602,13 @@ print(total, hashlib.sha256(data).hexdigest(), got_n.decode(),
 """
 
 
-def hugepages_free():
-    with open("/proc/meminfo") as f:
-        for line in f:
-            if line.startswith("HugePages_Free:"):
-                return int(line.split()[1])
-    return 0
+def hugepages_enough():
+    """Whether the machine has HUGEPAGES hugepages in all (or
+    EVPL_TEST_HUGEPAGES says so), and hugepages_run is there."""
+    try:
+        return not hugepages_too_few(HUGEPAGES)
+    except OSError:
+        return False
 
 
 def why_skip(names):
