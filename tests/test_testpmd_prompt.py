@@ -329,7 +329,14 @@ def drive(exe, mode, vdevs, nfwd, app, script, json_out=True, quit=True):
         prog.p.stdin.write(cmd_ + "\n")
         prog.p.stdin.flush()
         prog.wait_for(key, lambda t, n=n: t.count(PROMPT) > n)
-        time.sleep(pause)
+        # A number: seconds to let the forwarding lcores run. A predicate
+        # on the output: what they must have printed before the next
+        # command, so that nothing they print lands between a prompt and
+        # the next command's echo, however slow the machine.
+        if callable(pause):
+            prog.wait_for(key, pause)
+        else:
+            time.sleep(pause)
     if quit:
         prog.p.stdin.write("quit\n")
         prog.p.stdin.flush()
@@ -339,9 +346,17 @@ def drive(exe, mode, vdevs, nfwd, app, script, json_out=True, quit=True):
     answers = {}
     parts = (err if json_out else out).split(PROMPT)[1:]
     for i, part in enumerate(parts[:len(script)]):
-        echo, _, rest = part.partition("\n")
-        assert echo.strip() == script[i][0], (echo, script[i][0])
-        answers[i] = rest
+        # The forwarding lcores print on their own time: what they print
+        # after the prompt and before the command's echo is the previous
+        # command's (a run it started), as it would be on a terminal.
+        lines = part.split("\n")
+        k = next((j for j, line in enumerate(lines)
+                  if line.strip() == script[i][0]), None)
+        assert k is not None, (part, script[i][0])
+        if k > 0:
+            assert i > 0, (part, script[i][0])
+            answers[i - 1] += "\n".join(lines[:k]) + "\n"
+        answers[i] = "\n".join(lines[k + 1:])
     d = json.loads(out) if json_out else None
     return rc, answers, out, err, d
 
@@ -627,6 +642,7 @@ def case_daily(exe, mode):
     prints the packets; queue info as the driver reports it; anything else
     is answered with its usage or as not supported, never "Bad arguments"
     alone."""
+    pkt = "length=64 - nb_segs=1"
     script = [
         ("show port stats 1", 0),                # 0
         ("show port info all", 0),               # 1
@@ -636,17 +652,19 @@ def case_daily(exe, mode):
         ("set portlist 1", 0),                   # 5
         ("show config cores", 0),                # 6
         ("set verbose 1", 0),                    # 7
-        ("start tx_first 3", 0.3),               # 8
+        # 3 bursts of 32, each packet printed: wait for all of them.
+        ("start tx_first 3", lambda t: t.count(pkt) >= 96),   # 8
         ("stop", 0),                             # 9
-        ("set verbose 0", 0),                    # 10
-        ("show rxq info 1 0", 0),                # 11
-        ("show port foo", 0),                    # 12
-        ("set promisc 7 on", 0),                 # 13
-        ("flow list 0", 0),                      # 14
-        ("set nbcore 9", 0),                     # 15
-        ("set portlist 0,1", 0),                 # 16
-        ("start tx_first", 0.3),                 # 17
-        ("stop", 0),                             # 18
+        ("show rxq info 1 0", 0),                # 10
+        ("show port foo", 0),                    # 11
+        ("set promisc 7 on", 0),                 # 12
+        ("flow list 0", 0),                      # 13
+        ("set nbcore 9", 0),                     # 14
+        ("set portlist 0,1", 0),                 # 15
+        # One burst on each port, still printed: wait for them too.
+        ("start tx_first", lambda t: t.count(pkt) >= 96 + 64),  # 16
+        ("stop", 0),                             # 17
+        ("set verbose 0", 0),                    # 18
     ]
     rc, a, _out, err, d = drive(exe, mode, RING, 1, ["--forward-mode=rxonly"],
                                 script)
@@ -667,18 +685,19 @@ def case_daily(exe, mode):
     assert run1[1]["RX-packets"] == 96, run1
     dumped = a[8] + a[9]
     assert "port 1/queue 0: received" in dumped, dumped
-    assert dumped.count("length=64 - nb_segs=1") == 96, dumped
+    assert dumped.count(pkt) == 96, dumped
     assert "Failed to retrieve information for port: 1, RX queue: 0" in \
-        a[11] or "Infos for port 1 , RX queue 0" in a[11], a[11]
-    assert "Bad arguments" in a[12] and "show port info|summary|stats|" \
-        "xstats PORT|all" in a[12], a[12]
-    assert "Invalid port 7" in a[13], a[13]
-    assert "not supported by evpl-testpmd" in a[14], a[14]
-    assert "help" in a[14], a[14]
-    assert "nb fwd cores 9 > 1" in a[15], a[15]
+        a[10] or "Infos for port 1 , RX queue 0" in a[10], a[10]
+    assert "Bad arguments" in a[11] and "show port info|summary|stats|" \
+        "xstats PORT|all" in a[11], a[11]
+    assert "Invalid port 7" in a[12], a[12]
+    assert "not supported by evpl-testpmd" in a[13], a[13]
+    assert "help" in a[13], a[13]
+    assert "nb fwd cores 9 > 1" in a[14], a[14]
     # The second run: both ports again, one burst each.
-    run2 = fwd_stats(a[18])
+    run2 = fwd_stats(a[17])
     assert run2[0]["RX-packets"] == 32 and run2[1]["RX-packets"] == 32, run2
+    assert "Change verbose level from 1 to 0" in a[18], a[18]
     ports = {p["port"]: p for p in d["ports"]}
     assert ports[1]["generated"] == 96 + 32 and ports[0]["generated"] == 32, \
         ports
