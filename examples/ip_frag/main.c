@@ -24,6 +24,7 @@
  *   --loss PPM --dup PPM --reorder PPM --seed N
  *                    fault injection: on the fragments sent (--send) or
  *                    received (--echo, --selftest), parts per million
+ *                    (whole datagrams pass untouched)
  *
  * At exit it prints one JSON object: what it did, the reassembly table's
  * statistics, and the books (every mbuf and slab back); the exit status
@@ -148,7 +149,9 @@ send_frame(
     if (nf < 0)
         return -1;
     r->fragments += (uint64_t) nf;
-    if (!faults) {
+    /* The faults are the fragments' alone: a whole datagram duplicated
+     * would reach its socket twice, as UDP allows, and prove nothing. */
+    if (!faults || nf == 1) {
         r->sent += app_send(r->evpl, r->port, pkts, (unsigned int) nf);
         return 0;
     }
@@ -513,7 +516,7 @@ main(int argc, char **argv)
                 "--echo|--bench [options] (see its README.md)\n");
         return 2;
     }
-    r.evpl = app_start(r.o.segment_size, &r.port);
+    r.evpl = app_start(r.o.segment_size, r.o.mtu, &r.port);
     memset(&rc, 0, sizeof(rc));
     rc.timeout = app_ms(r.o.timeout_ms);
     r.reasm    = reasm_create(&rc, (int) rte_socket_id());

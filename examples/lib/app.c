@@ -64,6 +64,7 @@ app_parse_ip_port(
 struct evpl *
 app_start(
     unsigned int segment_size,
+    unsigned int mtu,
     uint16_t    *port)
 {
     struct evpl_config         cfg;
@@ -88,6 +89,9 @@ app_start(
         fprintf(stderr, "port %u: %s\n", *port, strerror(errno));
         exit(1);
     }
+    if (mtu != 0 && rte_eth_dev_set_mtu(*port, (uint16_t) mtu) != 0)
+        fprintf(stderr, "port %u: MTU %u not set; sending at it anyway\n",
+                *port, mtu);
     return evpl;
 }
 

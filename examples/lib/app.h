@@ -34,8 +34,10 @@ struct app_addr {
 int app_parse_ip_port(const char *s, struct app_addr *a);
 
 /* A context and port 0 set up for traffic, receiving into the context's
- * pool. segment_size 0 is the default. Exits with a message on failure. */
-struct evpl *app_start(unsigned int segment_size, uint16_t *port);
+ * pool, its MTU set to mtu unless 0 (a net_tap sends nothing longer).
+ * segment_size 0 is the default. Exits with a message on failure. */
+struct evpl *app_start(unsigned int segment_size, unsigned int mtu,
+                       uint16_t *port);
 
 /* Write Ethernet and IPv4 headers for src -> dst into hdr (the IPv4
  * header without options, total_length and checksum left 0). */

@@ -261,7 +261,7 @@ main(int argc, char **argv)
                 "|--bench [options] (see its README.md)\n");
         return 2;
     }
-    evpl = app_start(o.segment_size, &port);
+    evpl = app_start(o.segment_size, 0, &port);
     app_signals();
     if (o.mode == SELFTEST) {
         ok = selftest(&o, evpl, port) == 0;
