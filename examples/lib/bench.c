@@ -276,9 +276,10 @@ bench_run(
 
     if (o->list) {
         for (i = 0; i < nrows; i++)
-            printf("%s\t%s\t%s\t%s\n", rows[i].name, rows[i].sym[BENCH_OURS],
-                   rows[i].sym[BENCH_DPDK] ? rows[i].sym[BENCH_DPDK] : "-",
-                   rows[i].sym[BENCH_HAND] ? rows[i].sym[BENCH_HAND] : "-");
+            printf("%s\t%u\t%s\t%s\t%s\n", rows[i].name, rows[i].per_job,
+                   rows[i].sym[BENCH_OURS],
+                   rows[i].fn[BENCH_DPDK] ? rows[i].sym[BENCH_DPDK] : "-",
+                   rows[i].fn[BENCH_HAND] ? rows[i].sym[BENCH_HAND] : "-");
         return;
     }
     /* TSC cycles per ns, measured against the monotonic clock. */
