@@ -36,7 +36,8 @@ static uint8_t              flat[2][L2 + PKT_IP_MAX];
 
 /* A frame of ip_len bytes of IPv4 (options opt of optlen bytes, a
  * multiple of 4), payload the pattern of (ip_len, id), in one iovec: an
- * mbuf of its own or, past a segment, one slab iovec. */
+ * mbuf of its own or, past a segment, one slab iovec; 64-byte aligned, as
+ * the Ethernet header's type wants at least 2. */
 static void
 build(
     struct evpl       *evpl,
@@ -52,7 +53,7 @@ build(
     struct rte_ipv4_hdr  *ip;
     unsigned int          hlen = 20 + optlen;
 
-    assert_int_equal(evpl_iovec_alloc(evpl, L2 + ip_len, 0, 1, 0, frame), 1);
+    assert_int_equal(evpl_iovec_alloc(evpl, L2 + ip_len, 64, 1, 0, frame), 1);
     eth = evpl_iovec_data(frame);
     memset(eth, 0, L2);
     eth->dst_addr.addr_bytes[0] = 0x02;
@@ -67,8 +68,8 @@ build(
     ip->fragment_offset = rte_cpu_to_be_16(fo);
     ip->time_to_live    = 64;
     ip->next_proto_id   = proto;
-    ip->src_addr        = RTE_IPV4(10, 0, 0, 1);
-    ip->dst_addr        = RTE_IPV4(10, 0, 0, 2);
+    ip->src_addr        = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 1));
+    ip->dst_addr        = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 2));
     if (optlen > 0)
         memcpy(ip + 1, opt, optlen);
     ip->hdr_checksum = rte_ipv4_cksum(ip);

@@ -73,8 +73,8 @@ header(uint8_t *h, unsigned int l4, uint8_t flags, unsigned int len)
     ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
     ip->time_to_live    = 64;
     ip->next_proto_id   = IPPROTO_TCP;
-    ip->src_addr        = RTE_IPV4(192, 168, 1, 1);
-    ip->dst_addr        = RTE_IPV4(192, 168, 1, 2);
+    ip->src_addr        = rte_cpu_to_be_32(RTE_IPV4(10, 1, 1, 1));
+    ip->dst_addr        = rte_cpu_to_be_32(RTE_IPV4(10, 1, 1, 2));
     th->src_port  = rte_cpu_to_be_16(40000);
     th->dst_port  = rte_cpu_to_be_16(80);
     th->sent_seq  = rte_cpu_to_be_32(0xfffff000u); /* wraps in the stream */

@@ -22,12 +22,10 @@
  * order, with no table and no checks: a floor, not a reassembler.
  */
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <rte_dev.h>
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_ip_frag.h>
@@ -44,9 +42,8 @@
 
 struct env {
     const struct bench_opts *opts;
-    struct evpl            *evpl;
-    uint16_t                port;
-    struct rte_mempool     *direct, *indirect, *jumbo, *rx;
+    struct bench_env        be;
+    struct rte_mempool     *rx;
     struct reasm           *reasm;
     struct rte_ip_frag_tbl *tbl;
     struct rte_ip_frag_death_row dr;
@@ -54,24 +51,6 @@ struct env {
 };
 
 static struct env env;
-
-static __rte_noreturn void
-die(const char *what)
-{
-    fprintf(stderr, "ip_frag --bench: %s: %s\n", what,
-            strerror(errno ? errno : rte_errno));
-    exit(1);
-}
-
-/* Send a burst; what net_null does not take is freed. */
-static void
-tx_all(struct rte_mbuf **m, unsigned int n)
-{
-    unsigned int sent = rte_eth_tx_burst(env.port, 0, m, (uint16_t) n);
-
-    if (unlikely(sent < n))
-        rte_pktmbuf_free_bulk(&m[sent], n - sent);
-}
 
 /*
  * Ours to the port: each packet an mbuf chain by evpl_dpdk_iovecs_to_mbuf()
@@ -85,9 +64,9 @@ ours_tx(struct evpl_dpdk_pkt *pkts, unsigned int n)
 {
     struct rte_mbuf *m[MAXF];
 
-    if (unlikely(bench_chains(env.opts, env.evpl, pkts, n, m) < 0))
-        die("evpl_dpdk_iovecs_to_mbuf");
-    tx_all(m, n);
+    if (unlikely(bench_chains(env.opts, env.be.evpl, pkts, n, m) < 0))
+        bench_die("evpl_dpdk_iovecs_to_mbuf");
+    bench_tx(env.be.port, m, n);
 }
 
 /* ---- fragmentation ---------------------------------------------------- */
@@ -112,20 +91,20 @@ frag_job_init(struct frag_job *j, unsigned int ip_len, unsigned int mtu)
     ip->time_to_live  = 64;
     ip->next_proto_id = IPPROTO_UDP;
     ip->total_length  = rte_cpu_to_be_16((uint16_t) ip_len);
-    ip->src_addr      = RTE_IPV4(10, 0, 0, 1);
-    ip->dst_addr      = RTE_IPV4(10, 0, 0, 2);
+    ip->src_addr      = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 1));
+    ip->dst_addr      = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 2));
     ip->hdr_checksum  = rte_ipv4_cksum(ip);
 
-    if (evpl_iovec_alloc(env.evpl, PKT_L2_LEN + ip_len, 0, 1, 0,
+    if (evpl_iovec_alloc(env.be.evpl, PKT_L2_LEN + ip_len, 64, 1, 0,
                          &j->frame) != 1)
-        die("evpl_iovec_alloc of the datagram");
+        bench_die("evpl_iovec_alloc of the datagram");
     memcpy(evpl_iovec_data(&j->frame), j->hdr, HDR);
     pkt_pattern_fill((char *) evpl_iovec_data(&j->frame) + HDR, ip_len - 20,
                      ip_len, 0, 0);
 
-    j->dgram = rte_pktmbuf_alloc(env.jumbo);
+    j->dgram = rte_pktmbuf_alloc(env.be.jumbo);
     if (j->dgram == NULL || rte_pktmbuf_append(j->dgram, ip_len) == NULL)
-        die("the datagram's mbuf");
+        bench_die("the datagram's mbuf");
     memcpy(rte_pktmbuf_mtod(j->dgram, void *), ip, 20);
     pkt_pattern_fill(rte_pktmbuf_mtod_offset(j->dgram, char *, 20),
                      ip_len - 20, ip_len, 0, 0);
@@ -142,10 +121,10 @@ frag_ours(void *arg, unsigned int iters)
     int                  n;
 
     for (i = 0; i < iters; i++) {
-        n = frag_ipv4(env.evpl, &j->frame, 1, PKT_L2_LEN, j->mtu, pkts, MAXF,
+        n = frag_ipv4(env.be.evpl, &j->frame, 1, PKT_L2_LEN, j->mtu, pkts, MAXF,
                       iov, RTE_DIM(iov));
         if (unlikely(n < 0))
-            die("frag_ipv4");
+            bench_die("frag_ipv4");
         ours_tx(pkts, (unsigned int) n);
     }
     return bench_now() - t0;
@@ -162,9 +141,9 @@ frag_dpdk(void *arg, unsigned int iters)
 
     for (i = 0; i < iters; i++) {
         n = rte_ipv4_fragment_packet(j->dgram, out, MAXF, (uint16_t) j->mtu,
-                                     env.direct, env.indirect);
+                                     env.be.direct, env.be.indirect);
         if (unlikely(n < 0))
-            die("rte_ipv4_fragment_packet");
+            bench_die("rte_ipv4_fragment_packet");
         for (k = 0; k < n; k++) {
             char                *eth = rte_pktmbuf_prepend(out[k],
                                                            PKT_L2_LEN);
@@ -174,7 +153,7 @@ frag_dpdk(void *arg, unsigned int iters)
             memcpy(eth, env.l2, PKT_L2_LEN);
             ip->hdr_checksum = rte_ipv4_cksum(ip);
         }
-        tx_all(out, (unsigned int) n);
+        bench_tx(env.be.port, out, (unsigned int) n);
     }
     return bench_now() - t0;
 }
@@ -189,9 +168,9 @@ frag_hand(void *arg, unsigned int iters)
     uint64_t             t0 = bench_now();
 
     for (i = 0; i < iters; i++) {
-        if (rte_pktmbuf_alloc_bulk(env.direct, hd, n) != 0 ||
-            rte_pktmbuf_alloc_bulk(env.indirect, in, n) != 0)
-            die("rte_pktmbuf_alloc_bulk");
+        if (rte_pktmbuf_alloc_bulk(env.be.direct, hd, n) != 0 ||
+            rte_pktmbuf_alloc_bulk(env.be.indirect, in, n) != 0)
+            bench_die("rte_pktmbuf_alloc_bulk");
         for (k = 0; k < n; k++) {
             unsigned int         off = k * size, len = RTE_MIN(size,
                                                                plen - off);
@@ -214,7 +193,7 @@ frag_hand(void *arg, unsigned int iters)
             hd[k]->next     = in[k];
             hd[k]->nb_segs  = 2;
         }
-        tx_all(hd, n);
+        bench_tx(env.be.port, hd, n);
     }
     return bench_now() - t0;
 }
@@ -239,10 +218,10 @@ reasm_job_init(struct reasm_job *j, unsigned int ip_len, unsigned int mtu,
 
     /* The fragments ours would send: their headers and lengths. */
     frag_job_init(&f, ip_len, mtu);
-    n = frag_ipv4(env.evpl, &f.frame, 1, PKT_L2_LEN, mtu, pkts, MAXF, iov,
+    n = frag_ipv4(env.be.evpl, &f.frame, 1, PKT_L2_LEN, mtu, pkts, MAXF, iov,
                   RTE_DIM(iov));
     if (n < 0)
-        die("frag_ipv4");
+        bench_die("frag_ipv4");
     j->ip_len  = ip_len;
     j->mtu     = mtu;
     j->n       = (unsigned int) n;
@@ -250,9 +229,9 @@ reasm_job_init(struct reasm_job *j, unsigned int ip_len, unsigned int mtu,
     for (k = 0; k < n; k++) {
         memcpy(j->hdr[k], evpl_iovec_data(&pkts[k].iov[0]), HDR);
         j->len[k] = (uint16_t) pkt_iovecs_len(pkts[k].iov, pkts[k].niov);
-        evpl_iovecs_release(env.evpl, pkts[k].iov, pkts[k].niov);
+        evpl_iovecs_release(env.be.evpl, pkts[k].iov, pkts[k].niov);
     }
-    evpl_iovec_release(env.evpl, &f.frame);
+    evpl_iovec_release(env.be.evpl, &f.frame);
     rte_pktmbuf_free(f.dgram);
 }
 
@@ -264,7 +243,7 @@ receive(struct reasm_job *j, struct rte_mbuf **m, uint16_t id)
     unsigned int k, f;
 
     if (rte_pktmbuf_alloc_bulk(env.rx, m, j->n) != 0)
-        die("rte_pktmbuf_alloc_bulk");
+        bench_die("rte_pktmbuf_alloc_bulk");
     for (k = 0; k < j->n; k++) {
         char *d = rte_pktmbuf_mtod(m[k], char *);
 
@@ -306,8 +285,8 @@ reasm_ours(void *arg, unsigned int iters)
         receive(j, m, (uint16_t) i);
         now = rte_rdtsc();
         for (k = 0; k < j->n; k++) {
-            nv = evpl_dpdk_mbuf_to_iovecs(env.evpl, m[k], v, RTE_DIM(v));
-            pkt.niov = reasm_input(env.reasm, env.evpl, v, nv, PKT_L2_LEN,
+            nv = evpl_dpdk_mbuf_to_iovecs(env.be.evpl, m[k], v, RTE_DIM(v));
+            pkt.niov = reasm_input(env.reasm, env.be.evpl, v, nv, PKT_L2_LEN,
                                    now, out, RTE_DIM(out));
             if (pkt.niov > 0) {
                 ours_tx(&pkt, 1);
@@ -342,7 +321,7 @@ reasm_dpdk(void *arg, unsigned int iters)
                 ip = rte_pktmbuf_mtod_offset(d, struct rte_ipv4_hdr *,
                                              PKT_L2_LEN);
                 ip->hdr_checksum = rte_ipv4_cksum(ip);
-                tx_all(&d, 1);
+                bench_tx(env.be.port, &d, 1);
                 j->done++;
             }
         }
@@ -378,7 +357,7 @@ reasm_hand(void *arg, unsigned int iters)
         ip->fragment_offset = 0;
         ip->hdr_checksum    = 0;
         ip->hdr_checksum    = rte_ipv4_cksum(ip);
-        tx_all(slot, 1);
+        bench_tx(env.be.port, slot, 1);
         j->done++;
     }
     return bench_now() - t0;
@@ -389,45 +368,27 @@ reasm_hand(void *arg, unsigned int iters)
 static void
 setup(void)
 {
-    struct evpl_dpdk_port_conf conf;
-    struct reasm_config        rc;
+    struct reasm_config rc;
 
     memset(env.l2, 0, sizeof(env.l2));
-    env.l2[0] = 0x02;
-    env.l2[6] = 0x02;
-    env.l2[5] = 1;
+    env.l2[0]  = 0x02;
+    env.l2[6]  = 0x02;
+    env.l2[5]  = 1;
     env.l2[12] = 0x08;
-    env.evpl = evpl_create(NULL);
-    if (env.evpl == NULL)
-        die("evpl_create");
-    if (rte_eth_dev_count_avail() == 0 &&
-        rte_eal_hotplug_add("vdev", "net_null_ip_frag_bench", "") != 0)
-        die("rte_eal_hotplug_add net_null");
-    env.port = 0;
-    memset(&conf, 0, sizeof(conf));
-    conf.rx_pool = evpl_mempool(env.evpl);
-    if (evpl_dpdk_port_setup(env.port, &conf) < 0)
-        die("evpl_dpdk_port_setup");
-    env.direct   = rte_pktmbuf_pool_create("bench_direct", 8191, 256, 0,
-                                           RTE_MBUF_DEFAULT_BUF_SIZE,
-                                           (int) rte_socket_id());
-    env.indirect = rte_pktmbuf_pool_create("bench_indirect", 8191, 256, 0, 0,
-                                           (int) rte_socket_id());
-    env.jumbo    = rte_pktmbuf_pool_create("bench_jumbo", 63, 0, 0, UINT16_MAX,
-                                           (int) rte_socket_id());
-    env.rx       = rte_pktmbuf_pool_create("bench_rx", 4095, 256, 0,
-                                           10240 + RTE_PKTMBUF_HEADROOM,
-                                           (int) rte_socket_id());
-    if (env.direct == NULL || env.indirect == NULL || env.jumbo == NULL ||
-        env.rx == NULL)
-        die("rte_pktmbuf_pool_create");
+    bench_env_init(&env.be, "net_null_ip_frag_bench");
+    /* Receive buffers that hold a fragment of MTU 9000 whole. */
+    env.rx = rte_pktmbuf_pool_create("bench_rx", 4095, 256, 0,
+                                     10240 + RTE_PKTMBUF_HEADROOM,
+                                     (int) rte_socket_id());
+    if (env.rx == NULL)
+        bench_die("rte_pktmbuf_pool_create");
     memset(&rc, 0, sizeof(rc));
     env.reasm = reasm_create(&rc, (int) rte_socket_id());
     env.tbl   = rte_ip_frag_table_create(1024, 16, 1024 * 16,
                                          30 * rte_get_tsc_hz(),
                                          (int) rte_socket_id());
     if (env.reasm == NULL || env.tbl == NULL)
-        die("the reassembly tables");
+        bench_die("the reassembly tables");
 }
 
 /* Each way reassembles one job's datagram, once: what the rows time is
@@ -449,7 +410,7 @@ check_reasm(struct reasm_job *j, int dpdk_can)
 {
     if (reasm_once(reasm_ours, j) != 1 || reasm_once(reasm_hand, j) != 1 ||
         reasm_once(reasm_dpdk, j) != (unsigned int) dpdk_can)
-        die("a reassembly row's check (one datagram from one job)");
+        bench_die("a reassembly row's check (one datagram from one job)");
     rte_ip_frag_free_death_row(&env.dr, 0);
 }
 

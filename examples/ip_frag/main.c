@@ -38,7 +38,6 @@
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
-#include <rte_errno.h>
 
 #include "app.h"
 #include "fault.h"
@@ -94,7 +93,8 @@ mark_hit(struct run *r, uint16_t id)
 }
 
 /* UDP datagram seq of `size` payload bytes, as one frame in one iovec:
- * an mbuf of its own when it fits a segment, else one slab iovec. */
+ * an mbuf of its own when it fits a segment, else one slab iovec; aligned
+ * to a cache line (slab space is carved at any byte otherwise). */
 static int
 build_datagram(
     struct run        *r,
@@ -107,7 +107,7 @@ build_datagram(
     struct rte_udp_hdr  *udp;
     uint32_t             sum;
 
-    if (evpl_iovec_alloc(r->evpl, len, 0, 1, 0, frame) != 1)
+    if (evpl_iovec_alloc(r->evpl, len, 64, 1, 0, frame) != 1)
         return -1;
     app_l2_l3(evpl_iovec_data(frame), &r->o.src, &r->o.dst, IPPROTO_UDP,
               (uint16_t) seq);
@@ -501,17 +501,10 @@ main(int argc, char **argv)
     struct reasm_config  rc;
     int                  ret, i;
 
-    ret = rte_eal_init(argc, argv);
-    if (ret < 0) {
-        fprintf(stderr, "rte_eal_init: %s\n", rte_strerror(rte_errno));
-        return 1;
-    }
-    argc -= ret + 1;
-    argv += ret + 1;
-    for (i = 0; i < argc; i++)
-        if (strcmp(argv[i], "--bench") == 0)
-            return ip_frag_bench(argc - i - 1, argv + i + 1);
-    if (argc < 0 || parse(argc, argv, &r.o) < 0) {
+    i = app_eal(&argc, &argv);
+    if (i >= 0)
+        return ip_frag_bench(argc - i - 1, argv + i + 1);
+    if (parse(argc, argv, &r.o) < 0) {
         fprintf(stderr, "usage: ip_frag [EAL options] -- --selftest|--send|"
                 "--echo|--bench [options] (see its README.md)\n");
         return 2;

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
 #include <rte_ethdev.h>
 
 #include "app.h"
@@ -27,6 +29,24 @@ app_signals(void)
 {
     signal(SIGINT, app_on_signal);
     signal(SIGTERM, app_on_signal);
+}
+
+int
+app_eal(int *argc, char ***argv)
+{
+    int ret = rte_eal_init(*argc, *argv), i;
+
+    if (ret < 0) {
+        fprintf(stderr, "rte_eal_init: %s\n", rte_strerror(rte_errno));
+        exit(1);
+    }
+    /* argv[ret] is the program's name again: the options follow it. */
+    *argc -= ret + 1;
+    *argv += ret + 1;
+    for (i = 0; i < *argc; i++)
+        if (strcmp((*argv)[i], "--bench") == 0)
+            return i;
+    return -1;
 }
 
 uint64_t

@@ -22,6 +22,14 @@ extern volatile sig_atomic_t app_quit;
 
 void app_signals(void);
 
+/*
+ * rte_eal_init(), then the options after the EAL's: *argc and *argv are
+ * left holding those. Exits with a message if the EAL fails. Returns the
+ * index of "--bench" among them, or -1: the benchmark takes the options
+ * after it.
+ */
+int app_eal(int *argc, char ***argv);
+
 /* One end of a flow: Ethernet and IPv4 addresses (network order) and a
  * port (host order). */
 struct app_addr {

@@ -2,12 +2,16 @@
 
 /* The examples' benchmark harness: see bench.h. */
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <rte_cycles.h>
+#include <rte_dev.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
 #include <evpl/evpl.h>
@@ -90,6 +94,50 @@ bench_parse(
             "--convert whole|pieces (not \"%s\")\n",
             argv[i]);
     return -1;
+}
+
+void
+bench_die(const char *what)
+{
+    fprintf(stderr, "--bench: %s: %s\n", what,
+            strerror(errno ? errno : rte_errno));
+    exit(1);
+}
+
+void
+bench_env_init(struct bench_env *be, const char *vdev)
+{
+    struct evpl_dpdk_port_conf conf;
+    int                        s = (int) rte_socket_id();
+
+    be->evpl = evpl_create(NULL);
+    if (be->evpl == NULL)
+        bench_die("evpl_create");
+    if (rte_eth_dev_count_avail() == 0 &&
+        rte_eal_hotplug_add("vdev", vdev, "") != 0)
+        bench_die("rte_eal_hotplug_add of a net_null");
+    be->port = 0;
+    memset(&conf, 0, sizeof(conf));
+    conf.rx_pool = evpl_mempool(be->evpl);
+    if (evpl_dpdk_port_setup(be->port, &conf) < 0)
+        bench_die("evpl_dpdk_port_setup");
+    be->direct   = rte_pktmbuf_pool_create("bench_direct", 8191, 256, 0,
+                                           RTE_MBUF_DEFAULT_BUF_SIZE, s);
+    be->indirect = rte_pktmbuf_pool_create("bench_indirect", 8191, 256, 0, 0,
+                                           s);
+    be->jumbo    = rte_pktmbuf_pool_create("bench_jumbo", 63, 0, 0,
+                                           UINT16_MAX, s);
+    if (be->direct == NULL || be->indirect == NULL || be->jumbo == NULL)
+        bench_die("rte_pktmbuf_pool_create");
+}
+
+void
+bench_tx(uint16_t port, struct rte_mbuf **m, unsigned int n)
+{
+    unsigned int sent = rte_eth_tx_burst(port, 0, m, (uint16_t) n);
+
+    if (unlikely(sent < n))
+        rte_pktmbuf_free_bulk(&m[sent], n - sent);
 }
 
 int

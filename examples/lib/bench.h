@@ -19,6 +19,8 @@
 
 #include <stdint.h>
 
+#include <rte_common.h>
+
 /* The ways a job is done, in the order of a row's fn[]. */
 enum { BENCH_OURS, BENCH_DPDK, BENCH_HAND, BENCH_WAYS };
 
@@ -55,6 +57,26 @@ int bench_parse(int argc, char **argv, struct bench_opts *o);
 
 /* The clock the loops are timed with, in TSC cycles. */
 uint64_t bench_now(void);
+
+/* What the benchmarks' jobs share: a context on the default pool, a
+ * net_null port to send to, and the pools DPDK's ways take mbufs from
+ * (headers, indirect mbufs, and 64 KiB buffers for a whole datagram or
+ * payload). */
+struct bench_env {
+    struct evpl        *evpl;
+    uint16_t            port;
+    struct rte_mempool *direct, *indirect, *jumbo;
+};
+
+/* Set it up: the port is the EAL's first, or a net_null called vdev made
+ * when the EAL was given none. Exits with a message on failure. */
+void bench_env_init(struct bench_env *be, const char *vdev);
+
+/* Print what failed (errno's or rte_errno's reason) and exit 1. */
+__rte_noreturn void bench_die(const char *what);
+
+/* Send m[0..n) on port; what the driver does not take is freed. */
+void bench_tx(uint16_t port, struct rte_mbuf **m, unsigned int n);
 
 /* Turn packets of iovecs into mbuf chains, their references moving in,
  * as o->pieces says; one per packet into m[]. Returns 0, or -1 with

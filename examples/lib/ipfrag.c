@@ -124,9 +124,10 @@ frag_ipv4(
     unsigned int               hlen[2], tlen[2], size[2];
     uint32_t                   tsum[2];
     const struct rte_ipv4_hdr *ip;
-    unsigned int               tot, plen, pos = 0, k = 0, np = 0, off, t;
+    unsigned int               tot, plen, pos = 0, k = 0, np = 0, t;
+    struct pkt_cursor          cur;
     uint16_t                   fo, base, mf_last;
-    int                        j = 0, err;
+    int                        n, err;
 
     if (evpl == NULL || frame == NULL || niov < 1 || pkts == NULL ||
         max_pkts == 0 || iov == NULL || l2_len > FRAG_L2_MAX ||
@@ -163,10 +164,10 @@ frag_ipv4(
     }
 
     plen = tot - hlen[0];
-    off  = l2_len + hlen[0];
+    cur  = (struct pkt_cursor) { 0, l2_len + hlen[0] };
     while (pos < plen) {
         struct rte_ipv4_hdr *oh;
-        unsigned int         len, left, first = k;
+        unsigned int         len, first = k;
         uint16_t             tl, fl;
         char                *d;
 
@@ -176,7 +177,9 @@ frag_ipv4(
             err = ENOSPC;
             goto undo;
         }
-        if (evpl_iovec_alloc(evpl, tlen[t], 0, 1, 0, &iov[k]) != 1) {
+        /* Aligned for the Ethernet header's fields, wherever the bytes
+         * come from (an mbuf of its own, usually). */
+        if (evpl_iovec_alloc(evpl, tlen[t], 8, 1, 0, &iov[k]) != 1) {
             err = ENOMEM;
             goto undo;
         }
@@ -196,33 +199,13 @@ frag_ipv4(
         oh->fragment_offset = fl;
         oh->hdr_checksum    = (uint16_t) ~pkt_fold(tsum[t] + tl + fl);
 
-        /* The payload: clones of the frame's bytes, across its iovecs
-         * (usually one clone of the one that holds them all). */
-        if (likely(evpl_iovec_length(&frame[j]) - off >= len &&
-                   k < max_iov)) {
-            evpl_iovec_clone_segment(&iov[k++], &frame[j], off, len);
-            off += len;
-            left = 0;
-        } else {
-            left = len;
+        /* The payload: clones of the frame's bytes. */
+        n = pkt_clone_next(frame, &cur, len, &iov[k], max_iov - k);
+        if (n < 0) {
+            err = ENOSPC;
+            goto undo;
         }
-        while (left > 0) {
-            unsigned int have = evpl_iovec_length(&frame[j]) - off, take;
-
-            if (have == 0) {
-                j++;
-                off = 0;
-                continue;
-            }
-            if (k == max_iov) {
-                err = ENOSPC;
-                goto undo;
-            }
-            take = RTE_MIN(have, left);
-            evpl_iovec_clone_segment(&iov[k++], &frame[j], off, take);
-            off  += take;
-            left -= take;
-        }
+        k            += (unsigned int) n;
         pkts[np].iov  = &iov[first];
         pkts[np].niov = (int) (k - first);
         np++;

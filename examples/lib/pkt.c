@@ -75,7 +75,7 @@ pkt_head_writable(
         errno = ENOSPC;
         return -1;
     }
-    if (evpl_iovec_alloc(evpl, len, 0, 1, 0, &head) != 1)
+    if (evpl_iovec_alloc(evpl, len, 8, 1, 0, &head) != 1)
         return -1;
     pkt_copy_out(evpl_iovec_data(&head), iov, n, 0, len);
     n = pkt_iovecs_pull(evpl, iov, n, len);

@@ -198,6 +198,60 @@ pkt_iovecs_len(
     return len;
 }
 
+/* A place in a list of iovecs: byte off of iovec j. */
+struct pkt_cursor {
+    int          j;
+    unsigned int off;
+};
+
+/*
+ * Clone the next len bytes of a list of iovecs, from cursor c (whose off
+ * may run past iovec j), into dst: one clone per iovec they span (usually
+ * one), at most room of them; the cursor moves past the bytes. The list
+ * must hold them. Returns how many clones were written, or -1 when room
+ * is too small (none written held).
+ */
+static inline int
+pkt_clone_next(
+    const struct evpl_iovec *src,
+    struct pkt_cursor       *c,
+    unsigned int             len,
+    struct evpl_iovec       *dst,
+    unsigned int             room)
+{
+    unsigned int have, take;
+    int          n = 0;
+
+    if (len == 0)
+        return 0;
+    while (c->off >= evpl_iovec_length(&src[c->j])) {
+        c->off -= evpl_iovec_length(&src[c->j]);
+        c->j++;
+    }
+    if (likely(room > 0 && evpl_iovec_length(&src[c->j]) - c->off >= len)) {
+        evpl_iovec_clone_segment(dst, &src[c->j], c->off, len);
+        c->off += len;
+        return 1;
+    }
+    while (len > 0) {
+        have = evpl_iovec_length(&src[c->j]) - c->off;
+        if (have == 0) {
+            c->j++;
+            c->off = 0;
+            continue;
+        }
+        if ((unsigned int) n == room) {
+            evpl_iovecs_release(NULL, dst, n);
+            return -1;
+        }
+        take = RTE_MIN(have, len);
+        evpl_iovec_clone_segment(&dst[n++], &src[c->j], c->off, take);
+        c->off += take;
+        len    -= take;
+    }
+    return n;
+}
+
 /*
  * Whether the bytes of an iovec may be written without anyone else
  * seeing it: the iovec is on an mbuf whose data only it references (not

@@ -38,7 +38,8 @@ tseg_tcp4(
     uint32_t                   ip_sum, seq0;
     uint16_t                   id0, tl, id;
     struct rte_ipv4_hdr        h;
-    int                        j = 0, err;
+    struct pkt_cursor          cur = { 0, off };
+    int                        n, err;
 
     if (evpl == NULL || hdr == NULL || pkts == NULL || iov == NULL ||
         mss == 0 || hdr_len > TSEG_HDR_MAX ||
@@ -67,23 +68,17 @@ tseg_tcp4(
     id0  = rte_be_to_cpu_16(ip->packet_id);
     seq0 = rte_be_to_cpu_32(tcp->sent_seq);
 
-    /* Find byte off. */
-    while (j < nbuf && off >= evpl_iovec_length(&buf[j])) {
-        off -= evpl_iovec_length(&buf[j]);
-        j++;
-    }
-
     do {
         struct rte_ipv4_hdr *oh;
         struct rte_tcp_hdr  *th;
-        unsigned int         seg = RTE_MIN(mss, len - pos), first = k, left;
+        unsigned int         seg = RTE_MIN(mss, len - pos), first = k;
         char                *d;
 
         if (np == max_pkts || k == max_iov) {
             err = ENOSPC;
             goto undo;
         }
-        if (evpl_iovec_alloc(evpl, hdr_len, 0, 1, 0, &iov[k]) != 1) {
+        if (evpl_iovec_alloc(evpl, hdr_len, 8, 1, 0, &iov[k]) != 1) {
             err = ENOMEM;
             goto undo;
         }
@@ -100,33 +95,13 @@ tseg_tcp4(
         if (pos + seg < len)
             th->tcp_flags &= (uint8_t) ~TSEG_TAIL_FLAGS;
 
-        /* The payload: clones of the buffer's bytes, across its iovecs
-         * (usually one clone of the one that holds them all). */
-        if (likely(seg > 0 && evpl_iovec_length(&buf[j]) - off >= seg &&
-                   k < max_iov)) {
-            evpl_iovec_clone_segment(&iov[k++], &buf[j], off, seg);
-            off += seg;
-            left = 0;
-        } else {
-            left = seg;
+        /* The payload: clones of the buffer's bytes. */
+        n = pkt_clone_next(buf, &cur, seg, &iov[k], max_iov - k);
+        if (n < 0) {
+            err = ENOSPC;
+            goto undo;
         }
-        while (left > 0) {
-            unsigned int have = evpl_iovec_length(&buf[j]) - off, take;
-
-            if (have == 0) {
-                j++;
-                off = 0;
-                continue;
-            }
-            if (k == max_iov) {
-                err = ENOSPC;
-                goto undo;
-            }
-            take = RTE_MIN(have, left);
-            evpl_iovec_clone_segment(&iov[k++], &buf[j], off, take);
-            off  += take;
-            left -= take;
-        }
+        k += (unsigned int) n;
 
         if (flags & TSEG_CSUM_OFFLOAD) {
             oh->hdr_checksum = 0;

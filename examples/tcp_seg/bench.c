@@ -22,12 +22,10 @@
  * chain's checksum, is experimental in DPDK 22.11. */
 #define ALLOW_EXPERIMENTAL_API
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <rte_dev.h>
 #include <rte_ethdev.h>
 #include <rte_gso.h>
 #include <rte_mbuf.h>
@@ -48,9 +46,7 @@
 
 struct env {
     const struct bench_opts *opts;
-    struct evpl        *evpl;
-    uint16_t            port;
-    struct rte_mempool *direct, *indirect, *jumbo;
+    struct bench_env    be;
     struct rte_gso_ctx  gso;
     uint8_t             hdr[HDR];
     struct evpl_iovec   buf;      /* ours: the payload, one slab iovec */
@@ -62,23 +58,6 @@ struct seg_job {
 };
 
 static struct env env;
-
-static __rte_noreturn void
-die(const char *what)
-{
-    fprintf(stderr, "tcp_seg --bench: %s: %s\n", what,
-            strerror(errno ? errno : rte_errno));
-    exit(1);
-}
-
-static void
-tx_all(struct rte_mbuf **m, unsigned int n)
-{
-    unsigned int sent = rte_eth_tx_burst(env.port, 0, m, (uint16_t) n);
-
-    if (unlikely(sent < n))
-        rte_pktmbuf_free_bulk(&m[sent], n - sent);
-}
 
 static void
 set_offload(struct rte_mbuf *m)
@@ -101,22 +80,22 @@ seg_ours(void *arg, unsigned int iters)
     int                   n, k;
 
     for (i = 0; i < iters; i++) {
-        n = tseg_tcp4(env.evpl, env.hdr, PKT_L2_LEN, HDR, &env.buf, 1, 0,
+        n = tseg_tcp4(env.be.evpl, env.hdr, PKT_L2_LEN, HDR, &env.buf, 1, 0,
                       PAYLOAD, MSS, j->offload ? TSEG_CSUM_OFFLOAD : 0, pkts,
                       MAXS, iov, RTE_DIM(iov));
         if (unlikely(n < 0))
-            die("tseg_tcp4");
+            bench_die("tseg_tcp4");
         /* Each an mbuf chain, then one burst: evpl_dpdk_tx_burst()
          * would copy each into one mbuf on net_null, which does not say it
          * takes chains (ip_frag/bench.c); and the offload flags are the
          * application's to set on the chains. */
-        if (unlikely(bench_chains(env.opts, env.evpl, pkts, (unsigned int) n,
+        if (unlikely(bench_chains(env.opts, env.be.evpl, pkts, (unsigned int) n,
                                   m) < 0))
-            die("evpl_dpdk_iovecs_to_mbuf");
+            bench_die("evpl_dpdk_iovecs_to_mbuf");
         if (j->offload)
             for (k = 0; k < n; k++)
                 set_offload(m[k]);
-        tx_all(m, (unsigned int) n);
+        bench_tx(env.be.port, m, (unsigned int) n);
     }
     return bench_now() - t0;
 }
@@ -137,7 +116,7 @@ seg_dpdk(void *arg, unsigned int iters)
                             (j->offload ? OFFLOAD_FLAGS : 0);
         n = rte_gso_segment(env.pkt, &env.gso, out, MAXS);
         if (unlikely(n <= 0))
-            die("rte_gso_segment");
+            bench_die("rte_gso_segment");
         for (k = 0; k < n; k++) {
             ip = rte_pktmbuf_mtod_offset(out[k], struct rte_ipv4_hdr *,
                                          PKT_L2_LEN);
@@ -152,7 +131,7 @@ seg_dpdk(void *arg, unsigned int iters)
                                                               PKT_L2_LEN + L3);
             }
         }
-        tx_all(out, (unsigned int) n);
+        bench_tx(env.be.port, out, (unsigned int) n);
     }
     return bench_now() - t0;
 }
@@ -170,9 +149,9 @@ seg_hand(void *arg, unsigned int iters)
         ((const struct rte_tcp_hdr *) (env.hdr + PKT_L2_LEN + L3))->sent_seq);
 
     for (i = 0; i < iters; i++) {
-        if (rte_pktmbuf_alloc_bulk(env.direct, hd, n) != 0 ||
-            rte_pktmbuf_alloc_bulk(env.indirect, in, n) != 0)
-            die("rte_pktmbuf_alloc_bulk");
+        if (rte_pktmbuf_alloc_bulk(env.be.direct, hd, n) != 0 ||
+            rte_pktmbuf_alloc_bulk(env.be.indirect, in, n) != 0)
+            bench_die("rte_pktmbuf_alloc_bulk");
         for (k = 0; k < n; k++) {
             unsigned int         off = k * MSS, len = RTE_MIN(MSS,
                                                               PAYLOAD - off);
@@ -208,7 +187,7 @@ seg_hand(void *arg, unsigned int iters)
                                              pkt_pseudo_sum(ip, L4 + len))));
             }
         }
-        tx_all(hd, n);
+        bench_tx(env.be.port, hd, n);
     }
     return bench_now() - t0;
 }
@@ -216,33 +195,13 @@ seg_hand(void *arg, unsigned int iters)
 static void
 setup(void)
 {
-    struct evpl_dpdk_port_conf conf;
-    struct rte_ipv4_hdr       *ip = (struct rte_ipv4_hdr *) (env.hdr +
-                                                             PKT_L2_LEN);
-    struct rte_tcp_hdr        *th = (struct rte_tcp_hdr *) (ip + 1);
-    struct rte_mbuf           *h, *p;
-    int                        s = (int) rte_socket_id();
+    struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *) (env.hdr + PKT_L2_LEN);
+    struct rte_tcp_hdr  *th = (struct rte_tcp_hdr *) (ip + 1);
+    struct rte_mbuf     *h, *p;
 
-    env.evpl = evpl_create(NULL);
-    if (env.evpl == NULL)
-        die("evpl_create");
-    if (rte_eth_dev_count_avail() == 0 &&
-        rte_eal_hotplug_add("vdev", "net_null_tcp_seg_bench", "") != 0)
-        die("rte_eal_hotplug_add net_null");
-    memset(&conf, 0, sizeof(conf));
-    conf.rx_pool = evpl_mempool(env.evpl);
-    if (evpl_dpdk_port_setup(env.port, &conf) < 0)
-        die("evpl_dpdk_port_setup");
-    env.direct   = rte_pktmbuf_pool_create("bench_direct", 8191, 256, 0,
-                                           RTE_MBUF_DEFAULT_BUF_SIZE, s);
-    env.indirect = rte_pktmbuf_pool_create("bench_indirect", 8191, 256, 0, 0,
-                                           s);
-    env.jumbo    = rte_pktmbuf_pool_create("bench_jumbo", 63, 0, 0,
-                                           UINT16_MAX, s);
-    if (env.direct == NULL || env.indirect == NULL || env.jumbo == NULL)
-        die("rte_pktmbuf_pool_create");
+    bench_env_init(&env.be, "net_null_tcp_seg_bench");
     env.gso = (struct rte_gso_ctx) {
-        .direct_pool = env.direct, .indirect_pool = env.indirect,
+        .direct_pool = env.be.direct, .indirect_pool = env.be.indirect,
         .gso_types = RTE_ETH_TX_OFFLOAD_TCP_TSO,
         .gso_size = (uint16_t) (HDR + MSS),
     };
@@ -257,8 +216,8 @@ setup(void)
     ip->time_to_live  = 64;
     ip->next_proto_id = IPPROTO_TCP;
     ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
-    ip->src_addr      = RTE_IPV4(10, 0, 0, 1);
-    ip->dst_addr      = RTE_IPV4(10, 0, 0, 2);
+    ip->src_addr      = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 1));
+    ip->dst_addr      = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 2));
     ip->total_length  = rte_cpu_to_be_16((uint16_t) (L3 + L4 + PAYLOAD));
     th->src_port  = rte_cpu_to_be_16(40000);
     th->dst_port  = rte_cpu_to_be_16(9);
@@ -271,19 +230,19 @@ setup(void)
     ((uint8_t *) (th + 1))[2] = 8;
     ((uint8_t *) (th + 1))[3] = 10;
 
-    if (evpl_iovec_alloc(env.evpl, PAYLOAD, 0, 1, 0, &env.buf) != 1)
-        die("evpl_iovec_alloc of the payload");
+    if (evpl_iovec_alloc(env.be.evpl, PAYLOAD, 0, 1, 0, &env.buf) != 1)
+        bench_die("evpl_iovec_alloc of the payload");
     pkt_pattern_fill(evpl_iovec_data(&env.buf), PAYLOAD, PAYLOAD, 0, 0);
 
-    h = rte_pktmbuf_alloc(env.direct);
-    p = rte_pktmbuf_alloc(env.jumbo);
+    h = rte_pktmbuf_alloc(env.be.direct);
+    p = rte_pktmbuf_alloc(env.be.jumbo);
     if (h == NULL || p == NULL || rte_pktmbuf_append(h, HDR) == NULL ||
         rte_pktmbuf_append(p, PAYLOAD) == NULL)
-        die("the input packet");
+        bench_die("the input packet");
     memcpy(rte_pktmbuf_mtod(h, void *), env.hdr, HDR);
     pkt_pattern_fill(rte_pktmbuf_mtod(p, void *), PAYLOAD, PAYLOAD, 0, 0);
     if (rte_pktmbuf_chain(h, p) != 0)
-        die("rte_pktmbuf_chain");
+        bench_die("rte_pktmbuf_chain");
     h->l2_len = PKT_L2_LEN;
     h->l3_len = L3;
     h->l4_len = L4;

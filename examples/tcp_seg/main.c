@@ -29,7 +29,6 @@
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
-#include <rte_errno.h>
 
 #include "pkt.h"
 #include "tcp_seg.h"
@@ -244,19 +243,12 @@ main(int argc, char **argv)
     struct tcp_result res;
     struct evpl      *evpl;
     uint16_t          port;
-    int               ret, i, ok;
+    int               i, ok;
 
-    ret = rte_eal_init(argc, argv);
-    if (ret < 0) {
-        fprintf(stderr, "rte_eal_init: %s\n", rte_strerror(rte_errno));
-        return 1;
-    }
-    argc -= ret + 1;
-    argv += ret + 1;
-    for (i = 0; i < argc; i++)
-        if (strcmp(argv[i], "--bench") == 0)
-            return tcp_seg_bench(argc - i - 1, argv + i + 1);
-    if (argc < 0 || parse(argc, argv, &o) < 0) {
+    i = app_eal(&argc, &argv);
+    if (i >= 0)
+        return tcp_seg_bench(argc - i - 1, argv + i + 1);
+    if (parse(argc, argv, &o) < 0) {
         fprintf(stderr, "usage: tcp_seg [EAL options] -- --selftest|--connect"
                 "|--bench [options] (see its README.md)\n");
         return 2;
