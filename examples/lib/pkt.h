@@ -224,22 +224,21 @@ pkt_clone_next(
 
     if (len == 0)
         return 0;
-    while (c->off >= evpl_iovec_length(&src[c->j])) {
-        c->off -= evpl_iovec_length(&src[c->j]);
-        c->j++;
-    }
-    if (likely(room > 0 && evpl_iovec_length(&src[c->j]) - c->off >= len)) {
+    /* Usually the iovec at the cursor holds all of them. */
+    have = evpl_iovec_length(&src[c->j]);
+    if (likely(c->off < have && have - c->off >= len && room > 0)) {
         evpl_iovec_clone_segment(dst, &src[c->j], c->off, len);
         c->off += len;
         return 1;
     }
     while (len > 0) {
-        have = evpl_iovec_length(&src[c->j]) - c->off;
-        if (have == 0) {
+        have = evpl_iovec_length(&src[c->j]);
+        if (c->off >= have) {
+            c->off -= have;
             c->j++;
-            c->off = 0;
             continue;
         }
+        have -= c->off;
         if ((unsigned int) n == room) {
             evpl_iovecs_release(NULL, dst, n);
             return -1;
