@@ -46,7 +46,8 @@ parallel do not collide; a run removes namespaces an earlier, killed run
 left. Cleans up on exit and on SIGINT, SIGTERM, SIGHUP. Each case within
 150 s. Hugepages when 256 are free and EVPL_NOHUGE is not 1, else
 --no-huge. Exit 77 (skip) without root, ip or ethtool, where namespaces
-or veth pairs cannot be made, or with EVPL_TRAFFIC=0.
+or veth pairs cannot be made, without /dev/net/tun (the in cases), or with
+EVPL_TRAFFIC=0.
 """
 
 import ctypes
@@ -440,7 +441,7 @@ def sweep_stale():
             sh(["ip", "netns", "del", name], check=False)
 
 
-def why_skip():
+def why_skip(names):
     if os.environ.get("EVPL_TRAFFIC", "1") == "0":
         return "EVPL_TRAFFIC=0"
     if os.geteuid() != 0:
@@ -448,6 +449,9 @@ def why_skip():
     for tool in ("ip", "ethtool"):
         if shutil.which(tool) is None:
             return "no %s (./quickstart.sh installs it)" % tool
+    if any(CASES[n][0] == "echo" for n in names) and \
+            not os.path.exists("/dev/net/tun"):
+        return "no /dev/net/tun for net_tap"
     probe = "%s%d-probe" % (PREFIX, os.getpid())
     p = sh(["ip", "netns", "add", probe], check=False)
     if p.returncode != 0:
@@ -479,7 +483,7 @@ def main():
         if n not in CASES:
             print("unknown case %r; --list names them" % n, file=sys.stderr)
             return 2
-    why = why_skip()
+    why = why_skip(names)
     if why is not None:
         print("SKIP: " + why)
         return 77

@@ -18,7 +18,8 @@
  * options:
  *   --src IP:PORT --src-mac MAC   this end (default 10.0.0.2:9, 02:00:00:00:00:02)
  *   --dst IP:PORT --dst-mac MAC   the other (default 10.0.0.1:9, 02:00:00:00:00:01)
- *   --mtu N  --sizes N,N,...  --count ROUNDS  --segment-size BYTES
+ *   --mtu N (576 or more)  --sizes N,N,...  --count ROUNDS
+ *   --segment-size BYTES
  *   --timeout-ms N   reassembly timeout (default 30000)
  *   --idle-ms N      --echo: stop after N ms with nothing received
  *   --loss PPM --dup PPM --reorder PPM --seed N
@@ -47,7 +48,10 @@
 #include "reasm.h"
 
 #define RX_BURST  32
-#define MAX_FRAGS 256             /* fragments of one datagram (MTU 576) */
+/* Fragments of one datagram: 65535 bytes at the smallest MTU taken, 576
+ * (the datagram every IPv4 host accepts, RFC 791), make 120. */
+#define MTU_MIN   576u
+#define MAX_FRAGS 128
 #define MAX_OUT   (MAX_FRAGS * 4) /* iovecs of one reassembled datagram */
 
 static const unsigned int default_sizes[] = {
@@ -445,7 +449,7 @@ parse(int argc, char **argv, struct opts *o)
     for (i = 0; i < (int) o->nsizes; i++)
         if (o->sizes[i] > PKT_IP_MAX - 28)
             return -1;
-    return o->mode == NONE || (o->mtu != 0 && o->mtu < PKT_MTU_MIN) ? -1 : 0;
+    return o->mode == NONE || (o->mtu != 0 && o->mtu < MTU_MIN) ? -1 : 0;
 }
 
 static int
