@@ -249,13 +249,18 @@ class Case:
             sh(["ip", "-n", ns, "link", "set", dev, "up"])
         self.kernel_side()
 
-    def take_tap(self):
-        """The example's tap interface, once it exists, made K's."""
-        deadline = time.monotonic() + 60
-        while sh(["ip", "-n", self.ns_e, "link", "show", self.tap],
-                 check=False).returncode != 0:
-            assert time.monotonic() < deadline, "no tap interface appeared"
-            time.sleep(0.1)
+    def take_tap(self, ex):
+        """The example's tap interface made K's, once the example says
+        its port is set up: net_tap opens each queue on the interface by
+        name, and a queue opened after the move would make a new tap in
+        E."""
+        seen = []
+        while True:
+            line = ex.stderr.readline()
+            seen.append(line)
+            assert line, "the example did not start:\n" + "".join(seen)
+            if "port 0 ready" in line:
+                break
         sh(["ip", "-n", self.ns_e, "link", "set", self.tap, "netns",
             self.ns_k])
         self.if_k = self.tap
@@ -360,7 +365,7 @@ class Case:
         ex = self.example("ip_frag", ["--echo", "--mtu", str(self.mtu),
                                       "--timeout-ms", "500"], wait=False,
                           port="--vdev=net_tap0,iface=" + self.tap)
-        self.take_tap()
+        self.take_tap(ex)
         pinger = self.spawn_k(UDP_PINGER, self.ip_k, self.port_k, self.ip_e,
                               self.port_e, 1.5 if self.faults else 2,
                               ",".join(map(str, SIZES)), ROUNDS)

@@ -523,6 +523,9 @@ main(int argc, char **argv)
     }
     fault_init(&r.fault, &r.o.faults);
     app_signals();
+    /* A test moving the port's interface elsewhere waits for this: a
+     * net_tap's queues find their interface by name while it is set up. */
+    fprintf(stderr, "ip_frag: port %u ready\n", r.port);
 
     if (r.o.mode == ECHO) {
         uint64_t idle = app_ms(r.o.idle_ms), last = rte_get_tsc_cycles();
