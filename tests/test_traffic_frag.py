@@ -44,8 +44,9 @@ Names carry the process id (namespaces evplfr<pid>-<case>-{k,e},
 interfaces k<pid>, e<pid>, a subnet and ports derived from it), so runs in
 parallel do not collide; a run removes namespaces an earlier, killed run
 left. Cleans up on exit and on SIGINT, SIGTERM, SIGHUP. Each case within
-150 s. Hugepages when 256 are free and EVPL_NOHUGE is not 1, else
---no-huge. Exit 77 (skip) without root, ip or ethtool, where namespaces
+150 s. Hugepages when 256 are free and EVPL_NOHUGE is not 1 (or, where
+the build names a tests/hugepages_run in EVPL_TEST_HUGEPAGES_RUN, through
+it: 128 reserved as the test programs reserve theirs), else --no-huge. Exit 77 (skip) without root, ip or ethtool, where namespaces
 or veth pairs cannot be made, without /dev/net/tun (the in cases), or with
 EVPL_TRAFFIC=0.
 """
@@ -62,6 +63,9 @@ import sys
 import time
 
 PREFIX = "evplfr"
+# Hugepages an example takes (its pool of 10 KiB segments at MTU 9000, its
+# slabs, the EAL's own, with room), where the build reserves them.
+PAGES = 128
 DEADLINE_S = 150
 SIZES = (1, 2, 7, 8, 9, 100, 1000, 1471, 1472, 1473, 1480, 2000, 2952, 2953,
          4096, 8000, 8972, 8973, 9000, 16384, 32768, 50000, 65000, 65507)
@@ -296,12 +300,24 @@ class Case:
                 "--log-level=lib.eal:warning",
                 port or "--vdev=net_af_packet0,iface=%s,%s" % (
                     self.if_e, AFP[self.mtu])]
-        if hugepages_free() >= 256 and os.environ.get("EVPL_NOHUGE") != "1":
+        hp = os.environ.get("EVPL_TEST_HUGEPAGES_RUN")
+        launch = []
+        if os.environ.get("EVPL_NOHUGE") == "1":
+            huge = False
+        elif hp:
+            # Reserved as the test programs reserve theirs: it waits for
+            # pages other tests hold and gives the EAL exactly its share.
+            huge   = subprocess.run([hp, str(PAGES), "--check"]).returncode \
+                != 77
+            launch = [hp, str(PAGES)] if huge else []
+        else:
+            huge = hugepages_free() >= 256
+        if huge:
             args.append("--in-memory")
         else:
             args += ["--no-huge", "-m", "512", "--no-shconf"]
-        cmd = ["ip", "netns", "exec", self.ns_e,
-               os.path.join(self.bdir, prog)] + args + ["--"] + opts + seg + [
+        cmd = ["ip", "netns", "exec", self.ns_e] + launch + [
+            os.path.join(self.bdir, prog)] + args + ["--"] + opts + seg + [
             "--src", "%s:%d" % (self.ip_e, self.port_e), "--src-mac",
             self.mac_e, "--dst", "%s:%d" % (self.ip_k, self.port_k)]
         # An echo goes back to the request's source address; the others
