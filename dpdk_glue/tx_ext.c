@@ -2,11 +2,11 @@
 
 /*
  * Transmit of slab iovecs by reference: a range of a slab becomes mbufs
- * attached to it with rte_pktmbuf_attach_extbuf(), each holding one count
- * on the slab's rte_mbuf_ext_shared_info, so the slab goes back to its
- * pool only when the last iovec and the last sent mbuf have dropped it
- * (DPDK's own free of an attached mbuf drops the count and calls the
- * slab's free callback at zero).
+ * attached to it (evpl_slab_attach(), src/slab_attach.c), each holding one
+ * count on the slab through a shared info of its own, so the slab goes
+ * back to its pool only when the last iovec and the last sent mbuf have
+ * dropped it (DPDK's own free of an attached mbuf calls the shared info's
+ * free callback, which drops the count).
  *
  * An mbuf describes at most 65535 bytes (buf_len and data_len are 16
  * bits), so a longer range is split. A slab is IOVA-contiguous (slab_pool.c),
@@ -33,16 +33,17 @@ evpl_tx_ext_attach(
      * may free a sent mbuf on any lcore) and through the checked helper;
      * each attached mbuf then owns one of them. */
     owed = (left + EVPL_TX_EXT_SEG_MAX - 1) / EVPL_TX_EXT_SEG_MAX;
-    evpl_refcnt_add_(call, v, &s->shinfo.refcnt, (uint16_t) owed, 1);
+    evpl_refcnt_add_(call, v, &s->refcnt, (uint16_t) owed, 1);
     while (left > 0) {
         chunk = RTE_MIN(left, EVPL_TX_EXT_SEG_MAX);
         if (unlikely(rte_mempool_generic_get(evpl->pool, (void **) &m, 1,
                                              evpl->cache) < 0))
             goto undo;
         rte_pktmbuf_reset(m);
-        rte_pktmbuf_attach_extbuf(m, p,
-                                  s->iova + (rte_iova_t) (p - s->data),
-                                  (uint16_t) chunk, &s->shinfo);
+        if (unlikely(evpl_slab_attach(evpl, m, s, p, (uint16_t) chunk) < 0)) {
+            rte_mempool_generic_put(evpl->pool, (void **) &m, 1, evpl->cache);
+            goto undo;
+        }
         m->data_len = (uint16_t) chunk;
         m->pkt_len  = chunk;
         if (first == NULL)
@@ -62,7 +63,7 @@ evpl_tx_ext_attach(
  undo:
     /* The counts no mbuf came to own; the iovec's own reference keeps the
      * slab from reaching zero here. Each freed mbuf drops its own. */
-    rte_mbuf_ext_refcnt_update(&s->shinfo, (int16_t) -(int) owed);
+    __atomic_sub_fetch(&s->refcnt, (uint16_t) owed, __ATOMIC_RELEASE);
     while (first != NULL) {
         m     = first->next;
         first->next = NULL;

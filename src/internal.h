@@ -63,13 +63,10 @@ struct evpl {
 
     /* The process's list of live contexts, for telemetry. */
     TAILQ_ENTRY(evpl)         link;
+    /* Names the context in what it takes (slabs, span tails, and in trace
+     * builds mbufs' trace records); never reused, as buffers outlive
+     * contexts, and unique across the processes of the DPDK instance. */
     uint32_t                  id;
-
-#ifdef EVPL_IOVEC_TRACE
-    /* Names this context in the trace record of the mbufs it hands out;
-     * never reused, as mbufs outlive contexts. */
-    uint32_t                  trace_serial;
-#endif
 };
 
 /*
@@ -165,17 +162,38 @@ int evpl_dynfield_init(void);
 struct rte_mempool *evpl_default_pool(int socket, unsigned int room,
                                       unsigned int n);
 
+/* How evpl_pool_get_or_create() makes a pool it cannot find. */
+struct evpl_pool_maker {
+    /* Make the pool called name; NULL with rte_errno set (EEXIST: another
+     * process is making it, wait for it). */
+    struct rte_mempool *(*create)(const char *name, void *arg);
+    /* Undo create() for a pool that cannot be published: everything it
+     * took goes. NULL: rte_mempool_free(). */
+    void (*discard)(struct rte_mempool *mp, void *arg);
+    /* Leave the report of a failure to the caller (a slab set that cannot
+     * grow says so itself, once). */
+    int quiet;
+};
+
 /*
- * The pool registered as name, created with create(name, arg) by the first
- * caller of any thread or process; published to others only once create()
- * has returned it complete (pool.c says how). create() returns NULL with
- * rte_errno set. NULL with errno: EINVAL (name too long), ENOMEM (create()
- * failed), EAGAIN (another process left the pool half-built past a bound).
+ * The pool registered as name, created with mk->create(name, arg) by the
+ * first caller of any thread or process; published to others only once
+ * create() has returned it complete (pool.c says how). Nothing stays
+ * allocated when it fails: NULL with errno EINVAL (name too long), ENOMEM
+ * (create() failed), EAGAIN (another process left the pool half-built past
+ * a bound).
  */
-struct rte_mempool *evpl_pool_get_or_create(
-    const char          *name,
-    struct rte_mempool *(*create)(const char *name, void *arg),
-    void                *arg);
+struct rte_mempool *evpl_pool_get_or_create(const char *name,
+                                            const struct evpl_pool_maker *mk,
+                                            void *arg);
+
+/* The group-wide record of the processes of this DPDK instance (shared.c):
+ * evpl_shared_init() once before anything else of a context, then context
+ * ids unique across the processes, and whether a code address is another
+ * process's slab-attachment free callback. */
+int      evpl_shared_init(void);
+uint32_t evpl_shared_next_id(void);
+int      evpl_shared_foreign_code(uintptr_t addr);
 
 /* Leak accounting (trace.c): evpl_destroy()'s report through rte_log. */
 void evpl_leak_report(const struct evpl *evpl);
@@ -188,7 +206,6 @@ int  evpl_trace_init(void);
 struct rte_mempool *evpl_trace_pool_create(const char *name, unsigned int n,
                                            unsigned int cache,
                                            unsigned int room, int socket);
-void evpl_trace_ctx_init(struct evpl *evpl);
 /* Record who handed out the mbufs of n iovecs (n < 1: none); returns n. */
 int  evpl_trace_handed_out(struct evpl *evpl, struct evpl_iovec *iov, int n,
                            const void *site);

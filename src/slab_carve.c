@@ -21,8 +21,8 @@ evpl_slab_count(
     const struct evpl_slab *s,
     unsigned int            shared)
 {
-    return shared ? __atomic_load_n(&s->h.shinfo.refcnt, __ATOMIC_RELAXED) :
-           s->h.shinfo.refcnt;
+    return shared ? __atomic_load_n(&s->h.refcnt, __ATOMIC_RELAXED) :
+           s->h.refcnt;
 }
 
 /* Under the carve cap a reference needs no overflow check. */
@@ -33,9 +33,9 @@ evpl_slab_count_add(
     uint16_t          n)
 {
     if (shared)
-        __atomic_add_fetch(&s->h.shinfo.refcnt, n, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&s->h.refcnt, n, __ATOMIC_RELAXED);
     else
-        s->h.shinfo.refcnt += n;
+        s->h.refcnt += n;
 }
 
 static void evpl_slab_carve_retire(struct evpl_slab_carve *c,
@@ -68,7 +68,7 @@ evpl_slab_get(struct evpl *evpl)
     struct evpl_slab     *s;
 
     s = evpl_slab_pool_get(sc, evpl->id);
-    if (unlikely(s == NULL) && sc->pool != NULL) {
+    if (unlikely(s == NULL)) {
         /* Near exhaustion the context's own carve slabs, when nothing
          * else is in them, are worth more as fresh slabs. */
         if (evpl_slab_release_idle(sc) > 0)
@@ -379,7 +379,7 @@ evpl_slab_commit_one(
         /* The tail of this context's spanning reservation: carving goes
          * on behind it, once. */
         s->span_owner = 0;
-        evpl_refcnt_add_("evpl_iovec_commit", iov, &s->h.shinfo.refcnt, 1,
+        evpl_refcnt_add_("evpl_iovec_commit", iov, &s->h.refcnt, 1,
                          0);
         evpl_slab_carve_take(c, s, (uint32_t) end, 0);
     }

@@ -334,14 +334,19 @@ static void
 alloc_larger_than_pool(struct bad *b)
 {
     struct evpl_iovec *v = calloc(600000, sizeof(*v));
+    struct evpl_config cfg;
+    struct evpl       *e;
 
-    /* Room for every iovec it could need; the pool runs dry first and
-     * everything taken goes back. */
+    /* Room for every iovec it could need; slab memory, limited to 16
+     * slabs, runs out first and everything taken goes back. */
+    (void) b;
     assert_non_null(v);
-    assert_fails(evpl_iovec_alloc(b->evpl, UINT_MAX, 0, 600000, 0, v),
-                 ENOMEM);
-    assert_fails(evpl_iovec_reserve(b->evpl, UINT_MAX, 0, 600000, v),
-                 ENOMEM);
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.nb_slabs = 16;
+    assert_non_null(e = evpl_create(&cfg));
+    assert_fails(evpl_iovec_alloc(e, UINT_MAX, 0, 600000, 0, v), ENOMEM);
+    assert_fails(evpl_iovec_reserve(e, UINT_MAX, 0, 600000, v), ENOMEM);
+    evpl_destroy(e);
     free(v);
 }
 
@@ -1316,7 +1321,8 @@ static const struct row rows[] = {
       "slabs (up to UINT_MAX)", "-1, errno ENOSPC; nothing taken", 0,
       alloc_max_too_small },
     { "evpl_iovec_alloc, _reserve", "length UINT_MAX with room for every "
-      "iovec", "-1, errno ENOMEM; every slab taken goes back", 0,
+      "iovec, nb_slabs 16", "-1, errno ENOMEM; every slab taken goes back",
+      0,
       alloc_larger_than_pool },
     { "evpl_iovec_alloc, _reserve", "pool exhausted",
       "-1, errno and rte_errno ENOMEM", 0, alloc_pool_exhausted },

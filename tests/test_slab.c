@@ -20,6 +20,7 @@
 #include <rte_mempool.h>
 
 #include "common.h"
+#include "slab_sets.h"
 
 #define SLAB (2u << 20)
 
@@ -27,27 +28,17 @@ static uint16_t ring_port;
 
 /* ---- fixture ---------------------------------------------------------- */
 
-/* The slab pool of a configuration, found by the name slab.c gives it
- * (socket, slab size, count); NULL until a slab was first needed. */
-static struct rte_mempool *
-slab_pool(unsigned int size, unsigned int nb)
+/* Slabs of the default set (2 MiB, no limit) taken from its pools. */
+static unsigned int
+slabs_in_use(void)
 {
-    char name[RTE_MEMPOOL_NAMESIZE];
-
-    snprintf(name, sizeof(name), "evpls%d.%u.%u",
-             (int) rte_socket_id(), size, nb);
-    return rte_mempool_lookup(name);
-}
-
-static struct rte_mempool *
-default_slab_pool(void)
-{
-    return slab_pool(EVPL_DPDK_DEFAULT_SLAB_SIZE, EVPL_DPDK_DEFAULT_NB_SLABS);
+    return evpl_test_slabs_in_use(EVPL_DPDK_DEFAULT_SLAB_SIZE,
+                                  EVPL_DPDK_DEFAULT_NB_SLABS);
 }
 
 struct fix {
     struct evpl_test_ctx base; /* first: evpl_test_teardown() frees it */
-    unsigned int         slabs_free;
+    unsigned int         slabs_used;
 };
 
 static int
@@ -55,23 +46,15 @@ setup(void **state)
 {
     struct evpl_test_ctx *t;
     struct fix           *f;
-    struct evpl_iovec     v;
 
     if (evpl_test_setup(state) != 0)
         return -1;
     t = *state;
-    /* Make sure the default slab pool exists before counting it. */
-    if (evpl_iovec_alloc(t->evpl, SLAB, 0, 1, 0, &v) != 1) {
-        fprintf(stderr, "no slab: %s\n", strerror(errno));
-        evpl_test_teardown(state);
-        return -1;
-    }
-    evpl_iovec_release(t->evpl, &v);
     f = realloc(t, sizeof(*f));
     if (f == NULL)
         return -1;
     *state        = f;
-    f->slabs_free = rte_mempool_avail_count(default_slab_pool());
+    f->slabs_used = slabs_in_use();
     return 0;
 }
 
@@ -80,7 +63,7 @@ teardown(void **state)
 {
     struct fix                  *f = *state;
     struct evpl_dpdk_outstanding o;
-    unsigned int                 want = f->slabs_free;
+    unsigned int                 want = f->slabs_used;
 
     if (evpl_dpdk_outstanding(f->base.evpl, &o) < 0 || o.slabs != 0 ||
         o.slab_refs != 0) {
@@ -91,18 +74,12 @@ teardown(void **state)
     /* The context's own carve slabs go back at destroy: count after it. */
     if (evpl_test_teardown(state) != 0)
         return -1;
-    if (rte_mempool_avail_count(default_slab_pool()) < want) {
-        fprintf(stderr, "leak: slab pool has %u free slabs, had %u\n",
-                rte_mempool_avail_count(default_slab_pool()), want);
+    if (slabs_in_use() > want) {
+        fprintf(stderr, "leak: %u slabs in use, %u before\n",
+                slabs_in_use(), want);
         return -1;
     }
     return 0;
-}
-
-static unsigned int
-slabs_in_use(void)
-{
-    return rte_mempool_in_use_count(default_slab_pool());
 }
 
 /* ---- allocation ------------------------------------------------------- */
@@ -298,7 +275,7 @@ zero_length_returns_zero(void **state)
 static unsigned int
 slab_refcnt(const struct evpl_iovec *v)
 {
-    return evpl_iovec_slab_(v)->shinfo.refcnt;
+    return evpl_iovec_slab_(v)->refcnt;
 }
 
 /* A slab range whose attached mbufs run out half way: nothing is sent, the
@@ -777,8 +754,9 @@ exhaustion_and_recovery(void **state)
         assert_int_equal(evpl_iovec_alloc(e, SLAB, 0, 1, i & 1 ?
                                           EVPL_IOVEC_FLAG_SHARED : 0,
                                           &held[i]), 1);
-    mp = slab_pool(SLAB, 4);
+    mp = evpl_test_slab_pool(SLAB, 4, 0);
     assert_non_null(mp);
+    assert_null(evpl_test_slab_pool(SLAB, 4, 1));
     assert_int_equal(rte_mempool_avail_count(mp), 0);
     errno = 0;
     assert_int_equal(evpl_iovec_alloc(e, 100000, 0, 1, 0, v), -1);
@@ -941,7 +919,7 @@ config_slab_fields(void **state)
     assert_int_equal(evpl_iovec_alloc(e, 1u << 20, 0, 1, 0, &v), -1);
     assert_int_equal(errno, ENOSPC);
     evpl_destroy(e);
-    assert_int_equal(rte_mempool_avail_count(slab_pool(256u << 10, 8)), 8);
+    assert_int_equal(evpl_test_slab_count(256u << 10, 8).free, 8);
 }
 
 /* ---- transmit --------------------------------------------------------- */
@@ -1103,7 +1081,7 @@ ranges_through_net_ring(void **state)
         sl = evpl_iovec_slab_(&v);
         memset(held, 1, sizeof(held));
         for (g = 0; g < 3; g++) {
-            assert_true(sl->shinfo.refcnt >= 1);
+            assert_true(sl->refcnt >= 1);
             if (held[0])
                 assert_true(evpl_test_check(v.data, v.length, o));
             for (i = 0, rlen = 64; held[1] && i < RTE_DIM(ranges); i++) {
@@ -1129,7 +1107,7 @@ ranges_through_net_ring(void **state)
             }
         }
         /* Only the context's carve reference may be left. */
-        assert_true(sl->shinfo.refcnt <= 1);
+        assert_true(sl->refcnt <= 1);
     }
     /* Only the context's carve slabs may remain. */
     assert_true(slabs_in_use() <= before + 2);

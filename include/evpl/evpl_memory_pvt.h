@@ -273,15 +273,28 @@ evpl_trace_check_length_(
 #define EVPL_TRACE_MARK_(iov, bit)           do { } while (0)
 #endif
 
+/**
+ * Free an mbuf with an external buffer whose last reference was just
+ * dropped. Library-private (the inline release path calls it): an mbuf
+ * that another process of a multi-process application attached to a slab
+ * is detached with this process's code, anything else freed by DPDK.
+ *
+ * @param m The mbuf, its count at 1.
+ */
+EVPL_EXPORT __rte_cold void evpl_mbuf_free_ext_(struct rte_mbuf *m);
+
 /* Return an mbuf whose last reference was just dropped (refcnt reads 1).
  * The common case is a direct, unchained mbuf: straight back to its pool.
- * Anything else (an indirect or external-buffer mbuf, a segment still
- * linked into a chain) goes through DPDK's own per-segment free. */
+ * One with an external buffer (a received slab range, say) goes through
+ * evpl_mbuf_free_ext_(); anything else (an indirect mbuf, a segment still
+ * linked into a chain) through DPDK's own per-segment free. */
 static inline void
 evpl_mbuf_free_last_(struct rte_mbuf *m)
 {
     if (likely(RTE_MBUF_DIRECT(m) && m->next == NULL && m->nb_segs == 1))
         rte_mbuf_raw_free(m);
+    else if (RTE_MBUF_HAS_EXTBUF(m))
+        evpl_mbuf_free_ext_(m);
     else
         rte_pktmbuf_free_seg(m);
 }
