@@ -136,14 +136,23 @@ evpl_slab_set_add(struct evpl_slab_set *set)
     char                name[RTE_MEMPOOL_NAMESIZE];
     uint32_t            k = set->nb_pools, n;
     struct rte_mempool *mp;
+    int                 len;
 
     if (k == EVPL_SLAB_POOLS_MAX ||
         (set->limit != 0 && set->nb_slabs >= set->limit)) {
         evpl_fail(ENOMEM);
         return NULL;
     }
-    snprintf(name, sizeof(name), EVPL_DPDK_SLAB_POOL_FORMAT, set->socket,
-             (unsigned int) rte_log2_u32(set->size), set->limit, k);
+    len = snprintf(name, sizeof(name), EVPL_DPDK_SLAB_POOL_FORMAT,
+                   set->socket, (unsigned int) rte_log2_u32(set->size),
+                   set->limit, k);
+    if (len < 0 || (size_t) len >= sizeof(name)) {
+        /* EVPL_SLAB_NAME_LONGEST says it cannot happen; if the format
+         * changes and it does, say why. */
+        EVPL_LOG(ERR, "slab pool name too long: %s...", name);
+        evpl_fail(EINVAL);
+        return NULL;
+    }
     for (n = evpl_slab_set_step(set, k);; n = (n + 1) / 2) {
         mp = evpl_slab_pool_make(name, set->socket, set->size, n);
         if (mp != NULL || errno != ENOMEM || n == 1)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <rte_errno.h>
+#include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
@@ -825,6 +826,77 @@ global_slab_lifetime(void **state)
     assert_int_equal(errno, EINVAL);
 }
 
+/* The library never takes a GLOBAL iovec's reference, TAKE_REF or not
+ * (libevpl's internal releases skip it): after sending it with TAKE_REF,
+ * by evpl_dpdk_iovecs_to_mbuf() and by a burst, the owner still uses and
+ * releases it, and so may a borrow. Guards trace mode's mark of what
+ * TAKE_REF took, which left GLOBAL iovecs alone only since: it aborted
+ * the owner's release with "use after move". */
+static void
+global_owner_keeps_its_reference_after_take_ref(void **state)
+{
+    struct evpl         *evpl = ctx_of(state);
+    struct evpl_iovec    g, b, rx[64];
+    struct evpl_dpdk_pkt p, r;
+    struct rte_mbuf     *m;
+    unsigned int         before = slabs_in_use();
+    int                  n, spins = 0;
+
+    assert_int_equal(evpl_iovec_alloc_global(evpl, &g), 1);
+    evpl_test_fill(g.data, 100000, 12);
+    evpl_iovec_clone_segment(&b, &g, 0, 100000);
+    assert_non_null(m = evpl_dpdk_iovecs_to_mbuf(evpl, &g, 1,
+                                                 EVPL_DPDK_TAKE_REF));
+    rte_pktmbuf_free(m);
+    assert_non_null(m = evpl_dpdk_iovecs_to_mbuf(evpl, &b, 1,
+                                                 EVPL_DPDK_TAKE_REF));
+    rte_pktmbuf_free(m);
+    p = (struct evpl_dpdk_pkt) { &g, 1 };
+    assert_int_equal(evpl_dpdk_tx_burst(evpl, ring_port, 0, &p, 1,
+                                        EVPL_DPDK_TAKE_REF), 1);
+    do {
+        n = evpl_dpdk_rx_burst(evpl, ring_port, 0, &r, 1, rx, RTE_DIM(rx));
+        assert_true(n >= 0 && ++spins < 1000000);
+    } while (n == 0);
+    evpl_iovecs_release(evpl, r.iov, r.niov);
+    assert_true(evpl_test_check(evpl_iovec_data(&g), 100000, 12));
+    assert_int_equal(slab_refcnt(&g), 1);
+    evpl_iovec_release(evpl, &b);
+    evpl_iovec_release(evpl, &g);
+    assert_int_equal(slabs_in_use(), before);
+}
+
+/* Idle contexts keep their carve slabs (one LOCAL, one SHARED each, as a
+ * libevpl thread keeps its current buffer) but cannot starve the others:
+ * slab memory grows past them. Eight idle contexts used to hold the whole
+ * default pool of 16 slabs; a ninth context still gets 17 whole slabs.
+ * Guards slab growth. */
+static void
+idle_contexts_do_not_starve_others(void **state)
+{
+    struct evpl      *idle[8], *e;
+    struct evpl_iovec v[17];
+    unsigned int      before = slabs_in_use(), i;
+
+    (void) state;
+    for (i = 0; i < 8; i++) {
+        assert_non_null(idle[i] = evpl_create(NULL));
+        assert_int_equal(evpl_iovec_alloc(idle[i], 100000, 0, 1, 0, &v[0]), 1);
+        assert_int_equal(evpl_iovec_alloc(idle[i], 100000, 0, 1,
+                                          EVPL_IOVEC_FLAG_SHARED, &v[1]), 1);
+        evpl_iovecs_release(idle[i], v, 2);
+    }
+    assert_int_equal(slabs_in_use(), before + 16);
+    assert_non_null(e = evpl_create(NULL));
+    for (i = 0; i < RTE_DIM(v); i++)
+        assert_int_equal(evpl_iovec_alloc(e, SLAB, 0, 1, 0, &v[i]), 1);
+    evpl_iovecs_release(e, v, (int) RTE_DIM(v));
+    evpl_destroy(e);
+    for (i = 0; i < 8; i++)
+        evpl_destroy(idle[i]);
+    assert_int_equal(slabs_in_use(), before);
+}
+
 /* ---- IOVA ------------------------------------------------------------- */
 
 /* The accessor gives the IOVA of the first byte, for slabs and mbufs;
@@ -907,6 +979,30 @@ config_slab_fields(void **state)
     errno = 0;
     assert_null(evpl_create(&cfg));
     assert_int_equal(errno, EINVAL);
+
+    /* Every configuration evpl_create() accepts names its slab pools
+     * within RTE_MEMPOOL_NAMESIZE (guards the names' format: 16 MiB slabs
+     * and a limit of 10^9 made a name too long, and alloc failed with an
+     * EINVAL nothing explained). */
+    cfg.slab_size = 16u << 20;
+    cfg.nb_slabs  = 1000000000u;
+    e = evpl_create(&cfg);
+    assert_non_null(e);
+    errno = 0;
+    if (evpl_iovec_alloc(e, 16u << 20, 0, 1, 0, &v) == 1) {
+        evpl_iovec_release(e, &v);
+        assert_int_equal(evpl_iovec_alloc_global(e, &v), 1);
+        evpl_iovec_release(e, &v);
+        assert_non_null(evpl_test_slab_pool(16u << 20, 1000000000u, 0));
+    } else {
+        /* Slabs larger than a hugepage in IOVA-as-PA mode need physically
+         * contiguous memory, which the machine may not have: ENOMEM, a
+         * reason the API gives, never EINVAL. */
+        assert_int_equal(errno, ENOMEM);
+        assert_true(rte_eal_has_hugepages() &&
+                    rte_eal_iova_mode() == RTE_IOVA_PA);
+    }
+    evpl_destroy(e);
 
     /* 256 KiB slabs: 1 MiB in one iovec is too long for max_iovecs 1. */
     cfg.slab_size = 256u << 10;
@@ -1306,6 +1402,8 @@ static const struct CMUnitTest cases[] = {
     CASE(span_tail_not_adopted_at_a_reused_address),
     CASE(exhaustion_and_recovery),
     CASE(global_slab_lifetime),
+    CASE(global_owner_keeps_its_reference_after_take_ref),
+    CASE(idle_contexts_do_not_starve_others),
     CASE(iova_of_either_kind),
     CASE(outstanding_counts_slabs),
     CASE(config_slab_fields),

@@ -273,6 +273,13 @@ evpl_trace_check_length_(
 #define EVPL_TRACE_MARK_(iov, bit)           do { } while (0)
 #endif
 
+/* Trace builds: an iovec whose reference the library took (transmit with
+ * EVPL_DPDK_TAKE_REF) is moved away, but for a GLOBAL one: the library
+ * never takes its reference, which stays its owner's to release. */
+#define EVPL_TRACE_TAKEN_(iov) \
+    EVPL_TRACE_MARK_(iov, ((iov)->flags & EVPL_IOVEC_FLAG_GLOBAL) ? 0u : \
+                     EVPL_IOVEC_F_MOVED_)
+
 /**
  * Free an mbuf with an external buffer whose last reference was just
  * dropped. Library-private (the inline release path calls it): an mbuf
