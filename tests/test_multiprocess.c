@@ -18,21 +18,20 @@
  * Slabs: every slab operation (GLOBAL alloc and release, SHARED carving,
  * LOCAL carving and reservation, a range attached for transmit and
  * freed), with the last reference dropped in the secondary and in the
- * primary; iovecs cross in a memzone. The primary runs without address
- * randomisation (it re-executes itself so), which its secondaries
- * inherit: they map the library where it does, and an mbuf the primary
- * attached to a slab may be freed by DPDK in a secondary. One case starts
- * a secondary with randomisation back on: it maps the library elsewhere,
- * says so in its log, and releases the primary's attached mbufs through
- * the library's own path, which does not call the primary's code.
+ * primary; iovecs cross in a memzone. The processes run with address
+ * randomisation, as they do by default, so each maps the library at an
+ * address of its own: the secondary says so in its log (checked against
+ * where it finds the library's code, so a chance equal mapping is no
+ * failure), and releases the primary's attached mbufs through the
+ * library's own release, which does not call the primary's code.
  */
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/personality.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -54,18 +53,17 @@
 struct xfer {
     struct evpl_iovec iov[4];
     int               n;
-    /* Whether the secondary's first context must warn that the library
-     * is mapped at different addresses: once a process maps it elsewhere
-     * than the others, every later one does. */
-    int               warn;
+    /* Where the primary finds evpl_create(), and whether a secondary has
+     * mapped the library elsewhere: a process's first context warns when
+     * the library sits elsewhere than in a process before it. */
+    uintptr_t         primary_code;
+    int               elsewhere;
 };
 
 static struct rte_ring    *ring;
 static struct xfer        *xfer;
 static struct evpl        *evpl;
 static struct rte_mempool *pool;
-/* The primary runs without address randomisation. */
-static int                 same_layout;
 
 static void
 fill(struct evpl_iovec *iov, int n, unsigned int seed)
@@ -296,25 +294,9 @@ sec_range_out(struct evpl **e)
     return 0;
 }
 
-/* The primary's chain of mbufs attached to a slab, freed here by DPDK:
- * its free callbacks are the primary's code, which this process maps
- * where the primary does. */
-static int
-sec_free_chain(struct evpl **e)
-{
-    struct rte_mbuf *m = NULL;
-
-    (void) e;
-    if (rte_ring_dequeue(ring, (void **) &m) != 0 || !RTE_MBUF_HAS_EXTBUF(m))
-        return 31;
-    if (!evpl_test_check(rte_pktmbuf_mtod(m, void *), m->data_len, 21))
-        return 32;
-    rte_pktmbuf_free(m);
-    return 0;
-}
-
-/* The same chain, in a process that maps the library elsewhere: turned
- * into iovecs and released, through the library's own release. */
+/* The primary's chain of mbufs attached to a slab, in a process that maps
+ * the library elsewhere: turned into iovecs and released, through the
+ * library's own release (DPDK's free would call the primary's code). */
 static int
 sec_release_chain(struct evpl **e)
 {
@@ -402,7 +384,6 @@ static const struct {
     { "local", sec_local },
     { "range", sec_range },
     { "range_out", sec_range_out },
-    { "free_chain", sec_free_chain },
     { "release_chain", sec_release_chain },
     { "count_own", sec_count_own },
     { "grow", sec_grow },
@@ -439,8 +420,9 @@ secondary(int argc, char **argv)
     void       *pool_addr = (void *) strtoull(argv[4], NULL, 16);
     const struct rte_memzone *mz;
     struct evpl *e = NULL;
+    uintptr_t    here;
     size_t       i;
-    int          warned, rc;
+    int          warned, expect, rc;
 
     (void) argc;
     if (rte_eal_init(RTE_DIM(eal), (char **) eal) < 0) {
@@ -460,7 +442,12 @@ secondary(int argc, char **argv)
     if (ring == NULL || mz == NULL)
         return 13;
     xfer = mz->addr;
-    if (warned != xfer->warn) {
+    here = (uintptr_t) dlsym(RTLD_DEFAULT, "evpl_create");
+    if (here == 0)
+        return 13;
+    expect = here != xfer->primary_code || xfer->elsewhere;
+    xfer->elsewhere |= here != xfer->primary_code;
+    if (warned != expect) {
         fprintf(stderr, "secondary: %s the warning of another mapping\n",
                 warned ? "unexpected" : "no");
         return 40;
@@ -487,28 +474,22 @@ secondary(int argc, char **argv)
 
 /* ---- the primary ------------------------------------------------------ */
 
-/* The secondary's exit status (128 + the signal that killed it); with
- * randomised, it runs with address randomisation on, mapping the library
- * elsewhere than the primary. */
+/* The secondary's exit status (128 + the signal that killed it). */
 static int
-run_secondary_as(const char *what, int randomised)
+run_secondary(const char *what)
 {
     char   self[4096], addr[32];
     pid_t  pid;
-    int    status, p;
+    int    status;
     ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
     if (len < 0)
         return -1;
     self[len] = '\0';
     snprintf(addr, sizeof(addr), "%llx", (unsigned long long) (uintptr_t) pool);
-    xfer->warn |= randomised || !same_layout;
     fflush(NULL);
     pid = fork();
     if (pid == 0) {
-        p = personality(0xffffffff);
-        if (randomised && p != -1)
-            (void) personality((unsigned long) p & ~ADDR_NO_RANDOMIZE);
         execl(self, self, "secondary", evpl_test_eal_prefix(), what, addr,
               (char *) NULL);
         _exit(127);
@@ -516,12 +497,6 @@ run_secondary_as(const char *what, int randomised)
     if (pid < 0 || waitpid(pid, &status, 0) != pid)
         return -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static int
-run_secondary(const char *what)
-{
-    return run_secondary_as(what, 0);
 }
 
 static void
@@ -577,16 +552,6 @@ secondary_reserves_and_gives_its_segment_back(void **state)
 
 /* ---- slabs ------------------------------------------------------------ */
 
-/* The slab cases' secondaries map the library elsewhere than the
- * primary (randomisation on), as real secondaries do, but for the one
- * case that needs the same mapping (run first: once one process maps the
- * library elsewhere, every later one warns). */
-static int
-run_elsewhere(const char *what)
-{
-    return run_secondary_as(what, 1);
-}
-
 /* Each slab case ends with every slab back in the default set's pools
  * and the primary's pool full. The primary allocates on contexts of its
  * own, destroyed before the count, so that their carve slabs are back. */
@@ -626,7 +591,7 @@ static void
 global_in_secondary(void **state)
 {
     (void) state;
-    assert_int_equal(run_elsewhere("global"), 0);
+    assert_int_equal(run_secondary("global"), 0);
 }
 
 static void
@@ -640,7 +605,7 @@ global_last_in_secondary(void **state)
     evpl_test_fill(xfer->iov[0].data, xfer->iov[0].length, 21);
     xfer->n = 1;
     evpl_destroy(e);
-    assert_int_equal(run_elsewhere("release_xfer"), 0);
+    assert_int_equal(run_secondary("release_xfer"), 0);
     assert_int_equal(xfer->n, 0);
 }
 
@@ -648,7 +613,7 @@ static void
 global_last_in_primary(void **state)
 {
     (void) state;
-    assert_int_equal(run_elsewhere("global_out"), 0);
+    assert_int_equal(run_secondary("global_out"), 0);
     assert_int_equal(xfer->n, 1);
     assert_true(evpl_test_check(xfer->iov[0].data, xfer->iov[0].length, 21));
     evpl_iovec_release(evpl, &xfer->iov[0]);
@@ -658,7 +623,7 @@ static void
 shared_in_secondary(void **state)
 {
     (void) state;
-    assert_int_equal(run_elsewhere("shared"), 0);
+    assert_int_equal(run_secondary("shared"), 0);
 }
 
 static void
@@ -671,14 +636,14 @@ shared_last_in_secondary(void **state)
     assert_int_equal(slab_alloc(e, &xfer->iov[0], 21), 0);
     xfer->n = 1;
     evpl_destroy(e);
-    assert_int_equal(run_elsewhere("release_xfer"), 0);
+    assert_int_equal(run_secondary("release_xfer"), 0);
 }
 
 static void
 shared_last_in_primary(void **state)
 {
     (void) state;
-    assert_int_equal(run_elsewhere("shared_out"), 0);
+    assert_int_equal(run_secondary("shared_out"), 0);
     assert_int_equal(xfer->n, 1);
     assert_true(evpl_test_check(xfer->iov[0].data, xfer->iov[0].length, 21));
     evpl_iovec_release(evpl, &xfer->iov[0]);
@@ -688,21 +653,21 @@ static void
 local_in_secondary(void **state)
 {
     (void) state;
-    assert_int_equal(run_elsewhere("local"), 0);
+    assert_int_equal(run_secondary("local"), 0);
 }
 
 static void
 range_freed_in_secondary(void **state)
 {
     (void) state;
-    assert_int_equal(run_elsewhere("range"), 0);
+    assert_int_equal(run_secondary("range"), 0);
 }
 
 static void
 range_last_in_primary(void **state)
 {
     (void) state;
-    assert_int_equal(run_elsewhere("range_out"), 0);
+    assert_int_equal(run_secondary("range_out"), 0);
     assert_int_equal(xfer->n, 1);
     evpl_iovec_release(evpl, &xfer->iov[0]);
 }
@@ -720,7 +685,7 @@ range_last_in_secondary(void **state)
     assert_non_null(m = evpl_dpdk_iovecs_to_mbuf(e, &xfer->iov[0], 1, 0));
     rte_pktmbuf_free(m);
     evpl_destroy(e);
-    assert_int_equal(run_elsewhere("release_xfer"), 0);
+    assert_int_equal(run_secondary("release_xfer"), 0);
 }
 
 /* A chain of mbufs the primary attached to a slab, the primary's context
@@ -740,27 +705,15 @@ enqueue_attached_chain(void)
     assert_int_equal(rte_ring_enqueue(ring, m), 0);
 }
 
-/* Where the processes map the library alike (no randomisation), DPDK
- * frees the primary's attachments in the secondary. */
-static void
-attached_chain_freed_in_secondary(void **state)
-{
-    (void) state;
-    if (!same_layout)
-        skip();
-    enqueue_attached_chain();
-    assert_int_equal(run_secondary("free_chain"), 0);
-}
-
-/* A secondary that maps the library elsewhere warns at its first
- * context, and releases the primary's attachments through the library's
- * own release without calling the primary's code. */
+/* A secondary that maps the library elsewhere releases the primary's
+ * attachments through the library's own release without calling the
+ * primary's code. */
 static void
 attached_chain_released_elsewhere(void **state)
 {
     (void) state;
     enqueue_attached_chain();
-    assert_int_equal(run_elsewhere("release_chain"), 0);
+    assert_int_equal(run_secondary("release_chain"), 0);
 }
 
 static void
@@ -773,7 +726,7 @@ leak_counts_are_per_process(void **state)
     /* evpl, the primary's first context, takes a slab (GLOBAL: not
      * carved, so none stays with the context). */
     assert_int_equal(evpl_iovec_alloc_global(evpl, &v), 1);
-    assert_int_equal(run_elsewhere("count_own"), 0);
+    assert_int_equal(run_secondary("count_own"), 0);
     /* The secondary's first context's slab is not evpl's. */
     assert_int_equal(xfer->n, 1);
     assert_true(evpl_dpdk_outstanding(evpl, &o) >= 0);
@@ -792,7 +745,7 @@ set_grown_in_secondary_found_by_primary(void **state)
 
     (void) state;
     assert_non_null(e);
-    assert_int_equal(run_elsewhere("grow"), 0);
+    assert_int_equal(run_secondary("grow"), 0);
     c = evpl_test_slab_count(EVPL_DPDK_DEFAULT_SLAB_SIZE,
                              EVPL_DPDK_DEFAULT_NB_SLABS);
     /* Every free slab, the secondary's pool's included, taken here
@@ -816,7 +769,6 @@ static const struct CMUnitTest cases[] = {
     cmocka_unit_test(secondary_receives_and_releases_a_primarys_chain),
     cmocka_unit_test(secondary_allocates_and_sends_to_the_primary),
     cmocka_unit_test(secondary_reserves_and_gives_its_segment_back),
-    SLAB_CASE(attached_chain_freed_in_secondary),
     SLAB_CASE(global_in_secondary),
     SLAB_CASE(global_last_in_secondary),
     SLAB_CASE(global_last_in_primary),
@@ -847,6 +799,7 @@ set_up(void)
         return -1;
     xfer = mz->addr;
     memset(xfer, 0, sizeof(*xfer));
+    xfer->primary_code = (uintptr_t) dlsym(RTLD_DEFAULT, "evpl_create");
     return ring != NULL ? 0 : -1;
 }
 
@@ -873,21 +826,8 @@ main(int argc, char **argv)
         .tear_down     = tear_down,
     };
 
-    int p;
-
     if (argc == 5 && strcmp(argv[1], "secondary") == 0)
         return secondary(argc, argv);
-    /* Without address randomisation, which the secondaries inherit, so
-     * that they map the library where the primary does. Where the system
-     * refuses, the cases that need it skip. */
-    p = personality(0xffffffff);
-    if (p != -1 && !(p & ADDR_NO_RANDOMIZE) &&
-        personality((unsigned long) p | ADDR_NO_RANDOMIZE) != -1) {
-        execv("/proc/self/exe", argv);
-        (void) personality((unsigned long) p);
-    }
-    p           = personality(0xffffffff);
-    same_layout = p != -1 && (p & ADDR_NO_RANDOMIZE) != 0;
     if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
         printf("SKIP: the secondary needs an lcore of its own\n");
         return EVPL_TEST_SKIP;
