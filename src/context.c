@@ -326,7 +326,7 @@ evpl_destroy(struct evpl *evpl)
     TAILQ_REMOVE(&evpl_contexts, evpl, link);
     rte_spinlock_unlock(&evpl_contexts_lock);
 
-    evpl_carve_retire(evpl);
+    evpl_carve_retire(&evpl->carve, 0, 0);
     evpl_slab_ctx_fini(&evpl->slab);
     evpl_exts_fini(evpl, evpl_nb_exts);
 

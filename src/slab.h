@@ -61,11 +61,11 @@ struct evpl;
 struct evpl_slab {
     struct evpl_slab_   h;  /* first: an iovec's private_data points here */
     struct rte_mempool *mp;
-    /* The span-tail mark (evpl_span_tail()) of the context whose spanning
-     * reservation ends in this slab, 0 for none: its commit makes the slab
-     * that context's carve slab, once. An id, not the context's address:
-     * ids are never reused, and a context created where a destroyed one
-     * was must not adopt its tails. */
+    /* The span-tail mark (internal.h) of the context whose spanning
+     * reservation ends in this slab, EVPL_SPAN_NONE for none. Made of
+     * the context's id, not its address: ids are never reused, and a
+     * context created where a destroyed one was must not adopt its
+     * tails. */
     uint32_t            span_owner;
     /* The id of the context that took the slab from its pool: leak
      * accounting counts a context's own. */
@@ -75,12 +75,6 @@ struct evpl_slab {
      * written by that context only, before it drops that reference. */
     uint32_t            carved;
     const void         *site;   /* trace builds: who took it */
-};
-
-/* A context's carving point in one slab; it holds one reference on it. */
-struct evpl_slab_carve {
-    struct evpl_slab *slab;
-    uint32_t          used; /* bytes consumed from data */
 };
 
 /* The references on s that iovecs and in-flight mbufs hold: its count
@@ -106,8 +100,8 @@ struct evpl_slab_ctx {
      * slabs: a pool beside the context's mbuf pool, found on first use
      * (slab_attach.c). */
     struct rte_mempool    *att;
-    struct evpl_slab_carve local;  /* LOCAL allocations and reservations */
-    struct evpl_slab_carve shared; /* SHARED allocations */
+    struct evpl_carve      local;  /* LOCAL allocations and reservations */
+    struct evpl_carve      shared; /* SHARED allocations */
 };
 
 /* ---- the sets (slab_set.c) ---- */
@@ -175,14 +169,13 @@ uintptr_t evpl_slab_att_code(void);
 /* evpl_destroy(): drop the context's references on its carve slabs. */
 void evpl_slab_ctx_fini(struct evpl_slab_ctx *sc);
 
-/* The slab parts of alloc, reserve and commit (arguments checked). */
+/* The slab parts of alloc and reserve (arguments checked); commit is
+ * carve.c's, for both kinds. */
 int  evpl_slab_alloc(struct evpl *evpl, unsigned int length,
                      unsigned int mask, unsigned int max_iovecs,
                      unsigned int flags, struct evpl_iovec *r_iovec);
 int  evpl_slab_reserve(struct evpl *evpl, unsigned int length,
                        unsigned int mask, unsigned int max_vec,
                        unsigned int flags, struct evpl_iovec *r_iovec);
-void evpl_slab_commit_one(struct evpl *evpl, unsigned int alignment,
-                          struct evpl_iovec *iov);
 
 #endif /* EVPL_SLAB_H */

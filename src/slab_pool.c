@@ -286,14 +286,16 @@ evpl_slab_walk_pool(
 /* The context's own reference on a carve slab is not the caller's. */
 static void
 evpl_slab_own(
-    const struct evpl_slab_carve *c,
-    uint64_t                     *slabs,
-    uint64_t                     *refs)
+    const struct evpl_carve *c,
+    uint64_t                *slabs,
+    uint64_t                *refs)
 {
-    if (c->slab == NULL)
+    const struct evpl_slab *s = c->buf;
+
+    if (s == NULL)
         return;
     (*refs)--;
-    if (__atomic_load_n(&c->slab->h.refcnt, __ATOMIC_RELAXED) == 1)
+    if (__atomic_load_n(&s->h.refcnt, __ATOMIC_RELAXED) == 1)
         (*slabs)--;
 }
 

@@ -415,8 +415,8 @@ evpl_own_holdings(
 {
     struct evpl_own o = { .evpl = evpl, .match = match };
 
-    if (evpl->carve != NULL)
-        evpl_own_seg(evpl->carve, &o);
+    if (evpl->carve.buf != NULL)
+        evpl_own_seg(evpl->carve.buf, &o);
     evpl_exts_foreach_held(evpl, evpl_own_seg, &o);
     *refs = o.refs;
     return o.mbufs;

@@ -110,13 +110,16 @@ evpl_refcnt_overflow_(
 }
 
 /*
- * Add n to a 16-bit reference count: the one way the library takes
- * references, whatever the path (clone, carving, commit, attach, copy) and
- * whatever holds the count (an mbuf's refcnt, an external buffer's shared
- * info, a slab's included), so that no path can wrap it. Aborts naming
- * call when the count would pass 65535; iov is the iovec the message
- * names, or NULL. atomic: with a compare-and-swap (the count may be shared
- * with other lcores), else with plain loads and stores.
+ * Add n to a 16-bit reference count, never wrapping it: aborts naming call
+ * when the count would pass 65535; iov is the iovec the message names, or
+ * NULL. atomic: with a compare-and-swap (the count may be shared with
+ * other lcores), else with plain loads and stores. Every reference the
+ * library adds to a count that other holders may share goes through here,
+ * whatever the path (clone, segment and slab carving, commit, attach,
+ * copy) and whatever holds the count (an mbuf's refcnt, an external
+ * buffer's shared info, a slab's head). What it does not cover are stores
+ * of a whole count on a buffer nobody else can hold: one fresh from its
+ * pool, or an mbuf whose count reads 1 (transmit makes it 2).
  */
 static inline void
 evpl_refcnt_add_(
