@@ -100,6 +100,7 @@ struct evpl_slab_ctx {
      * slabs: a pool beside the context's mbuf pool, found on first use
      * (slab_attach.c). */
     struct rte_mempool    *att;
+    struct rte_mempool_cache *att_cache;
     struct evpl_carve      local;  /* LOCAL allocations and reservations */
     struct evpl_carve      shared; /* SHARED allocations */
 };
@@ -153,13 +154,18 @@ void evpl_slab_trace_site(struct evpl_iovec *iov, const void *site);
 
 /* ---- transmit by reference (slab_attach.c) ---- */
 
-/* Attach m, a fresh mbuf of evpl's pool, to len bytes of slab s from p,
- * with an rte_mbuf_ext_shared_info of m's own: its free callback is this
- * process's, and it holds one reference on s, which the caller took for
- * it. Clones of m share it, as DPDK's attach does. 0, or -1 with errno
- * ENOMEM (no shared info to be had), m untouched. */
-int evpl_slab_attach(struct evpl *evpl, struct rte_mbuf *m,
-                     struct evpl_slab_ *s, char *p, uint16_t len);
+/* The rte_mbuf_ext_shared_info for n mbufs to be attached to v's slab
+ * with rte_pktmbuf_attach_extbuf(), its count n: its free callback is
+ * this process's, and it holds one reference on the slab, taken here
+ * through the checked add (an abort names call, before anything
+ * changed). Clones of the mbufs share it, as DPDK's attach does. NULL
+ * with errno ENOMEM (no shared info to be had), nothing taken. */
+struct rte_mbuf_ext_shared_info *evpl_slab_att_get(
+    struct evpl *evpl, const char *call, const struct evpl_iovec *v,
+    uint16_t n);
+/* Give back n counts of sh that no mbuf came to hold; at zero, sh goes
+ * and its slab reference with it. */
+void evpl_slab_att_drop(struct rte_mbuf_ext_shared_info *sh, uint16_t n);
 /* The address of this process's attachment free callback, as the
  * processes of the DPDK instance compare them (shared.c). */
 uintptr_t evpl_slab_att_code(void);

@@ -8,15 +8,18 @@
  * rte_mbuf_ext_shared_info, a code address, wherever the mbuf is freed. A
  * slab's head lives in memory every process of a multi-process
  * application shares, so a callback stored there would be the address of
- * one process's code, called by all. Instead every attached mbuf gets a
- * shared info of its own (struct evpl_slab_att_), taken from a pool beside
- * the context's mbuf pool, whose free_cb is the attaching process's
- * callback and which holds one reference on the slab. The attaching
- * process's own frees (a driver's after transmit, rte_pktmbuf_free()) are
- * then always right; clones of the mbuf share its shared info, as DPDK's
- * attach does, and it lives until the last of them is freed.
+ * one process's code, called by all. Instead the mbufs of every range
+ * sent get a shared info of their own (struct evpl_slab_att_), taken from
+ * a pool beside the context's mbuf pool, whose free_cb is the attaching
+ * process's callback and which holds one reference on the slab; its count
+ * is one per mbuf. The attaching process's own frees (a driver's after
+ * transmit, rte_pktmbuf_free()) are then always right; clones of the
+ * mbufs share it, as DPDK's attach does, and it lives until the last of
+ * them is freed. Every new count on it is taken by a holder of one, as
+ * DPDK's free assumes (it stores the count without an atomic when it
+ * reads 1).
  *
- * The shared info cannot sit in the attached mbuf itself (its unused data
+ * The shared info cannot sit in an attached mbuf itself (its unused data
  * room, say): a clone made with rte_pktmbuf_attach() shares the shared
  * info, and the mbuf may go back to its pool, and be handed out and
  * written, while the clone still uses it.
@@ -37,8 +40,9 @@
 #include "internal.h"
 
 /* Shared infos never run out before the mbufs they serve: one per mbuf
- * of the pool, and what the per-lcore caches of every lcore can hold
- * besides (a cache keeps up to 1.5 times its size). */
+ * of the pool (a range takes one for all its mbufs), and what the
+ * per-lcore caches of every lcore can hold besides (a cache keeps up to
+ * 1.5 times its size). */
 #define EVPL_SLAB_ATT_CACHE 32u
 #define EVPL_SLAB_ATT_SPARE (RTE_MAX_LCORE * EVPL_SLAB_ATT_CACHE * 3 / 2)
 
@@ -96,33 +100,51 @@ evpl_slab_att_pool_init(struct evpl *evpl)
     mp = evpl_pool_get_or_create(name, &maker, &a);
     if (mp == NULL)
         return -1;
-    evpl->slab.att = mp;
+    /* The context's lcore's cache (none on a thread outside the EAL), as
+     * for its mbufs: looked up once, not on every attach. */
+    evpl->slab.att_cache = rte_mempool_default_cache(mp, evpl->lcore);
+    evpl->slab.att       = mp;
     return 0;
 }
 
-int
-evpl_slab_attach(
-    struct evpl        *evpl,
-    struct rte_mbuf    *m,
-    struct evpl_slab_  *s,
-    char               *p,
-    uint16_t            len)
+struct rte_mbuf_ext_shared_info *
+evpl_slab_att_get(
+    struct evpl             *evpl,
+    const char              *call,
+    const struct evpl_iovec *v,
+    uint16_t                 n)
 {
+    struct evpl_slab_    *s = evpl_iovec_slab_(v);
     struct evpl_slab_att_ *x;
     void                 *obj;
 
     if (unlikely(evpl->slab.att == NULL) && evpl_slab_att_pool_init(evpl) < 0)
-        return -1;
-    if (unlikely(rte_mempool_get(evpl->slab.att, &obj) < 0))
-        return evpl_fail(ENOMEM);
+        return NULL;
+    /* First, so that a count at 65535 aborts having changed nothing;
+     * atomically: a driver may free the mbufs on any lcore. */
+    evpl_refcnt_add_(call, v, &s->refcnt, 1, 1);
+    if (unlikely(rte_mempool_generic_get(evpl->slab.att, &obj, 1,
+                                         evpl->slab.att_cache) < 0)) {
+        /* v's own reference keeps the count above zero. */
+        __atomic_sub_fetch(&s->refcnt, 1, __ATOMIC_RELEASE);
+        evpl_fail(ENOMEM);
+        return NULL;
+    }
     x                    = obj;
     x->slab              = s;
     x->shinfo.free_cb    = evpl_slab_att_free;
     x->shinfo.fcb_opaque = x;
-    rte_mbuf_ext_refcnt_set(&x->shinfo, 1);
-    rte_pktmbuf_attach_extbuf(m, p, s->iova + (rte_iova_t) (p - s->data), len,
-                              &x->shinfo);
-    return 0;
+    rte_mbuf_ext_refcnt_set(&x->shinfo, n);
+    return &x->shinfo;
+}
+
+void
+evpl_slab_att_drop(
+    struct rte_mbuf_ext_shared_info *sh,
+    uint16_t                         n)
+{
+    if (n > 0 && rte_mbuf_ext_refcnt_update(sh, (int16_t) -(int) n) == 0)
+        evpl_slab_att_free(NULL, sh->fcb_opaque);
 }
 
 /*
