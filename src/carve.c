@@ -6,9 +6,9 @@
  * reservations), and evpl_iovec_commit(), which moves it.
  *
  * The two kinds differ in where a buffer's bytes, count and span-tail
- * mark are, and in how a reference is dropped; struct evpl_buf_view says
- * the first three for one iovec, evpl_carve_retire() does the last. What
- * commit does with them is written once.
+ * mark are, and in how a reference is dropped; struct evpl_buf_view and
+ * evpl_commit_tail() say where, evpl_carve_retire() drops. What commit
+ * does with them is written once.
  */
 
 #include "internal.h"
@@ -57,8 +57,6 @@ struct evpl_buf_view {
     void              *buf;   /* the rte_mbuf or struct evpl_slab */
     char              *base;  /* its first byte */
     uint32_t           size;
-    uint16_t          *cnt;   /* its reference count */
-    uint32_t          *mark;  /* its span-tail mark */
     struct evpl_carve *carve; /* the context's carving of its kind */
     int                slab;
 };
@@ -75,8 +73,6 @@ evpl_buf_view_of(
         b->buf   = s;
         b->base  = s->h.data;
         b->size  = s->h.size;
-        b->cnt   = &s->h.refcnt;
-        b->mark  = &s->span_owner;
         b->carve = &evpl->slab.local;
         b->slab  = 1;
     } else {
@@ -85,25 +81,45 @@ evpl_buf_view_of(
         b->buf   = m;
         b->base  = m->buf_addr;
         b->size  = m->buf_len;
-        b->cnt   = &m->refcnt;
-        b->mark  = evpl_seg_state(m);
         b->carve = &evpl->carve;
         b->slab  = 0;
     }
 }
 
+/* iov may end one of evpl's spanning reservations, its tail: if so,
+ * carving goes on behind it at end, once (its mark goes), with a
+ * reference of the context's own; the tail may have been cloned to the
+ * limit. Off the common commit's path. */
+static __rte_noinline void
+evpl_commit_tail(
+    struct evpl             *evpl,
+    const struct evpl_iovec *iov,
+    size_t                   end)
+{
+    struct evpl_buf_view b;
+    struct evpl_slab    *s = iov->private_data;
+    struct rte_mbuf     *m = iov->private_data;
+
+    evpl_buf_view_of(evpl, iov, &b);
+    if (!evpl_span_tail_take(b.slab ? &s->span_owner : evpl_seg_state(m),
+                             evpl))
+        return;
+    evpl_refcnt_add_("evpl_iovec_commit", iov,
+                     b.slab ? &s->h.refcnt : &m->refcnt, 1, 0);
+    evpl_carve_take(b.carve, b.buf, (uint32_t) end, b.slab, 0);
+}
+
 /*
- * One iovec of a commit: consume up to its end (padded to alignment, as
- * libevpl pads its fill point) when it is the context's current
- * reservation, or carve on behind it when it ends the context's spanning
- * reservation (once: the tail's mark goes). Anything else consumes
- * nothing. A range outside its buffer aborts, as the seed's range checks
- * do.
+ * One iovec of a commit: consume up to its end (padded by mask, as
+ * libevpl pads its fill point to the commit's alignment) when it is the
+ * context's current reservation, or carve on behind it when it ends the
+ * context's spanning reservation. Anything else consumes nothing. A range
+ * outside its buffer aborts, as the seed's range checks do.
  */
 static inline void
 evpl_commit_one(
     struct evpl       *evpl,
-    unsigned int       alignment,
+    unsigned int       mask,
     struct evpl_iovec *iov)
 {
     struct evpl_buf_view b;
@@ -115,23 +131,20 @@ evpl_commit_one(
                  b.size))
         evpl_iovec_abort("evpl_iovec_commit", iov,
                          "range outside its %u-byte %s", b.size,
-                         b.slab ? "slab" : "segment");
+                         evpl_iovec_on_slab_(iov) ? "slab" : "segment");
     if (!(iov->flags & EVPL_IOVEC_F_RESERVED_))
         return;
 
     end = (size_t) ((char *) iov->data - b.base) + iov->length;
     /* Of the address, as reservations align. */
-    if (alignment != 0 && (alignment & (alignment - 1)) == 0)
-        end = RTE_MIN((size_t) (evpl_align_ptr(b.base + end, alignment - 1) -
-                                b.base), (size_t) b.size);
-    if (b.buf == b.carve->buf) {
+    if (mask != 0)
+        end = RTE_MIN((size_t) (evpl_align_ptr(b.base + end, mask) - b.base),
+                      (size_t) b.size);
+    if (likely(b.buf == b.carve->buf)) {
         if (end > b.carve->used)
             b.carve->used = (uint32_t) end;
-    } else if (evpl_span_tail_take(b.mark, evpl)) {
-        /* The context's reference; the tail may have been cloned to the
-         * limit. */
-        evpl_refcnt_add_("evpl_iovec_commit", iov, b.cnt, 1, 0);
-        evpl_carve_take(b.carve, b.buf, (uint32_t) end, b.slab, 0);
+    } else {
+        evpl_commit_tail(evpl, iov, end);
     }
 }
 
@@ -143,14 +156,20 @@ evpl_iovec_commit(
     int                niovs)
 {
     const struct rte_mbuf *c;
+    unsigned int           mask;
     int                    i;
 
     if (evpl == NULL || iovecs == NULL)
         return;
 
+    /* The padding: alignments other than 0 or a power of two are
+     * ignored. */
+    mask = alignment ? alignment - 1 : 0;
+    if (alignment & mask)
+        mask = 0;
     for (i = 0; i < niovs; i++) {
         EVPL_TRACE_CHECK_("evpl_iovec_commit", &iovecs[i]);
-        evpl_commit_one(evpl, alignment, &iovecs[i]);
+        evpl_commit_one(evpl, mask, &iovecs[i]);
     }
 
     /* A segment with little left is not worth carving on. */

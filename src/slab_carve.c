@@ -185,6 +185,35 @@ evpl_slab_pieces(
     return ((uint64_t) length + size - 1) / size;
 }
 
+/* Longer than a slab: fresh slabs, all or nothing; the last one's rest is
+ * the context's to carve on. */
+static __rte_noinline int
+evpl_slab_alloc_span(
+    struct evpl       *evpl,
+    struct evpl_carve *c,
+    unsigned int       length,
+    unsigned int       mask,
+    unsigned int       max_iovecs,
+    unsigned int       flags,
+    struct evpl_iovec *r_iovec)
+{
+    unsigned int      shared = flags & EVPL_IOVEC_FLAG_SHARED;
+    struct evpl_slab *last;
+    uint32_t          end = 0;
+    int               n;
+
+    if (evpl_slab_pieces(length, evpl->slab.size) > max_iovecs)
+        return evpl_fail(ENOSPC);
+    n = evpl_slab_span(evpl, length, mask, flags, r_iovec, 0, &end);
+    if (n < 0)
+        return -1;
+    last = (struct evpl_slab *) r_iovec[n - 1].private_data;
+    evpl_refcnt_add_("evpl_iovec_alloc", &r_iovec[n - 1], &last->h.refcnt, 1,
+                     shared != 0);
+    evpl_carve_take(c, last, end, 1, shared);
+    return n;
+}
+
 int
 evpl_slab_alloc(
     struct evpl       *evpl,
@@ -194,38 +223,24 @@ evpl_slab_alloc(
     unsigned int       flags,
     struct evpl_iovec *r_iovec)
 {
-    struct evpl_slab_ctx *sc     = &evpl->slab;
-    unsigned int          shared = flags & EVPL_IOVEC_FLAG_SHARED;
-    struct evpl_carve    *c      = shared ? &sc->shared : &sc->local;
-    struct evpl_slab     *last;
-    uint32_t              end = 0;
-    char                 *start;
-    int                   n;
+    unsigned int       shared = flags & EVPL_IOVEC_FLAG_SHARED;
+    struct evpl_carve *c      = shared ? &evpl->slab.shared :
+                                &evpl->slab.local;
+    struct evpl_slab  *s;
+    char              *start;
 
     /* A fresh slab holds any request up to its size at any alignment up
      * to its size: slab data is aligned to the slab size. */
-    if (likely(length <= sc->size)) {
-        start = evpl_slab_carve_room(evpl, c, length, mask, shared);
-        if (unlikely(start == NULL))
-            return -1;
-        evpl_slab_fill_ref("evpl_iovec_alloc", r_iovec, c->buf, start,
-                           length, flags);
-        c->used = (uint32_t) (start + length -
-                              ((struct evpl_slab *) c->buf)->h.data);
-        return 1;
-    }
-
-    if (evpl_slab_pieces(length, sc->size) > max_iovecs)
-        return evpl_fail(ENOSPC);
-    n = evpl_slab_span(evpl, length, mask, flags, r_iovec, 0, &end);
-    if (n < 0)
+    if (unlikely(length > evpl->slab.size))
+        return evpl_slab_alloc_span(evpl, c, length, mask, max_iovecs, flags,
+                                    r_iovec);
+    start = evpl_slab_carve_room(evpl, c, length, mask, shared);
+    if (unlikely(start == NULL))
         return -1;
-    /* The last slab's rest is the context's to carve on. */
-    last = (struct evpl_slab *) r_iovec[n - 1].private_data;
-    evpl_refcnt_add_("evpl_iovec_alloc", &r_iovec[n - 1], &last->h.refcnt, 1,
-                     shared != 0);
-    evpl_carve_take(c, last, end, 1, shared);
-    return n;
+    s = c->buf;
+    evpl_slab_fill_ref("evpl_iovec_alloc", r_iovec, s, start, length, flags);
+    c->used = (uint32_t) (start + length - s->h.data);
+    return 1;
 }
 
 int
