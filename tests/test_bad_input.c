@@ -196,6 +196,38 @@ create_nb_mbufs_too_large(struct bad *b)
 }
 
 static void
+create_bad_slab_config(struct bad *b)
+{
+    static const unsigned int sizes[] = { 1, 4095, 3u << 20, 1u << 31,
+                                          UINT_MAX };
+    struct evpl_config cfg;
+    size_t             i;
+
+    (void) b;
+    memset(&cfg, 0, sizeof(cfg));
+    for (i = 0; i < RTE_DIM(sizes); i++) {
+        cfg.slab_size = sizes[i];
+        assert_null_errno(evpl_create(&cfg), EINVAL);
+    }
+    cfg.slab_size = 0;
+    cfg.nb_slabs  = 1u << 30;
+    assert_null_errno(evpl_create(&cfg), EINVAL);
+    cfg.nb_slabs  = UINT_MAX;
+    assert_null_errno(evpl_create(&cfg), EINVAL);
+}
+
+static void
+slab_limit_too_large(struct bad *b)
+{
+    unsigned int before = evpl_dpdk_slab_limit_get();
+
+    (void) b;
+    assert_fails(evpl_dpdk_slab_limit_set(1u << 30), EINVAL);
+    assert_fails(evpl_dpdk_slab_limit_set(UINT_MAX), EINVAL);
+    assert_int_equal(evpl_dpdk_slab_limit_get(), before);
+}
+
+static void
 create_nb_mbufs_beyond_memory(struct bad *b)
 {
     struct evpl_config cfg;
@@ -1294,6 +1326,11 @@ static const struct row rows[] = {
       "NULL, errno EINVAL", 0, create_segment_too_large },
     { "evpl_create", "nb_mbufs 2^30 or more (up to UINT_MAX)",
       "NULL, errno EINVAL", 0, create_nb_mbufs_too_large },
+    { "evpl_create", "slab_size not a power of two from 4096 to 1 GiB; "
+      "nb_slabs 2^30 or more", "NULL, errno EINVAL", 0,
+      create_bad_slab_config },
+    { "evpl_dpdk_slab_limit_set", "2^30 or more (up to UINT_MAX)",
+      "-1, errno EINVAL; the default unchanged", 0, slab_limit_too_large },
     { "evpl_create", "nb_mbufs more than memory holds",
       "NULL, errno ENOMEM; logged", 0, create_nb_mbufs_beyond_memory },
     { "evpl_create", "segment_size 1, nb_mbufs 7",

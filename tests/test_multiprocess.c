@@ -822,6 +822,10 @@ main(int argc, char **argv)
         .eal.lcores    = "0",
         .eal.primary   = 1,
         .eal.hugepages = 128,
+        /* Hugepage memory far above where the loader and ASan map things,
+         * so that a secondary, which must map it where the primary did,
+         * finds the addresses free whatever its randomised layout. */
+        .eal.args      = EVPL_TEST_LIST("--base-virtaddr=0x200000000000"),
         .set_up        = set_up,
         .tear_down     = tear_down,
     };

@@ -32,8 +32,8 @@
 
 /* DPDK memory the program may use, MiB: the default pool (about 70), the
  * libevpl case's slabs (288, in pools of 32 MiB) and the concurrent
- * case's (96), with room left for the exhaustion case to take. */
-#define MEMORY_MB 576
+ * case's (64), with room left for the exhaustion case to grow into. */
+#define MEMORY_MB 512
 
 static void
 count_zone(const struct rte_memzone *mz, void *arg)
@@ -126,7 +126,7 @@ first_pool_failing_at_every_step_leaves_nothing(void **state)
 #define GROW_SLAB    (1u << 20) /* 32 slabs a pool */
 #define GROW_LIMIT   1000u      /* a set of its own */
 #define GROW_THREADS 4          /* the main lcore, a worker, two pthreads */
-#define GROW_EACH    24         /* 96 slabs: 3 pools */
+#define GROW_EACH    12         /* 48 slabs: 2 pools */
 
 struct grower {
     pthread_barrier_t *go;
@@ -211,7 +211,7 @@ lcores_and_threads_grow_one_set_at_once(void **state)
     for (j = 1; j < (int) n; j++)
         assert_true(seen[j - 1] + GROW_SLAB <= seen[j]);
     c = evpl_test_slab_count(GROW_SLAB, GROW_LIMIT);
-    assert_int_equal(c.pools, 3);
+    assert_int_equal(c.pools, 2);
     assert_int_equal(c.slabs - c.free, n);
     for (i = 0; i < GROW_THREADS; i++)
         evpl_iovecs_release(NULL, g[i].v, GROW_EACH);
@@ -260,15 +260,16 @@ libevpl_rpc_messages_in_flight(void **state)
 
 /* ---- memory runs out -------------------------------------------------- */
 
-#define OUT_SLAB  (2u << 20)
-#define OUT_LIMIT 2000u
+#define OUT_SLAB  EVPL_DPDK_DEFAULT_SLAB_SIZE
+#define OUT_LIMIT EVPL_DPDK_DEFAULT_NB_SLABS
 
 /*
  * Guards: exhaustion only once growth fails, and then cleanly. Whole slabs
- * (of a set of its own) until the capped memory has none to give: the failing call is
- * ENOMEM, takes nothing (the set's slabs in use, the memzones and the
- * heap are as before it), says so in the log, and a released slab is
- * taken again.
+ * of the default set (its pools hold the libevpl case's slabs, free
+ * again) until the capped memory has none to give: past the slabs the set
+ * had, so it grew; the failing call is ENOMEM, takes nothing (the set's
+ * slabs in use, the memzones and the heap are as before it), says so in
+ * the log once, and a released slab is taken again.
  */
 struct drain {
     struct evpl       *e;
@@ -291,35 +292,36 @@ drain(void *arg)
 static void
 growth_fails_cleanly_when_memory_runs_out(void **state)
 {
-    static struct drain d;
-    struct evpl_iovec  *v = d.v;
-    struct evpl_config  cfg;
-    struct evpl        *e;
-    unsigned int        n, zones;
-    size_t              heap;
-    char               *log;
-    int                 r;
+    static struct drain         d;
+    struct evpl_iovec          *v = d.v;
+    struct evpl_test_slab_count had;
+    struct evpl                *e;
+    unsigned int                n, zones;
+    size_t                      heap;
+    char                       *log;
+    int                         r;
 
     (void) state;
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.slab_size = OUT_SLAB;
-    cfg.nb_slabs  = OUT_LIMIT;
-    assert_non_null(e = d.e = evpl_create(&cfg));
+    assert_non_null(e = d.e = evpl_create(NULL));
+    had = evpl_test_slab_count(OUT_SLAB, OUT_LIMIT);
     log = evpl_test_captured_log(drain, &d);
     n   = d.n;
     assert_int_equal(d.err, ENOMEM);
     assert_non_null(strstr(log, "cannot grow past"));
     free(log);
-    /* Growth took what memory there was, past the first pool (16 slabs),
-     * in pools as large as it could. */
-    assert_true(n > 16 && n < RTE_DIM(d.v));
+    assert_true(n > had.free && n < RTE_DIM(d.v));
+    assert_true(evpl_test_slab_count(OUT_SLAB, OUT_LIMIT).pools > had.pools);
     zones = memzones_used();
     heap  = heap_allocated();
     errno = 0;
+    log = evpl_test_captured_log(drain, &(struct drain) { .e = e });
+    assert_null(strstr(log, "cannot grow past"));
+    free(log);
     r = evpl_iovec_alloc(e, OUT_SLAB, 0, 1, 0, &v[n]);
     assert_int_equal(r, -1);
     assert_int_equal(errno, ENOMEM);
-    assert_int_equal(evpl_test_slabs_in_use(OUT_SLAB, OUT_LIMIT), n);
+    assert_int_equal(evpl_test_slabs_in_use(OUT_SLAB, OUT_LIMIT),
+                     had.slabs - had.free + n);
     assert_int_equal(memzones_used(), zones);
     assert_int_equal(heap_allocated(), heap);
 
@@ -327,7 +329,8 @@ growth_fails_cleanly_when_memory_runs_out(void **state)
     assert_int_equal(evpl_iovec_alloc_global(e, &v[n - 1]), 1);
     evpl_iovecs_release(e, v, (int) n);
     evpl_destroy(e);
-    assert_int_equal(evpl_test_slabs_in_use(OUT_SLAB, OUT_LIMIT), 0);
+    assert_int_equal(evpl_test_slabs_in_use(OUT_SLAB, OUT_LIMIT),
+                     had.slabs - had.free);
 }
 
 static const struct CMUnitTest cases[] = {
