@@ -74,7 +74,6 @@ struct evpl_slab {
     /* 1 while a context carves it, holding one reference of its own:
      * written by that context only, before it drops that reference. */
     uint32_t            carved;
-    const void         *site;   /* trace builds: who took it */
 };
 
 /* The references on s that iovecs and in-flight mbufs hold: its count
@@ -149,8 +148,6 @@ void evpl_slab_outstanding(const struct evpl_slab_ctx *sc, uint32_t id,
 void evpl_slab_leak_report(const struct evpl *evpl,
                            const struct evpl_slab_ctx *sc, uint32_t id);
 
-/* Trace builds: record where a slab iovec's slab was first handed out. */
-void evpl_slab_trace_site(struct evpl_iovec *iov, const void *site);
 
 /* ---- transmit by reference (slab_attach.c) ---- */
 

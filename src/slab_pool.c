@@ -220,7 +220,6 @@ evpl_slab_pool_get(
     s->span_owner = 0;
     s->carved     = 0;
     s->serial     = id;
-    s->site       = NULL;
     __atomic_store_n(&s->out, 1, __ATOMIC_RELAXED);
     return s;
 }
@@ -328,15 +327,4 @@ evpl_slab_leak_report(
         EVPL_LOG(WARNING, "context %p destroyed; %" PRIu64 " slabs (%" PRIu64
                  " references) it carved are still referenced",
                  (const void *) evpl, slabs, refs);
-}
-
-void
-evpl_slab_trace_site(
-    struct evpl_iovec *iov,
-    const void        *site)
-{
-    struct evpl_slab *s = (struct evpl_slab *) iov->private_data;
-
-    if (s->site == NULL)
-        s->site = site;
 }

@@ -260,10 +260,9 @@ evpl_trace_handed_out(
     if (evpl_trace_offset < 0)
         return n;
     for (i = 0; i < n; i++) {
-        if (evpl_iovec_on_slab_(&iov[i])) {
-            evpl_slab_trace_site(&iov[i], site);
+        /* A slab names its context itself (evpl_slab_pool_get()). */
+        if (evpl_iovec_on_slab_(&iov[i]))
             continue;
-        }
         t         = evpl_trace_info(evpl_iovec_mbuf_(&iov[i]));
         t->site   = site;
         t->serial = evpl->id;
