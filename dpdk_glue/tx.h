@@ -193,7 +193,7 @@ evpl_tx_trace_taken(struct evpl_iovec *iov, int niov)
     int j;
 
     for (j = 0; j < niov; j++)
-        iov[j].flags |= EVPL_IOVEC_F_MOVED_;
+        EVPL_TRACE_TAKEN_(&iov[j]);
 }
 #endif
 

@@ -2,11 +2,12 @@
 
 /*
  * Transmit of slab iovecs by reference: a range of a slab becomes mbufs
- * attached to it with rte_pktmbuf_attach_extbuf(), each holding one count
- * on the slab's rte_mbuf_ext_shared_info, so the slab goes back to its
- * pool only when the last iovec and the last sent mbuf have dropped it
- * (DPDK's own free of an attached mbuf drops the count and calls the
- * slab's free callback at zero).
+ * attached to it with rte_pktmbuf_attach_extbuf(), sharing a shared info
+ * of their own (evpl_slab_att_get(), src/slab_attach.c) that holds one
+ * count on the slab, so the slab goes back to its pool only when the last
+ * iovec and the last sent mbuf have dropped it (DPDK's own free of the
+ * last attached mbuf calls the shared info's free callback, which drops
+ * the count).
  *
  * An mbuf describes at most 65535 bytes (buf_len and data_len are 16
  * bits), so a longer range is split. A slab is IOVA-contiguous (slab_pool.c),
@@ -24,16 +25,18 @@ evpl_tx_ext_attach(
     struct rte_mbuf        **head,
     struct rte_mbuf        **tail)
 {
-    struct evpl_slab_ *s = evpl_iovec_slab_(v);
-    struct rte_mbuf   *m, *first = NULL, *last = NULL;
-    unsigned int       left = v->length, chunk, owed;
-    char              *p = v->data;
+    struct evpl_slab_               *s = evpl_iovec_slab_(v);
+    struct rte_mbuf_ext_shared_info *sh;
+    struct rte_mbuf                 *m, *first = NULL, *last = NULL;
+    unsigned int                     left = v->length, chunk, owed;
+    char                            *p = v->data;
 
-    /* Every mbuf's count on the slab, taken at once, atomically (a driver
-     * may free a sent mbuf on any lcore) and through the checked helper;
-     * each attached mbuf then owns one of them. */
+    /* One shared info for every mbuf of the range, one count each; it
+     * holds the range's count on the slab. */
     owed = (left + EVPL_TX_EXT_SEG_MAX - 1) / EVPL_TX_EXT_SEG_MAX;
-    evpl_refcnt_add_(call, v, &s->shinfo.refcnt, (uint16_t) owed, 1);
+    sh   = evpl_slab_att_get(evpl, call, v, (uint16_t) owed);
+    if (unlikely(sh == NULL))
+        return -1;
     while (left > 0) {
         chunk = RTE_MIN(left, EVPL_TX_EXT_SEG_MAX);
         if (unlikely(rte_mempool_generic_get(evpl->pool, (void **) &m, 1,
@@ -42,7 +45,7 @@ evpl_tx_ext_attach(
         rte_pktmbuf_reset(m);
         rte_pktmbuf_attach_extbuf(m, p,
                                   s->iova + (rte_iova_t) (p - s->data),
-                                  (uint16_t) chunk, &s->shinfo);
+                                  (uint16_t) chunk, sh);
         m->data_len = (uint16_t) chunk;
         m->pkt_len  = chunk;
         if (first == NULL)
@@ -60,9 +63,10 @@ evpl_tx_ext_attach(
     return 0;
 
  undo:
-    /* The counts no mbuf came to own; the iovec's own reference keeps the
-     * slab from reaching zero here. Each freed mbuf drops its own. */
-    rte_mbuf_ext_refcnt_update(&s->shinfo, (int16_t) -(int) owed);
+    /* The counts no mbuf came to hold; each freed mbuf drops its own, and
+     * the last gives the slab's back (the iovec's own reference keeps the
+     * slab). */
+    evpl_slab_att_drop(sh, (uint16_t) owed);
     while (first != NULL) {
         m     = first->next;
         first->next = NULL;

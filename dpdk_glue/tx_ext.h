@@ -20,8 +20,8 @@ evpl_tx_ext_segs(unsigned int length)
 }
 
 /* Attach v's bytes to fresh mbufs from the context's pool, linked from
- * *head to *tail (tail->next NULL), each holding a count of its own on
- * the slab; v keeps its reference. Returns 0, or -1 when the pool runs
+ * *head to *tail (tail->next NULL), which share one count on the slab
+ * (evpl_slab_att_get()); v keeps its reference. Returns 0, or -1 when the pool runs
  * dry, with nothing taken. Aborts, naming call, if the slab's count would
  * pass 65535. */
 int evpl_tx_ext_attach(struct evpl *evpl, const char *call,

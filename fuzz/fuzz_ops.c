@@ -32,6 +32,8 @@
 
 #include <evpl/evpl.h>
 
+#include "../tests/slab_sets.h"
+
 #define SLOTS   24
 #define MAX_LEN 20000
 
@@ -188,21 +190,20 @@ static unsigned int
 fz_refs(const struct evpl_iovec *v)
 {
     if (evpl_dpdk_iovec_is_slab(v))
-        return evpl_iovec_slab_(v)->shinfo.refcnt;
+        return evpl_iovec_slab_(v)->refcnt;
     return rte_mbuf_refcnt_read(evpl_iovec_mbuf(v));
 }
 
-/* Slabs run out when carved pieces pin them: ENOMEM is then an answer. */
+/* Slabs run out when carved pieces pin them and slab memory can grow no
+ * more: ENOMEM is then an answer. */
 static int
 fz_slabs_empty(void)
 {
-    char                name[RTE_MEMPOOL_NAMESIZE];
-    struct rte_mempool *mp;
+    struct evpl_test_slab_count c =
+        evpl_test_slab_count(EVPL_DPDK_DEFAULT_SLAB_SIZE,
+                             EVPL_DPDK_DEFAULT_NB_SLABS);
 
-    snprintf(name, sizeof(name), "evpls%d.%u.%u", (int) rte_socket_id(),
-             EVPL_DPDK_DEFAULT_SLAB_SIZE, EVPL_DPDK_DEFAULT_NB_SLABS);
-    mp = rte_mempool_lookup(name);
-    return mp != NULL && rte_mempool_avail_count(mp) == 0;
+    return c.pools > 0 && c.free == 0;
 }
 
 /* Alloc with arguments as the input gives them, valid or not. */

@@ -45,14 +45,6 @@ evpl_alloc_rejected(
 }
 
 static inline char *
-evpl_align_up(
-    char        *p,
-    unsigned int mask)
-{
-    return (char *) (((uintptr_t) p + mask) & ~(uintptr_t) mask);
-}
-
-static inline char *
 evpl_seg_end(const struct rte_mbuf *m)
 {
     return (char *) m->buf_addr + m->buf_len;
@@ -152,11 +144,11 @@ evpl_alloc_multi(
         }
         for (i = 0; i < want; i++) {
             end   = evpl_seg_end(batch[i]);
-            start = evpl_align_up((char *) batch[i]->buf_addr +
+            start = evpl_align_ptr((char *) batch[i]->buf_addr +
                                   evpl->headroom, mask);
             /* Keep the headroom only where the rest fits behind it. */
             if (evpl_room_behind(start, end) < left)
-                start = evpl_align_up(batch[i]->buf_addr, mask);
+                start = evpl_align_ptr(batch[i]->buf_addr, mask);
             chunk = (unsigned int) RTE_MIN(evpl_room_behind(start, end),
                                            (size_t) left);
             evpl_iovec_fill_(&r_iovec[n++], batch[i], start, chunk, flags);
@@ -229,7 +221,7 @@ evpl_alloc_one(
     if (unlikely(evpl_get_mbufs(evpl, &m, 1) < 0))
         return -1;
     evpl_iovec_fill_(r_iovec, m,
-                    evpl_align_up((char *) m->buf_addr + evpl->headroom, mask),
+                    evpl_align_ptr((char *) m->buf_addr + evpl->headroom, mask),
                     length, flags);
     return 1;
 }
@@ -267,7 +259,7 @@ evpl_iovec_alloc(
         if (likely(cache != NULL && cache->len > 0)) {
             rte_mempool_generic_get(evpl->pool, (void **) &m, 1, cache);
             evpl_iovec_fill_(r_iovec, m,
-                            evpl_align_up((char *) m->buf_addr +
+                            evpl_align_ptr((char *) m->buf_addr +
                                           evpl->headroom, mask),
                             length, flags);
             return EVPL_TRACE_HANDED_OUT(evpl, r_iovec, 1);
@@ -282,28 +274,128 @@ evpl_iovec_alloc(
                                                   max_iovecs, flags, r_iovec));
 }
 
-void
-evpl_carve_retire(struct evpl *evpl)
+/* A reservation behind the carving point of the carve segment: 1, or 0
+ * when it does not fit there. */
+static inline int
+evpl_reserve_behind(
+    struct evpl       *evpl,
+    unsigned int       length,
+    unsigned int       mask,
+    unsigned int       flags,
+    struct evpl_iovec *r_iovec)
 {
-    struct rte_mbuf *m = evpl->carve;
+    struct rte_mbuf *c = evpl->carve.buf;
+    char            *start;
 
-    if (m == NULL)
-        return;
-    evpl->carve      = NULL;
-    evpl->carve_used = 0;
-    evpl_iovec_ref_put_(m, 0);
+    if (c == NULL || mask >= evpl->room)
+        return 0;
+    start = evpl_align_ptr((char *) c->buf_addr + evpl->carve.used, mask);
+    if (evpl_room_behind(start, evpl_seg_end(c)) < length)
+        return 0;
+    evpl_mbuf_ref_add_("evpl_iovec_reserve", NULL, c, 1, 0);
+    evpl_iovec_fill_(r_iovec, c, start, length, flags);
+    return 1;
 }
 
-/* Make m, on which the caller passes one reference, the carve segment. */
-static void
-evpl_carve_install(
-    struct evpl     *evpl,
-    struct rte_mbuf *m,
-    uint32_t         used)
+/* A segment fresh from the pool for a reservation, its span-tail mark
+ * written (every buffer a reservation takes fresh carries one). */
+static inline struct rte_mbuf *
+evpl_reserve_seg(
+    struct evpl *evpl,
+    uint32_t     mark)
 {
-    evpl_carve_retire(evpl);
-    evpl->carve      = m;
-    evpl->carve_used = used;
+    struct rte_mbuf *m;
+
+    if (evpl_get_mbufs(evpl, &m, 1) < 0)
+        return NULL;
+    *evpl_seg_state(m) = mark;
+    return m;
+}
+
+/* It fits any fresh segment at its alignment, whatever that buffer's
+ * address: a fresh segment becomes the carve segment. The test is the
+ * worst case, not the mbuf at hand, so that reserving again lands in the
+ * same place. */
+static int
+evpl_reserve_fresh(
+    struct evpl       *evpl,
+    unsigned int       length,
+    unsigned int       mask,
+    unsigned int       flags,
+    struct evpl_iovec *r_iovec)
+{
+    struct rte_mbuf *m = evpl_reserve_seg(evpl, EVPL_SPAN_NONE);
+
+    if (m == NULL)
+        return -1;
+    m->refcnt = 2; /* the context's and the iovec's: nobody else has it */
+    evpl_carve_take(&evpl->carve, m, 0, 0, 0);
+    evpl_iovec_fill_(r_iovec, m, evpl_align_ptr(m->buf_addr, mask), length,
+                     flags);
+    return 1;
+}
+
+/*
+ * Larger than a segment: the rest of the carve segment, then fresh ones;
+ * the last, the span's tail, carries the context's mark, so that its
+ * commit carves on behind it. The first piece comes from the carve
+ * segment, so that reserving again lands in the same place: with nothing
+ * left there at this alignment, a fresh segment takes over (once the
+ * whole reservation has succeeded: a failure changes nothing).
+ */
+static int
+evpl_reserve_span(
+    struct evpl       *evpl,
+    unsigned int       length,
+    unsigned int       mask,
+    unsigned int       max_vec,
+    unsigned int       flags,
+    struct evpl_iovec *r_iovec)
+{
+    struct rte_mbuf *c = evpl->carve.buf, *m = c;
+    unsigned int     n = 0, left = length, chunk, i;
+    char            *start = NULL;
+    int              err = ENOMEM;
+
+    if (c != NULL)
+        start = evpl_align_ptr((char *) c->buf_addr + evpl->carve.used, mask);
+    if (c != NULL && start < evpl_seg_end(c)) {
+        evpl_mbuf_ref_add_("evpl_iovec_reserve", NULL, c, 1, 0);
+    } else {
+        if ((m = evpl_reserve_seg(evpl, EVPL_SPAN_NONE)) == NULL)
+            return -1;
+        start = evpl_align_ptr(m->buf_addr, mask);
+    }
+    for (;;) {
+        chunk = (unsigned int) RTE_MIN(evpl_room_behind(start,
+                                                        evpl_seg_end(m)),
+                                       (size_t) left);
+        evpl_iovec_fill_(&r_iovec[n++], m, start, chunk, flags);
+        left -= chunk;
+        if (left == 0)
+            break;
+        if (n == max_vec) {
+            err = ENOSPC;
+            goto undo;
+        }
+        if ((m = evpl_reserve_seg(evpl, EVPL_SPAN_NONE)) == NULL)
+            goto undo;
+        start = evpl_align_ptr(m->buf_addr, mask);
+    }
+    /* Longer than a segment, so it spans: m is a fresh tail. */
+    *evpl_seg_state(m) = evpl_span_tail(evpl);
+    m = evpl_iovec_mbuf_(&r_iovec[0]);
+    if (m != c) {
+        /* the context's */
+        evpl_mbuf_ref_add_("evpl_iovec_reserve", NULL, m, 1, 0);
+        evpl_carve_take(&evpl->carve, m, 0, 0, 0);
+    }
+    return (int) n;
+
+ undo:
+    for (i = 0; i < n; i++)
+        evpl_iovec_ref_put_(evpl_iovec_mbuf_(&r_iovec[i]), 0);
+    return evpl_fail(err);
 }
 
 EVPL_EXPORT int
@@ -314,11 +406,8 @@ evpl_iovec_reserve(
     unsigned int       max_vec,
     struct evpl_iovec *r_iovec)
 {
-    unsigned int       flags;
-    struct rte_mbuf   *c, *m, *first;
-    unsigned int       mask, n = 0, left = length, chunk, i;
-    char              *start;
-    int                err;
+    const struct rte_mbuf *c;
+    unsigned int           flags, mask;
 
     if (unlikely(evpl_bad_args(evpl, length, alignment, max_vec, r_iovec)))
         return evpl_alloc_rejected(evpl, length, alignment, max_vec, r_iovec);
@@ -326,36 +415,15 @@ evpl_iovec_reserve(
     mask  = alignment ? alignment - 1 : 0;
     flags = EVPL_IOVEC_F_RESERVED_ | evpl->owner_flags;
 
-    c = evpl->carve;
-    if (c != NULL && c->refcnt >= EVPL_CARVE_REF_CAP) {
-        evpl_carve_retire(evpl);
-        c = NULL;
-    }
-
-    if (c != NULL && mask < evpl->room) {
-        start = evpl_align_up((char *) c->buf_addr + evpl->carve_used, mask);
-        if (evpl_room_behind(start, evpl_seg_end(c)) >= length) {
-            evpl_mbuf_ref_add_("evpl_iovec_reserve", NULL, c, 1, 0);
-            evpl_iovec_fill_(r_iovec, c, start, length, flags);
-            return EVPL_TRACE_HANDED_OUT(evpl, r_iovec, 1);
-        }
-    }
-
-    /* It does not fit behind the current point. If it fits a fresh segment
-     * whatever that buffer's address, the fresh segment becomes the carve
-     * segment. The test is the worst case, not the mbuf at hand: were it the
-     * latter, a second reservation could land somewhere else. */
-    if ((uint64_t) length + mask <= evpl->room) {
-        if (evpl_get_mbufs(evpl, &m, 1) < 0)
-            return -1;
-        m->refcnt            = 2; /* the context's and the iovec's */
-        *evpl_seg_state(m) = EVPL_SEG_CARVED;
-        evpl_carve_install(evpl, m, 0);
-        evpl_iovec_fill_(r_iovec, m, evpl_align_up(m->buf_addr, mask), length,
-                        flags);
+    c = evpl->carve.buf;
+    if (c != NULL && c->refcnt >= EVPL_CARVE_REF_CAP)
+        evpl_carve_retire(&evpl->carve, 0, 0);
+    if (evpl_reserve_behind(evpl, length, mask, flags, r_iovec))
         return EVPL_TRACE_HANDED_OUT(evpl, r_iovec, 1);
-    }
-
+    if ((uint64_t) length + mask <= evpl->room)
+        return EVPL_TRACE_HANDED_OUT(evpl, r_iovec,
+                                     evpl_reserve_fresh(evpl, length, mask,
+                                                        flags, r_iovec));
     /* Segments might not hold it within max_vec (or EVPL_SLAB_SEGS_MAX)
      * of them, the first being what is left of the carve segment: the
      * context's LOCAL slab. */
@@ -364,112 +432,7 @@ evpl_iovec_reserve(
                                      evpl_slab_reserve(evpl, length, mask,
                                                        max_vec, flags,
                                                        r_iovec));
-
-    /* Larger: the rest of the current segment, then fresh ones. The first
-     * iovec must come from the carve segment, so that reserving again lands
-     * in the same place: with nothing left behind the carving point, a fresh
-     * segment takes over (once the whole reservation has succeeded, so that
-     * a failure changes nothing). Committing moves the point on. */
-    if (c == NULL ||
-        evpl_align_up((char *) c->buf_addr + evpl->carve_used, mask) >=
-        evpl_seg_end(c)) {
-        if (evpl_get_mbufs(evpl, &first, 1) < 0)
-            return -1;
-        *evpl_seg_state(first) = EVPL_SEG_CARVED;
-        start = evpl_align_up(first->buf_addr, mask);
-    } else {
-        first = c;
-        evpl_mbuf_ref_add_("evpl_iovec_reserve", NULL, first, 1, 0);
-        start = evpl_align_up((char *) c->buf_addr + evpl->carve_used, mask);
-    }
-    chunk = (unsigned int) RTE_MIN((size_t) (evpl_seg_end(first) - start),
-                                   (size_t) left);
-    evpl_iovec_fill_(&r_iovec[n++], first, start, chunk, flags);
-    left -= chunk;
-    while (left > 0) {
-        if (n == max_vec) {
-            err = ENOSPC;
-            goto undo;
-        }
-        if (evpl_get_mbufs(evpl, &m, 1) < 0) {
-            err = ENOMEM;
-            goto undo;
-        }
-        start = evpl_align_up(m->buf_addr, mask);
-        chunk = (unsigned int) RTE_MIN(evpl_room_behind(start,
-                                                        evpl_seg_end(m)),
-                                       (size_t) left);
-        evpl_iovec_fill_(&r_iovec[n++], m, start, chunk, flags);
-        left -= chunk;
-        /* Only the last may be adopted by a commit. */
-        *evpl_seg_state(m) = left == 0 ? evpl_seg_span_tail(evpl) :
-                             EVPL_SEG_CARVED;
-    }
-    if (first != c) {
-        /* the context's */
-        evpl_mbuf_ref_add_("evpl_iovec_reserve", NULL, first, 1, 0);
-        evpl_carve_install(evpl, first, 0);
-    }
-    return EVPL_TRACE_HANDED_OUT(evpl, r_iovec, (int) n);
-
- undo:
-    for (i = 0; i < n; i++)
-        evpl_iovec_ref_put_(evpl_iovec_mbuf_(&r_iovec[i]), 0);
-    return evpl_fail(err);
-}
-
-EVPL_EXPORT void
-evpl_iovec_commit(
-    struct evpl       *evpl,
-    unsigned int       alignment,
-    struct evpl_iovec *iovecs,
-    int                niovs)
-{
-    struct evpl_iovec *iov;
-    struct rte_mbuf   *m;
-    char              *buf;
-    size_t             end;
-    int                i;
-
-    if (evpl == NULL || iovecs == NULL)
-        return;
-
-    for (i = 0; i < niovs; i++) {
-        iov = &iovecs[i];
-        EVPL_TRACE_CHECK_("evpl_iovec_commit", iov);
-        if (evpl_iovec_on_slab_(iov)) {
-            evpl_slab_commit_one(evpl, alignment, iov);
-            continue;
-        }
-        m   = evpl_iovec_mbuf_(iov);
-        buf = m->buf_addr;
-        if (unlikely((char *) iov->data < buf ||
-                     (size_t) ((char *) iov->data - buf) + iov->length >
-                     m->buf_len))
-            evpl_iovec_abort("evpl_iovec_commit", iov,
-                             "range outside its %u-byte segment", m->buf_len);
-        if (!(iov->flags & EVPL_IOVEC_F_RESERVED_))
-            continue;
-
-        end = (size_t) ((char *) iov->data - buf) + iov->length;
-        /* libevpl pads the fill point to the commit's alignment (of the
-         * address, as reservations align). */
-        if (alignment != 0 && (alignment & (alignment - 1)) == 0)
-            end = RTE_MIN((size_t) (evpl_align_up(buf + end, alignment - 1) -
-                                    buf), (size_t) m->buf_len);
-        if (m == evpl->carve) {
-            if (end > evpl->carve_used)
-                evpl->carve_used = (uint32_t) end;
-        } else if (*evpl_seg_state(m) == evpl_seg_span_tail(evpl)) {
-            /* The context's reference; the tail may have been cloned to
-             * the limit. */
-            evpl_mbuf_ref_add_("evpl_iovec_commit", iov, m, 1, 0);
-            *evpl_seg_state(m) = EVPL_SEG_CARVED;
-            evpl_carve_install(evpl, m, (uint32_t) end);
-        }
-    }
-
-    if (evpl->carve != NULL &&
-        evpl->carve->buf_len - evpl->carve_used < EVPL_CARVE_MIN)
-        evpl_carve_retire(evpl);
+    return EVPL_TRACE_HANDED_OUT(evpl, r_iovec,
+                                 evpl_reserve_span(evpl, length, mask,
+                                                   max_vec, flags, r_iovec));
 }

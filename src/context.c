@@ -55,6 +55,9 @@ evpl_default_pool(
     struct evpl_default_pool_args args = {
         .socket = socket, .room = room, .n = n,
     };
+    static const struct evpl_pool_maker maker = {
+        .create = evpl_default_pool_create,
+    };
     char                          name[RTE_MEMPOOL_NAMESIZE];
     int                           len;
 
@@ -63,7 +66,7 @@ evpl_default_pool(
         evpl_fail(EINVAL);
         return NULL;
     }
-    return evpl_pool_get_or_create(name, evpl_default_pool_create, &args);
+    return evpl_pool_get_or_create(name, &maker, &args);
 }
 
 int evpl_seg_state_offset = -1;
@@ -72,7 +75,6 @@ int evpl_seg_state_offset = -1;
  * create, destroy and telemetry requests, never on a datapath. */
 static TAILQ_HEAD(, evpl) evpl_contexts = TAILQ_HEAD_INITIALIZER(evpl_contexts);
 static rte_spinlock_t     evpl_contexts_lock = RTE_SPINLOCK_INITIALIZER;
-static uint32_t           evpl_contexts_next_id;
 
 void
 evpl_contexts_foreach(
@@ -234,7 +236,7 @@ evpl_create(const struct evpl_config *config)
     if (config == NULL)
         config = &defaults;
 
-    if (evpl_dynfield_init() < 0)
+    if (evpl_dynfield_init() < 0 || evpl_shared_init() < 0)
         return NULL;
 
     /* A thread outside the EAL has no socket of its own: it shares the
@@ -319,9 +321,6 @@ evpl_create(const struct evpl_config *config)
     evpl->headroom = RTE_MIN((uint32_t) RTE_PKTMBUF_HEADROOM, evpl->room);
     evpl->lcore    = lcore;
     evpl->owner_flags = evpl_thread_tag_get() << EVPL_IOVEC_OWNER_SHIFT_;
-#ifdef EVPL_IOVEC_TRACE
-    evpl_trace_ctx_init(evpl);
-#endif
     /* A copy must fit a fresh mbuf behind its headroom. */
     evpl->tx_copy_max = RTE_MIN(config->tx_copy_max ? config->tx_copy_max :
                                 EVPL_DPDK_TX_COPY_MAX,
@@ -347,8 +346,10 @@ evpl_create(const struct evpl_config *config)
         return NULL;
     }
 
+    /* Unique among the processes of the DPDK instance: what a context
+     * took carries its id, and a leak report counts its own. */
+    evpl->id = evpl_shared_next_id();
     rte_spinlock_lock(&evpl_contexts_lock);
-    evpl->id = ++evpl_contexts_next_id;
     TAILQ_INSERT_TAIL(&evpl_contexts, evpl, link);
     rte_spinlock_unlock(&evpl_contexts_lock);
 
@@ -365,7 +366,7 @@ evpl_destroy(struct evpl *evpl)
     TAILQ_REMOVE(&evpl_contexts, evpl, link);
     rte_spinlock_unlock(&evpl_contexts_lock);
 
-    evpl_carve_retire(evpl);
+    evpl_carve_retire(&evpl->carve, 0, 0);
     evpl_slab_ctx_fini(&evpl->slab);
     evpl_exts_fini(evpl, evpl_nb_exts);
 

@@ -17,6 +17,23 @@
 
 #include <evpl/evpl.h>
 
+/* p rounded up to a multiple of mask + 1, a power of two. */
+static inline char *
+evpl_align_ptr(
+    const char  *p,
+    unsigned int mask)
+{
+    return (char *) (((uintptr_t) p + mask) & ~(uintptr_t) mask);
+}
+
+/* A context's carving point in one buffer, an mbuf segment or a slab
+ * (carve.c): the context holds one reference on it, and used bytes from
+ * its start are consumed. */
+struct evpl_carve {
+    void    *buf; /* the rte_mbuf or struct evpl_slab; NULL: none */
+    uint32_t used;
+};
+
 #include "slab.h"
 
 extern int evpl_logtype;
@@ -51,10 +68,8 @@ struct evpl {
     uint32_t                  owner_flags;
     unsigned int              tx_copy_max;
 
-    /* Reservation carving: the segment being carved, on which the context
-     * holds one reference, and how many bytes from buf_addr are consumed. */
-    struct rte_mbuf          *carve;
-    uint32_t                  carve_used;
+    /* Reservation carving of segments (an mbuf). */
+    struct evpl_carve         carve;
 
     struct evpl_dpdk_stats    stats;
 
@@ -63,13 +78,10 @@ struct evpl {
 
     /* The process's list of live contexts, for telemetry. */
     TAILQ_ENTRY(evpl)         link;
+    /* Names the context in what it takes (slabs, span tails, and in trace
+     * builds mbufs' trace records); never reused, as buffers outlive
+     * contexts, and unique across the processes of the DPDK instance. */
     uint32_t                  id;
-
-#ifdef EVPL_IOVEC_TRACE
-    /* Names this context in the trace record of the mbufs it hands out;
-     * never reused, as mbufs outlive contexts. */
-    uint32_t                  trace_serial;
-#endif
 };
 
 /*
@@ -130,7 +142,15 @@ evpl_fail(int err)
     return -1;
 }
 
-void evpl_carve_retire(struct evpl *evpl);
+/* ---- carving, over both kinds of memory (carve.c) ---- */
+
+/* Drop the context's reference on c's buffer, a slab when slab says so
+ * (its count updated atomically when shared), and empty c. */
+void evpl_carve_retire(struct evpl_carve *c, int slab, unsigned int shared);
+/* Make buf, on which the caller took the context's reference, c's buffer
+ * from used on, retiring the one before. */
+void evpl_carve_take(struct evpl_carve *c, void *buf, uint32_t used, int slab,
+                     unsigned int shared);
 
 /* Run fn on every live context, under the registry's lock: fn must not
  * create or destroy contexts. */
@@ -138,24 +158,39 @@ void evpl_contexts_foreach(void (*fn)(const struct evpl *evpl, void *arg),
                            void *arg);
 
 /*
- * Per-mbuf state kept in an mbuf dynamic field, written only on segments
- * that evpl_iovec_reserve() took fresh from the pool. The last segment of a
- * reservation that spans segments is marked as the span tail of the
- * context that reserved it: that context's commit into it makes it the
- * context's carve segment, once; another context's commit consumes nothing
- * there. Every other segment reserve takes is marked CARVED, so a stale
- * reservation can never restart carving where later commits already
- * consumed.
+ * The span-tail mark, one way for both kinds of memory: a 32-bit word per
+ * buffer (an mbuf dynamic field, evpl_seg_state(); a slab's span_owner),
+ * written on every buffer evpl_iovec_reserve() takes fresh. The last
+ * buffer of a reservation that spans buffers carries the reserving
+ * context's mark: that context's commit into it makes it the context's
+ * carve buffer, once (evpl_span_tail_take()); another context's commit
+ * consumes nothing there. Every other buffer carries EVPL_SPAN_NONE, so a
+ * stale reservation can never restart carving where later commits
+ * already consumed.
  */
-#define EVPL_SEG_CARVED         0u
-#define EVPL_SEG_SPAN_TAIL_BIT_ 0x80000000u
+#define EVPL_SPAN_NONE          0u
+#define EVPL_SPAN_TAIL_BIT_     0x80000000u
 
 /* The span-tail mark of evpl's reservations. Context ids start at 1 and are
- * not reused, so a mark never equals CARVED nor another live context's. */
+ * not reused, so a mark never equals EVPL_SPAN_NONE nor another live
+ * context's. */
 static inline uint32_t
-evpl_seg_span_tail(const struct evpl *evpl)
+evpl_span_tail(const struct evpl *evpl)
 {
-    return EVPL_SEG_SPAN_TAIL_BIT_ | (evpl->id & ~EVPL_SEG_SPAN_TAIL_BIT_);
+    return EVPL_SPAN_TAIL_BIT_ | (evpl->id & ~EVPL_SPAN_TAIL_BIT_);
+}
+
+/* Whether the buffer whose mark this is ends one of evpl's spanning
+ * reservations; if so, the mark goes: a tail is adopted once. */
+static inline int
+evpl_span_tail_take(
+    uint32_t          *mark,
+    const struct evpl *evpl)
+{
+    if (*mark != evpl_span_tail(evpl))
+        return 0;
+    *mark = EVPL_SPAN_NONE;
+    return 1;
 }
 
 extern int evpl_seg_state_offset;
@@ -165,17 +200,38 @@ int evpl_dynfield_init(void);
 struct rte_mempool *evpl_default_pool(int socket, unsigned int room,
                                       unsigned int n);
 
+/* How evpl_pool_get_or_create() makes a pool it cannot find. */
+struct evpl_pool_maker {
+    /* Make the pool called name; NULL with rte_errno set (EEXIST: another
+     * process is making it, wait for it). */
+    struct rte_mempool *(*create)(const char *name, void *arg);
+    /* Undo create() for a pool that cannot be published: everything it
+     * took goes. NULL: rte_mempool_free(). */
+    void (*discard)(struct rte_mempool *mp, void *arg);
+    /* Leave the report of a failure to the caller (a slab set that cannot
+     * grow says so itself, once). */
+    int quiet;
+};
+
 /*
- * The pool registered as name, created with create(name, arg) by the first
- * caller of any thread or process; published to others only once create()
- * has returned it complete (pool.c says how). create() returns NULL with
- * rte_errno set. NULL with errno: EINVAL (name too long), ENOMEM (create()
- * failed), EAGAIN (another process left the pool half-built past a bound).
+ * The pool registered as name, created with mk->create(name, arg) by the
+ * first caller of any thread or process; published to others only once
+ * create() has returned it complete (pool.c says how). Nothing stays
+ * allocated when it fails: NULL with errno EINVAL (name too long), ENOMEM
+ * (create() failed), EAGAIN (another process left the pool half-built past
+ * a bound).
  */
-struct rte_mempool *evpl_pool_get_or_create(
-    const char          *name,
-    struct rte_mempool *(*create)(const char *name, void *arg),
-    void                *arg);
+struct rte_mempool *evpl_pool_get_or_create(const char *name,
+                                            const struct evpl_pool_maker *mk,
+                                            void *arg);
+
+/* The group-wide record of the processes of this DPDK instance (shared.c):
+ * evpl_shared_init() once before anything else of a context, then context
+ * ids unique across the processes, and whether a code address is another
+ * process's slab-attachment free callback. */
+int      evpl_shared_init(void);
+uint32_t evpl_shared_next_id(void);
+int      evpl_shared_foreign_code(uintptr_t addr);
 
 /* Leak accounting (trace.c): evpl_destroy()'s report through rte_log. */
 void evpl_leak_report(const struct evpl *evpl);
@@ -188,7 +244,6 @@ int  evpl_trace_init(void);
 struct rte_mempool *evpl_trace_pool_create(const char *name, unsigned int n,
                                            unsigned int cache,
                                            unsigned int room, int socket);
-void evpl_trace_ctx_init(struct evpl *evpl);
 /* Record who handed out the mbufs of n iovecs (n < 1: none); returns n. */
 int  evpl_trace_handed_out(struct evpl *evpl, struct evpl_iovec *iov, int n,
                            const void *site);

@@ -79,16 +79,16 @@ evpl_pool_find(
 
 struct rte_mempool *
 evpl_pool_get_or_create(
-    const char          *name,
-    struct rte_mempool *(*create)(const char *name, void *arg),
-    void                *arg)
+    const char                   *name,
+    const struct evpl_pool_maker *mk,
+    void                         *arg)
 {
     char                mark[RTE_MEMZONE_NAMESIZE];
     struct rte_mempool *mp;
     uint64_t            deadline;
     int                 busy, err;
 
-    if (name == NULL || create == NULL ||
+    if (name == NULL || mk == NULL || mk->create == NULL ||
         evpl_pool_mark_name(mark, sizeof(mark), name) < 0) {
         evpl_fail(EINVAL);
         return NULL;
@@ -102,7 +102,7 @@ evpl_pool_get_or_create(
         if (mp != NULL)
             break;
         if (!busy) {
-            mp = create(name, arg);
+            mp = mk->create(name, arg);
             if (mp != NULL) {
                 /* EEXIST: a marker left by an application that freed
                  * the pool; it marks this one as well. */
@@ -116,15 +116,19 @@ evpl_pool_get_or_create(
                  * caller, this process's included: nobody has it yet, so
                  * it goes, and the failure is the caller's. */
                 err = rte_errno;
-                rte_mempool_free(mp);
+                if (mk->discard != NULL)
+                    mk->discard(mp, arg);
+                else
+                    rte_mempool_free(mp);
                 mp = NULL;
                 rte_errno = err;
             }
             if (rte_errno != EEXIST) {
                 err = rte_errno;
                 pthread_mutex_unlock(&evpl_pool_lock);
-                EVPL_LOG(ERR, "cannot create pool %s: %s", name,
-                         rte_strerror(err));
+                if (!mk->quiet)
+                    EVPL_LOG(ERR, "cannot create pool %s: %s", name,
+                             rte_strerror(err));
                 evpl_fail(ENOMEM);
                 return NULL;
             }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-only */
 
 /*
- * Slabs, the carving side: allocation, reservation and commit of iovecs
- * larger than a packet segment, carved from slabs (slab_pool.c) as
- * libevpl carves its 2 MiB buffers.
+ * Slabs, the carving side: allocation and reservation of iovecs larger
+ * than a packet segment, carved from slabs (slab_pool.c) as libevpl
+ * carves its 2 MiB buffers. Commit is carve.c's, for both kinds of
+ * memory.
  *
  * Each context carves from a current slab per sharing mode (LOCAL and
  * SHARED apart, so one slab's count is only ever updated one way) and
@@ -21,25 +22,9 @@ evpl_slab_count(
     const struct evpl_slab *s,
     unsigned int            shared)
 {
-    return shared ? __atomic_load_n(&s->h.shinfo.refcnt, __ATOMIC_RELAXED) :
-           s->h.shinfo.refcnt;
+    return shared ? __atomic_load_n(&s->h.refcnt, __ATOMIC_RELAXED) :
+           s->h.refcnt;
 }
-
-/* Under the carve cap a reference needs no overflow check. */
-static inline void
-evpl_slab_count_add(
-    struct evpl_slab *s,
-    unsigned int      shared,
-    uint16_t          n)
-{
-    if (shared)
-        __atomic_add_fetch(&s->h.shinfo.refcnt, n, __ATOMIC_RELAXED);
-    else
-        s->h.shinfo.refcnt += n;
-}
-
-static void evpl_slab_carve_retire(struct evpl_slab_carve *c,
-                                   unsigned int shared);
 
 /* Give back the carve slabs only the context references; how many. */
 static int
@@ -47,13 +32,13 @@ evpl_slab_release_idle(struct evpl_slab_ctx *sc)
 {
     int n = 0;
 
-    if (sc->local.slab != NULL && evpl_slab_count(sc->local.slab, 0) == 1) {
-        evpl_slab_carve_retire(&sc->local, 0);
+    if (sc->local.buf != NULL && evpl_slab_count(sc->local.buf, 0) == 1) {
+        evpl_carve_retire(&sc->local, 1, 0);
         n++;
     }
-    if (sc->shared.slab != NULL &&
-        evpl_slab_count(sc->shared.slab, EVPL_IOVEC_FLAG_SHARED) == 1) {
-        evpl_slab_carve_retire(&sc->shared, EVPL_IOVEC_FLAG_SHARED);
+    if (sc->shared.buf != NULL &&
+        evpl_slab_count(sc->shared.buf, EVPL_IOVEC_FLAG_SHARED) == 1) {
+        evpl_carve_retire(&sc->shared, 1, EVPL_IOVEC_FLAG_SHARED);
         n++;
     }
     return n;
@@ -68,7 +53,7 @@ evpl_slab_get(struct evpl *evpl)
     struct evpl_slab     *s;
 
     s = evpl_slab_pool_get(sc, evpl->id);
-    if (unlikely(s == NULL) && sc->pool != NULL) {
+    if (unlikely(s == NULL)) {
         /* Near exhaustion the context's own carve slabs, when nothing
          * else is in them, are worth more as fresh slabs. */
         if (evpl_slab_release_idle(sc) > 0)
@@ -79,49 +64,11 @@ evpl_slab_get(struct evpl *evpl)
     return s;
 }
 
-static void
-evpl_slab_carve_retire(
-    struct evpl_slab_carve *c,
-    unsigned int            shared)
-{
-    struct evpl_slab *s = c->slab;
-
-    if (s == NULL)
-        return;
-    c->slab = NULL;
-    c->used = 0;
-    __atomic_store_n(&s->carved, 0, __ATOMIC_RELAXED);
-    evpl_slab_count_put_(&s->h, shared);
-}
-
-/* Make s, on which the caller took the context's reference, the carve
- * slab from used on. */
-static void
-evpl_slab_carve_take(
-    struct evpl_slab_carve *c,
-    struct evpl_slab       *s,
-    uint32_t                used,
-    unsigned int            shared)
-{
-    evpl_slab_carve_retire(c, shared);
-    c->slab = s;
-    c->used = used;
-    __atomic_store_n(&s->carved, 1, __ATOMIC_RELAXED);
-}
-
 void
 evpl_slab_ctx_fini(struct evpl_slab_ctx *sc)
 {
-    evpl_slab_carve_retire(&sc->local, 0);
-    evpl_slab_carve_retire(&sc->shared, EVPL_IOVEC_FLAG_SHARED);
-}
-
-static inline char *
-evpl_slab_align(
-    char        *p,
-    unsigned int mask)
-{
-    return (char *) (((uintptr_t) p + mask) & ~(uintptr_t) mask);
+    evpl_carve_retire(&sc->local, 1, 0);
+    evpl_carve_retire(&sc->shared, 1, EVPL_IOVEC_FLAG_SHARED);
 }
 
 /* Where length bytes aligned by mask land in s from offset used, or NULL
@@ -134,34 +81,26 @@ evpl_slab_place(
     unsigned int            mask)
 {
     char *end   = s->h.data + s->h.size;
-    char *start = evpl_slab_align(s->h.data + used, mask);
+    char *start = evpl_align_ptr(s->h.data + used, mask);
 
     return start <= end && (size_t) (end - start) >= length ? start : NULL;
 }
 
-/* What any fresh slab holds of a request at any alignment up to the slab
- * size: all of it, as slab data is aligned to the slab size. */
-static inline uint32_t
-evpl_slab_capacity(
-    const struct evpl_slab_ctx *sc,
-    unsigned int                mask)
-{
-    RTE_SET_USED(mask);
-    return sc->size;
-}
-
+/* An iovec of length bytes at data in s, holding one more reference on
+ * it, taken through the checked add (below the carve cap, it never
+ * aborts). */
 static inline void
-evpl_slab_fill(
+evpl_slab_fill_ref(
+    const char        *call,
     struct evpl_iovec *iov,
     struct evpl_slab  *s,
     char              *data,
     unsigned int       length,
     unsigned int       flags)
 {
-    iov->data         = data;
-    iov->length       = length;
-    iov->flags        = flags | EVPL_IOVEC_F_SLAB_;
-    iov->private_data = &s->h;
+    evpl_iovec_fill_(iov, &s->h, data, length, flags | EVPL_IOVEC_F_SLAB_);
+    evpl_refcnt_add_(call, iov, &s->h.refcnt, 1,
+                     (flags & EVPL_IOVEC_FLAG_SHARED) != 0);
 }
 
 /*
@@ -173,13 +112,13 @@ evpl_slab_fill(
  */
 static char *
 evpl_slab_carve_room(
-    struct evpl            *evpl,
-    struct evpl_slab_carve *c,
-    unsigned int            length,
-    unsigned int            mask,
-    unsigned int            shared)
+    struct evpl       *evpl,
+    struct evpl_carve *c,
+    unsigned int       length,
+    unsigned int       mask,
+    unsigned int       shared)
 {
-    struct evpl_slab *s = c->slab, *fresh;
+    struct evpl_slab *s = c->buf, *fresh;
     char             *start;
 
     if (s != NULL) {
@@ -195,13 +134,13 @@ evpl_slab_carve_room(
     fresh = evpl_slab_get(evpl);
     if (fresh == NULL)
         return NULL;
-    evpl_slab_carve_take(c, fresh, 0, shared);
+    evpl_carve_take(c, fresh, 0, 1, shared);
     return evpl_slab_place(fresh, 0, length, mask);
 }
 
-/* Spanning: whole fresh slabs, pieces of at most cap bytes each; the last
- * one's slab is returned with the reference of the piece in it, and how
- * far the piece reaches in *end. All or nothing. */
+/* Spanning: whole fresh slabs, pieces of at most a slab each, appended at
+ * r_iovec[n0]; each holds its slab's one reference. How far the last
+ * piece reaches in its slab goes to *end. All or nothing. */
 static int
 evpl_slab_span(
     struct evpl       *evpl,
@@ -220,10 +159,11 @@ evpl_slab_span(
         s = evpl_slab_get(evpl);
         if (s == NULL)
             goto undo;
-        start = evpl_slab_align(s->h.data, mask);
+        start = evpl_align_ptr(s->h.data, mask);
         chunk = (unsigned int) RTE_MIN((size_t) (s->h.data + s->h.size -
                                                  start), (size_t) left);
-        evpl_slab_fill(&r_iovec[n++], s, start, chunk, flags);
+        evpl_iovec_fill_(&r_iovec[n++], &s->h, start, chunk,
+                         flags | EVPL_IOVEC_F_SLAB_);
         left -= chunk;
         *end  = (uint32_t) (start + chunk - s->h.data);
     }
@@ -235,15 +175,43 @@ evpl_slab_span(
     return -1;
 }
 
-/* Pieces a spanning request of length bytes needs: capacity is a
- * multiplication away, so count with a division only here, off the
+/* Pieces a spanning request of length bytes needs: a division, off the
  * fast path. */
 static inline uint64_t
 evpl_slab_pieces(
     unsigned int length,
-    uint32_t     cap)
+    uint32_t     size)
 {
-    return ((uint64_t) length + cap - 1) / cap;
+    return ((uint64_t) length + size - 1) / size;
+}
+
+/* Longer than a slab: fresh slabs, all or nothing; the last one's rest is
+ * the context's to carve on. */
+static __rte_noinline int
+evpl_slab_alloc_span(
+    struct evpl       *evpl,
+    struct evpl_carve *c,
+    unsigned int       length,
+    unsigned int       mask,
+    unsigned int       max_iovecs,
+    unsigned int       flags,
+    struct evpl_iovec *r_iovec)
+{
+    unsigned int      shared = flags & EVPL_IOVEC_FLAG_SHARED;
+    struct evpl_slab *last;
+    uint32_t          end = 0;
+    int               n;
+
+    if (evpl_slab_pieces(length, evpl->slab.size) > max_iovecs)
+        return evpl_fail(ENOSPC);
+    n = evpl_slab_span(evpl, length, mask, flags, r_iovec, 0, &end);
+    if (n < 0)
+        return -1;
+    last = (struct evpl_slab *) r_iovec[n - 1].private_data;
+    evpl_refcnt_add_("evpl_iovec_alloc", &r_iovec[n - 1], &last->h.refcnt, 1,
+                     shared != 0);
+    evpl_carve_take(c, last, end, 1, shared);
+    return n;
 }
 
 int
@@ -255,35 +223,24 @@ evpl_slab_alloc(
     unsigned int       flags,
     struct evpl_iovec *r_iovec)
 {
-    struct evpl_slab_ctx   *sc     = &evpl->slab;
-    unsigned int            shared = flags & EVPL_IOVEC_FLAG_SHARED;
-    struct evpl_slab_carve *c      = shared ? &sc->shared : &sc->local;
-    uint32_t                cap    = evpl_slab_capacity(sc, mask);
-    struct evpl_slab       *last;
-    uint32_t                end = 0;
-    char                   *start;
-    int                     n;
+    unsigned int       shared = flags & EVPL_IOVEC_FLAG_SHARED;
+    struct evpl_carve *c      = shared ? &evpl->slab.shared :
+                                &evpl->slab.local;
+    struct evpl_slab  *s;
+    char              *start;
 
-    if (likely(length <= cap)) {
-        start = evpl_slab_carve_room(evpl, c, length, mask, shared);
-        if (unlikely(start == NULL))
-            return -1;
-        evpl_slab_count_add(c->slab, shared, 1);
-        evpl_slab_fill(r_iovec, c->slab, start, length, flags);
-        c->used = (uint32_t) (start + length - c->slab->h.data);
-        return 1;
-    }
-
-    if (evpl_slab_pieces(length, cap) > max_iovecs)
-        return evpl_fail(ENOSPC);
-    n = evpl_slab_span(evpl, length, mask, flags, r_iovec, 0, &end);
-    if (n < 0)
+    /* A fresh slab holds any request up to its size at any alignment up
+     * to its size: slab data is aligned to the slab size. */
+    if (unlikely(length > evpl->slab.size))
+        return evpl_slab_alloc_span(evpl, c, length, mask, max_iovecs, flags,
+                                    r_iovec);
+    start = evpl_slab_carve_room(evpl, c, length, mask, shared);
+    if (unlikely(start == NULL))
         return -1;
-    /* The last slab's rest is the context's to carve on. */
-    last = (struct evpl_slab *) r_iovec[n - 1].private_data;
-    evpl_slab_count_add(last, shared, 1);
-    evpl_slab_carve_take(c, last, end, shared);
-    return n;
+    s = c->buf;
+    evpl_slab_fill_ref("evpl_iovec_alloc", r_iovec, s, start, length, flags);
+    c->used = (uint32_t) (start + length - s->h.data);
+    return 1;
 }
 
 int
@@ -295,94 +252,57 @@ evpl_slab_reserve(
     unsigned int       flags,
     struct evpl_iovec *r_iovec)
 {
-    struct evpl_slab_ctx   *sc  = &evpl->slab;
-    struct evpl_slab_carve *c   = &sc->local;
-    uint32_t                cap = evpl_slab_capacity(sc, mask);
-    struct evpl_slab       *first, *last;
-    uint32_t                end = 0;
-    unsigned int            chunk;
-    char                   *start;
-    int                     n;
+    struct evpl_slab_ctx *sc = &evpl->slab;
+    struct evpl_carve    *c  = &sc->local;
+    struct evpl_slab     *first, *last;
+    uint32_t              end = 0;
+    unsigned int          chunk;
+    char                 *start;
+    int                   n;
 
-    if (likely(length <= cap)) {
+    if (likely(length <= sc->size)) {
         /* Reserving again before a commit finds the same place: the point
          * does not move, and a slab recycled or taken here stays. */
         start = evpl_slab_carve_room(evpl, c, length, mask, 0);
         if (unlikely(start == NULL))
             return -1;
-        evpl_slab_count_add(c->slab, 0, 1);
-        evpl_slab_fill(r_iovec, c->slab, start, length, flags);
+        evpl_slab_fill_ref("evpl_iovec_reserve", r_iovec, c->buf, start,
+                           length, flags);
         return 1;
     }
 
     /* Longer than a slab: from the carve point (recycled or fresh as for
      * a short reservation, so reserving again lands in the same place) to
-     * the end of that slab, then fresh slabs; the last of those is marked
-     * so that this context's commit carves on from where the reservation
-     * ends. */
+     * the end of that slab, then fresh slabs; the last of those carries
+     * the context's span-tail mark, so that its commit carves on from
+     * where the reservation ends. */
     if (evpl_slab_pieces(length, sc->size) > max_vec)
         return evpl_fail(ENOSPC);
     start = evpl_slab_carve_room(evpl, c, 1, mask, 0);
     if (unlikely(start == NULL))
         return -1;
-    first = c->slab;
+    first = c->buf;
     chunk = (unsigned int) (first->h.data + first->h.size - start);
     if (chunk >= length) {
         /* A large alignment that this slab happens to satisfy. */
-        evpl_slab_count_add(first, 0, 1);
-        evpl_slab_fill(r_iovec, first, start, length, flags);
+        evpl_slab_fill_ref("evpl_iovec_reserve", r_iovec, first, start,
+                           length, flags);
         return 1;
     }
-    if (1 + evpl_slab_pieces(length - chunk, cap) > max_vec)
+    if (1 + evpl_slab_pieces(length - chunk, sc->size) > max_vec)
         return evpl_fail(ENOSPC);
     /* The first piece's reference before any fresh slab is sought, so
      * that the carve slab is not idle while the rest is found. */
-    evpl_slab_count_add(first, 0, 1);
-    evpl_slab_fill(r_iovec, first, start, chunk, flags);
+    evpl_slab_fill_ref("evpl_iovec_reserve", r_iovec, first, start, chunk,
+                       flags);
     n = evpl_slab_span(evpl, length - chunk, mask, flags, r_iovec, 1, &end);
     if (n < 0) {
         evpl_slab_count_put_(&first->h, 0);
         return -1;
     }
     last = (struct evpl_slab *) r_iovec[n - 1].private_data;
-    last->span_owner = evpl->id;
+    last->span_owner = evpl_span_tail(evpl);
     return n;
-}
-
-void
-evpl_slab_commit_one(
-    struct evpl       *evpl,
-    unsigned int       alignment,
-    struct evpl_iovec *iov)
-{
-    struct evpl_slab       *s = (struct evpl_slab *) iov->private_data;
-    struct evpl_slab_carve *c = &evpl->slab.local;
-    size_t                  end;
-
-    if (unlikely((char *) iov->data < s->h.data ||
-                 (size_t) ((char *) iov->data - s->h.data) + iov->length >
-                 s->h.size))
-        evpl_iovec_abort("evpl_iovec_commit", iov,
-                         "range outside its %u-byte slab", s->h.size);
-    if (!(iov->flags & EVPL_IOVEC_F_RESERVED_))
-        return;
-
-    end = (size_t) ((char *) iov->data - s->h.data) + iov->length;
-    /* libevpl pads the fill point to the commit's alignment. */
-    if (alignment != 0 && (alignment & (alignment - 1)) == 0)
-        end = RTE_MIN(RTE_ALIGN_CEIL(end, (size_t) alignment),
-                      (size_t) s->h.size);
-    if (s == c->slab) {
-        if (end > c->used)
-            c->used = (uint32_t) end;
-    } else if (s->span_owner == evpl->id) {
-        /* The tail of this context's spanning reservation: carving goes
-         * on behind it, once. */
-        s->span_owner = 0;
-        evpl_refcnt_add_("evpl_iovec_commit", iov, &s->h.shinfo.refcnt, 1,
-                         0);
-        evpl_slab_carve_take(c, s, (uint32_t) end, 0);
-    }
 }
 
 EVPL_EXPORT int
@@ -398,8 +318,8 @@ evpl_iovec_alloc_global(
     if (s == NULL)
         return -1;
     /* Atomic counts: a GLOBAL buffer is the application's to share. */
-    evpl_slab_fill(r_iovec, s, s->h.data, s->h.size,
-                   EVPL_IOVEC_FLAG_GLOBAL | EVPL_IOVEC_FLAG_SHARED |
-                   evpl->owner_flags);
+    evpl_iovec_fill_(r_iovec, &s->h, s->h.data, s->h.size,
+                     EVPL_IOVEC_FLAG_GLOBAL | EVPL_IOVEC_FLAG_SHARED |
+                     EVPL_IOVEC_F_SLAB_ | evpl->owner_flags);
     return EVPL_TRACE_HANDED_OUT(evpl, r_iovec, 1);
 }

@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-only */
 
 /*
- * Slabs, the pool side: the slab mempool of each NUMA socket and
- * configuration, whose elements are the slabs' heads (struct evpl_slab,
- * with the rte_mbuf_ext_shared_info DPDK counts references in), and the
- * one memzone beside it that holds the slabs' data, each slab aligned to
- * its size; the shared info's free callback that returns a slab to its
- * mempool; the IOVA accessor; leak accounting. The carving of slabs into
- * iovecs is in slab_carve.c.
+ * Slabs, the pool side: one slab pool of a set (slab_set.c), whose
+ * elements are the slabs' heads (struct evpl_slab, with the slab's
+ * reference count), and the one memzone beside it that holds the slabs'
+ * data, each slab aligned to its size; handing slabs out and back; the
+ * IOVA accessor; leak accounting. The carving of slabs into iovecs is in
+ * slab_carve.c.
  *
  * The slab mempools have no per-lcore cache: slabs are few and large, a
  * cache would hide them from other lcores near exhaustion, and carving
@@ -24,13 +23,11 @@
 #include "internal.h"
 
 struct evpl_slab_pool_arg {
-    uint32_t                   size;
-    uint32_t                   n;
-    int                        socket;
-    const struct rte_memzone  *mz;
+    uint32_t                  size;
+    uint32_t                  n;
+    int                       socket;
+    const struct rte_memzone *mz;
 };
-
-static void evpl_slab_free_cb(void *addr, void *opaque);
 
 /* A slab pool's element is a slab's head; slab idx's data is the idx-th
  * slab-size block of the pool's memzone. */
@@ -52,10 +49,7 @@ evpl_slab_obj_init(
      * IOVA of its first byte is the whole story. The zone's own IOVA is
      * only its first page's, so ask per slab. */
     s->h.iova = rte_mem_virt2iova(s->h.data);
-    s->h.shinfo.free_cb    = evpl_slab_free_cb;
-    s->h.shinfo.fcb_opaque = s;
-    s->h.shinfo.refcnt     = 0;
-    s->mp = mp;
+    s->mp     = mp;
 }
 
 /*
@@ -84,6 +78,22 @@ evpl_slab_zone_reserve(
                                        RTE_MEMZONE_IOVA_CONTIG, a->size);
 }
 
+/* The zone of pool name: "evplz..." for "evpls...". */
+static void
+evpl_slab_zone_name(
+    char       *zname,
+    size_t      len,
+    const char *name)
+{
+    snprintf(zname, len, "evplz%s", name + strlen("evpls"));
+}
+
+/*
+ * The zone is reserved first and is this creator's to the end: a process
+ * that finds it reserved leaves the pool to the process that holds it
+ * (EEXIST: evpl_pool_get_or_create() waits for that pool), and a creator
+ * that fails frees it, so a failure leaves nothing behind.
+ */
 static struct rte_mempool *
 evpl_slab_pool_create(
     const char *name,
@@ -92,42 +102,71 @@ evpl_slab_pool_create(
     struct evpl_slab_pool_arg *a = arg;
     char                       zname[RTE_MEMZONE_NAMESIZE];
     struct rte_mempool        *mp;
+    int                        err;
 
-    /* The zone is named after the pool: "evplz..." for "evpls...". */
-    snprintf(zname, sizeof(zname), "evplz%s", name + 5);
-    a->mz = rte_memzone_lookup(zname);
-    if (a->mz == NULL)
-        a->mz = evpl_slab_zone_reserve(zname, a);
+    evpl_slab_zone_name(zname, sizeof(zname), name);
+    a->mz = evpl_slab_zone_reserve(zname, a);
     if (a->mz == NULL)
         return NULL;
     mp = rte_mempool_create(name, a->n, sizeof(struct evpl_slab), 0, 0,
                             NULL, NULL, evpl_slab_obj_init, a, a->socket, 0);
-    /* On failure the zone stays for the next attempt to find. */
+    if (mp == NULL) {
+        /* Not EEXIST, which would make the caller wait for a pool that
+         * nobody is making: the zone says this process is the creator. */
+        err = rte_errno == EEXIST ? ENOMEM : rte_errno;
+        rte_memzone_free(a->mz);
+        a->mz     = NULL;
+        rte_errno = err;
+    }
     return mp;
 }
 
-/* The slab pool of the context's socket and configuration, created on
- * first use through the library's one pool creator, which publishes a
- * pool only once complete. */
-static __rte_cold int
-evpl_slab_pool_init(struct evpl_slab_ctx *sc)
+static void
+evpl_slab_pool_discard(
+    struct rte_mempool *mp,
+    void               *arg)
 {
-    char                      name[RTE_MEMPOOL_NAMESIZE];
-    struct evpl_slab_pool_arg a = {
-        .size = sc->size, .n = sc->nb, .socket = sc->socket,
-    };
-    struct rte_mempool       *mp;
-    int                       len;
+    struct evpl_slab_pool_arg *a = arg;
 
-    len = snprintf(name, sizeof(name), "evpls%d.%u.%u", sc->socket, sc->size,
-                   sc->nb);
-    if (len < 0 || (size_t) len >= sizeof(name))
+    rte_mempool_free(mp);
+    rte_memzone_free(a->mz);
+    a->mz = NULL;
+}
+
+struct rte_mempool *
+evpl_slab_pool_make(
+    const char *name,
+    int         socket,
+    uint32_t    size,
+    uint32_t    n)
+{
+    static const struct evpl_pool_maker maker = {
+        .create  = evpl_slab_pool_create,
+        .discard = evpl_slab_pool_discard,
+        .quiet   = 1,
+    };
+    struct evpl_slab_pool_arg a = {
+        .size = size, .n = n, .socket = socket,
+    };
+
+    return evpl_pool_get_or_create(name, &maker, &a);
+}
+
+static uint32_t evpl_slab_limit_default;
+
+EVPL_EXPORT int
+evpl_dpdk_slab_limit_set(unsigned int nb_slabs)
+{
+    if (nb_slabs >= EVPL_SLAB_LIMIT_MAX)
         return evpl_fail(EINVAL);
-    mp = evpl_pool_get_or_create(name, evpl_slab_pool_create, &a);
-    if (mp == NULL)
-        return -1;
-    sc->pool = mp;
+    __atomic_store_n(&evpl_slab_limit_default, nb_slabs, __ATOMIC_RELAXED);
     return 0;
+}
+
+EVPL_EXPORT unsigned int
+evpl_dpdk_slab_limit_get(void)
+{
+    return __atomic_load_n(&evpl_slab_limit_default, __ATOMIC_RELAXED);
 }
 
 int
@@ -136,61 +175,51 @@ evpl_slab_ctx_init(
     const struct evpl_config *config,
     int                       socket)
 {
-    uint32_t size = config->slab_size ? config->slab_size :
-                    EVPL_DPDK_DEFAULT_SLAB_SIZE;
-    uint32_t nb   = config->nb_slabs ? config->nb_slabs :
-                    EVPL_DPDK_DEFAULT_NB_SLABS;
+    uint32_t size  = config->slab_size ? config->slab_size :
+                     EVPL_DPDK_DEFAULT_SLAB_SIZE;
+    uint32_t limit = config->nb_slabs ? config->nb_slabs :
+                     evpl_dpdk_slab_limit_get();
 
     memset(sc, 0, sizeof(*sc));
     /* A power of two, so slabs aligned to their size never straddle a
      * hugepage of at least that size; 4 KiB to 1 GiB (iovec lengths are
-     * unsigned int). A pool holds fewer than 2^30 slabs, and all of them
-     * fit one memzone's size_t length. */
+     * unsigned int). */
     if (size < EVPL_SLAB_MIN_SIZE || size > EVPL_SLAB_MAX_SIZE ||
-        (size & (size - 1)) != 0 || nb >= (UINT32_C(1) << 30))
+        (size & (size - 1)) != 0 || limit >= EVPL_SLAB_LIMIT_MAX)
         return evpl_fail(EINVAL);
-    sc->size   = size;
-    sc->nb     = nb;
-    sc->socket = socket;
-    return 0;
+    sc->size = size;
+    sc->set  = evpl_slab_set_find(socket, size, limit);
+    return sc->set != NULL ? 0 : -1;
 }
 
-static void
-evpl_slab_free_cb(
-    void *addr,
-    void *opaque)
+/* The last reference went (the release paths' evpl_slab_count_put_()):
+ * back to its mempool, by this process's code, through the mempool's
+ * ops, which every process finds in its own table. */
+EVPL_EXPORT __rte_cold void
+evpl_slab_free_(struct evpl_slab_ *h)
 {
-    struct evpl_slab *s = opaque;
+    struct evpl_slab *s = (struct evpl_slab *) h;
 
-    RTE_SET_USED(addr);
     s->span_owner = 0;
     __atomic_store_n(&s->out, 0, __ATOMIC_RELAXED);
     rte_mempool_put(s->mp, s);
 }
 
 /* A fresh slab with one reference, the taker's, recorded as taken by the
- * context serial; NULL with errno ENOMEM when the pool is empty or cannot
- * be created. */
+ * context id; NULL with errno ENOMEM when none can be had. */
 struct evpl_slab *
 evpl_slab_pool_get(
     struct evpl_slab_ctx *sc,
-    uint32_t              serial)
+    uint32_t              id)
 {
-    void             *obj;
-    struct evpl_slab *s;
+    struct evpl_slab *s = evpl_slab_set_take(sc->set, &sc->hint);
 
-    if (unlikely(sc->pool == NULL) && evpl_slab_pool_init(sc) < 0)
+    if (unlikely(s == NULL))
         return NULL;
-    if (unlikely(rte_mempool_get(sc->pool, &obj) < 0)) {
-        evpl_fail(ENOMEM);
-        return NULL;
-    }
-    s                  = obj;
-    s->h.shinfo.refcnt = 1;
-    s->span_owner      = 0;
-    s->carved          = 0;
-    s->serial          = serial;
-    s->site            = NULL;
+    s->h.refcnt   = 1;
+    s->span_owner = 0;
+    s->carved     = 0;
+    s->serial     = id;
     __atomic_store_n(&s->out, 1, __ATOMIC_RELAXED);
     return s;
 }
@@ -198,8 +227,8 @@ evpl_slab_pool_get(
 void
 evpl_slab_pool_unget(struct evpl_slab *s)
 {
-    s->h.shinfo.refcnt = 0;
-    evpl_slab_free_cb(s->h.data, s);
+    s->h.refcnt = 0;
+    evpl_slab_free_(&s->h);
 }
 
 EVPL_EXPORT rte_iova_t
@@ -222,9 +251,8 @@ evpl_dpdk_iovec_iova(const struct evpl_iovec *iov)
 /* ---- leak accounting ------------------------------------------------ */
 
 struct evpl_slab_walk {
-    uint32_t     serial;
+    uint32_t     id;
     uint64_t     slabs, refs;
-    const void  *site;
 };
 
 static void
@@ -240,39 +268,46 @@ evpl_slab_walk_one(
     RTE_SET_USED(mp);
     RTE_SET_USED(idx);
     /* Racy reads by design: a snapshot. */
-    if (!__atomic_load_n(&s->out, __ATOMIC_RELAXED) || s->serial != w->serial)
+    if (!__atomic_load_n(&s->out, __ATOMIC_RELAXED) || s->serial != w->id)
         return;
     w->slabs++;
-    w->refs += __atomic_load_n(&s->h.shinfo.refcnt, __ATOMIC_RELAXED);
-    if (w->site == NULL)
-        w->site = s->site;
+    w->refs += __atomic_load_n(&s->h.refcnt, __ATOMIC_RELAXED);
+}
+
+static void
+evpl_slab_walk_pool(
+    struct rte_mempool *mp,
+    void               *arg)
+{
+    rte_mempool_obj_iter(mp, evpl_slab_walk_one, arg);
 }
 
 /* The context's own reference on a carve slab is not the caller's. */
 static void
 evpl_slab_own(
-    const struct evpl_slab_carve *c,
-    uint64_t                     *slabs,
-    uint64_t                     *refs)
+    const struct evpl_carve *c,
+    uint64_t                *slabs,
+    uint64_t                *refs)
 {
-    if (c->slab == NULL)
+    const struct evpl_slab *s = c->buf;
+
+    if (s == NULL)
         return;
     (*refs)--;
-    if (__atomic_load_n(&c->slab->h.shinfo.refcnt, __ATOMIC_RELAXED) == 1)
+    if (__atomic_load_n(&s->h.refcnt, __ATOMIC_RELAXED) == 1)
         (*slabs)--;
 }
 
 void
 evpl_slab_outstanding(
     const struct evpl_slab_ctx *sc,
-    uint32_t                    serial,
+    uint32_t                    id,
     uint64_t                   *slabs,
     uint64_t                   *refs)
 {
-    struct evpl_slab_walk w = { .serial = serial };
+    struct evpl_slab_walk w = { .id = id };
 
-    if (sc->pool != NULL)
-        rte_mempool_obj_iter(sc->pool, evpl_slab_walk_one, &w);
+    evpl_slab_set_foreach_pool(sc->set, evpl_slab_walk_pool, &w);
     evpl_slab_own(&sc->local, &w.slabs, &w.refs);
     evpl_slab_own(&sc->shared, &w.slabs, &w.refs);
     *slabs = w.slabs;
@@ -283,24 +318,13 @@ void
 evpl_slab_leak_report(
     const struct evpl          *evpl,
     const struct evpl_slab_ctx *sc,
-    uint32_t                    serial)
+    uint32_t                    id)
 {
     uint64_t slabs, refs;
 
-    evpl_slab_outstanding(sc, serial, &slabs, &refs);
+    evpl_slab_outstanding(sc, id, &slabs, &refs);
     if (slabs > 0)
-        EVPL_LOG(NOTICE, "context %p destroyed; %" PRIu64 " slabs (%" PRIu64
+        EVPL_LOG(WARNING, "context %p destroyed; %" PRIu64 " slabs (%" PRIu64
                  " references) it carved are still referenced",
                  (const void *) evpl, slabs, refs);
-}
-
-void
-evpl_slab_trace_site(
-    struct evpl_iovec *iov,
-    const void        *site)
-{
-    struct evpl_slab *s = (struct evpl_slab *) iov->private_data;
-
-    if (s->site == NULL)
-        s->site = site;
 }

@@ -15,7 +15,7 @@
  * leaves the pool and as it comes back, so whoever frees it. The pool has
  * no per-lcore cache: objects in a cache would be free without having
  * passed the ops. evpl_iovec_alloc() and evpl_iovec_reserve() then write
- * the context's serial number and the address they were called from into
+ * the context's id and the address they were called from into
  * the same field, so a walk over the pool finds each context's mbufs that
  * are still out and where they came from.
  */
@@ -36,7 +36,7 @@
 struct evpl_trace_info {
     const void *site;   /* caller of the alloc/reserve that last handed it
                          * out; NULL when something else took it */
-    uint32_t    serial; /* that context's serial number, 0 for none */
+    uint32_t    serial; /* that context's id, 0 for none */
     uint32_t    state;  /* EVPL_TRACE_OUT while out of its pool */
 };
 
@@ -50,7 +50,6 @@ static int                    evpl_trace_offset = -1;
 static int                    evpl_trace_ops_index = -1;
 static const struct rte_mempool_ops *evpl_trace_inner;
 static rte_spinlock_t         evpl_trace_lock = RTE_SPINLOCK_INITIALIZER;
-static uint32_t               evpl_trace_serials;
 
 static inline struct evpl_trace_info *
 evpl_trace_info(void *obj)
@@ -248,14 +247,6 @@ evpl_trace_pool_marked(const struct rte_mempool *mp)
     return evpl_trace_ops_index >= 0 && mp->ops_index == evpl_trace_ops_index;
 }
 
-void
-evpl_trace_ctx_init(struct evpl *evpl)
-{
-    /* Serials are never reused: mbufs keep naming a destroyed context. */
-    evpl->trace_serial = __atomic_add_fetch(&evpl_trace_serials, 1,
-                                            __ATOMIC_RELAXED);
-}
-
 int
 evpl_trace_handed_out(
     struct evpl       *evpl,
@@ -269,13 +260,12 @@ evpl_trace_handed_out(
     if (evpl_trace_offset < 0)
         return n;
     for (i = 0; i < n; i++) {
-        if (evpl_iovec_on_slab_(&iov[i])) {
-            evpl_slab_trace_site(&iov[i], site);
+        /* A slab names its context itself (evpl_slab_pool_get()). */
+        if (evpl_iovec_on_slab_(&iov[i]))
             continue;
-        }
         t         = evpl_trace_info(evpl_iovec_mbuf_(&iov[i]));
         t->site   = site;
-        t->serial = evpl->trace_serial;
+        t->serial = evpl->id;
     }
     return n;
 }
@@ -294,7 +284,7 @@ struct evpl_trace_walk {
     struct evpl_trace_site sites[EVPL_TRACE_SITES];
 };
 
-/* Whether m is one of the mbufs a context with this serial handed out
+/* Whether m is one of the mbufs the context with id serial handed out
  * that are out of the pool. An indirect mbuf inherits its direct mbuf's
  * record (rte_pktmbuf_attach() copies dynamic fields) but is only a holder
  * of one reference on it, which the direct mbuf's count already shows. */
@@ -353,7 +343,7 @@ evpl_trace_walk(
     struct evpl_trace_walk *w)
 {
     memset(w, 0, sizeof(*w));
-    w->serial = evpl->trace_serial;
+    w->serial = evpl->id;
     rte_mempool_obj_iter(evpl->pool, evpl_trace_walk_one, w);
 }
 
@@ -387,7 +377,7 @@ evpl_trace_site_name(
 #endif /* EVPL_IOVEC_TRACE */
 
 /* Counting what a context holds itself: all of it (match 0) or, in trace
- * builds, what the context of trace serial match handed out. */
+ * builds, what the context of id match handed out. */
 struct evpl_own {
     const struct evpl *evpl;
     uint32_t           match;
@@ -424,8 +414,8 @@ evpl_own_holdings(
 {
     struct evpl_own o = { .evpl = evpl, .match = match };
 
-    if (evpl->carve != NULL)
-        evpl_own_seg(evpl->carve, &o);
+    if (evpl->carve.buf != NULL)
+        evpl_own_seg(evpl->carve.buf, &o);
     evpl_exts_foreach_held(evpl, evpl_own_seg, &o);
     *refs = o.refs;
     return o.mbufs;
@@ -449,7 +439,7 @@ evpl_dpdk_outstanding(
         struct evpl_trace_walk w;
 
         evpl_trace_walk(evpl, &w);
-        own        = evpl_own_holdings(evpl, evpl->trace_serial, &own_refs);
+        own        = evpl_own_holdings(evpl, evpl->id, &own_refs);
         out->mbufs = w.mbufs - own;
         out->refs  = w.refs - own_refs;
         return EVPL_DPDK_OUTSTANDING_CONTEXT;

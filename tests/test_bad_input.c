@@ -198,6 +198,38 @@ create_nb_mbufs_too_large(struct bad *b)
 }
 
 static void
+create_bad_slab_config(struct bad *b)
+{
+    static const unsigned int sizes[] = { 1, 4095, 3u << 20, 1u << 31,
+                                          UINT_MAX };
+    struct evpl_config cfg;
+    size_t             i;
+
+    (void) b;
+    memset(&cfg, 0, sizeof(cfg));
+    for (i = 0; i < RTE_DIM(sizes); i++) {
+        cfg.slab_size = sizes[i];
+        assert_null_errno(evpl_create(&cfg), EINVAL);
+    }
+    cfg.slab_size = 0;
+    cfg.nb_slabs  = 1u << 30;
+    assert_null_errno(evpl_create(&cfg), EINVAL);
+    cfg.nb_slabs  = UINT_MAX;
+    assert_null_errno(evpl_create(&cfg), EINVAL);
+}
+
+static void
+slab_limit_too_large(struct bad *b)
+{
+    unsigned int before = evpl_dpdk_slab_limit_get();
+
+    (void) b;
+    assert_fails(evpl_dpdk_slab_limit_set(1u << 30), EINVAL);
+    assert_fails(evpl_dpdk_slab_limit_set(UINT_MAX), EINVAL);
+    assert_int_equal(evpl_dpdk_slab_limit_get(), before);
+}
+
+static void
 create_nb_mbufs_beyond_memory(struct bad *b)
 {
     struct evpl_config cfg;
@@ -336,14 +368,19 @@ static void
 alloc_larger_than_pool(struct bad *b)
 {
     struct evpl_iovec *v = calloc(600000, sizeof(*v));
+    struct evpl_config cfg;
+    struct evpl       *e;
 
-    /* Room for every iovec it could need; the pool runs dry first and
-     * everything taken goes back. */
+    /* Room for every iovec it could need; slab memory, limited to 16
+     * slabs, runs out first and everything taken goes back. */
+    (void) b;
     assert_non_null(v);
-    assert_fails(evpl_iovec_alloc(b->evpl, UINT_MAX, 0, 600000, 0, v),
-                 ENOMEM);
-    assert_fails(evpl_iovec_reserve(b->evpl, UINT_MAX, 0, 600000, v),
-                 ENOMEM);
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.nb_slabs = 16;
+    assert_non_null(e = evpl_create(&cfg));
+    assert_fails(evpl_iovec_alloc(e, UINT_MAX, 0, 600000, 0, v), ENOMEM);
+    assert_fails(evpl_iovec_reserve(e, UINT_MAX, 0, 600000, v), ENOMEM);
+    evpl_destroy(e);
     free(v);
 }
 
@@ -1549,6 +1586,11 @@ static const struct row rows[] = {
       "NULL, errno EINVAL", 0, create_segment_too_large },
     { "evpl_create", "nb_mbufs 2^30 or more (up to UINT_MAX)",
       "NULL, errno EINVAL", 0, create_nb_mbufs_too_large },
+    { "evpl_create", "slab_size not a power of two from 4096 to 1 GiB; "
+      "nb_slabs 2^30 or more", "NULL, errno EINVAL", 0,
+      create_bad_slab_config },
+    { "evpl_dpdk_slab_limit_set", "2^30 or more (up to UINT_MAX)",
+      "-1, errno EINVAL; the default unchanged", 0, slab_limit_too_large },
     { "evpl_create", "nb_mbufs more than memory holds",
       "NULL, errno ENOMEM; logged", 0, create_nb_mbufs_beyond_memory },
     { "evpl_create", "segment_size 1, nb_mbufs 7",
@@ -1576,7 +1618,8 @@ static const struct row rows[] = {
       "slabs (up to UINT_MAX)", "-1, errno ENOSPC; nothing taken", 0,
       alloc_max_too_small },
     { "evpl_iovec_alloc, _reserve", "length UINT_MAX with room for every "
-      "iovec", "-1, errno ENOMEM; every slab taken goes back", 0,
+      "iovec, nb_slabs 16", "-1, errno ENOMEM; every slab taken goes back",
+      0,
       alloc_larger_than_pool },
     { "evpl_iovec_alloc, _reserve", "pool exhausted",
       "-1, errno and rte_errno ENOMEM", 0, alloc_pool_exhausted },
@@ -1778,6 +1821,9 @@ main(int argc, char **argv)
         .eal.vdevs = EVPL_TEST_LIST("net_ring0", "net_null0", "net_ring1"),
         .ports     = EVPL_TEST_PORTS(&ring_port, &null_port, &reconf_port),
         .port_conf = &conf,
+        /* Measured with EVPL_TEST_HUGEPAGES_NEED: 72 pass (slab rows grow
+         * slab memory 32 MiB at a time); a margin above. */
+        .eal.hugepages = 96,
     };
     size_t                      i;
 

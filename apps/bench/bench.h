@@ -142,6 +142,7 @@ uint64_t send_cold_raw(struct env *e);
  * same size; a slab range sent against rte_pktmbuf_attach_extbuf() by
  * hand; segments against a slab for the same request */
 uint64_t slab_alloc_release(struct env *e);
+uint64_t slab_reserve_commit(struct env *e);
 uint64_t slab_cmp_mempool(struct env *e);
 uint64_t slab_cmp_rte_malloc(struct env *e);
 uint64_t slab_cmp_malloc(struct env *e);

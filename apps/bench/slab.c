@@ -63,6 +63,23 @@ slab_alloc_release(struct env *e)
                             e->evpl);
 }
 
+/* libevpl's XDR senders on a slab: reserve size bytes as one iovec,
+ * write a message of 300, shorten, commit, release. */
+uint64_t
+slab_reserve_commit(struct env *e)
+{
+    struct evpl_iovec v;
+    struct evpl      *evpl = e->evpl;
+    unsigned int      size = e->size;
+
+    TIMED_LOOP(e,
+        if (unlikely(evpl_iovec_reserve(evpl, size, 8, 1, &v) != 1))
+            die("evpl_iovec_reserve");
+        evpl_iovec_set_length(&v, 300);
+        evpl_iovec_commit(evpl, 8, &v, 1);
+        evpl_iovec_release(evpl, &v));
+}
+
 /* A mempool of SLAB_CMP_ELTS elements of size bytes, made once per size. */
 static struct rte_mempool *
 cmp_pool(unsigned int size)

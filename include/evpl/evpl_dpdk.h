@@ -35,10 +35,21 @@ extern "C" {
 /** Slabs: data bytes per slab (libevpl's buffer size). */
 #define EVPL_DPDK_DEFAULT_SLAB_SIZE    (2u << 20)
 /**
- * Slabs: slabs in a slab pool. Modest, because test programs run side by
- * side in 1 GiB of hugepages: 16 slabs of 2 MiB are 32 MiB.
+ * Slabs: the process-wide default of evpl_config.nb_slabs until
+ * evpl_dpdk_slab_limit_set() changes it: 0, no limit but the memory DPDK
+ * has, as libevpl's buffers grow.
  */
-#define EVPL_DPDK_DEFAULT_NB_SLABS     16u
+#define EVPL_DPDK_DEFAULT_NB_SLABS     0u
+
+/**
+ * The name of a slab mempool, as rte_mempool_lookup() finds it (DPDK
+ * publishes RTE_MEMPOOL_MZ_FORMAT the same way), a printf format of four
+ * arguments: the NUMA socket (int), the base-2 logarithm of the slab size,
+ * the limit in slabs (0: none) and the pool's place in its set, 0 first
+ * (unsigned ints). Slab memory grows by pools 0, 1, 2... of one socket,
+ * slab size and limit; a slab iovec's slab belongs to one of them.
+ */
+#define EVPL_DPDK_SLAB_POOL_FORMAT     "evpls%d.%u.%x.%x"
 
 /**
  * Context configuration. Zero-initialise it: every field at zero means the
@@ -87,15 +98,36 @@ struct evpl_config {
      * segment: data bytes per slab, a power of two from 4096 to 1 GiB
      * (0: EVPL_DPDK_DEFAULT_SLAB_SIZE). Slabs larger than the hugepage
      * size need physically contiguous memory in IOVA-as-PA mode. Slab
-     * pools are shared by every context of the process on the same NUMA
-     * socket with the same slab size and count, created on first use and
-     * kept until the process ends.
+     * memory is shared by every context of the process (and of its
+     * secondary processes) on the same NUMA socket with the same slab
+     * size and limit.
      */
     unsigned int slab_size;
-    /** Slabs in the slab pool, fewer than 2^30 (0:
-     *  EVPL_DPDK_DEFAULT_NB_SLABS). */
+    /**
+     * Slabs: the most this memory may hold, fewer than 2^30 (0: the
+     * process-wide default, evpl_dpdk_slab_limit_get(), which is no limit
+     * unless changed). Slab memory grows on demand, a mempool of 32 MiB of
+     * slabs at a time (more as it grows, at least one slab), until this
+     * many slabs exist or DPDK has no memory for more; only then is a
+     * slab request ENOMEM. It is not given back until the process ends.
+     */
     unsigned int nb_slabs;
 };
+
+/**
+ * Set the process-wide default of evpl_config.nb_slabs, for contexts
+ * created afterwards with nb_slabs 0, evpl_create(NULL) among them.
+ *
+ * @param nb_slabs The most slabs, fewer than 2^30; 0: no limit but the
+ *                 memory DPDK has (EVPL_DPDK_DEFAULT_NB_SLABS).
+ * @return 0, or -1 with errno EINVAL (@p nb_slabs 2^30 or more).
+ */
+EVPL_EXPORT int evpl_dpdk_slab_limit_set(unsigned int nb_slabs);
+
+/**
+ * @return The process-wide default of evpl_config.nb_slabs (0: none).
+ */
+EVPL_EXPORT unsigned int evpl_dpdk_slab_limit_get(void);
 
 /**
  * A NUMA socket id as struct evpl_config's pool_socket takes it: the
@@ -117,9 +149,10 @@ struct evpl_config {
  *     or more; pool_socket names a socket the EAL did not find;
  *     slab_size not a power of two from 4096 to 1 GiB; nb_slabs 2^30 or
  *     more;
- *   - ENOMEM: no memory for the context or the default pool;
+ *   - ENOMEM: no memory for the context, the default pool or the record
+ *     the processes of a DPDK instance share (a memzone);
  *   - EAGAIN: another process of the same DPDK instance began creating the
- *     default pool and did not finish it within 10 seconds.
+ *     default pool or that record and did not finish it within 10 seconds.
  */
 EVPL_EXPORT struct evpl *evpl_create(const struct evpl_config *config);
 
@@ -144,6 +177,9 @@ EVPL_EXPORT struct rte_mempool *evpl_mempool(const struct evpl *evpl);
 /**
  * Flag for evpl_dpdk_iovecs_to_mbuf() and evpl_dpdk_tx_burst(): the iovecs'
  * references move into the mbufs, and the iovecs must not be used again.
+ * An EVPL_IOVEC_FLAG_GLOBAL iovec is the exception: its one reference is
+ * never the library's to take (as libevpl's internal releases skip it),
+ * so its owner keeps it and still releases it.
  */
 #define EVPL_DPDK_TAKE_REF 0x1u
 

@@ -74,7 +74,9 @@ struct evpl_iovec {
  *  - one that needs several segments gets them when it needs at most
  *    @p max_iovecs of them and no more than 32;
  *  - any other is carved from slabs (evpl_config.slab_size, 2 MiB by
- *    default): up to a slab as one iovec, longer requests spanning slabs.
+ *    default, from slab memory that grows on demand up to
+ *    evpl_config.nb_slabs): up to a slab as one iovec, longer requests
+ *    spanning slabs.
  * The lengths add up to @p length; every iovec's data is aligned to
  * @p alignment. Nothing is allocated when the call fails.
  *
@@ -92,8 +94,9 @@ struct evpl_iovec {
  *     not 0 or a power of two or larger than the slab size, unknown bits
  *     in @p flags;
  *   - ENOSPC: the request needs more than @p max_iovecs slabs;
- *   - ENOMEM: the pool has too few free mbufs or slabs (rte_errno is
- *     ENOMEM too), or the slab pool cannot be created.
+ *   - ENOMEM: the pool has too few free mbufs, or slab memory is at its
+ *     limit (evpl_config.nb_slabs) or DPDK cannot give it more (rte_errno
+ *     is ENOMEM too).
  */
 EVPL_EXPORT int evpl_iovec_alloc(
     struct evpl       *evpl,
@@ -122,8 +125,7 @@ EVPL_EXPORT int evpl_iovec_alloc(
  *   errno set:
  *   - EINVAL: as for evpl_iovec_alloc();
  *   - ENOSPC: the reservation needs more than @p max_vec slabs;
- *   - ENOMEM: the pool has too few free mbufs or slabs (rte_errno is
- *     ENOMEM too).
+ *   - ENOMEM: as for evpl_iovec_alloc().
  */
 EVPL_EXPORT int evpl_iovec_reserve(
     struct evpl       *evpl,
@@ -166,7 +168,7 @@ EVPL_EXPORT void evpl_iovec_commit(
  * @param evpl    The calling thread's context.
  * @param r_iovec [out] Receives the iovec.
  * @return 1, or -1 with errno set: EINVAL (@p evpl or @p r_iovec NULL),
- *   ENOMEM (no free slab, or the slab pool cannot be created).
+ *   ENOMEM (no free slab, and slab memory at its limit or unable to grow).
  */
 EVPL_EXPORT int evpl_iovec_alloc_global(
     struct evpl       *evpl,

@@ -110,13 +110,16 @@ evpl_refcnt_overflow_(
 }
 
 /*
- * Add n to a 16-bit reference count: the one way the library takes
- * references, whatever the path (clone, carving, commit, attach, copy) and
- * whatever holds the count (an mbuf's refcnt, an external buffer's shared
- * info, a slab's included), so that no path can wrap it. Aborts naming
- * call when the count would pass 65535; iov is the iovec the message
- * names, or NULL. atomic: with a compare-and-swap (the count may be shared
- * with other lcores), else with plain loads and stores.
+ * Add n to a 16-bit reference count, never wrapping it: aborts naming call
+ * when the count would pass 65535; iov is the iovec the message names, or
+ * NULL. atomic: with a compare-and-swap (the count may be shared with
+ * other lcores), else with plain loads and stores. Every reference the
+ * library adds to a count that other holders may share goes through here,
+ * whatever the path (clone, segment and slab carving, commit, attach,
+ * copy) and whatever holds the count (an mbuf's refcnt, an external
+ * buffer's shared info, a slab's head). What it does not cover are stores
+ * of a whole count on a buffer nobody else can hold: one fresh from its
+ * pool, or an mbuf whose count reads 1 (transmit makes it 2).
  */
 static inline void
 evpl_refcnt_add_(
@@ -273,15 +276,35 @@ evpl_trace_check_length_(
 #define EVPL_TRACE_MARK_(iov, bit)           do { } while (0)
 #endif
 
+/* Trace builds: an iovec whose reference the library took (transmit with
+ * EVPL_DPDK_TAKE_REF) is moved away, but for a GLOBAL one: the library
+ * never takes its reference, which stays its owner's to release. */
+#define EVPL_TRACE_TAKEN_(iov) \
+    EVPL_TRACE_MARK_(iov, ((iov)->flags & EVPL_IOVEC_FLAG_GLOBAL) ? 0u : \
+                     EVPL_IOVEC_F_MOVED_)
+
+/**
+ * Free an mbuf with an external buffer whose last reference was just
+ * dropped. Library-private (the inline release path calls it): an mbuf
+ * that another process of a multi-process application attached to a slab
+ * is detached with this process's code, anything else freed by DPDK.
+ *
+ * @param m The mbuf, its count at 1.
+ */
+EVPL_EXPORT __rte_cold void evpl_mbuf_free_ext_(struct rte_mbuf *m);
+
 /* Return an mbuf whose last reference was just dropped (refcnt reads 1).
  * The common case is a direct, unchained mbuf: straight back to its pool.
- * Anything else (an indirect or external-buffer mbuf, a segment still
- * linked into a chain) goes through DPDK's own per-segment free. */
+ * One with an external buffer (a received slab range, say) goes through
+ * evpl_mbuf_free_ext_(); anything else (an indirect mbuf, a segment still
+ * linked into a chain) through DPDK's own per-segment free. */
 static inline void
 evpl_mbuf_free_last_(struct rte_mbuf *m)
 {
     if (likely(RTE_MBUF_DIRECT(m) && m->next == NULL && m->nb_segs == 1))
         rte_mbuf_raw_free(m);
+    else if (RTE_MBUF_HAS_EXTBUF(m))
+        evpl_mbuf_free_ext_(m);
     else
         rte_pktmbuf_free_seg(m);
 }

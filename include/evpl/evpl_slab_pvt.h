@@ -6,12 +6,14 @@
  * applications: included by the library's own inline paths, the way DPDK
  * keeps rte_ring_elem_pvt.h. Nothing here is part of the API.
  *
- * A slab is one element of a mempool of large buffers (src/slab_pool.c). Its
- * references are counted in the rte_mbuf_ext_shared_info at its head, the
- * count DPDK itself updates when an mbuf attached to the slab with
- * rte_pktmbuf_attach_extbuf() is freed, so a transmitted range and the
- * iovecs on the slab share one count. The shared info's free callback
- * returns the slab to its mempool when the last reference goes.
+ * A slab is one element of a mempool of large buffers (src/slab_pool.c),
+ * one of a set of such pools that grows on demand. Its references are
+ * counted in its head. An mbuf attached to a slab for transmit
+ * (rte_pktmbuf_attach_extbuf()) has an rte_mbuf_ext_shared_info of its
+ * own, which holds one of those references (src/slab_attach.c). The last
+ * reference returns the slab to its mempool through evpl_slab_free_(),
+ * this process's code: nothing in the slab's shared memory is called, so
+ * any process of a multi-process application may drop it.
  *
  * An iovec on a slab has EVPL_IOVEC_F_SLAB_ in its flags and points
  * private_data at the slab's head. LOCAL slab iovecs update the count with
@@ -34,13 +36,27 @@
 
 /* The head of every slab; src/slab.h keeps the rest behind it. */
 struct evpl_slab_ {
-    /* refcnt: the slab's references (16 bits); free_cb returns the slab
-     * to its mempool. First, so DPDK's attach code and ours agree. */
-    struct rte_mbuf_ext_shared_info shinfo;
-    char                           *data; /* size bytes, 4096-aligned */
-    rte_iova_t                      iova; /* of data; IOVA-contiguous */
-    uint32_t                        size;
+    char      *data;   /* size bytes, aligned to size */
+    rte_iova_t iova;   /* of data; IOVA-contiguous */
+    uint32_t   size;
+    uint16_t   refcnt; /* the slab's references (16 bits, as an mbuf's) */
 };
+
+/* The rte_mbuf_ext_shared_info of one mbuf attached to a slab for
+ * transmit (src/slab_attach.c): it holds one of the slab's references. */
+struct evpl_slab_att_ {
+    struct rte_mbuf_ext_shared_info shinfo; /* first: m->shinfo is this */
+    struct evpl_slab_              *slab;
+};
+
+/**
+ * Return a slab whose last reference was just dropped to its mempool.
+ * Library-private (the inline release paths call it); not for
+ * applications.
+ *
+ * @param s The slab, its count at zero.
+ */
+EVPL_EXPORT __rte_cold void evpl_slab_free_(struct evpl_slab_ *s);
 
 static inline struct evpl_slab_ *
 evpl_iovec_slab_(const struct evpl_iovec *iov)
@@ -48,8 +64,7 @@ evpl_iovec_slab_(const struct evpl_iovec *iov)
     return (struct evpl_slab_ *) iov->private_data;
 }
 
-/* Drop one reference; the last returns the slab to its mempool, through
- * the same callback DPDK calls when the last attached mbuf is freed. */
+/* Drop one reference; the last returns the slab to its mempool. */
 static inline void
 evpl_slab_count_put_(
     struct evpl_slab_ *s,
@@ -59,19 +74,18 @@ evpl_slab_count_put_(
 
     if (shared) {
         /* Reading 1 means no other holder exists who could race us. */
-        if (likely(__atomic_load_n(&s->shinfo.refcnt, __ATOMIC_RELAXED) ==
-                   1) ||
-            __atomic_sub_fetch(&s->shinfo.refcnt, 1, __ATOMIC_ACQ_REL) == 0) {
-            s->shinfo.refcnt = 0;
-            s->shinfo.free_cb(s->data, s->shinfo.fcb_opaque);
+        if (likely(__atomic_load_n(&s->refcnt, __ATOMIC_RELAXED) == 1) ||
+            __atomic_sub_fetch(&s->refcnt, 1, __ATOMIC_ACQ_REL) == 0) {
+            s->refcnt = 0;
+            evpl_slab_free_(s);
         }
     } else {
-        cnt = s->shinfo.refcnt;
+        cnt = s->refcnt;
         if (likely(cnt == 1)) {
-            s->shinfo.refcnt = 0;
-            s->shinfo.free_cb(s->data, s->shinfo.fcb_opaque);
+            s->refcnt = 0;
+            evpl_slab_free_(s);
         } else {
-            s->shinfo.refcnt = cnt - 1;
+            s->refcnt = cnt - 1;
         }
     }
 }
@@ -86,7 +100,7 @@ evpl_slab_ref_get_(
 {
     if (unlikely(iov->flags & EVPL_IOVEC_FLAG_GLOBAL))
         return;
-    evpl_refcnt_add_(call, iov, &evpl_iovec_slab_(iov)->shinfo.refcnt, 1,
+    evpl_refcnt_add_(call, iov, &evpl_iovec_slab_(iov)->refcnt, 1,
                      (iov->flags & EVPL_IOVEC_FLAG_SHARED) != 0);
 }
 

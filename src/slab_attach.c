@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: LGPL-2.1-only */
+
+/*
+ * Slabs sent by reference: a transmit mbuf attached to a slab range with
+ * rte_pktmbuf_attach_extbuf(), and what frees it.
+ *
+ * DPDK frees an attached mbuf by calling the free_cb of its
+ * rte_mbuf_ext_shared_info, a code address, wherever the mbuf is freed. A
+ * slab's head lives in memory every process of a multi-process
+ * application shares, so a callback stored there would be the address of
+ * one process's code, called by all. Instead the mbufs of every range
+ * sent get a shared info of their own (struct evpl_slab_att_), taken from
+ * a pool beside the context's mbuf pool, whose free_cb is the attaching
+ * process's callback and which holds one reference on the slab; its count
+ * is one per mbuf. The attaching process's own frees (a driver's after
+ * transmit, rte_pktmbuf_free()) are then always right; clones of the
+ * mbufs share it, as DPDK's attach does, and it lives until the last of
+ * them is freed. Every new count on it is taken by a holder of one, as
+ * DPDK's free assumes (it stores the count without an atomic when it
+ * reads 1).
+ *
+ * The shared info cannot sit in an attached mbuf itself (its unused data
+ * room, say): a clone made with rte_pktmbuf_attach() shares the shared
+ * info, and the mbuf may go back to its pool, and be handed out and
+ * written, while the clone still uses it.
+ *
+ * What remains is DPDK's own rule for function pointers in shared memory:
+ * an attached mbuf must be freed by a process that maps the library at the
+ * attaching process's address. The library's own release of an iovec that
+ * wraps such an mbuf keeps it even then (evpl_mbuf_free_ext_()): it
+ * recognises another process's callback (shared.c keeps their addresses)
+ * and does the callback's work with this process's code.
+ */
+
+#include <inttypes.h>
+#include <stdio.h>
+
+#include <rte_lcore.h>
+
+#include "internal.h"
+
+/* Shared infos never run out before the mbufs they serve: one per mbuf
+ * of the pool (a range takes one for all its mbufs), and what the
+ * per-lcore caches of every lcore can hold besides (a cache keeps up to
+ * 1.5 times its size). */
+#define EVPL_SLAB_ATT_CACHE 32u
+#define EVPL_SLAB_ATT_SPARE (RTE_MAX_LCORE * EVPL_SLAB_ATT_CACHE * 3 / 2)
+
+/* The last holder of an attached mbuf (or of its clones) is gone: the
+ * shared info goes back to its pool, then its slab reference. */
+static void
+evpl_slab_att_free(
+    void *addr,
+    void *opaque)
+{
+    struct evpl_slab_att_ *x = opaque;
+    struct evpl_slab_    *s = x->slab;
+
+    RTE_SET_USED(addr);
+    rte_mempool_put(rte_mempool_from_obj(x), x);
+    evpl_slab_count_put_(s, EVPL_IOVEC_FLAG_SHARED);
+}
+
+uintptr_t
+evpl_slab_att_code(void)
+{
+    return (uintptr_t) evpl_slab_att_free;
+}
+
+struct evpl_slab_att_arg {
+    const struct rte_mempool *mbufs;
+};
+
+static struct rte_mempool *
+evpl_slab_att_pool_create(
+    const char *name,
+    void       *arg)
+{
+    const struct evpl_slab_att_arg *a = arg;
+
+    return rte_mempool_create(name, a->mbufs->size + EVPL_SLAB_ATT_SPARE,
+                              sizeof(struct evpl_slab_att_),
+                              EVPL_SLAB_ATT_CACHE, 0, NULL, NULL, NULL, NULL,
+                              a->mbufs->socket_id, 0);
+}
+
+/* The pool of shared infos beside the context's mbuf pool, named after
+ * that pool's address (the same in every process), found or made. */
+static __rte_noinline __rte_cold int
+evpl_slab_att_pool_init(struct evpl *evpl)
+{
+    static const struct evpl_pool_maker maker = {
+        .create = evpl_slab_att_pool_create,
+    };
+    struct evpl_slab_att_arg a = { .mbufs = evpl->pool };
+    char                     name[RTE_MEMPOOL_NAMESIZE];
+    struct rte_mempool      *mp;
+
+    snprintf(name, sizeof(name), "evplx%" PRIxPTR, (uintptr_t) evpl->pool);
+    mp = evpl_pool_get_or_create(name, &maker, &a);
+    if (mp == NULL)
+        return -1;
+    /* The context's lcore's cache (none on a thread outside the EAL), as
+     * for its mbufs: looked up once, not on every attach. */
+    evpl->slab.att_cache = rte_mempool_default_cache(mp, evpl->lcore);
+    evpl->slab.att       = mp;
+    return 0;
+}
+
+struct rte_mbuf_ext_shared_info *
+evpl_slab_att_get(
+    struct evpl             *evpl,
+    const char              *call,
+    const struct evpl_iovec *v,
+    uint16_t                 n)
+{
+    struct evpl_slab_    *s = evpl_iovec_slab_(v);
+    struct evpl_slab_att_ *x;
+    void                 *obj;
+
+    if (unlikely(evpl->slab.att == NULL) && evpl_slab_att_pool_init(evpl) < 0)
+        return NULL;
+    /* First, so that a count at 65535 aborts having changed nothing;
+     * atomically: a driver may free the mbufs on any lcore. */
+    evpl_refcnt_add_(call, v, &s->refcnt, 1, 1);
+    if (unlikely(rte_mempool_generic_get(evpl->slab.att, &obj, 1,
+                                         evpl->slab.att_cache) < 0)) {
+        /* v's own reference keeps the count above zero. */
+        __atomic_sub_fetch(&s->refcnt, 1, __ATOMIC_RELEASE);
+        evpl_fail(ENOMEM);
+        return NULL;
+    }
+    x                    = obj;
+    x->slab              = s;
+    x->shinfo.free_cb    = evpl_slab_att_free;
+    x->shinfo.fcb_opaque = x;
+    rte_mbuf_ext_refcnt_set(&x->shinfo, n);
+    return &x->shinfo;
+}
+
+void
+evpl_slab_att_drop(
+    struct rte_mbuf_ext_shared_info *sh,
+    uint16_t                         n)
+{
+    if (n > 0 && rte_mbuf_ext_refcnt_update(sh, (int16_t) -(int) n) == 0)
+        evpl_slab_att_free(NULL, sh->fcb_opaque);
+}
+
+/*
+ * The release of an iovec wrapping an mbuf with an external buffer, its
+ * last reference (evpl_mbuf_free_last_()). An attachment another process
+ * made at another address is detached here, with this process's code, as
+ * rte_pktmbuf_detach() would detach it, but without calling the other
+ * process's callback; everything else goes through DPDK's own free.
+ */
+EVPL_EXPORT __rte_cold void
+evpl_mbuf_free_ext_(struct rte_mbuf *m)
+{
+    struct rte_mbuf_ext_shared_info *sh = m->shinfo;
+    struct rte_mempool              *mp = m->pool;
+    uint32_t                         hdr;
+
+    if (!evpl_shared_foreign_code((uintptr_t) sh->free_cb)) {
+        rte_pktmbuf_free_seg(m);
+        return;
+    }
+    if (rte_mbuf_ext_refcnt_update(sh, -1) == 0)
+        evpl_slab_att_free(m->buf_addr, sh->fcb_opaque);
+    /* What rte_pktmbuf_detach() restores after the callback. */
+    hdr          = (uint32_t) sizeof(struct rte_mbuf) + rte_pktmbuf_priv_size(mp);
+    m->priv_size = rte_pktmbuf_priv_size(mp);
+    m->buf_addr  = (char *) m + hdr;
+    rte_mbuf_iova_set(m, rte_mempool_virt2iova(m) + hdr);
+    m->buf_len   = rte_pktmbuf_data_room_size(mp);
+    rte_pktmbuf_reset_headroom(m);
+    m->data_len  = 0;
+    m->ol_flags  = 0;
+    m->next      = NULL;
+    m->nb_segs   = 1;
+    rte_mbuf_raw_free(m);
+}

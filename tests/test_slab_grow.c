@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: LGPL-2.1-only */
+
+/*
+ * Slab memory that grows: a set of slab pools per NUMA socket, slab size
+ * and limit, grown on demand a pool at a time (src/slab_set.c).
+ *
+ * The program's DPDK memory is capped (--socket-limit on hugepages, -m
+ * under --no-huge) so that growth meets the end of memory within a test.
+ * The cases run in order, as each leaves its pools behind (pools are
+ * never freed):
+ *  - a set's first pool fails to complete at every step (its zone, its
+ *    mempool's memzones, the publication marker): nothing stays;
+ *  - lcores and threads outside the EAL grow one set at once;
+ *  - libevpl's RPC pattern with 4,000 messages of 64 KiB in flight, on
+ *    evpl_create(NULL);
+ *  - growth fails when memory runs out: ENOMEM with nothing taken, and
+ *    slabs come again once some are released.
+ */
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_memzone.h>
+
+#include "common.h"
+#include "slab_sets.h"
+
+/* DPDK memory the program may use, MiB: the default pool (about 70), the
+ * libevpl case's slabs (288, in pools of 32 MiB) and the concurrent
+ * case's (64), with room left for the exhaustion case to grow into. */
+#define MEMORY_MB 512
+
+static void
+count_zone(const struct rte_memzone *mz, void *arg)
+{
+    (void) mz;
+    (*(unsigned int *) arg)++;
+}
+
+static unsigned int
+memzones_used(void)
+{
+    unsigned int n = 0;
+
+    rte_memzone_walk(count_zone, &n);
+    return n;
+}
+
+static size_t
+heap_allocated(void)
+{
+    struct rte_malloc_socket_stats st;
+
+    assert_int_equal(rte_malloc_get_socket_stats((int) rte_socket_id(), &st),
+                     0);
+    return st.heap_allocsz_bytes;
+}
+
+/* ---- a first pool that cannot be completed ---------------------------- */
+
+/*
+ * Guards: every failure of a slab pool's making frees what it took (the
+ * slab zone stayed when the mempool could not be made, about 205 MB in
+ * the report). The memzone table is filled so that only k entries are
+ * left, k = 0, 1, 2...: the first slab request of a fresh set fails at
+ * the k-th memzone its pool needs (the zone, the mempool's own, the
+ * marker that publishes it), until k is enough. Each failure is ENOMEM,
+ * with the memzones and the heap exactly as before the call.
+ */
+static void
+first_pool_failing_at_every_step_leaves_nothing(void **state)
+{
+    struct evpl_config cfg;
+    const struct rte_memzone **fill;
+    struct evpl_iovec  v;
+    struct evpl       *e;
+    unsigned int       k, nfill, i, before;
+    size_t             heap;
+    char               name[RTE_MEMZONE_NAMESIZE];
+    int                r = -1;
+
+    (void) state;
+    assert_non_null(fill = calloc(RTE_MAX_MEMZONE, sizeof(*fill)));
+    for (k = 0; k < 16 && r != 1; k++) {
+        /* A set of its own each time, of 4 slabs of 64 KiB. */
+        memset(&cfg, 0, sizeof(cfg));
+        cfg.slab_size = 64u << 10;
+        cfg.nb_slabs  = 4 + k;
+        assert_non_null(e = evpl_create(&cfg));
+        for (nfill = 0; memzones_used() < RTE_MAX_MEMZONE - k; nfill++) {
+            snprintf(name, sizeof(name), "grow_fill%u", nfill);
+            assert_non_null(fill[nfill] = rte_memzone_reserve(
+                                name, 64, SOCKET_ID_ANY, 0));
+        }
+        before = memzones_used();
+        heap   = heap_allocated();
+        errno  = 0;
+        r      = evpl_iovec_alloc(e, 64u << 10, 0, 1, 0, &v);
+        if (r == 1) {
+            evpl_iovec_release(e, &v);
+        } else {
+            assert_int_equal(r, -1);
+            assert_int_equal(errno, ENOMEM);
+            assert_int_equal(memzones_used(), before);
+            assert_int_equal(heap_allocated(), heap);
+            assert_null(evpl_test_slab_pool(64u << 10, 4 + k, 0));
+        }
+        for (i = 0; i < nfill; i++)
+            rte_memzone_free(fill[i]);
+        evpl_destroy(e);
+    }
+    /* The zone, the mempool's memzones and the marker: several steps
+     * failed before one was enough. */
+    assert_int_equal(r, 1);
+    assert_true(k >= 4);
+    free(fill);
+}
+
+/* ---- concurrent growth ------------------------------------------------ */
+
+#define GROW_SLAB    (1u << 20) /* 32 slabs a pool */
+#define GROW_LIMIT   1000u      /* a set of its own */
+#define GROW_THREADS 4          /* the main lcore, a worker, two pthreads */
+#define GROW_EACH    12         /* 48 slabs: 2 pools */
+
+struct grower {
+    pthread_barrier_t *go;
+    struct evpl_iovec  v[GROW_EACH];
+    int                got;
+};
+
+/* Whole slabs, as fast as it can, once every thread is ready. */
+static int
+grow_run(void *arg)
+{
+    struct grower     *g = arg;
+    struct evpl_config cfg;
+    struct evpl       *e;
+
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.slab_size = GROW_SLAB;
+    cfg.nb_slabs  = GROW_LIMIT;
+    e = evpl_create(&cfg);
+    pthread_barrier_wait(g->go);
+    if (e == NULL)
+        return -1;
+    for (g->got = 0; g->got < GROW_EACH; g->got++)
+        if (evpl_iovec_alloc(e, GROW_SLAB, 0, 1, EVPL_IOVEC_FLAG_SHARED,
+                             &g->v[g->got]) != 1)
+            break;
+    evpl_destroy(e);
+    return 0;
+}
+
+static void *
+grow_thread(void *arg)
+{
+    (void) grow_run(arg);
+    return NULL;
+}
+
+static int
+ptr_cmp(const void *a, const void *b)
+{
+    const char *x = *(const char *const *) a, *y = *(const char *const *) b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* Guards: growth under the set's lock, pools published once complete.
+ * Threads that find the set empty at once grow it by one pool, not one
+ * each, and no slab is handed out twice. */
+static void
+lcores_and_threads_grow_one_set_at_once(void **state)
+{
+    static struct grower     g[GROW_THREADS];
+    static const char       *seen[GROW_THREADS * GROW_EACH];
+    struct evpl_test_slab_count c;
+    pthread_barrier_t        go;
+    pthread_t                th[2];
+    unsigned int             worker = rte_get_next_lcore(-1, 1, 0), n = 0;
+    int                      i, j;
+
+    (void) state;
+    if (worker >= RTE_MAX_LCORE)
+        skip();
+    assert_int_equal(pthread_barrier_init(&go, NULL, GROW_THREADS), 0);
+    for (i = 0; i < GROW_THREADS; i++)
+        g[i].go = &go;
+    assert_int_equal(rte_eal_remote_launch(grow_run, &g[1], worker), 0);
+    for (i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, grow_thread,
+                                        &g[2 + i]), 0);
+    assert_int_equal(grow_run(&g[0]), 0);
+    assert_int_equal(rte_eal_wait_lcore(worker), 0);
+    for (i = 0; i < 2; i++)
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+    pthread_barrier_destroy(&go);
+
+    for (i = 0; i < GROW_THREADS; i++) {
+        assert_int_equal(g[i].got, GROW_EACH);
+        for (j = 0; j < GROW_EACH; j++)
+            seen[n++] = g[i].v[j].data;
+    }
+    qsort(seen, n, sizeof(seen[0]), ptr_cmp);
+    for (j = 1; j < (int) n; j++)
+        assert_true(seen[j - 1] + GROW_SLAB <= seen[j]);
+    c = evpl_test_slab_count(GROW_SLAB, GROW_LIMIT);
+    assert_int_equal(c.pools, 2);
+    assert_int_equal(c.slabs - c.free, n);
+    for (i = 0; i < GROW_THREADS; i++)
+        evpl_iovecs_release(NULL, g[i].v, GROW_EACH);
+    assert_int_equal(evpl_test_slabs_in_use(GROW_SLAB, GROW_LIMIT), 0);
+}
+
+/* ---- libevpl's RPC messages ------------------------------------------- */
+
+#define MSGS    4000
+#define MSG_LEN (64u << 10)
+
+/*
+ * Guards: slab memory grows. libevpl's RPC code reserves 128 KiB for every
+ * message it encodes, writes it, shortens it and commits; with 16 slabs
+ * of 2 MiB reservation failed at about 480 messages of 64 KiB in flight,
+ * and generated code that does not check the reservation crashed. 4,000
+ * such messages (250 MiB) on evpl_create(NULL), each checked, all
+ * released, every slab back in its pool.
+ */
+static void
+libevpl_rpc_messages_in_flight(void **state)
+{
+    static struct evpl_iovec msg[MSGS];
+    struct evpl             *e = evpl_create(NULL);
+    unsigned int             i, before;
+
+    (void) state;
+    assert_non_null(e);
+    before = evpl_test_slabs_in_use(EVPL_DPDK_DEFAULT_SLAB_SIZE,
+                                    EVPL_DPDK_DEFAULT_NB_SLABS);
+    for (i = 0; i < MSGS; i++) {
+        if (evpl_iovec_reserve(e, 128u << 10, 8, 1, &msg[i]) != 1)
+            fail_msg("message %u: reserve failed: %s", i, strerror(errno));
+        evpl_test_fill(msg[i].data, MSG_LEN, i);
+        evpl_iovec_set_length(&msg[i], MSG_LEN);
+        evpl_iovec_commit(e, 8, &msg[i], 1);
+    }
+    for (i = 0; i < MSGS; i++)
+        assert_true(evpl_test_check(msg[i].data, msg[i].length, i));
+    evpl_iovecs_release(e, msg, MSGS);
+    evpl_destroy(e);
+    assert_int_equal(evpl_test_slabs_in_use(EVPL_DPDK_DEFAULT_SLAB_SIZE,
+                                            EVPL_DPDK_DEFAULT_NB_SLABS),
+                     before);
+}
+
+/* ---- memory runs out -------------------------------------------------- */
+
+#define OUT_SLAB  EVPL_DPDK_DEFAULT_SLAB_SIZE
+#define OUT_LIMIT EVPL_DPDK_DEFAULT_NB_SLABS
+
+/*
+ * Guards: exhaustion only once growth fails, and then cleanly. Whole slabs
+ * of the default set (its pools hold the libevpl case's slabs, free
+ * again) until the capped memory has none to give: past the slabs the set
+ * had, so it grew; the failing call is ENOMEM, takes nothing (the set's
+ * slabs in use, the memzones and the heap are as before it), says so in
+ * the log once, and a released slab is taken again.
+ */
+struct drain {
+    struct evpl       *e;
+    struct evpl_iovec  v[MEMORY_MB / 2];
+    unsigned int       n;
+    int                err;
+};
+
+static void
+drain(void *arg)
+{
+    struct drain *d = arg;
+
+    for (d->n = 0; d->n < RTE_DIM(d->v); d->n++)
+        if (evpl_iovec_alloc_global(d->e, &d->v[d->n]) != 1)
+            break;
+    d->err = errno;
+}
+
+static void
+growth_fails_cleanly_when_memory_runs_out(void **state)
+{
+    static struct drain         d;
+    struct evpl_iovec          *v = d.v;
+    struct evpl_test_slab_count had;
+    struct evpl                *e;
+    unsigned int                n, zones;
+    size_t                      heap;
+    char                       *log;
+    int                         r;
+
+    (void) state;
+    assert_non_null(e = d.e = evpl_create(NULL));
+    had = evpl_test_slab_count(OUT_SLAB, OUT_LIMIT);
+    log = evpl_test_captured_log(drain, &d);
+    n   = d.n;
+    assert_int_equal(d.err, ENOMEM);
+    assert_non_null(strstr(log, "cannot grow past"));
+    free(log);
+    assert_true(n > had.free && n < RTE_DIM(d.v));
+    assert_true(evpl_test_slab_count(OUT_SLAB, OUT_LIMIT).pools > had.pools);
+    zones = memzones_used();
+    heap  = heap_allocated();
+    errno = 0;
+    log = evpl_test_captured_log(drain, &(struct drain) { .e = e });
+    assert_null(strstr(log, "cannot grow past"));
+    free(log);
+    r = evpl_iovec_alloc(e, OUT_SLAB, 0, 1, 0, &v[n]);
+    assert_int_equal(r, -1);
+    assert_int_equal(errno, ENOMEM);
+    assert_int_equal(evpl_test_slabs_in_use(OUT_SLAB, OUT_LIMIT),
+                     had.slabs - had.free + n);
+    assert_int_equal(memzones_used(), zones);
+    assert_int_equal(heap_allocated(), heap);
+
+    evpl_iovec_release(e, &v[n - 1]);
+    assert_int_equal(evpl_iovec_alloc_global(e, &v[n - 1]), 1);
+    evpl_iovecs_release(e, v, (int) n);
+    evpl_destroy(e);
+    assert_int_equal(evpl_test_slabs_in_use(OUT_SLAB, OUT_LIMIT),
+                     had.slabs - had.free);
+}
+
+static const struct CMUnitTest cases[] = {
+    cmocka_unit_test(first_pool_failing_at_every_step_leaves_nothing),
+    cmocka_unit_test(lcores_and_threads_grow_one_set_at_once),
+    cmocka_unit_test(libevpl_rpc_messages_in_flight),
+    cmocka_unit_test(growth_fails_cleanly_when_memory_runs_out),
+};
+
+/* MEMORY_MB of DPDK memory in either mode; on hugepages, that many are
+ * the program's need. */
+EVPL_TEST_MAIN("slab_grow", cases,
+               .eal.args = EVPL_TEST_LIST("--socket-limit="
+                                          RTE_STR(MEMORY_MB)),
+               .eal.nohuge_mb = RTE_STR(MEMORY_MB),
+               .eal.hugepages = MEMORY_MB / 2)
