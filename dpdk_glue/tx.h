@@ -1,15 +1,27 @@
 /* SPDX-License-Identifier: LGPL-2.1-only */
 
 /*
- * Transmit, glue-private: what the transmit files share.
+ * The transmit engine, glue-private: one decision, one builder of a
+ * packet of one iovec, one burst loop.
  *
- *  - tx_burst.c:  evpl_dpdk_iovecs_to_mbuf() and evpl_dpdk_tx_burst(),
- *                 and the common packet (evpl_tx_single(), below);
- *  - tx_shared.c: packets of one shared iovec or one slab range, in one
- *                 pass, their fresh mbufs in one get per burst chunk;
- *  - tx_chain.c:  the chain builder, for every other packet;
- *  - tx_linear.c: linearisation, for packets a chain cannot carry;
- *  - tx_ext.c:    slab ranges, attached by reference.
+ *  - evpl_tx_fate() decides what an iovec becomes (its own mbuf, a copy,
+ *    an indirect mbuf, a slab range's attached mbufs), evpl_tx_pkt_fate()
+ *    what a packet becomes (one of those, or the chain builder's);
+ *  - evpl_tx_own() builds the common packet, an iovec whose mbuf nobody
+ *    else holds, in a few stores; tx_one.c builds the other packets of one
+ *    iovec (evpl_tx_one());
+ *  - evpl_tx_loop() is the burst loop of evpl_dpdk_tx_burst(),
+ *    evpl_dpdk_tx_burst_flat() and evpl_dpdk_iovecs_to_mbuf() (a burst of
+ *    one), specialised by constant arguments as rte_ring specialises
+ *    __rte_ring_do_enqueue_elems(); where SSE2 is built in, its run of
+ *    common packets takes four at a time (tx_vec.h);
+ *  - evpl_tx_untaken() (tx_burst.c) settles the packets the driver did not
+ *    take, for every burst;
+ *  - tx_chain.c builds packets of several iovecs, and tx_linear.c, which
+ *    only it calls, copies whole what a chain cannot carry; tx_ext.c
+ *    attaches slab ranges.
+ *
+ * The mbuf words stored whole are mbuf_words.h's.
  */
 
 #ifndef EVPL_GLUE_TX_H
@@ -18,18 +30,172 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
 #include "glue.h"
+#include "mbuf_words.h"
 #include "tx_ext.h"
 
+/* Packets converted per rte_eth_tx_burst(): the chains of one chunk sit
+ * on the stack, and a chunk's packets fit the bits of a uint64_t. */
+#define EVPL_TX_CHUNK 64u
+
 /* The head's flags a transmit keeps: what says where the data lives. */
-#define EVPL_HEAD_KEEP_FLAGS (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL)
+#define EVPL_TX_KEEP_FLAGS (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL)
 
 /* Limits of the port a chain is for. */
 struct evpl_tx_caps {
     uint16_t max_segs; /* 1: the port cannot send chains */
 };
+
+/* No port: a chain of at most EVPL_DPDK_MAX_SEGS built segments, or, past
+ * that, a linearised packet of up to what nb_segs can count. */
+extern const struct evpl_tx_caps evpl_tx_caps_any;
+
+static inline int
+evpl_mbuf_exclusive(const struct rte_mbuf *m)
+{
+    return rte_mbuf_refcnt_read(m) == 1;
+}
+
+/* The chain may write outside the iovec's range only in a direct mbuf that
+ * nobody else references. */
+static inline int
+evpl_mbuf_writable(const struct rte_mbuf *m)
+{
+    return evpl_mbuf_exclusive(m) && RTE_MBUF_DIRECT(m);
+}
+
+/* A pinned external buffer, which cannot be attached to. Only an mbuf
+ * flagged external can be one: asking its pool first would read the
+ * pool's private area, far past its per-lcore caches, for every mbuf. */
+static inline int
+evpl_mbuf_pinned(const struct rte_mbuf *m)
+{
+    return RTE_MBUF_HAS_EXTBUF(m) && RTE_MBUF_HAS_PINNED_EXTBUF(m);
+}
+
+/* ---- the decision -------------------------------------------------------- */
+
+/* What an iovec becomes on transmit. */
+enum evpl_tx_fate {
+    EVPL_TX_OWN,    /* its own mbuf, which nobody else references */
+    EVPL_TX_COPY,   /* shared, at most tx_copy_max bytes: copied */
+    EVPL_TX_ATTACH, /* on a shared mbuf: an indirect mbuf attached to it */
+    EVPL_TX_EXT,    /* a slab range: mbufs attached to the slab (tx_ext.c) */
+    EVPL_TX_PINNED, /* a pinned external buffer's: only a copy can send it */
+    EVPL_TX_CHAIN,  /* a packet for the chain builder (evpl_tx_pkt_fate()) */
+};
+
+/*
+ * The fate of a non-empty iovec, by these rules in this order:
+ *  - its mbuf's only reference (refcnt 1: no other holder exists who
+ *    could change that under us): the mbuf itself, a few fields written;
+ *  - at most copy_max bytes: copied (a slab range's too);
+ *  - a slab range: attached to the slab;
+ *  - on a pinned external buffer: copied with the whole packet;
+ *  - else attached, in an indirect mbuf.
+ * evpl_tx_own() is the first rule fused with its build; tx_vec.h is that,
+ * four at a time.
+ */
+static __rte_always_inline enum evpl_tx_fate
+evpl_tx_fate(
+    uint32_t                 copy_max,
+    const struct evpl_iovec *v)
+{
+    if (!evpl_iovec_on_slab_(v) && evpl_mbuf_exclusive(evpl_iovec_mbuf_(v)))
+        return EVPL_TX_OWN;
+    if (v->length <= copy_max)
+        return EVPL_TX_COPY;
+    if (evpl_iovec_on_slab_(v))
+        return EVPL_TX_EXT;
+    if (evpl_mbuf_pinned(evpl_iovec_mbuf_(v)))
+        return EVPL_TX_PINNED;
+    return EVPL_TX_ATTACH;
+}
+
+/*
+ * The fate of a packet: evpl_tx_fate() for one non-empty iovec that one
+ * mbuf, or one slab range within the port's segments, can carry; every
+ * other packet is the chain builder's (which refuses an empty one and
+ * linearises what no chain of the port can carry).
+ */
+static __rte_always_inline enum evpl_tx_fate
+evpl_tx_pkt_fate(
+    uint32_t                   copy_max,
+    const struct evpl_tx_caps *caps,
+    const struct evpl_iovec   *v,
+    int                        niov)
+{
+    enum evpl_tx_fate f;
+
+    if (niov != 1 || v->length == 0)
+        return EVPL_TX_CHAIN;
+    f = evpl_tx_fate(copy_max, v);
+    if (f == EVPL_TX_PINNED ||
+        (f == EVPL_TX_EXT &&
+         evpl_tx_ext_segs(v->length) >
+         RTE_MIN((unsigned int) caps->max_segs, EVPL_DPDK_MAX_SEGS)))
+        return EVPL_TX_CHAIN;
+    return f;
+}
+
+/* ---- the common packet --------------------------------------------------- */
+
+/* The rearm word's refcnt and nb_segs for a packet of one own mbuf: with
+ * TAKE_REF the iovec's reference is the packet's; without, the mbuf
+ * leaves with the packet's and the caller's. */
+static __rte_always_inline uint64_t
+evpl_tx_own_rearm(unsigned int flags)
+{
+    return EVPL_REARM_(0, (flags & EVPL_DPDK_TAKE_REF) ? 1 : 2, 1, 0);
+}
+
+/*
+ * The common packet: one non-empty iovec whose mbuf nobody else holds
+ * (evpl_tx_fate()'s first rule) becomes that mbuf. The rearm word is read
+ * once, its refcnt checked, and rewritten with port kept (rearm: from
+ * evpl_tx_own_rearm()); what else a driver reads is stored
+ * unconditionally, the flags saying where the data lives kept. Returns
+ * NULL, having written nothing, for any other iovec (a slab's included).
+ */
+static __rte_always_inline struct rte_mbuf *
+evpl_tx_own(
+    const struct evpl_iovec *v,
+    uint64_t                 rearm)
+{
+    struct rte_mbuf *m   = evpl_iovec_mbuf_(v);
+    uint32_t         len = v->length;
+    uint64_t         word;
+
+    if (unlikely(len == 0 || evpl_iovec_on_slab_(v)))
+        return NULL;
+    word = evpl_mbuf_rearm_get_(m);
+    if (unlikely((word & EVPL_REARM_REFCNT_MASK_) != EVPL_REARM_(0, 1, 0, 0)))
+        return NULL;
+    evpl_mbuf_rearm_set_(m, (word & EVPL_REARM_PORT_MASK_) | rearm |
+                         (uint16_t) ((char *) v->data -
+                                     (char *) m->buf_addr));
+    evpl_mbuf_one_seg_len_set_(m, len);
+    m->ol_flags &= EVPL_TX_KEEP_FLAGS;
+    evpl_mbuf_next_txoff_clear_(m);
+    return m;
+}
+
+#ifdef EVPL_IOVEC_TRACE
+/* Trace builds: with TAKE_REF an iovec is dead once converted. */
+static inline void
+evpl_tx_trace_taken(struct evpl_iovec *iov, int niov)
+{
+    int j;
+
+    for (j = 0; j < niov; j++)
+        iov[j].flags |= EVPL_IOVEC_F_MOVED_;
+}
+#endif
+
+/* ---- what the builders share --------------------------------------------- */
 
 /* A fresh mbuf for a copy or an indirect segment: through the context's
  * cache (a thread outside the EAL has no default one), then reset as
@@ -46,24 +212,10 @@ evpl_tx_mbuf_alloc(struct evpl *evpl)
     return m;
 }
 
-static inline int
-evpl_mbuf_exclusive(const struct rte_mbuf *m)
-{
-    return rte_mbuf_refcnt_read(m) == 1;
-}
-
-/* The chain may write outside the iovec's range only in a direct mbuf that
- * nobody else references. */
-static inline int
-evpl_mbuf_writable(const struct rte_mbuf *m)
-{
-    return evpl_mbuf_exclusive(m) && RTE_MBUF_DIRECT(m);
-}
-
 static inline void
 evpl_tx_head_reset(struct rte_mbuf *head)
 {
-    head->ol_flags      &= EVPL_HEAD_KEEP_FLAGS;
+    head->ol_flags      &= EVPL_TX_KEEP_FLAGS;
     head->packet_type    = 0;
     head->vlan_tci       = 0;
     head->vlan_tci_outer = 0;
@@ -73,12 +225,11 @@ evpl_tx_head_reset(struct rte_mbuf *head)
 /*
  * The reference an indirect segment holds on what holds v's bytes: the
  * direct mbuf (v's own, or the one behind v's indirect mbuf), through the
- * library's one checked add, evpl_mbuf_ref_add_(); or the shared info of
- * an external buffer (a driver's, not a slab: slabs go by tx_ext.c),
- * through evpl_refcnt_add_(), atomically. At 65535
- * either aborts, naming the call, where rte_pktmbuf_attach() would wrap.
- * Plain only on v's own LOCAL count: any other count is anyone's. Returns
- * the count taken.
+ * library's checked add, evpl_mbuf_ref_add_(); or the shared info of an
+ * external buffer (a driver's, not a slab: slabs go by tx_ext.c), through
+ * evpl_refcnt_add_(), atomically. At 65535 either aborts, naming the call,
+ * where rte_pktmbuf_attach() would wrap. Plain only on v's own LOCAL
+ * count: any other count is anyone's. Returns the count taken.
  */
 static inline uint16_t *
 evpl_tx_ref_take(
@@ -117,7 +268,7 @@ evpl_tx_ref_drop(
 /*
  * rte_pktmbuf_attach() of a fresh mi (direct, count 1) to v's bytes, with
  * the reference already taken by evpl_tx_ref_take(), narrowed to v's
- * range. The head's offload fields are left cleared.
+ * range. Lengths and the head's offload fields are the caller's.
  */
 static inline void
 evpl_tx_attach(
@@ -127,212 +278,232 @@ evpl_tx_attach(
     struct rte_mbuf *m = evpl_iovec_mbuf_(v);
 
     if (RTE_MBUF_HAS_EXTBUF(m)) {
-        mi->ol_flags = m->ol_flags & EVPL_HEAD_KEEP_FLAGS;
+        mi->ol_flags = m->ol_flags & EVPL_TX_KEEP_FLAGS;
         mi->shinfo   = m->shinfo;
     } else {
         mi->priv_size = m->priv_size;
         mi->ol_flags  = RTE_MBUF_F_INDIRECT;
     }
-    mi->port = m->port;
     rte_mbuf_dynfield_copy(mi, m);
     rte_mbuf_iova_set(mi, rte_mbuf_iova_get(m));
     mi->buf_addr = m->buf_addr;
     mi->buf_len  = m->buf_len;
-    mi->data_off = (uint16_t) ((char *) v->data - (char *) m->buf_addr);
-    mi->data_len = (uint16_t) v->length;
-    mi->pkt_len  = v->length;
-    mi->nb_segs  = 1;
-    mi->next     = NULL;
+    evpl_mbuf_rearm_set_(mi, EVPL_REARM_((char *) v->data -
+                                         (char *) m->buf_addr, 1, 1,
+                                         m->port));
+    mi->next = NULL;
 }
-
-/* A pinned external buffer, which cannot be attached to. Only an mbuf
- * flagged external can be one: asking its pool first would read the
- * pool's private area, far past its per-lcore caches, for every mbuf. */
-static inline int
-evpl_mbuf_pinned(const struct rte_mbuf *m)
-{
-    return RTE_MBUF_HAS_EXTBUF(m) && RTE_MBUF_HAS_PINNED_EXTBUF(m);
-}
-
-/* Without TAKE_REF the chain holds a reference of its own. */
-static inline uint32_t
-evpl_tx_refs(unsigned int flags)
-{
-    return (flags & EVPL_DPDK_TAKE_REF) ? 1 : 2;
-}
-
-/*
- * The one place converted packets are counted: pkts packets of segs
- * segments, of whose iovecs reused became their own mbuf, indirect went by
- * reference and copied were copied; linearized of the packets were copied
- * whole. Constant arguments fold away at each caller.
- */
-static __rte_always_inline void
-evpl_tx_count(
-    struct evpl *evpl,
-    uint64_t     pkts,
-    uint64_t     segs,
-    uint64_t     reused,
-    uint64_t     indirect,
-    uint64_t     copied,
-    uint64_t     linearized)
-{
-    evpl->stats.tx_pkts       += pkts;
-    evpl->stats.tx_segs       += segs;
-    evpl->stats.tx_reused     += reused;
-    evpl->stats.tx_indirect   += indirect;
-    evpl->stats.tx_copied     += copied;
-    evpl->stats.tx_linearized += linearized;
-}
-
-#ifdef EVPL_IOVEC_TRACE
-/* Trace builds: with TAKE_REF an iovec is dead once converted. */
-static inline void
-evpl_tx_trace_taken(struct evpl_iovec *iov, int niov)
-{
-    int j;
-
-    for (j = 0; j < niov; j++)
-        iov[j].flags |= EVPL_IOVEC_F_MOVED_;
-}
-#endif
 
 /*
  * A TAKE_REF packet's references, once it is converted or dropped: every
- * reference that did not become a segment of the chain is released, the
- * empty iovecs' included. Bit k of segs: the k-th non-empty iovec's
+ * reference that did not become a segment of the chain is given up
+ * through the library's release (a GLOBAL iovec's stays with its owner),
+ * the empty iovecs' included. Bit k of segs: the k-th non-empty iovec's
  * reference is now the chain's (0 for a packet dropped or copied whole).
  * Trace builds mark every iovec moved.
  */
 void evpl_tx_give_up(struct evpl_iovec *iov, int niov, uint64_t segs);
 
+/* ---- the builders ---------------------------------------------------------- */
+
+/*
+ * The packet of the one iovec v, of fate f (evpl_tx_pkt_fate(): not
+ * CHAIN), from tx_one.c: for COPY and ATTACH in mi, a fresh mbuf straight
+ * from the context's pool, whatever its last life left in it. With
+ * TAKE_REF v's reference goes into the packet or is given up. Adds what it
+ * built to c. NULL with errno and rte_errno ENOMEM (EXT only: the other
+ * fates need no mbuf but mi), v untouched.
+ */
+struct rte_mbuf *evpl_tx_one(const char *call, struct evpl *evpl,
+                             struct evpl_iovec *v, enum evpl_tx_fate f,
+                             struct rte_mbuf *mi, unsigned int flags,
+                             struct evpl_dpdk_stats *c);
+
 /*
  * The chain for one packet that is not the single-mbuf common case, shaped
- * for caps (tx_chain.c). NULL with errno and rte_errno set, the iovecs
- * untouched: EINVAL (no byte), ENOMEM, EMSGSIZE. Aborts, naming call, on
- * reference-count overflow.
+ * for caps (tx_chain.c); adds what it built to c. NULL with errno and
+ * rte_errno set, the iovecs untouched: EINVAL (no byte), ENOMEM,
+ * EMSGSIZE. Aborts, naming call, on reference-count overflow.
  */
-struct rte_mbuf *evpl_tx_convert(const char *call, struct evpl *evpl,
-                                 struct evpl_iovec *iov, int niov,
-                                 unsigned int flags,
-                                 const struct evpl_tx_caps *caps);
+struct rte_mbuf *evpl_tx_chain(const char *call, struct evpl *evpl,
+                               struct evpl_iovec *iov, int niov,
+                               unsigned int flags,
+                               const struct evpl_tx_caps *caps,
+                               struct evpl_dpdk_stats *c);
 
 /*
  * The packet copied whole, n non-empty iovecs of total bytes, into at most
  * max_segs mbufs: into its first piece's own mbuf where that can hold it,
- * else into fresh ones (tx_linear.c). With TAKE_REF the references are
- * given up. Counted; NULL with errno ENOMEM or EMSGSIZE, the iovecs
- * untouched.
+ * else into fresh ones (tx_linear.c, the chain builder's only). With
+ * TAKE_REF the references are given up. Adds what it built to c; NULL
+ * with errno ENOMEM or EMSGSIZE, the iovecs untouched.
  */
 struct rte_mbuf *evpl_tx_linear(struct evpl *evpl, struct evpl_iovec *iov,
                                 int niov, int n, uint64_t total,
-                                unsigned int flags, unsigned int max_segs);
+                                unsigned int flags, unsigned int max_segs,
+                                struct evpl_dpdk_stats *c);
 
-/* No port: a chain of at most EVPL_DPDK_MAX_SEGS built segments, or, past
- * that, a linearised packet of up to what nb_segs can count. */
-extern const struct evpl_tx_caps evpl_tx_caps_any;
+/* ---- the burst loop ------------------------------------------------------ */
 
-/* Packets converted per rte_eth_tx_burst(): the chains of one chunk sit
- * on the stack. */
-#define EVPL_TX_CHUNK 64u
+/* How a burst's packets are given (a constant at each caller). */
+enum evpl_tx_shape {
+    EVPL_TX_PKTS, /* struct evpl_dpdk_pkt[]: evpl_dpdk_tx_burst() */
+    EVPL_TX_FLAT, /* one iovec a packet: evpl_dpdk_tx_burst_flat() */
+    EVPL_TX_ONE,  /* one packet for the caller, no driver:
+                   * evpl_dpdk_iovecs_to_mbuf() */
+};
 
-/* Stores that cover several mbuf fields at once. */
-typedef uint64_t __attribute__((may_alias)) evpl_u64_alias;
-typedef uint32_t __attribute__((may_alias)) evpl_u32_alias;
+struct evpl_tx_src {
+    enum evpl_tx_shape          shape;
+    const struct evpl_dpdk_pkt *pkts; /* PKTS */
+    struct evpl_iovec          *iov;  /* FLAT, ONE */
+    int                         niov; /* ONE */
+};
 
-/* A one-segment packet's lengths, len bytes, with what a driver reads
- * beside them cleared: packet_type and pkt_len share 8 bytes, data_len
- * and vlan_tci 4, each pair one store; then vlan_tci_outer and
- * tx_offload. */
-static __rte_always_inline void
-evpl_tx_set_len(struct rte_mbuf *m, uint32_t len)
+/* The public call a shape serves, as aborts and trace mode name it. */
+static __rte_always_inline const char *
+evpl_tx_call(enum evpl_tx_shape shape)
 {
-    RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, pkt_len) !=
-                     offsetof(struct rte_mbuf, packet_type) + 4 ||
-                     offsetof(struct rte_mbuf, vlan_tci) !=
-                     offsetof(struct rte_mbuf, data_len) + 2);
-#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
-    *(evpl_u64_alias *) &m->packet_type = (uint64_t) len << 32;
-    *(evpl_u32_alias *) &m->data_len    = len;
-#else
-    m->packet_type = 0;
-    m->pkt_len     = len;
-    m->data_len    = (uint16_t) len;
-    m->vlan_tci    = 0;
+    return shape == EVPL_TX_PKTS ? "evpl_dpdk_tx_burst" :
+           shape == EVPL_TX_FLAT ? "evpl_dpdk_tx_burst_flat" :
+           "evpl_dpdk_iovecs_to_mbuf";
+}
+
+/* Packet i's iovecs, and how many (PKTS: as given, NULL or < 1 included). */
+static __rte_always_inline struct evpl_iovec *
+evpl_tx_src_iov(
+    const struct evpl_tx_src *src,
+    unsigned int              i)
+{
+    return src->shape == EVPL_TX_PKTS ? src->pkts[i].iov :
+           src->shape == EVPL_TX_FLAT ? &src->iov[i] : src->iov;
+}
+
+static __rte_always_inline int
+evpl_tx_src_niov(
+    const struct evpl_tx_src *src,
+    unsigned int              i)
+{
+    return src->shape == EVPL_TX_PKTS ? src->pkts[i].niov :
+           src->shape == EVPL_TX_FLAT ? 1 : src->niov;
+}
+
+#if defined(EVPL_FLAT_VECTOR) && !defined(EVPL_IOVEC_TRACE)
+#include "tx_vec.h"
 #endif
-    m->vlan_tci_outer = 0;
-    m->tx_offload     = 0;
+
+/*
+ * The loop's first step: the run of common packets from packet at on, at
+ * most n of them, into out[]; returns how many. The first packet of any
+ * other kind stops it, untouched. Trace builds check each iovec, one at a
+ * time.
+ */
+static __rte_always_inline unsigned int
+evpl_tx_own_run(
+    const struct evpl_tx_src *src,
+    unsigned int              at,
+    unsigned int              n,
+    struct rte_mbuf         **out,
+    unsigned int              flags)
+{
+    const uint64_t     rearm = evpl_tx_own_rearm(flags);
+    struct evpl_iovec *v;
+    unsigned int       i = 0;
+
+#if defined(EVPL_FLAT_VECTOR) && !defined(EVPL_IOVEC_TRACE)
+    if (src->shape == EVPL_TX_FLAT)
+        for (; i + 4 <= n; i += 4)
+            if (unlikely(!evpl_tx_own4(&src->iov[at + i], &out[i], rearm,
+                                       flags)))
+                break;
+#endif
+    for (; i < n; i++) {
+        v = evpl_tx_src_iov(src, at + i);
+        if (src->shape != EVPL_TX_FLAT &&
+            unlikely(evpl_tx_src_niov(src, at + i) != 1 || v == NULL))
+            break;
+#ifdef EVPL_IOVEC_TRACE
+        evpl_trace_check_(evpl_tx_call(src->shape), v);
+#endif
+        out[i] = evpl_tx_own(v, rearm);
+        if (unlikely(out[i] == NULL))
+            break;
+#ifdef EVPL_IOVEC_TRACE
+        if (flags & EVPL_DPDK_TAKE_REF)
+            evpl_tx_trace_taken(v, 1);
+#endif
+    }
+    return i;
 }
 
 /*
- * The common packet, in the fewest instructions: one non-empty iovec whose
- * mbuf nobody else references becomes that mbuf. data_off and refcnt
- * share 4 bytes, packet_type and pkt_len 8, data_len and vlan_tci 4: each
- * pair is one store; port is kept, and the rest of the head's offload
- * fields are cleared. refs is the count the mbuf leaves with: 1 with
- * TAKE_REF, 2 without (the chain's and the caller's). Returns NULL, having
- * touched nothing, for any other packet.
+ * The loop's second step, out of line (tx_burst.c): packets [conv, want)
+ * of the chunk starting at packet at, past its common ones, each
+ * converted as evpl_tx_pkt_fate() decides; returns the index of the first
+ * that could not be (want when all were), errno set.
  */
-static __rte_always_inline struct rte_mbuf *
-evpl_tx_single(
-    const char        *call,
-    struct evpl_iovec *iov,
-    uint32_t           refs,
-    unsigned int       flags)
+unsigned int evpl_tx_rest(struct evpl *evpl, const struct evpl_tx_src *src,
+                          unsigned int at, unsigned int conv,
+                          unsigned int want, struct rte_mbuf **out,
+                          unsigned int flags,
+                          const struct evpl_tx_caps *caps);
+
+/*
+ * The packets of a burst the driver did not take (tx_burst.c), whatever
+ * the burst: out[sent, conv) converted, and packets [first, nb_pkts)
+ * never converted.
+ */
+void evpl_tx_untaken(struct evpl *evpl, const struct evpl_tx_src *src,
+                     struct rte_mbuf **out, unsigned int sent,
+                     unsigned int conv, unsigned int first,
+                     unsigned int nb_pkts, unsigned int flags);
+
+/*
+ * The burst loop: the packets of src, EVPL_TX_CHUNK at a time, converted
+ * into out[] (the common ones by evpl_tx_own_run(), the others by
+ * evpl_tx_rest()) and handed to rte_eth_tx_burst(); what the driver did
+ * not take goes to evpl_tx_untaken(). Returns how many packets the driver
+ * took. For EVPL_TX_ONE there is no driver: returns 1 with the packet in
+ * out[0] (room for one), or 0 with errno set and the iovecs untouched.
+ * src->shape and flags are constants at each caller: the loop is
+ * specialised for each.
+ */
+static __rte_always_inline unsigned int
+evpl_tx_loop(
+    struct evpl               *evpl,
+    uint16_t                   port_id,
+    uint16_t                   queue_id,
+    const struct evpl_tx_src  *src,
+    unsigned int               nb_pkts,
+    unsigned int               flags,
+    const struct evpl_tx_caps *caps,
+    struct rte_mbuf          **out)
 {
-    struct rte_mbuf *m   = evpl_iovec_mbuf_(iov);
-    uint32_t         len = iov->length;
-    uint32_t         off;
+    unsigned int done = 0, want, conv, sent, own = 0;
 
-    RTE_SET_USED(call);
-    RTE_SET_USED(flags);
-#ifdef EVPL_IOVEC_TRACE
-    evpl_trace_check_(call, iov);
-#endif
-    RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, refcnt) !=
-                     offsetof(struct rte_mbuf, data_off) + 2);
-
-    /* refcnt 1: no other holder exists who could change it under us. A
-     * slab iovec is no mbuf: the general builder attaches it. */
-    if (unlikely(len == 0 || evpl_iovec_on_slab_(iov) ||
-                 rte_mbuf_refcnt_read(m) != 1))
-        return NULL;
-    off = (uint16_t) ((char *) iov->data - (char *) m->buf_addr);
-#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
-    *(evpl_u32_alias *) &m->data_off = off | refs << 16;
-#else
-    m->data_off = (uint16_t) off;
-    m->refcnt   = (uint16_t) refs;
-#endif
-    evpl_tx_set_len(m, len);
-    m->nb_segs   = 1;
-    m->ol_flags &= EVPL_HEAD_KEEP_FLAGS;
-    m->next      = NULL;
-#ifdef EVPL_IOVEC_TRACE
-    if (flags & EVPL_DPDK_TAKE_REF)
-        evpl_tx_trace_taken(iov, 1);
-#endif
-    return m;
+    while (done < nb_pkts) {
+        want = RTE_MIN(nb_pkts - done, EVPL_TX_CHUNK);
+        conv = evpl_tx_own_run(src, done, want, out, flags);
+        own += conv;
+        if (unlikely(conv < want))
+            conv = evpl_tx_rest(evpl, src, done, conv, want, out, flags,
+                                caps);
+        if (src->shape == EVPL_TX_ONE) {
+            done = conv;
+            break;
+        }
+        sent  = conv ? rte_eth_tx_burst(port_id, queue_id, out,
+                                        (uint16_t) conv) : 0;
+        done += sent;
+        if (unlikely(sent < want)) {
+            evpl_tx_untaken(evpl, src, out, sent, conv, done - sent + conv,
+                            nb_pkts, flags);
+            break;
+        }
+    }
+    evpl_glue_count(evpl_glue(evpl), &(struct evpl_dpdk_stats) {
+                        .tx_pkts = own, .tx_segs = own, .tx_reused = own });
+    return done;
 }
-
-/* tx_shared.c: evpl_dpdk_iovecs_to_mbuf() of a packet of one iovec that
- * evpl_tx_single() turned down (shared, a slab range, or odd: then the
- * chain builder's). Out of line, so that the common packet's path keeps
- * no stack frame. NULL with errno and rte_errno set, as
- * evpl_dpdk_iovecs_to_mbuf() returns it. */
-struct rte_mbuf *evpl_tx_one_other(struct evpl *evpl, struct evpl_iovec *iov,
-                                   unsigned int flags);
-
-/* Counts of the one-mbuf packets of a burst, taken once at its end. */
-struct evpl_tx_tally {
-    unsigned int single, indirect, copied, extsegs;
-};
-
-/* tx_shared.c: the packets of a chunk past its common ones, pkts[conv,
- * want); returns the index of the first that could not be converted. */
-uint16_t evpl_tx_rest(struct evpl *evpl, const struct evpl_dpdk_pkt *pkts,
-                      uint16_t conv, uint16_t want, struct rte_mbuf **chains,
-                      unsigned int flags, const struct evpl_tx_caps *caps,
-                      struct evpl_tx_tally *t);
 
 #endif /* EVPL_GLUE_TX_H */

@@ -37,6 +37,11 @@ int evpl_log_type(uint32_t level);
  * of the 16 bits only explicit clones can exhaust the rest. */
 #define EVPL_CARVE_REF_CAP    16384u
 
+/* What the core counts of struct evpl_dpdk_stats. */
+struct evpl_core_stats {
+    uint64_t alloc_nomem;
+};
+
 struct evpl {
     struct rte_mempool       *pool;
     /* The calling lcore's default cache, or own_cache on a thread that is
@@ -49,14 +54,15 @@ struct evpl {
     /* The creating thread's tag, in place in iovec->flags: every iovec
      * this context makes carries it. */
     uint32_t                  owner_flags;
-    unsigned int              tx_copy_max;
 
     /* Reservation carving: the segment being carved, on which the context
      * holds one reference, and how many bytes from buf_addr are consumed. */
     struct rte_mbuf          *carve;
     uint32_t                  carve_used;
 
-    struct evpl_dpdk_stats    stats;
+    /* The core's own counters; the glue keeps the others in its state
+     * (dpdk_glue/glue.h), and evpl_dpdk_stats_get() joins them. */
+    struct evpl_core_stats    stats;
 
     /* Slab carving (slab_carve.c). */
     struct evpl_slab_ctx      slab;
@@ -73,10 +79,11 @@ struct evpl {
 };
 
 /*
- * Extensions: the one way the core calls the glue. How a part of the
- * library outside src/ (the DPDK glue's store of kept received packets,
- * dpdk_glue/rx.c) keeps per-context state and learns of a context's
- * end without the core knowing what that state is. An extension registers
+ * Extensions: how the core calls the glue. How a part of the library
+ * outside src/ (the DPDK glue's per-context state: its transmit settings,
+ * counters and store of kept received packets, dpdk_glue/glue.c) keeps
+ * per-context state and learns of a context's start and end without the
+ * core knowing what that state is. An extension registers
  * once, from an RTE_INIT constructor (before any context exists); every
  * context then carries size zeroed bytes for it behind struct evpl, at the
  * offset registration writes into the descriptor.
@@ -84,9 +91,11 @@ struct evpl {
 struct evpl_ext {
     const char *name;
     size_t      size;
-    /* Optional: at evpl_create(), on the zeroed state; -1 with errno fails
-     * the create (earlier extensions' fini then run). */
-    int  (*init)(struct evpl *evpl, void *state);
+    /* Optional: at evpl_create(), on the zeroed state, with the caller's
+     * configuration (the defaults for NULL); -1 with errno fails the
+     * create (earlier extensions' fini then run). */
+    int  (*init)(struct evpl *evpl, const struct evpl_config *config,
+                 void *state);
     /* Optional: at evpl_destroy(), before the leak report: drop every
      * reference the state holds. */
     void (*fini)(struct evpl *evpl, void *state);

@@ -400,19 +400,38 @@ EVPL_EXPORT int evpl_dpdk_port_setup(
     uint16_t                          port_id,
     const struct evpl_dpdk_port_conf *conf);
 
-/** Per-context counters. Read with evpl_dpdk_stats_get(). */
+/**
+ * The per-context counters, in the order of struct evpl_dpdk_stats: the
+ * one list from which the struct, the telemetry endpoints and
+ * evpl-testpmd's report are generated. X(name) for each; what each counts
+ * is beside it.
+ */
+#define EVPL_DPDK_STATS_FOREACH(X)                                           \
+    X(alloc_nomem)   /* alloc/reserve calls failed for lack of mbufs */      \
+    X(tx_pkts)       /* packets converted to mbuf chains */                  \
+    X(tx_segs)       /* segments in those chains */                          \
+    X(tx_reused)     /* iovecs sent as their own mbuf (no copy, no alloc) */ \
+    X(tx_indirect)   /* iovecs sent by reference in an indirect mbuf */      \
+    X(tx_copied)     /* small shared iovecs copied into a segment */         \
+    X(tx_linearized) /* packets copied whole to fit a port's limits */       \
+    X(tx_nomem)      /* conversions failed for lack of mbufs */              \
+    X(tx_dropped)    /* TAKE_REF packets not taken by the driver */          \
+    X(rx_pkts)       /* mbuf chains turned into iovecs */                    \
+    X(rx_segs)       /* iovecs those produced */                             \
+    X(tx_ext)        /* slab ranges sent by reference: mbufs attached to */  \
+                     /* the slab as external buffers (one per range) */
+
+/** @cond */
+#define EVPL_DPDK_STATS_FIELD_(name) uint64_t name;
+/** @endcond */
+
+/**
+ * Per-context counters, one uint64_t per name of
+ * EVPL_DPDK_STATS_FOREACH(), in its order. Read with
+ * evpl_dpdk_stats_get().
+ */
 struct evpl_dpdk_stats {
-    uint64_t alloc_nomem;   /**< alloc/reserve calls failed for lack of mbufs */
-    uint64_t tx_pkts;       /**< packets converted to mbuf chains */
-    uint64_t tx_segs;       /**< segments in those chains */
-    uint64_t tx_reused;     /**< iovecs sent as their own mbuf (no copy, no alloc) */
-    uint64_t tx_indirect;   /**< iovecs sent by reference in an indirect mbuf */
-    uint64_t tx_copied;     /**< small shared iovecs copied into a segment */
-    uint64_t tx_linearized; /**< packets copied whole to fit a port's limits */
-    uint64_t tx_nomem;      /**< conversions failed for lack of mbufs */
-    uint64_t tx_dropped;    /**< TAKE_REF packets not taken by the driver */
-    uint64_t rx_pkts;       /**< mbuf chains turned into iovecs */
-    uint64_t rx_segs;       /**< iovecs those produced */
+    EVPL_DPDK_STATS_FOREACH(EVPL_DPDK_STATS_FIELD_)
 };
 
 /**
