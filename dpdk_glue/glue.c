@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#include <rte_debug.h>
+
 #include "glue.h"
 
 /* The transmit settings the configuration asks for. */
@@ -67,6 +69,10 @@ struct evpl_ext evpl_glue_ext = {
 RTE_INIT(evpl_glue_ext_register)
 {
     evpl_ext_register(&evpl_glue_ext);
+    /* evpl_glue() relies on it. */
+    if (evpl_glue_ext.offset != EVPL_EXT_FIRST_OFFSET)
+        rte_panic("evpl: the DPDK glue's state is not the first "
+                  "extension's\n");
 }
 
 void

@@ -102,12 +102,13 @@ struct evpl_glue {
 
 extern struct evpl_ext evpl_glue_ext;
 
-/* evpl's glue state: one load of the offset registration fixed, then an
- * add. */
+/* evpl's glue state: the glue registers the first extension (glue.c
+ * checks), so its state is at a constant offset, an add away. */
 static inline struct evpl_glue *
 evpl_glue(const struct evpl *evpl)
 {
-    return evpl_ext_state(evpl, &evpl_glue_ext);
+    return (struct evpl_glue *) ((char *) (uintptr_t) evpl +
+                                 EVPL_EXT_FIRST_OFFSET);
 }
 
 static inline struct evpl_rx_store *

@@ -113,6 +113,12 @@ evpl_mbuf_rearm_olf_set_(
 
 /* ---- packet_type and pkt_len ------------------------------------------ */
 
+#define EVPL_PTYPE_LEN_LAYOUT_CHECK_()                                      \
+    RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, pkt_len) !=                  \
+                     offsetof(struct rte_mbuf, packet_type) + 4 ||          \
+                     sizeof(((struct rte_mbuf *) 0)->packet_type) != 4 ||   \
+                     sizeof(((struct rte_mbuf *) 0)->pkt_len) != 4)
+
 /* packet_type 0 (a transmit declares no type it did not check), pkt_len
  * len. */
 static __rte_always_inline void
@@ -120,9 +126,7 @@ evpl_mbuf_ptype_len_set_(
     struct rte_mbuf *m,
     uint32_t         len)
 {
-    RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, pkt_len) !=
-                     offsetof(struct rte_mbuf, packet_type) + 4 ||
-                     sizeof(m->packet_type) != 4 || sizeof(m->pkt_len) != 4);
+    EVPL_PTYPE_LEN_LAYOUT_CHECK_();
 #if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
     *(evpl_u64_alias *) &m->packet_type = (uint64_t) len << 32;
 #else
@@ -133,15 +137,19 @@ evpl_mbuf_ptype_len_set_(
 
 /* ---- data_len and vlan_tci -------------------------------------------- */
 
+#define EVPL_DLEN_VLAN_LAYOUT_CHECK_()                                      \
+    RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, vlan_tci) !=                 \
+                     offsetof(struct rte_mbuf, data_len) + 2 ||             \
+                     sizeof(((struct rte_mbuf *) 0)->data_len) != 2 ||      \
+                     sizeof(((struct rte_mbuf *) 0)->vlan_tci) != 2)
+
 /* data_len len (at most 65535), vlan_tci 0. */
 static __rte_always_inline void
 evpl_mbuf_dlen_vlan_set_(
     struct rte_mbuf *m,
     uint32_t         len)
 {
-    RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, vlan_tci) !=
-                     offsetof(struct rte_mbuf, data_len) + 2 ||
-                     sizeof(m->data_len) != 2 || sizeof(m->vlan_tci) != 2);
+    EVPL_DLEN_VLAN_LAYOUT_CHECK_();
 #if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
     *(evpl_u32_alias *) &m->data_len = len;
 #else
@@ -180,6 +188,30 @@ evpl_mbuf_one_seg_len_set_(
     evpl_mbuf_dlen_vlan_set_(m, len);
     m->vlan_tci_outer = 0;
 }
+
+#ifdef EVPL_FLAT_VECTOR
+/* evpl_mbuf_one_seg_len_set_() of two mbufs at once, from the lanes
+ * [length | flags, length | flags] of two iovecs, each length at most
+ * 65535: the 8-byte words of both from one shift. */
+static __rte_always_inline void
+evpl_mbuf_one_seg_len_set2_(
+    struct rte_mbuf *m0,
+    struct rte_mbuf *m1,
+    __m128i          lf)
+{
+    const __m128i ptype_len = _mm_slli_epi64(lf, 32);
+
+    EVPL_PTYPE_LEN_LAYOUT_CHECK_();
+    EVPL_DLEN_VLAN_LAYOUT_CHECK_();
+    _mm_storel_epi64((evpl_u128_alias *) &m0->packet_type, ptype_len);
+    _mm_storeh_pd((double *) (void *) &m1->packet_type,
+                  _mm_castsi128_pd(ptype_len));
+    _mm_storeu_si32(&m0->data_len, lf);
+    _mm_storeu_si32(&m1->data_len, _mm_srli_si128(lf, 8));
+    m0->vlan_tci_outer = 0;
+    m1->vlan_tci_outer = 0;
+}
+#endif
 
 /* ---- an iovec's length and flags --------------------------------------- */
 

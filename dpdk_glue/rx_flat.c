@@ -94,7 +94,9 @@ evpl_dpdk_rx_burst_flat(
     if (!blocked && want > 0) {
         got = rte_eth_rx_burst(port_id, queue_id, rx, (uint16_t) want);
         /* The common burst: every packet one segment (nb_segs is in the
-         * first cache line, which the driver wrote). */
+         * first cache line, which the driver wrote). Unrolled: the loop's
+         * control is a third of its instructions. */
+#pragma GCC unroll 4
         for (i = 0; i < got; i++) {
             if (unlikely(rx[i]->nb_segs != 1))
                 break;

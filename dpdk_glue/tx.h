@@ -9,7 +9,7 @@
  *    what a packet becomes (one of those, or the chain builder's);
  *  - evpl_tx_own() builds the common packet, an iovec whose mbuf nobody
  *    else holds, in a few stores; tx_one.c builds the other packets of one
- *    iovec (evpl_tx_one());
+ *    iovec (evpl_tx_one_build()), in the loop's out-of-line step;
  *  - evpl_tx_loop() is the burst loop of evpl_dpdk_tx_burst(),
  *    evpl_dpdk_tx_burst_flat() and evpl_dpdk_iovecs_to_mbuf() (a burst of
  *    one), specialised by constant arguments as rte_ring specialises
@@ -154,8 +154,8 @@ evpl_tx_own_rearm(unsigned int flags)
 
 /*
  * The common packet: one non-empty iovec whose mbuf nobody else holds
- * (evpl_tx_fate()'s first rule) becomes that mbuf. The rearm word is read
- * once, its refcnt checked, and rewritten with port kept (rearm: from
+ * (evpl_tx_fate()'s first rule, the same test) becomes that mbuf. Its
+ * rearm word is rewritten whole, port kept (rearm: from
  * evpl_tx_own_rearm()); what else a driver reads is stored
  * unconditionally, the flags saying where the data lives kept. Returns
  * NULL, having written nothing, for any other iovec (a slab's included).
@@ -169,11 +169,10 @@ evpl_tx_own(
     uint32_t         len = v->length;
     uint64_t         word;
 
-    if (unlikely(len == 0 || evpl_iovec_on_slab_(v)))
+    if (unlikely(len == 0 || evpl_iovec_on_slab_(v) ||
+                 !evpl_mbuf_exclusive(m)))
         return NULL;
     word = evpl_mbuf_rearm_get_(m);
-    if (unlikely((word & EVPL_REARM_REFCNT_MASK_) != EVPL_REARM_(0, 1, 0, 0)))
-        return NULL;
     evpl_mbuf_rearm_set_(m, (word & EVPL_REARM_PORT_MASK_) | rearm |
                          (uint16_t) ((char *) v->data -
                                      (char *) m->buf_addr));
@@ -302,46 +301,48 @@ evpl_tx_attach(
  * reference is now the chain's (0 for a packet dropped or copied whole).
  * Trace builds mark every iovec moved.
  */
-void evpl_tx_give_up(struct evpl_iovec *iov, int niov, uint64_t segs);
+static inline void
+evpl_tx_give_up(
+    struct evpl_iovec *iov,
+    int                niov,
+    uint64_t           segs)
+{
+    int j, k = 0;
+
+    for (j = 0; j < niov; j++) {
+        if (iov[j].length == 0 || k >= 64 ||
+            !(segs & (UINT64_C(1) << k)))
+            evpl_iovec_put_taken_(&iov[j]);
+        k += iov[j].length != 0;
+    }
+#ifdef EVPL_IOVEC_TRACE
+    evpl_tx_trace_taken(iov, niov);
+#endif
+}
 
 /* ---- the builders ---------------------------------------------------------- */
 
 /*
- * The packet of the one iovec v, of fate f (evpl_tx_pkt_fate(): not
- * CHAIN), from tx_one.c: for COPY and ATTACH in mi, a fresh mbuf straight
- * from the context's pool, whatever its last life left in it. With
- * TAKE_REF v's reference goes into the packet or is given up. Adds what it
- * built to c. NULL with errno and rte_errno ENOMEM (EXT only: the other
- * fates need no mbuf but mi), v untouched.
- */
-struct rte_mbuf *evpl_tx_one(const char *call, struct evpl *evpl,
-                             struct evpl_iovec *v, enum evpl_tx_fate f,
-                             struct rte_mbuf *mi, unsigned int flags,
-                             struct evpl_dpdk_stats *c);
-
-/*
  * The chain for one packet that is not the single-mbuf common case, shaped
- * for caps (tx_chain.c); adds what it built to c. NULL with errno and
- * rte_errno set, the iovecs untouched: EINVAL (no byte), ENOMEM,
- * EMSGSIZE. Aborts, naming call, on reference-count overflow.
+ * for caps (tx_chain.c); counted. NULL with errno and rte_errno set, the
+ * iovecs untouched: EINVAL (no byte), ENOMEM, EMSGSIZE. Aborts, naming
+ * call, on reference-count overflow.
  */
 struct rte_mbuf *evpl_tx_chain(const char *call, struct evpl *evpl,
                                struct evpl_iovec *iov, int niov,
                                unsigned int flags,
-                               const struct evpl_tx_caps *caps,
-                               struct evpl_dpdk_stats *c);
+                               const struct evpl_tx_caps *caps);
 
 /*
  * The packet copied whole, n non-empty iovecs of total bytes, into at most
  * max_segs mbufs: into its first piece's own mbuf where that can hold it,
  * else into fresh ones (tx_linear.c, the chain builder's only). With
- * TAKE_REF the references are given up. Adds what it built to c; NULL
- * with errno ENOMEM or EMSGSIZE, the iovecs untouched.
+ * TAKE_REF the references are given up. Counted; NULL with errno ENOMEM
+ * or EMSGSIZE, the iovecs untouched.
  */
 struct rte_mbuf *evpl_tx_linear(struct evpl *evpl, struct evpl_iovec *iov,
                                 int niov, int n, uint64_t total,
-                                unsigned int flags, unsigned int max_segs,
-                                struct evpl_dpdk_stats *c);
+                                unsigned int flags, unsigned int max_segs);
 
 /* ---- the burst loop ------------------------------------------------------ */
 
@@ -369,23 +370,27 @@ evpl_tx_call(enum evpl_tx_shape shape)
            "evpl_dpdk_iovecs_to_mbuf";
 }
 
-/* Packet i's iovecs, and how many (PKTS: as given, NULL or < 1 included). */
+/* Packet i's iovecs, and how many (PKTS: as given, NULL or < 1 included),
+ * for src of the given shape: the loop passes its constant, the
+ * out-of-line steps src->shape. */
 static __rte_always_inline struct evpl_iovec *
 evpl_tx_src_iov(
     const struct evpl_tx_src *src,
+    enum evpl_tx_shape        shape,
     unsigned int              i)
 {
-    return src->shape == EVPL_TX_PKTS ? src->pkts[i].iov :
-           src->shape == EVPL_TX_FLAT ? &src->iov[i] : src->iov;
+    return shape == EVPL_TX_PKTS ? src->pkts[i].iov :
+           shape == EVPL_TX_FLAT ? &src->iov[i] : src->iov;
 }
 
 static __rte_always_inline int
 evpl_tx_src_niov(
     const struct evpl_tx_src *src,
+    enum evpl_tx_shape        shape,
     unsigned int              i)
 {
-    return src->shape == EVPL_TX_PKTS ? src->pkts[i].niov :
-           src->shape == EVPL_TX_FLAT ? 1 : src->niov;
+    return shape == EVPL_TX_PKTS ? src->pkts[i].niov :
+           shape == EVPL_TX_FLAT ? 1 : src->niov;
 }
 
 #if defined(EVPL_FLAT_VECTOR) && !defined(EVPL_IOVEC_TRACE)
@@ -401,6 +406,7 @@ evpl_tx_src_niov(
 static __rte_always_inline unsigned int
 evpl_tx_own_run(
     const struct evpl_tx_src *src,
+    enum evpl_tx_shape        shape,
     unsigned int              at,
     unsigned int              n,
     struct rte_mbuf         **out,
@@ -411,19 +417,19 @@ evpl_tx_own_run(
     unsigned int       i = 0;
 
 #if defined(EVPL_FLAT_VECTOR) && !defined(EVPL_IOVEC_TRACE)
-    if (src->shape == EVPL_TX_FLAT)
+    if (shape == EVPL_TX_FLAT)
         for (; i + 4 <= n; i += 4)
             if (unlikely(!evpl_tx_own4(&src->iov[at + i], &out[i], rearm,
                                        flags)))
                 break;
 #endif
     for (; i < n; i++) {
-        v = evpl_tx_src_iov(src, at + i);
-        if (src->shape != EVPL_TX_FLAT &&
-            unlikely(evpl_tx_src_niov(src, at + i) != 1 || v == NULL))
+        v = evpl_tx_src_iov(src, shape, at + i);
+        if (shape != EVPL_TX_FLAT &&
+            unlikely(evpl_tx_src_niov(src, shape, at + i) != 1 || v == NULL))
             break;
 #ifdef EVPL_IOVEC_TRACE
-        evpl_trace_check_(evpl_tx_call(src->shape), v);
+        evpl_trace_check_(evpl_tx_call(shape), v);
 #endif
         out[i] = evpl_tx_own(v, rearm);
         if (unlikely(out[i] == NULL))
@@ -437,16 +443,25 @@ evpl_tx_own_run(
 }
 
 /*
- * The loop's second step, out of line (tx_burst.c): packets [conv, want)
+ * The loop's second step, out of line (tx_one.c): packets [conv, want)
  * of the chunk starting at packet at, past its common ones, each
- * converted as evpl_tx_pkt_fate() decides; returns the index of the first
- * that could not be (want when all were), errno set.
+ * converted as evpl_tx_pkt_fate() decides, the fresh mbufs of those that
+ * need one taken in one get; returns the index of the first that could
+ * not be (want when all were), errno set.
  */
 unsigned int evpl_tx_rest(struct evpl *evpl, const struct evpl_tx_src *src,
                           unsigned int at, unsigned int conv,
                           unsigned int want, struct rte_mbuf **out,
                           unsigned int flags,
                           const struct evpl_tx_caps *caps);
+
+/*
+ * The same step for a burst of one (EVPL_TX_ONE: no port, the shape of
+ * evpl_tx_caps_any), whose mbufs are taken after its references are
+ * settled: the packet, or NULL with errno set, the iovecs untouched.
+ */
+struct rte_mbuf *evpl_tx_one(struct evpl *evpl, struct evpl_iovec *iov,
+                             int niov, unsigned int flags);
 
 /*
  * The packets of a burst the driver did not take (tx_burst.c), whatever
@@ -465,7 +480,7 @@ void evpl_tx_untaken(struct evpl *evpl, const struct evpl_tx_src *src,
  * not take goes to evpl_tx_untaken(). Returns how many packets the driver
  * took. For EVPL_TX_ONE there is no driver: returns 1 with the packet in
  * out[0] (room for one), or 0 with errno set and the iovecs untouched.
- * src->shape and flags are constants at each caller: the loop is
+ * shape (src's) and flags are constants at each caller: the loop is
  * specialised for each.
  */
 static __rte_always_inline unsigned int
@@ -474,6 +489,7 @@ evpl_tx_loop(
     uint16_t                   port_id,
     uint16_t                   queue_id,
     const struct evpl_tx_src  *src,
+    enum evpl_tx_shape         shape,
     unsigned int               nb_pkts,
     unsigned int               flags,
     const struct evpl_tx_caps *caps,
@@ -481,17 +497,22 @@ evpl_tx_loop(
 {
     unsigned int done = 0, want, conv, sent, own = 0;
 
+    if (shape == EVPL_TX_ONE) {
+        if (evpl_tx_own_run(src, shape, 0, 1, out, flags)) {
+            evpl_glue_count(evpl_glue(evpl), &(struct evpl_dpdk_stats) {
+                                .tx_pkts = 1, .tx_segs = 1, .tx_reused = 1 });
+            return 1;
+        }
+        out[0] = evpl_tx_one(evpl, src->iov, src->niov, flags);
+        return out[0] != NULL;
+    }
     while (done < nb_pkts) {
         want = RTE_MIN(nb_pkts - done, EVPL_TX_CHUNK);
-        conv = evpl_tx_own_run(src, done, want, out, flags);
+        conv = evpl_tx_own_run(src, shape, done, want, out, flags);
         own += conv;
         if (unlikely(conv < want))
             conv = evpl_tx_rest(evpl, src, done, conv, want, out, flags,
                                 caps);
-        if (src->shape == EVPL_TX_ONE) {
-            done = conv;
-            break;
-        }
         sent  = conv ? rte_eth_tx_burst(port_id, queue_id, out,
                                         (uint16_t) conv) : 0;
         done += sent;

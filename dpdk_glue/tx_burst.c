@@ -4,11 +4,9 @@
  * The transmit entry points, each an instance of the one burst loop
  * (evpl_tx_loop(), tx.h): evpl_dpdk_tx_burst(), evpl_dpdk_tx_burst_flat()
  * and evpl_dpdk_iovecs_to_mbuf(), a burst of one with no driver. Here too
- * the loop's out-of-line steps: the packets past a chunk's common ones
- * (evpl_tx_rest()), and what the driver did not take (evpl_tx_untaken()).
+ * the loop's last step, for every burst: what the driver did not take
+ * (evpl_tx_untaken()). Its other out-of-line steps are tx_one.c's.
  */
-
-#include <string.h>
 
 #include <rte_ethdev.h>
 
@@ -49,149 +47,12 @@ evpl_tx_untaken(
     if (!(flags & EVPL_DPDK_TAKE_REF))
         return;
     for (i = first; i < nb_pkts; i++) {
-        v = evpl_tx_src_iov(src, i);
+        v = evpl_tx_src_iov(src, src->shape, i);
         if (v != NULL)
-            evpl_tx_give_up(v, evpl_tx_src_niov(src, i), 0);
+            evpl_tx_give_up(v, evpl_tx_src_niov(src, src->shape, i), 0);
     }
     evpl_glue_count(evpl_glue(evpl), &(struct evpl_dpdk_stats) {
                         .tx_dropped = conv - sent + nb_pkts - first });
-}
-
-/*
- * The packets among [from, n) of the chunk at that become one fresh mbuf
- * each (COPY, ATTACH), bit i for packet at + i, and their mbufs in one get
- * from the context's cache: how many are in spare, 0 when the pool cannot
- * give them all (each packet then asks for its own). A packet whose mbuf
- * becomes exclusive meanwhile (another lcore released its reference) is
- * still sent correctly, only not as cheaply.
- */
-static unsigned int
-evpl_tx_spares(
-    struct evpl              *evpl,
-    const struct evpl_tx_src *src,
-    unsigned int              at,
-    unsigned int              from,
-    unsigned int              n,
-    struct rte_mbuf         **spare,
-    uint64_t                 *fresh)
-{
-    const struct evpl_glue *g = evpl_glue(evpl);
-    const struct evpl_iovec *v;
-    enum evpl_tx_fate        f;
-    unsigned int             i, want = 0;
-    uint64_t                 mask = 0;
-
-    RTE_BUILD_BUG_ON(EVPL_TX_CHUNK > 64);
-    for (i = from; i < n; i++) {
-        v = evpl_tx_src_iov(src, at + i);
-        if (v == NULL || evpl_tx_src_niov(src, at + i) != 1)
-            continue;
-        f = evpl_tx_pkt_fate(g->tx_copy_max, &evpl_tx_caps_any, v, 1);
-        if (f == EVPL_TX_COPY || f == EVPL_TX_ATTACH) {
-            mask |= UINT64_C(1) << i;
-            want++;
-        }
-    }
-    *fresh = mask;
-    if (want == 0 || rte_mempool_generic_get(evpl->pool, (void **) spare,
-                                             want, evpl->cache) < 0)
-        return 0;
-    return want;
-}
-
-#ifdef EVPL_IOVEC_TRACE
-/* Trace builds: every iovec of the packets to convert is live, checked
- * before any mbuf is taken for them. */
-static void
-evpl_tx_trace_rest(
-    const struct evpl_tx_src *src,
-    unsigned int              at,
-    unsigned int              from,
-    unsigned int              n)
-{
-    const struct evpl_iovec *v;
-    unsigned int             i;
-    int                      j, niov;
-
-    for (i = from; i < n; i++) {
-        v    = evpl_tx_src_iov(src, at + i);
-        niov = evpl_tx_src_niov(src, at + i);
-        if (v == NULL || niov < 1)
-            return;
-        for (j = 0; j < niov; j++)
-            evpl_trace_check_(evpl_tx_call(src->shape), &v[j]);
-    }
-}
-#endif
-
-__rte_noinline unsigned int
-evpl_tx_rest(
-    struct evpl               *evpl,
-    const struct evpl_tx_src  *src,
-    unsigned int               at,
-    unsigned int               conv,
-    unsigned int               want,
-    struct rte_mbuf          **out,
-    unsigned int               flags,
-    const struct evpl_tx_caps *caps)
-{
-    const char             *call = evpl_tx_call(src->shape);
-    struct evpl_glue       *g    = evpl_glue(evpl);
-    struct rte_mbuf        *spare[EVPL_TX_CHUNK], *m;
-    struct evpl_dpdk_stats  c;
-    struct evpl_iovec      *v;
-    enum evpl_tx_fate       f;
-    unsigned int            nspare = 0, used = 0;
-    uint64_t                fresh = 0, bit;
-    int                     niov;
-
-    memset(&c, 0, sizeof(c));
-#ifdef EVPL_IOVEC_TRACE
-    evpl_tx_trace_rest(src, at, conv, want);
-#endif
-    /* One packet alone takes its mbuf after settling its references. */
-    if (src->shape != EVPL_TX_ONE)
-        nspare = evpl_tx_spares(evpl, src, at, conv, want, spare, &fresh);
-    for (; conv < want; conv++) {
-        v    = evpl_tx_src_iov(src, at + conv);
-        niov = evpl_tx_src_niov(src, at + conv);
-        if (unlikely(v == NULL || niov < 1)) {
-            evpl_fail(EINVAL);
-            break;
-        }
-        bit = UINT64_C(1) << conv;
-        if (fresh & bit)
-            f = v->length <= g->tx_copy_max ? EVPL_TX_COPY : EVPL_TX_ATTACH;
-        else
-            f = evpl_tx_pkt_fate(g->tx_copy_max, caps, v, niov);
-        if (f == EVPL_TX_CHAIN)
-            m = evpl_tx_chain(call, evpl, v, niov, flags, caps, &c);
-        else
-            m = evpl_tx_one(call, evpl, v, f,
-                            (fresh & bit) && used < nspare ?
-                            spare[used++] : NULL, flags, &c);
-        if (unlikely(m == NULL)) {
-            /* The spares of the packets after this one must not starve
-             * it: back they go, and it is tried again, as converted
-             * alone. */
-            if (rte_errno == ENOMEM && used < nspare) {
-                rte_mempool_generic_put(evpl->pool, (void **) &spare[used],
-                                        nspare - used, evpl->cache);
-                nspare = used;
-                conv--;
-                continue;
-            }
-            c.tx_nomem += rte_errno == ENOMEM;
-            break;
-        }
-        out[conv] = m;
-    }
-    /* Stopped early: the spares of the packets never converted go back. */
-    if (unlikely(used < nspare))
-        rte_mempool_generic_put(evpl->pool, (void **) &spare[used],
-                                nspare - used, evpl->cache);
-    evpl_glue_count(g, &c);
-    return conv;
 }
 
 EVPL_EXPORT struct rte_mbuf *
@@ -213,10 +74,11 @@ evpl_dpdk_iovecs_to_mbuf(
     }
     /* Constant flags: the loop specialised for each. */
     if (flags & EVPL_DPDK_TAKE_REF)
-        return evpl_tx_loop(evpl, 0, 0, &src, 1, EVPL_DPDK_TAKE_REF,
-                            &evpl_tx_caps_any, &m) ? m : NULL;
-    return evpl_tx_loop(evpl, 0, 0, &src, 1, 0, &evpl_tx_caps_any, &m) ?
-           m : NULL;
+        return evpl_tx_loop(evpl, 0, 0, &src, EVPL_TX_ONE, 1,
+                            EVPL_DPDK_TAKE_REF, &evpl_tx_caps_any, &m) ?
+               m : NULL;
+    return evpl_tx_loop(evpl, 0, 0, &src, EVPL_TX_ONE, 1, 0,
+                        &evpl_tx_caps_any, &m) ? m : NULL;
 }
 
 /* The argument checks of both bursts; the port's record, or NULL. */
@@ -236,13 +98,15 @@ evpl_tx_burst_port(
     return evpl_port_caps_get(port_id);
 }
 
-/* A burst of src, the loop specialised for flags. */
+/* A burst of src, of the constant shape, the loop specialised for
+ * flags. */
 static __rte_always_inline int
 evpl_tx_burst_any(
     struct evpl              *evpl,
     uint16_t                  port_id,
     uint16_t                  queue_id,
     const struct evpl_tx_src *src,
+    enum evpl_tx_shape        shape,
     uint16_t                  nb_pkts,
     unsigned int              flags)
 {
@@ -250,17 +114,17 @@ evpl_tx_burst_any(
     struct rte_mbuf             *out[EVPL_TX_CHUNK];
     struct evpl_tx_caps          caps;
 
-    port = evpl_tx_burst_port(evpl, src->shape == EVPL_TX_PKTS ?
+    port = evpl_tx_burst_port(evpl, shape == EVPL_TX_PKTS ?
                               (const void *) src->pkts : src->iov,
                               port_id, queue_id, nb_pkts, flags);
     if (unlikely(port == NULL))
         return evpl_fail(EINVAL);
     caps.max_segs = port->max_segs;
     if (flags & EVPL_DPDK_TAKE_REF)
-        return (int) evpl_tx_loop(evpl, port_id, queue_id, src, nb_pkts,
-                                  EVPL_DPDK_TAKE_REF, &caps, out);
-    return (int) evpl_tx_loop(evpl, port_id, queue_id, src, nb_pkts, 0,
-                              &caps, out);
+        return (int) evpl_tx_loop(evpl, port_id, queue_id, src, shape,
+                                  nb_pkts, EVPL_DPDK_TAKE_REF, &caps, out);
+    return (int) evpl_tx_loop(evpl, port_id, queue_id, src, shape, nb_pkts,
+                              0, &caps, out);
 }
 
 EVPL_EXPORT int
@@ -274,7 +138,8 @@ evpl_dpdk_tx_burst(
 {
     const struct evpl_tx_src src = { .shape = EVPL_TX_PKTS, .pkts = pkts };
 
-    return evpl_tx_burst_any(evpl, port_id, queue_id, &src, nb_pkts, flags);
+    return evpl_tx_burst_any(evpl, port_id, queue_id, &src, EVPL_TX_PKTS,
+                             nb_pkts, flags);
 }
 
 EVPL_EXPORT int
@@ -288,5 +153,6 @@ evpl_dpdk_tx_burst_flat(
 {
     const struct evpl_tx_src src = { .shape = EVPL_TX_FLAT, .iov = iov };
 
-    return evpl_tx_burst_any(evpl, port_id, queue_id, &src, nb_pkts, flags);
+    return evpl_tx_burst_any(evpl, port_id, queue_id, &src, EVPL_TX_FLAT,
+                             nb_pkts, flags);
 }

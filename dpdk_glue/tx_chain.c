@@ -317,8 +317,7 @@ evpl_tx_chain(
     struct evpl_iovec         *iov,
     int                        niov,
     unsigned int               flags,
-    const struct evpl_tx_caps *caps,
-    struct evpl_dpdk_stats    *c)
+    const struct evpl_tx_caps *caps)
 {
     const struct evpl_iovec *nonempty[EVPL_DPDK_MAX_SEGS];
     struct evpl_tx_build     b;
@@ -352,12 +351,12 @@ evpl_tx_chain(
     }
     if (n + ext > RTE_MIN(caps->max_segs, EVPL_DPDK_MAX_SEGS))
         return evpl_tx_linear(evpl, iov, niov, n, total, flags,
-                              caps->max_segs, c);
+                              caps->max_segs);
 
     switch (evpl_tx_build(call, evpl, &b, nonempty, n, flags, caps)) {
     case EVPL_TX_LINEARIZE:
         return evpl_tx_linear(evpl, iov, niov, n, total, flags,
-                              caps->max_segs, c);
+                              caps->max_segs);
     case EVPL_TX_FAILED:
         evpl_fail(ENOMEM);
         return NULL;
@@ -371,11 +370,9 @@ evpl_tx_chain(
     evpl_tx_head_reset(head);
     if (flags & EVPL_DPDK_TAKE_REF)
         evpl_tx_give_up(iov, niov, ~b.consumed);
-    c->tx_pkts++;
-    c->tx_segs     += b.nseg;
-    c->tx_reused   += b.reused;
-    c->tx_indirect += b.indirect;
-    c->tx_ext      += b.ext;
-    c->tx_copied   += b.copied;
+    evpl_glue_count(evpl_glue(evpl), &(struct evpl_dpdk_stats) {
+                        .tx_pkts = 1, .tx_segs = b.nseg,
+                        .tx_reused = b.reused, .tx_indirect = b.indirect,
+                        .tx_ext = b.ext, .tx_copied = b.copied });
     return head;
 }

@@ -121,8 +121,7 @@ evpl_tx_linear(
     int                     n,
     uint64_t                total,
     unsigned int            flags,
-    unsigned int            max_segs,
-    struct evpl_dpdk_stats *c)
+    unsigned int            max_segs)
 {
     struct rte_mbuf *head;
     uint64_t         reused = 0;
@@ -139,10 +138,9 @@ evpl_tx_linear(
     if (flags & EVPL_DPDK_TAKE_REF)
         evpl_tx_give_up(iov, niov, reused);
     evpl_tx_head_reset(head);
-    c->tx_pkts++;
-    c->tx_segs       += head->nb_segs;
-    c->tx_reused     += reused;
-    c->tx_copied     += (uint64_t) n - reused;
-    c->tx_linearized++;
+    evpl_glue_count(evpl_glue(evpl), &(struct evpl_dpdk_stats) {
+                        .tx_pkts = 1, .tx_segs = head->nb_segs,
+                        .tx_reused = reused, .tx_copied = (uint64_t) n - reused,
+                        .tx_linearized = 1 });
     return head;
 }

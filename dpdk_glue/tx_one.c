@@ -1,36 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-only */
 
 /*
- * The builder of a packet of one iovec, for each fate evpl_tx_pkt_fate()
- * gives it but the chain builder's: its own mbuf (evpl_tx_own()), one
- * fresh mbuf that its bytes are copied into or that is attached to them,
- * or a slab range's attached mbufs (tx_ext.c). And the library's release
- * of what a TAKE_REF packet does not keep (evpl_tx_give_up()), which every
- * builder and the untaken tail use.
+ * The burst loop's step for packets that are not the common one
+ * (evpl_tx_rest()), and for a burst of one (evpl_tx_one()); both build a
+ * packet of one iovec with evpl_tx_one_build(), for each fate
+ * evpl_tx_pkt_fate() gives it but the chain builder's: its own mbuf
+ * (evpl_tx_own()), one fresh mbuf that its bytes are copied into or that
+ * is attached to them, or a slab range's attached mbufs (tx_ext.c).
  */
 
 #include <rte_memcpy.h>
 
 #include "tx.h"
-
-void
-evpl_tx_give_up(
-    struct evpl_iovec *iov,
-    int                niov,
-    uint64_t           segs)
-{
-    int j, k = 0;
-
-    for (j = 0; j < niov; j++) {
-        if (iov[j].length == 0 || k >= 64 ||
-            !(segs & (UINT64_C(1) << k)))
-            evpl_iovec_put_taken_(&iov[j]);
-        k += iov[j].length != 0;
-    }
-#ifdef EVPL_IOVEC_TRACE
-    evpl_tx_trace_taken(iov, niov);
-#endif
-}
 
 /*
  * A COPY or ATTACH packet in mi, an mbuf straight from the context's pool:
@@ -40,7 +21,7 @@ evpl_tx_give_up(
  * (tx_copy_max fits there), or mi is attached to them with the reference
  * the caller settled. Returns 1 for a copy.
  */
-static inline int
+static __rte_always_inline int
 evpl_tx_fresh_build(
     const struct evpl       *evpl,
     const struct evpl_iovec *v,
@@ -72,7 +53,7 @@ evpl_tx_fresh_build(
  * reference); otherwise one is taken, and with TAKE_REF v's is given up
  * once the packet is built, last, since that may free v's mbuf.
  */
-static struct rte_mbuf *
+static __rte_always_inline struct rte_mbuf *
 evpl_tx_fresh(
     const char             *call,
     struct evpl            *evpl,
@@ -83,7 +64,7 @@ evpl_tx_fresh(
     struct evpl_dpdk_stats *c)
 {
     uint16_t *cnt = NULL;
-    int       put = (flags & EVPL_DPDK_TAKE_REF) != 0;
+    int       put = (flags & EVPL_DPDK_TAKE_REF) != 0, copied;
 
     if (f == EVPL_TX_ATTACH) {
         if (put && RTE_MBUF_DIRECT(evpl_iovec_mbuf_(v)))
@@ -99,12 +80,11 @@ evpl_tx_fresh(
         evpl_fail(ENOMEM);
         return NULL;
     }
-    if (evpl_tx_fresh_build(evpl, v, f, mi))
-        c->tx_copied++;
-    else
-        c->tx_indirect++;
-    c->tx_pkts++;
-    c->tx_segs++;
+    copied          = evpl_tx_fresh_build(evpl, v, f, mi);
+    c->tx_pkts     += 1;
+    c->tx_segs     += 1;
+    c->tx_copied   += (uint64_t) copied;
+    c->tx_indirect += (uint64_t) !copied;
     if (put)
         evpl_iovec_put_taken_(v);
     return mi;
@@ -113,7 +93,7 @@ evpl_tx_fresh(
 /* A slab range's packet: its mbufs attached by tx_ext.c, each holding a
  * count on the slab. With TAKE_REF v's reference goes once they hold
  * theirs. */
-static struct rte_mbuf *
+static __rte_always_inline struct rte_mbuf *
 evpl_tx_ext_pkt(
     const char             *call,
     struct evpl            *evpl,
@@ -129,45 +109,209 @@ evpl_tx_ext_pkt(
     }
     head->nb_segs = (uint16_t) evpl_tx_ext_segs(v->length);
     head->pkt_len = v->length;
-    c->tx_pkts++;
+    c->tx_pkts += 1;
     c->tx_segs += head->nb_segs;
-    c->tx_ext++;
+    c->tx_ext  += 1;
     if (flags & EVPL_DPDK_TAKE_REF)
         evpl_iovec_put_taken_(v);
     return head;
 }
 
-struct rte_mbuf *
-evpl_tx_one(
-    const char             *call,
-    struct evpl            *evpl,
-    struct evpl_iovec      *v,
-    enum evpl_tx_fate       f,
-    struct rte_mbuf        *mi,
-    unsigned int            flags,
-    struct evpl_dpdk_stats *c)
+/*
+ * The packet of niov iovecs at iov, of fate f (evpl_tx_pkt_fate()): a
+ * CHAIN by the chain builder (which counts it), any other by the builder
+ * of a packet of one iovec, for COPY and ATTACH in mi (NULL: an mbuf taken
+ * for it), added to the caller's tally c. NULL with errno and rte_errno
+ * set, the iovecs untouched.
+ */
+static __rte_always_inline struct rte_mbuf *
+evpl_tx_one_build(
+    const char                *call,
+    struct evpl               *evpl,
+    struct evpl_iovec         *iov,
+    int                        niov,
+    enum evpl_tx_fate          f,
+    struct rte_mbuf           *mi,
+    unsigned int               flags,
+    const struct evpl_tx_caps *caps,
+    struct evpl_dpdk_stats    *c)
 {
     struct rte_mbuf *m;
 
     switch (f) {
+    case EVPL_TX_CHAIN:
+        return evpl_tx_chain(call, evpl, iov, niov, flags, caps);
     case EVPL_TX_OWN:
         /* Nobody else holds the mbuf: nobody can make it shared since
          * evpl_tx_pkt_fate() looked. */
-        m = evpl_tx_own(v, evpl_tx_own_rearm(flags));
-        c->tx_pkts++;
-        c->tx_segs++;
-        c->tx_reused++;
+        m = evpl_tx_own(iov, evpl_tx_own_rearm(flags));
+        c->tx_pkts   += 1;
+        c->tx_segs   += 1;
+        c->tx_reused += 1;
         break;
     case EVPL_TX_EXT:
-        m = evpl_tx_ext_pkt(call, evpl, v, flags, c);
+        m = evpl_tx_ext_pkt(call, evpl, iov, flags, c);
         break;
     default:
-        m = evpl_tx_fresh(call, evpl, v, f, mi, flags, c);
+        m = evpl_tx_fresh(call, evpl, iov, f, mi, flags, c);
         break;
     }
 #ifdef EVPL_IOVEC_TRACE
     if (m != NULL && (flags & EVPL_DPDK_TAKE_REF))
-        evpl_tx_trace_taken(v, 1);
+        evpl_tx_trace_taken(iov, 1);
 #endif
     return m;
+}
+
+__rte_noinline struct rte_mbuf *
+evpl_tx_one(
+    struct evpl       *evpl,
+    struct evpl_iovec *iov,
+    int                niov,
+    unsigned int       flags)
+{
+    struct evpl_dpdk_stats c = { 0 };
+    struct rte_mbuf       *m;
+
+    m = evpl_tx_one_build("evpl_dpdk_iovecs_to_mbuf", evpl, iov, niov,
+                          evpl_tx_pkt_fate(evpl_glue(evpl)->tx_copy_max,
+                                           &evpl_tx_caps_any, iov, niov),
+                          NULL, flags, &evpl_tx_caps_any, &c);
+    if (unlikely(m == NULL))
+        c.tx_nomem = rte_errno == ENOMEM;
+    evpl_glue_count(evpl_glue(evpl), &c);
+    return m;
+}
+
+/*
+ * The packets among [from, n) of the chunk at that become one fresh mbuf
+ * each (COPY, ATTACH), bit i for packet at + i, and their mbufs in one get
+ * from the context's cache: how many are in spare, 0 when the pool cannot
+ * give them all (each packet then asks for its own). A packet whose mbuf
+ * becomes exclusive meanwhile (another lcore released its reference) is
+ * still sent correctly, only not as cheaply.
+ */
+static __rte_always_inline unsigned int
+evpl_tx_spares(
+    struct evpl              *evpl,
+    const struct evpl_tx_src *src,
+    enum evpl_tx_shape        shape,
+    unsigned int              at,
+    unsigned int              from,
+    unsigned int              n,
+    struct rte_mbuf         **spare,
+    uint64_t                 *fresh)
+{
+    const uint32_t           copy_max = evpl_glue(evpl)->tx_copy_max;
+    const struct evpl_iovec *v;
+    enum evpl_tx_fate        f;
+    unsigned int             i, want = 0;
+    uint64_t                 mask = 0;
+
+    RTE_BUILD_BUG_ON(EVPL_TX_CHUNK > 64);
+    int                      niov, j;
+
+    for (i = from; i < n; i++) {
+        v    = evpl_tx_src_iov(src, shape, at + i);
+        niov = evpl_tx_src_niov(src, shape, at + i);
+        /* Conversion stops at a packet of no iovec. */
+        if (v == NULL || niov < 1)
+            break;
+        /* Trace builds: each iovec live, before any mbuf is taken. */
+        for (j = 0; j < niov; j++)
+            EVPL_TRACE_CHECK_(evpl_tx_call(shape), &v[j]);
+        if (niov != 1)
+            continue;
+        f = evpl_tx_pkt_fate(copy_max, &evpl_tx_caps_any, v, 1);
+        if (f == EVPL_TX_COPY || f == EVPL_TX_ATTACH) {
+            mask |= UINT64_C(1) << i;
+            want++;
+        }
+    }
+    *fresh = mask;
+    if (want == 0 || rte_mempool_generic_get(evpl->pool, (void **) spare,
+                                             want, evpl->cache) < 0)
+        return 0;
+    return want;
+}
+
+/* evpl_tx_rest() for src of the constant shape. */
+static __rte_always_inline unsigned int
+evpl_tx_rest_(
+    struct evpl               *evpl,
+    const struct evpl_tx_src  *src,
+    enum evpl_tx_shape         shape,
+    unsigned int               at,
+    unsigned int               conv,
+    unsigned int               want,
+    struct rte_mbuf          **out,
+    unsigned int               flags,
+    const struct evpl_tx_caps *caps)
+{
+    const char            *call     = evpl_tx_call(shape);
+    const uint32_t         copy_max = evpl_glue(evpl)->tx_copy_max;
+    struct evpl_dpdk_stats c        = { 0 };
+    struct rte_mbuf       *spare[EVPL_TX_CHUNK], *m;
+    struct evpl_iovec     *v;
+    enum evpl_tx_fate      f;
+    unsigned int           nspare, used = 0;
+    uint64_t               fresh, bit;
+    int                    niov;
+
+    nspare = evpl_tx_spares(evpl, src, shape, at, conv, want, spare, &fresh);
+    for (; conv < want; conv++) {
+        v    = evpl_tx_src_iov(src, shape, at + conv);
+        niov = evpl_tx_src_niov(src, shape, at + conv);
+        if (unlikely(v == NULL || niov < 1)) {
+            evpl_fail(EINVAL);
+            break;
+        }
+        bit = UINT64_C(1) << conv;
+        if (fresh & bit)
+            f = v->length <= copy_max ? EVPL_TX_COPY : EVPL_TX_ATTACH;
+        else
+            f = evpl_tx_pkt_fate(copy_max, caps, v, niov);
+        m = evpl_tx_one_build(call, evpl, v, niov, f,
+                              (fresh & bit) && used < nspare ?
+                              spare[used++] : NULL, flags, caps, &c);
+        if (unlikely(m == NULL)) {
+            /* The spares of the packets after this one must not starve
+             * it: back they go, and it is tried again, as converted
+             * alone. */
+            if (rte_errno == ENOMEM && used < nspare) {
+                rte_mempool_generic_put(evpl->pool, (void **) &spare[used],
+                                        nspare - used, evpl->cache);
+                nspare = used;
+                conv--;
+                continue;
+            }
+            c.tx_nomem = rte_errno == ENOMEM;
+            break;
+        }
+        out[conv] = m;
+    }
+    /* Stopped early: the spares of the packets never converted go back. */
+    if (unlikely(used < nspare))
+        rte_mempool_generic_put(evpl->pool, (void **) &spare[used],
+                                nspare - used, evpl->cache);
+    evpl_glue_count(evpl_glue(evpl), &c);
+    return conv;
+}
+
+__rte_noinline unsigned int
+evpl_tx_rest(
+    struct evpl               *evpl,
+    const struct evpl_tx_src  *src,
+    unsigned int               at,
+    unsigned int               conv,
+    unsigned int               want,
+    struct rte_mbuf          **out,
+    unsigned int               flags,
+    const struct evpl_tx_caps *caps)
+{
+    if (src->shape == EVPL_TX_FLAT)
+        return evpl_tx_rest_(evpl, src, EVPL_TX_FLAT, at, conv, want, out,
+                             flags, caps);
+    return evpl_tx_rest_(evpl, src, EVPL_TX_PKTS, at, conv, want, out, flags,
+                         caps);
 }

@@ -37,6 +37,7 @@
 struct evpl_tx_vec2 {
     struct rte_mbuf *m0, *m1;
     __m128i          lf;    /* [length | flags] x 2 */
+    __m128i          buf;   /* [buf_addr] x 2 */
     __m128i          rearm; /* the new rearm words */
     __m128i          olf;   /* ol_flags & EVPL_TX_KEEP_FLAGS */
     __m128i          ok;    /* all ones where evpl_tx_own() would take it */
@@ -59,7 +60,7 @@ evpl_tx_vec2_load(
     const __m128i port     = _mm_set1_epi64x(
         (int64_t) EVPL_REARM_PORT_MASK_);
     const __m128i keep     = _mm_set1_epi64x((int64_t) EVPL_TX_KEEP_FLAGS);
-    __m128i       a0, a1, d, b, o0, o1, r, lenok, refok;
+    __m128i       a0, a1, d, o0, o1, r, lenok, refok;
 
     EVPL_IOVEC_LAYOUT_CHECK_();
     EVPL_TX_VEC_READS_CHECK_();
@@ -70,7 +71,7 @@ evpl_tx_vec2_load(
     t->m1 = evpl_iovec_mbuf_(&iov[1]);
     d     = _mm_unpacklo_epi64(a0, a1);
     t->lf = _mm_unpackhi_epi64(a0, a1);
-    b  = _mm_unpacklo_epi64(
+    t->buf = _mm_unpacklo_epi64(
         _mm_loadl_epi64((const evpl_u128_alias *) &t->m0->buf_addr),
         _mm_loadl_epi64((const evpl_u128_alias *) &t->m1->buf_addr));
     o0 = evpl_mbuf_rearm_olf_get_(t->m0);
@@ -84,48 +85,44 @@ evpl_tx_vec2_load(
     refok    = _mm_cmpeq_epi32(_mm_and_si128(r, ref_mask), ref_one);
     t->ok    = _mm_and_si128(lenok, refok);
     t->rearm = _mm_or_si128(_mm_or_si128(_mm_and_si128(r, port), rearm),
-                            _mm_and_si128(_mm_sub_epi64(d, b), off_mask));
+                            _mm_and_si128(_mm_sub_epi64(d, t->buf),
+                                          off_mask));
     t->olf   = _mm_and_si128(_mm_unpackhi_epi64(o0, o1), keep);
 }
 
-/* evpl_tx_own()'s stores, for one mbuf: lane 0 of rearm_olf and lf. */
+/* evpl_tx_own()'s stores, for the two mbufs of t. */
 static __rte_always_inline void
-evpl_tx_vec1_store(
-    struct rte_mbuf *m,
-    __m128i          rearm_olf,
-    __m128i          lf)
+evpl_tx_vec2_store(const struct evpl_tx_vec2 *t)
 {
-    evpl_mbuf_rearm_olf_set_(m, rearm_olf);
-    evpl_mbuf_one_seg_len_set_(m, (uint32_t) _mm_cvtsi128_si32(lf));
-    evpl_mbuf_next_txoff_clear_(m);
+    evpl_mbuf_rearm_olf_set_(t->m0, _mm_unpacklo_epi64(t->rearm, t->olf));
+    evpl_mbuf_rearm_olf_set_(t->m1, _mm_unpackhi_epi64(t->rearm, t->olf));
+    evpl_mbuf_one_seg_len_set2_(t->m0, t->m1, t->lf);
+    evpl_mbuf_next_txoff_clear_(t->m0);
+    evpl_mbuf_next_txoff_clear_(t->m1);
 }
 
 /*
- * Whether the four iovecs at iov name four different mbufs, as far as the
- * low 32 bits of their addresses tell: two that differ there are
- * different, and two that do not are taken for the same (the group then
- * falls back to the scalar step, which is right for any burst).
+ * Lanes all ones where two of the four mbufs of a and b may be the same:
+ * where the low 32 bits of their buffers' addresses are equal, which two
+ * that are the same mbuf always have. Two different mbufs may share them
+ * (indirect ones on one buffer, say): the group then falls back to the
+ * scalar step, which is right for any burst.
  */
 static __rte_always_inline __m128i
-evpl_tx_vec4_same(const struct evpl_iovec *iov)
+evpl_tx_vec4_same(
+    const struct evpl_tx_vec2 *a,
+    const struct evpl_tx_vec2 *b)
 {
-    __m128i m01, m23, lo, same;
+    __m128i lo;
 
-    m01 = _mm_unpacklo_epi64(
-        _mm_loadl_epi64((const evpl_u128_alias *) &iov[0].private_data),
-        _mm_loadl_epi64((const evpl_u128_alias *) &iov[1].private_data));
-    m23 = _mm_unpacklo_epi64(
-        _mm_loadl_epi64((const evpl_u128_alias *) &iov[2].private_data),
-        _mm_loadl_epi64((const evpl_u128_alias *) &iov[3].private_data));
-    /* [m0, m1, m2, m3], low halves, against itself turned by one and by
+    /* [b0, b1, b2, b3], low halves, against itself turned by one and by
      * two: every pair of the four meets once. */
-    lo   = _mm_castps_si128(_mm_shuffle_ps(_mm_castsi128_ps(m01),
-                                           _mm_castsi128_ps(m23),
-                                           _MM_SHUFFLE(2, 0, 2, 0)));
-    same = _mm_or_si128(
+    lo = _mm_castps_si128(_mm_shuffle_ps(_mm_castsi128_ps(a->buf),
+                                         _mm_castsi128_ps(b->buf),
+                                         _MM_SHUFFLE(2, 0, 2, 0)));
+    return _mm_or_si128(
         _mm_cmpeq_epi32(lo, _mm_shuffle_epi32(lo, _MM_SHUFFLE(0, 3, 2, 1))),
         _mm_cmpeq_epi32(lo, _mm_shuffle_epi32(lo, _MM_SHUFFLE(1, 0, 3, 2))));
-    return same;
 }
 
 /*
@@ -137,8 +134,8 @@ evpl_tx_vec4_same(const struct evpl_iovec *iov)
  * test reads only when two of the four are the same mbuf and the new
  * refcnt is not 1 (without TAKE_REF: the mbuf then leaves with the
  * caller's reference too, and a second packet of it must take a reference
- * of its own, as an indirect mbuf). So without TAKE_REF four that are not
- * four different mbufs go to the scalar step. With TAKE_REF two packets of
+ * of its own, as an indirect mbuf). So without TAKE_REF four that may not
+ * be four different mbufs go to the scalar step. With TAKE_REF two packets of
  * one exclusive mbuf would hand its one reference over twice: a misuse of
  * the flag, as in any conversion.
  */
@@ -157,15 +154,11 @@ evpl_tx_own4(
     evpl_tx_vec2_load(iov + 2, rw, &b);
     ok = _mm_and_si128(a.ok, b.ok);
     if (!(flags & EVPL_DPDK_TAKE_REF))
-        ok = _mm_andnot_si128(evpl_tx_vec4_same(iov), ok);
+        ok = _mm_andnot_si128(evpl_tx_vec4_same(&a, &b), ok);
     if (unlikely(_mm_movemask_epi8(ok) != 0xffff))
         return 0;
-    evpl_tx_vec1_store(a.m0, _mm_unpacklo_epi64(a.rearm, a.olf), a.lf);
-    evpl_tx_vec1_store(a.m1, _mm_unpackhi_epi64(a.rearm, a.olf),
-                       _mm_srli_si128(a.lf, 8));
-    evpl_tx_vec1_store(b.m0, _mm_unpacklo_epi64(b.rearm, b.olf), b.lf);
-    evpl_tx_vec1_store(b.m1, _mm_unpackhi_epi64(b.rearm, b.olf),
-                       _mm_srli_si128(b.lf, 8));
+    evpl_tx_vec2_store(&a);
+    evpl_tx_vec2_store(&b);
     out[0] = a.m0;
     out[1] = a.m1;
     out[2] = b.m0;

@@ -90,8 +90,7 @@ evpl_contexts_foreach(
  * only by constructors, before any thread of the application runs. */
 static struct evpl_ext *evpl_exts[EVPL_EXT_MAX];
 static unsigned int     evpl_nb_exts;
-static size_t           evpl_ctx_size = RTE_ALIGN_CEIL(sizeof(struct evpl),
-                                                       RTE_CACHE_LINE_SIZE);
+static size_t           evpl_ctx_size = EVPL_EXT_FIRST_OFFSET;
 static int              evpl_ctx_created;
 
 void

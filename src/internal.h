@@ -112,6 +112,13 @@ struct evpl_ext {
 /* Most extensions one process registers. */
 #define EVPL_EXT_MAX 4
 
+/* Where the first extension registered keeps its state in a context: an
+ * extension that registers first (the glue, dpdk_glue/glue.c, the only
+ * one) can reach its state at this constant offset rather than load
+ * ext->offset, and checks at registration that it got it. */
+#define EVPL_EXT_FIRST_OFFSET \
+    RTE_ALIGN_CEIL(sizeof(struct evpl), RTE_CACHE_LINE_SIZE)
+
 /* Register ext; called from RTE_INIT. Too many extensions, or a context
  * already created, is a build defect: it logs and aborts. */
 void evpl_ext_register(struct evpl_ext *ext);
