@@ -393,6 +393,21 @@ evpl_tx_src_niov(
            shape == EVPL_TX_FLAT ? 1 : src->niov;
 }
 
+/* Packet i's iovecs in *v, and how many; 0 for a packet of none (PKTS:
+ * iov NULL or niov < 1), where conversion stops. */
+static __rte_always_inline int
+evpl_tx_src_pkt(
+    const struct evpl_tx_src *src,
+    enum evpl_tx_shape        shape,
+    unsigned int              i,
+    struct evpl_iovec       **v)
+{
+    int niov = evpl_tx_src_niov(src, shape, i);
+
+    *v = evpl_tx_src_iov(src, shape, i);
+    return *v == NULL || niov < 1 ? 0 : niov;
+}
+
 #if defined(EVPL_FLAT_VECTOR) && !defined(EVPL_IOVEC_TRACE)
 #include "tx_vec.h"
 #endif

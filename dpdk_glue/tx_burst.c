@@ -41,15 +41,16 @@ evpl_tx_untaken(
 {
     struct evpl_iovec *v;
     unsigned int       i;
+    int                niov;
 
     for (i = sent; i < conv; i++)
         rte_pktmbuf_free(out[i]);
     if (!(flags & EVPL_DPDK_TAKE_REF))
         return;
     for (i = first; i < nb_pkts; i++) {
-        v = evpl_tx_src_iov(src, src->shape, i);
-        if (v != NULL)
-            evpl_tx_give_up(v, evpl_tx_src_niov(src, src->shape, i), 0);
+        niov = evpl_tx_src_pkt(src, src->shape, i, &v);
+        if (niov > 0)
+            evpl_tx_give_up(v, niov, 0);
     }
     evpl_glue_count(evpl_glue(evpl), &(struct evpl_dpdk_stats) {
                         .tx_dropped = conv - sent + nb_pkts - first });

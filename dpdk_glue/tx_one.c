@@ -202,20 +202,18 @@ evpl_tx_spares(
     struct rte_mbuf         **spare,
     uint64_t                 *fresh)
 {
-    const uint32_t           copy_max = evpl_glue(evpl)->tx_copy_max;
-    const struct evpl_iovec *v;
-    enum evpl_tx_fate        f;
-    unsigned int             i, want = 0;
-    uint64_t                 mask = 0;
+    const uint32_t     copy_max = evpl_glue(evpl)->tx_copy_max;
+    struct evpl_iovec *v;
+    enum evpl_tx_fate  f;
+    unsigned int       i, want = 0;
+    uint64_t           mask = 0;
+    int                niov, j;
 
     RTE_BUILD_BUG_ON(EVPL_TX_CHUNK > 64);
-    int                      niov, j;
-
     for (i = from; i < n; i++) {
-        v    = evpl_tx_src_iov(src, shape, at + i);
-        niov = evpl_tx_src_niov(src, shape, at + i);
         /* Conversion stops at a packet of no iovec. */
-        if (v == NULL || niov < 1)
+        niov = evpl_tx_src_pkt(src, shape, at + i, &v);
+        if (niov == 0)
             break;
         /* Trace builds: each iovec live, before any mbuf is taken. */
         for (j = 0; j < niov; j++)
@@ -260,9 +258,8 @@ evpl_tx_rest_(
 
     nspare = evpl_tx_spares(evpl, src, shape, at, conv, want, spare, &fresh);
     for (; conv < want; conv++) {
-        v    = evpl_tx_src_iov(src, shape, at + conv);
-        niov = evpl_tx_src_niov(src, shape, at + conv);
-        if (unlikely(v == NULL || niov < 1)) {
+        niov = evpl_tx_src_pkt(src, shape, at + conv, &v);
+        if (unlikely(niov == 0)) {
             evpl_fail(EINVAL);
             break;
         }

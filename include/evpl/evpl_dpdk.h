@@ -140,12 +140,11 @@ EVPL_EXPORT struct rte_mempool *evpl_mempool(const struct evpl *evpl);
 /**
  * Default of evpl_config.tx_copy_max: shared iovecs up to this many bytes
  * are copied into a neighbouring segment (or a fresh one) rather than
- * attached by reference. Measured with evpl-bench (docs/performance.md,
- * "Transmit: copy or attach a shared iovec"): up to 256 bytes a copy costs
- * less CPU than an indirect mbuf's attach and detach, a packet of one
- * shared iovec or a header before a payload, even when the bytes are not
- * in cache; from 384 an uncached copy costs more than the attach.
- * Copies that fit a neighbour's headroom also save the NIC a segment.
+ * attached by reference: up to there a copy costs less CPU than an
+ * indirect mbuf's attach and detach, even when the bytes are not in cache
+ * (docs/performance.md, "Transmit: copy or attach a shared iovec", has
+ * the figures). Copies that fit a neighbour's headroom also save the NIC
+ * a segment.
  */
 #define EVPL_DPDK_TX_COPY_MAX 256u
 
@@ -239,9 +238,12 @@ struct evpl_dpdk_pkt {
  * or too large for a port without multi-segment support); it and the
  * packets after it count as not taken.
  *
- * Each packet is converted as evpl_dpdk_iovecs_to_mbuf() converts it. The
- * fresh mbufs that packets of one shared iovec need are taken from the
- * pool in one get per 64 packets, and any left over go straight back.
+ * Each packet is converted as evpl_dpdk_iovecs_to_mbuf() converts it, so
+ * that a burst sends exactly the packets that converting them one at a
+ * time would. The fresh mbufs that packets of one shared iovec need are
+ * taken from the pool in one get per 64 packets; should an earlier packet
+ * run short of mbufs, those not used yet go back first, and any left over
+ * go straight back.
  *
  * @return Packets taken by the driver (0..@p nb_pkts), or -1 with errno
  *   EINVAL (@p evpl or @p pkts NULL, invalid port, a queue id the port was
@@ -353,8 +355,11 @@ EVPL_EXPORT int evpl_dpdk_rx_burst_flat(
  * evpl_dpdk_tx_burst() with packet i made of @p iov[i] alone (the same
  * conversions, the same fate for packets not taken under each @p flags),
  * without struct evpl_dpdk_pkt. An iovec that its mbuf's only reference
- * holds becomes that mbuf with a few stores; any other goes through the
- * general conversion.
+ * holds becomes that mbuf with a few stores (four at a time where the
+ * build has SSE2); any other goes through the general conversion. One
+ * buffer may be named by several packets of a burst: without
+ * EVPL_DPDK_TAKE_REF each holds a reference of its own, as in
+ * evpl_dpdk_tx_burst().
  *
  * @return Packets taken by the driver (0..@p nb_pkts), or -1 with errno
  *   EINVAL (@p evpl NULL, @p iov NULL with packets, invalid port, a queue
