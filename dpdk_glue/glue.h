@@ -118,10 +118,11 @@ evpl_rx_store(struct evpl *evpl)
 }
 
 /*
- * Add d to g's counters: every update of the glue's counters goes through
- * here, so the list of EVPL_DPDK_STATS_FOREACH() is all it names. Called
- * with a compound literal of constants, the counters d leaves at zero
- * cost nothing.
+ * Add d to g's counters, each counter EVPL_DPDK_STATS_FOREACH() lists.
+ * Called with a compound literal of constants, the counters d leaves at
+ * zero cost nothing. (The transmit builders of tx_one.c add to a tally of
+ * this type, which is either the caller's, added here once, or, for one
+ * packet alone, g->stats itself.)
  */
 static __rte_always_inline void
 evpl_glue_count(

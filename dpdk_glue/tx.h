@@ -265,9 +265,10 @@ evpl_tx_ref_drop(
 }
 
 /*
- * rte_pktmbuf_attach() of a fresh mi (direct, count 1) to v's bytes, with
- * the reference already taken by evpl_tx_ref_take(), narrowed to v's
- * range. Lengths and the head's offload fields are the caller's.
+ * rte_pktmbuf_attach() of a fresh mi (direct, refcnt 1, nb_segs 1, as
+ * every free mbuf of a pool is) to v's bytes, with the reference already
+ * taken by evpl_tx_ref_take(), narrowed to v's range. Lengths, next and
+ * the head's offload fields are the caller's.
  */
 static inline void
 evpl_tx_attach(
@@ -287,10 +288,8 @@ evpl_tx_attach(
     rte_mbuf_iova_set(mi, rte_mbuf_iova_get(m));
     mi->buf_addr = m->buf_addr;
     mi->buf_len  = m->buf_len;
-    evpl_mbuf_rearm_set_(mi, EVPL_REARM_((char *) v->data -
-                                         (char *) m->buf_addr, 1, 1,
-                                         m->port));
-    mi->next = NULL;
+    mi->data_off = (uint16_t) ((char *) v->data - (char *) m->buf_addr);
+    mi->port     = m->port;
 }
 
 /*

@@ -87,6 +87,10 @@ evpl_tx_fresh(
     c->tx_indirect += (uint64_t) !copied;
     if (put)
         evpl_iovec_put_taken_(v);
+#ifdef EVPL_IOVEC_TRACE
+    if (flags & EVPL_DPDK_TAKE_REF)
+        evpl_tx_trace_taken(v, 1);
+#endif
     return mi;
 }
 
@@ -112,8 +116,12 @@ evpl_tx_ext_pkt(
     c->tx_pkts += 1;
     c->tx_segs += head->nb_segs;
     c->tx_ext  += 1;
-    if (flags & EVPL_DPDK_TAKE_REF)
+    if (flags & EVPL_DPDK_TAKE_REF) {
         evpl_iovec_put_taken_(v);
+#ifdef EVPL_IOVEC_TRACE
+        evpl_tx_trace_taken(v, 1);
+#endif
+    }
     return head;
 }
 
@@ -121,8 +129,8 @@ evpl_tx_ext_pkt(
  * The packet of niov iovecs at iov, of fate f (evpl_tx_pkt_fate()): a
  * CHAIN by the chain builder (which counts it), any other by the builder
  * of a packet of one iovec, for COPY and ATTACH in mi (NULL: an mbuf taken
- * for it), added to the caller's tally c. NULL with errno and rte_errno
- * set, the iovecs untouched.
+ * for it), added to c: the caller's tally, or the context's counters. NULL
+ * with errno and rte_errno set, the iovecs untouched.
  */
 static __rte_always_inline struct rte_mbuf *
 evpl_tx_one_build(
@@ -148,19 +156,16 @@ evpl_tx_one_build(
         c->tx_pkts   += 1;
         c->tx_segs   += 1;
         c->tx_reused += 1;
-        break;
-    case EVPL_TX_EXT:
-        m = evpl_tx_ext_pkt(call, evpl, iov, flags, c);
-        break;
-    default:
-        m = evpl_tx_fresh(call, evpl, iov, f, mi, flags, c);
-        break;
-    }
 #ifdef EVPL_IOVEC_TRACE
-    if (m != NULL && (flags & EVPL_DPDK_TAKE_REF))
-        evpl_tx_trace_taken(iov, 1);
+        if (flags & EVPL_DPDK_TAKE_REF)
+            evpl_tx_trace_taken(iov, 1);
 #endif
-    return m;
+        return m;
+    case EVPL_TX_EXT:
+        return evpl_tx_ext_pkt(call, evpl, iov, flags, c);
+    default:
+        return evpl_tx_fresh(call, evpl, iov, f, mi, flags, c);
+    }
 }
 
 __rte_noinline struct rte_mbuf *
@@ -170,16 +175,16 @@ evpl_tx_one(
     int                niov,
     unsigned int       flags)
 {
-    struct evpl_dpdk_stats c = { 0 };
-    struct rte_mbuf       *m;
+    /* One packet: counted straight into the context's counters. */
+    struct evpl_glue *g = evpl_glue(evpl);
+    struct rte_mbuf  *m;
 
     m = evpl_tx_one_build("evpl_dpdk_iovecs_to_mbuf", evpl, iov, niov,
-                          evpl_tx_pkt_fate(evpl_glue(evpl)->tx_copy_max,
-                                           &evpl_tx_caps_any, iov, niov),
-                          NULL, flags, &evpl_tx_caps_any, &c);
-    if (unlikely(m == NULL))
-        c.tx_nomem = rte_errno == ENOMEM;
-    evpl_glue_count(evpl_glue(evpl), &c);
+                          evpl_tx_pkt_fate(g->tx_copy_max, &evpl_tx_caps_any,
+                                           iov, niov),
+                          NULL, flags, &evpl_tx_caps_any, &g->stats);
+    if (unlikely(m == NULL) && rte_errno == ENOMEM)
+        evpl_glue_count(g, &(struct evpl_dpdk_stats) { .tx_nomem = 1 });
     return m;
 }
 
@@ -251,7 +256,6 @@ evpl_tx_rest_(
     struct evpl_dpdk_stats c        = { 0 };
     struct rte_mbuf       *spare[EVPL_TX_CHUNK], *m;
     struct evpl_iovec     *v;
-    enum evpl_tx_fate      f;
     unsigned int           nspare, used = 0;
     uint64_t               fresh, bit;
     int                    niov;
@@ -265,12 +269,16 @@ evpl_tx_rest_(
         }
         bit = UINT64_C(1) << conv;
         if (fresh & bit)
-            f = v->length <= copy_max ? EVPL_TX_COPY : EVPL_TX_ATTACH;
+            /* Its fate as the spares' pass found it: only another lcore
+             * can have changed its count since, and only down. */
+            m = evpl_tx_fresh(call, evpl, v, v->length <= copy_max ?
+                              EVPL_TX_COPY : EVPL_TX_ATTACH,
+                              used < nspare ? spare[used++] : NULL, flags,
+                              &c);
         else
-            f = evpl_tx_pkt_fate(copy_max, caps, v, niov);
-        m = evpl_tx_one_build(call, evpl, v, niov, f,
-                              (fresh & bit) && used < nspare ?
-                              spare[used++] : NULL, flags, caps, &c);
+            m = evpl_tx_one_build(call, evpl, v, niov,
+                                  evpl_tx_pkt_fate(copy_max, caps, v, niov),
+                                  NULL, flags, caps, &c);
         if (unlikely(m == NULL)) {
             /* The spares of the packets after this one must not starve
              * it: back they go, and it is tried again, as converted
@@ -306,9 +314,13 @@ evpl_tx_rest(
     unsigned int               flags,
     const struct evpl_tx_caps *caps)
 {
-    if (src->shape == EVPL_TX_FLAT)
-        return evpl_tx_rest_(evpl, src, EVPL_TX_FLAT, at, conv, want, out,
+    /* A copy nothing else can write: its fields stay in registers across
+     * the calls of the loop. */
+    const struct evpl_tx_src s = *src;
+
+    if (s.shape == EVPL_TX_FLAT)
+        return evpl_tx_rest_(evpl, &s, EVPL_TX_FLAT, at, conv, want, out,
                              flags, caps);
-    return evpl_tx_rest_(evpl, src, EVPL_TX_PKTS, at, conv, want, out, flags,
+    return evpl_tx_rest_(evpl, &s, EVPL_TX_PKTS, at, conv, want, out, flags,
                          caps);
 }
