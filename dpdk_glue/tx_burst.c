@@ -10,7 +10,7 @@
 
 #include <rte_ethdev.h>
 
-#include "tx.h"
+#include "tx_loop.h"
 
 const struct evpl_tx_caps evpl_tx_caps_any = {
     .max_segs = UINT16_MAX,

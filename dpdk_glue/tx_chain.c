@@ -207,7 +207,7 @@ evpl_tx_build(
     struct rte_mbuf        *m;
     int                     j;
 
-    RTE_BUILD_BUG_ON(EVPL_DPDK_MAX_SEGS > 64);
+    RTE_BUILD_BUG_ON(EVPL_DPDK_MAX_SEGS > EVPL_TX_MASK_BITS);
     memset(b, 0, sizeof(*b));
     for (j = 0; j < n; j++) {
         const struct evpl_iovec *v = nonempty[j];

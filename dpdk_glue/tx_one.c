@@ -11,7 +11,7 @@
 
 #include <rte_memcpy.h>
 
-#include "tx.h"
+#include "tx_loop.h"
 
 /*
  * A COPY or ATTACH packet in mi, an mbuf straight from the context's pool:
@@ -214,7 +214,7 @@ evpl_tx_spares(
     uint64_t           mask = 0;
     int                niov, j;
 
-    RTE_BUILD_BUG_ON(EVPL_TX_CHUNK > 64);
+    RTE_BUILD_BUG_ON(EVPL_TX_CHUNK > EVPL_TX_MASK_BITS);
     for (i = from; i < n; i++) {
         /* Conversion stops at a packet of no iovec. */
         niov = evpl_tx_src_pkt(src, shape, at + i, &v);

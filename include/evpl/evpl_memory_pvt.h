@@ -110,13 +110,14 @@ evpl_refcnt_overflow_(
 }
 
 /*
- * Add n to a 16-bit reference count: the one way the library takes
- * references, whatever the path (clone, carving, commit, attach, copy) and
- * whatever holds the count (an mbuf's refcnt, an external buffer's shared
- * info, a slab's included), so that no path can wrap it. Aborts naming
- * call when the count would pass 65535; iov is the iovec the message
- * names, or NULL. atomic: with a compare-and-swap (the count may be shared
- * with other lcores), else with plain loads and stores.
+ * Add n to a 16-bit reference count, checked: every path that a caller
+ * can drive to the count's limit (clone, commit, attach, copy) takes its
+ * references through it, whatever holds the count (an mbuf's refcnt, an
+ * external buffer's shared info, a slab's included), so that none can
+ * wrap it; carving stays below its own cap instead (EVPL_CARVE_REF_CAP).
+ * Aborts naming call when the count would pass 65535; iov is the iovec
+ * the message names, or NULL. atomic: with a compare-and-swap (the count
+ * may be shared with other lcores), else with plain loads and stores.
  */
 static inline void
 evpl_refcnt_add_(
@@ -156,7 +157,7 @@ evpl_refcnt_add_(
 extern "C" {
 #endif
 
-/* The one place an iovec's four fields are written. */
+/* Write an iovec's four fields. */
 static inline void
 evpl_iovec_fill_(
     struct evpl_iovec *iov,
