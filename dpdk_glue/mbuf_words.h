@@ -7,6 +7,7 @@
  * moved a field fails to build instead of corrupting mbufs. Glue-private.
  *
  *   the rearm word    data_off, refcnt, nb_segs, port    (8 bytes at 16)
+ *   ... its half      data_off and refcnt                (4 bytes at 16)
  *   ... and ol_flags  behind it, for a 16-byte store     (SSE2 only)
  *   packet_type       and pkt_len                        (8 bytes at 32)
  *   data_len          and vlan_tci                       (4 bytes at 40)
@@ -78,6 +79,23 @@ evpl_mbuf_rearm_set_(
     m->refcnt   = (uint16_t) (word >> 16);
     m->nb_segs  = (uint16_t) (word >> 32);
     m->port     = (uint16_t) (word >> 48);
+#endif
+}
+
+/* data_off and refcnt, the rearm word's first half, as one 4-byte store;
+ * nb_segs and port untouched. */
+static __rte_always_inline void
+evpl_mbuf_off_ref_set_(
+    struct rte_mbuf *m,
+    uint16_t         data_off,
+    uint16_t         refcnt)
+{
+    EVPL_REARM_LAYOUT_CHECK_();
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+    *(evpl_u32_alias *) &m->rearm_data = data_off | (uint32_t) refcnt << 16;
+#else
+    m->data_off = data_off;
+    m->refcnt   = refcnt;
 #endif
 }
 

@@ -146,41 +146,42 @@ evpl_tx_pkt_fate(
 
 /* ---- the common packet --------------------------------------------------- */
 
-/* The rearm word's refcnt and nb_segs for a packet of one own mbuf: with
- * TAKE_REF the iovec's reference is the packet's; without, the mbuf
- * leaves with the packet's and the caller's. */
-static __rte_always_inline uint64_t
-evpl_tx_own_rearm(unsigned int flags)
+/* The refcnt a packet of one own mbuf leaves with: with TAKE_REF the
+ * iovec's reference is the packet's; without, the mbuf leaves with the
+ * packet's and the caller's. */
+static __rte_always_inline uint16_t
+evpl_tx_own_refs(unsigned int flags)
 {
-    return EVPL_REARM_(0, (flags & EVPL_DPDK_TAKE_REF) ? 1 : 2, 1, 0);
+    return (flags & EVPL_DPDK_TAKE_REF) ? 1 : 2;
 }
 
 /*
  * The common packet: one non-empty iovec whose mbuf nobody else holds
- * (evpl_tx_fate()'s first rule, the same test) becomes that mbuf. Its
- * rearm word is rewritten whole, port kept (rearm: from
- * evpl_tx_own_rearm()); what else a driver reads is stored
- * unconditionally, the flags saying where the data lives kept. Returns
- * NULL, having written nothing, for any other iovec (a slab's included).
+ * (evpl_tx_fate()'s first rule, the same test) becomes that mbuf, leaving
+ * with refcnt refs (evpl_tx_own_refs()). data_off and refcnt are one
+ * store, port untouched: reading the rearm word back whole to keep it
+ * would be a load wider than the last store to refcnt (the previous free's
+ * decrement), which the store buffer cannot forward. What else a driver
+ * reads is stored unconditionally, the flags saying where the data lives
+ * kept. Returns NULL, having written nothing, for any other iovec (a
+ * slab's included).
  */
 static __rte_always_inline struct rte_mbuf *
 evpl_tx_own(
     const struct evpl_iovec *v,
-    uint64_t                 rearm)
+    uint16_t                 refs)
 {
     struct rte_mbuf *m   = evpl_iovec_mbuf_(v);
     uint32_t         len = v->length;
-    uint64_t         word;
 
     if (unlikely(len == 0 || evpl_iovec_on_slab_(v) ||
                  !evpl_mbuf_exclusive(m)))
         return NULL;
-    word = evpl_mbuf_rearm_get_(m);
-    evpl_mbuf_rearm_set_(m, (word & EVPL_REARM_PORT_MASK_) | rearm |
-                         (uint16_t) ((char *) v->data -
-                                     (char *) m->buf_addr));
-    evpl_mbuf_one_seg_len_set_(m, len);
+    evpl_mbuf_off_ref_set_(m, (uint16_t) ((char *) v->data -
+                                          (char *) m->buf_addr), refs);
+    m->nb_segs   = 1;
     m->ol_flags &= EVPL_TX_KEEP_FLAGS;
+    evpl_mbuf_one_seg_len_set_(m, len);
     evpl_mbuf_next_txoff_clear_(m);
     return m;
 }

@@ -95,14 +95,14 @@ evpl_tx_own_run(
     struct rte_mbuf         **out,
     unsigned int              flags)
 {
-    const uint64_t     rearm = evpl_tx_own_rearm(flags);
+    const uint16_t     refs = evpl_tx_own_refs(flags);
     struct evpl_iovec *v;
     unsigned int       i = 0;
 
 #if defined(EVPL_FLAT_VECTOR) && !defined(EVPL_IOVEC_TRACE)
     if (shape == EVPL_TX_FLAT)
         for (; i + 4 <= n; i += 4)
-            if (unlikely(!evpl_tx_own4(&src->iov[at + i], &out[i], rearm,
+            if (unlikely(!evpl_tx_own4(&src->iov[at + i], &out[i], refs,
                                        flags)))
                 break;
 #endif
@@ -114,7 +114,7 @@ evpl_tx_own_run(
 #ifdef EVPL_IOVEC_TRACE
         evpl_trace_check_(evpl_tx_call(shape), v);
 #endif
-        out[i] = evpl_tx_own(v, rearm);
+        out[i] = evpl_tx_own(v, refs);
         if (unlikely(out[i] == NULL))
             break;
 #ifdef EVPL_IOVEC_TRACE

@@ -64,7 +64,7 @@ evpl_tx_fresh(
     struct evpl_dpdk_stats *c)
 {
     uint16_t *cnt = NULL;
-    int       put = (flags & EVPL_DPDK_TAKE_REF) != 0, copied;
+    int       put = (flags & EVPL_DPDK_TAKE_REF) != 0;
 
     if (f == EVPL_TX_ATTACH) {
         if (put && RTE_MBUF_DIRECT(evpl_iovec_mbuf_(v)))
@@ -80,11 +80,12 @@ evpl_tx_fresh(
         evpl_fail(ENOMEM);
         return NULL;
     }
-    copied          = evpl_tx_fresh_build(evpl, v, f, mi);
-    c->tx_pkts     += 1;
-    c->tx_segs     += 1;
-    c->tx_copied   += (uint64_t) copied;
-    c->tx_indirect += (uint64_t) !copied;
+    c->tx_pkts += 1;
+    c->tx_segs += 1;
+    if (evpl_tx_fresh_build(evpl, v, f, mi))
+        c->tx_copied++;
+    else
+        c->tx_indirect++;
     if (put)
         evpl_iovec_put_taken_(v);
 #ifdef EVPL_IOVEC_TRACE
@@ -152,7 +153,7 @@ evpl_tx_one_build(
     case EVPL_TX_OWN:
         /* Nobody else holds the mbuf: nobody can make it shared since
          * evpl_tx_pkt_fate() looked. */
-        m = evpl_tx_own(iov, evpl_tx_own_rearm(flags));
+        m = evpl_tx_own(iov, evpl_tx_own_refs(flags));
         c->tx_pkts   += 1;
         c->tx_segs   += 1;
         c->tx_reused += 1;

@@ -143,10 +143,11 @@ static __rte_always_inline int
 evpl_tx_own4(
     const struct evpl_iovec *iov,
     struct rte_mbuf        **out,
-    uint64_t                 rearm,
+    uint16_t                 refs,
     unsigned int             flags)
 {
-    const __m128i       rw = _mm_set1_epi64x((int64_t) rearm);
+    const __m128i       rw = _mm_set1_epi64x(
+        (int64_t) EVPL_REARM_(0, refs, 1, 0));
     struct evpl_tx_vec2 a, b;
     __m128i             ok;
 
