@@ -9,7 +9,7 @@
 #
 #   scripts/bench-compare.sh -o OLD_LIB_DIR [-b BUILD_DIR] [-r ROUNDS]
 #                            [-d SECONDS] [-l LCORE] [-L LCORES]
-#                            [-p PAIRS] [-c] [-T] [-B]
+#                            [-p PAIRS] [-c] [-x REGEX] [-T] [-B]
 #                            [-- EVPL_BENCH_ARGS...]
 #
 #   -o  the directory of the "before" library, libevpl-dpdk.so.* (a build
@@ -22,9 +22,14 @@
 #   -l  the lcore evpl-bench runs on (default 1)
 #   -L  the EAL lcores of bench-testpmd.sh (default 0-1)
 #   -p  bench-testpmd.sh pairs (default all of its pairs)
-#   -c  also count instructions per operation of every evpl-bench row
-#       under each library (callgrind, apps/bench/callgrind.sh; slow:
-#       about ten minutes)
+#   -c  also count instructions per operation of the evpl-dpdk loop of
+#       every evpl-bench row under each library (callgrind,
+#       apps/bench/callgrind.sh --evpl-only; about ten minutes) but those
+#       matching -x
+#   -x  an extended regular expression of rows -c leaves out (default
+#       "^slab alloc\+release": valgrind runs their DPDK loops, malloc and
+#       rte_malloc of up to 1 MiB, for minutes; "segs vs slab" and "slab
+#       send" count the slab paths)
 #   -T  no bench-testpmd.sh pairs;  -B  no timed evpl-bench rows
 #   after --: evpl-bench options (default --reps 11 --iters 100000)
 #
@@ -52,9 +57,10 @@ lcore=1
 lcores=0-1
 pairs=""
 cg=0
+exclude='^slab alloc\+release'
 do_pmd=1
 do_bench=1
-while getopts "o:b:r:d:l:L:p:cTBh" o; do
+while getopts "o:b:r:d:l:L:p:cx:TBh" o; do
     case "$o" in
     o) old=$OPTARG ;;
     b) build=$OPTARG ;;
@@ -64,10 +70,11 @@ while getopts "o:b:r:d:l:L:p:cTBh" o; do
     L) lcores=$OPTARG ;;
     p) pairs=$OPTARG ;;
     c) cg=1 ;;
+    x) exclude=$OPTARG ;;
     T) do_pmd=0 ;;
     B) do_bench=0 ;;
     *)
-        sed -n '4,44p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '4,49p' "$0" | sed 's/^# \{0,1\}//'
         exit 2
         ;;
     esac
@@ -136,12 +143,14 @@ for ((r = 1; r <= rounds; r++)); do
     done
 done
 if [ "$cg" -eq 1 ]; then
-    "$bench" --list 2>/dev/null | cut -f1 | sort -u >"$tmp/rows"
+    "$bench" --list 2>/dev/null | cut -f1 | awk '!seen[$0]++' |
+        { if [ -n "$exclude" ]; then grep -Ev "$exclude"; else cat; fi; } \
+        >"$tmp/rows"
     for which in old new; do
         while IFS= read -r name; do
             echo "callgrind: $name, $which library" >&2
-            run_lib "$which" apps/bench/callgrind.sh "$build" "$name" |
-                sed -n '2p' >>"$tmp/cg.$which"
+            run_lib "$which" apps/bench/callgrind.sh --evpl-only "$build" \
+                "$name" | sed -n '2p' >>"$tmp/cg.$which"
             printf '%s\n' "$name" >>"$tmp/cg.$which.names"
         done <"$tmp/rows"
     done
