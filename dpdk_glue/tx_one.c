@@ -9,7 +9,7 @@
  * is attached to them, or a slab range's attached mbufs (tx_ext.c).
  */
 
-#include <rte_memcpy.h>
+#include <string.h>
 
 #include "tx_loop.h"
 
@@ -31,7 +31,7 @@ evpl_tx_fresh_build(
     uint32_t len = v->length;
 
     if (f == EVPL_TX_COPY) {
-        rte_memcpy((char *) mi->buf_addr + evpl->headroom, v->data, len);
+        memcpy((char *) mi->buf_addr + evpl->headroom, v->data, len);
         /* data_off behind the headroom, port as a reset leaves it */
         evpl_mbuf_rearm_set_(mi, EVPL_REARM_(evpl->headroom, 1, 1,
                                              RTE_MBUF_PORT_INVALID));
