@@ -11,7 +11,24 @@
 
 #include <string.h>
 
+#include <rte_memcpy.h>
+
 #include "tx_loop.h"
+
+/* A copy's bytes: rte_memcpy() inline up to EVPL_DPDK_TX_COPY_MAX (the
+ * compiler then drops its paths for longer copies, which would make each
+ * inline copy several kilobytes), the C library's memcpy() above. */
+static __rte_always_inline void
+evpl_tx_copy_bytes(
+    void       *dst,
+    const void *src,
+    uint32_t    len)
+{
+    if (likely(len <= EVPL_DPDK_TX_COPY_MAX))
+        rte_memcpy(dst, src, len);
+    else
+        memcpy(dst, src, len);
+}
 
 /*
  * A COPY or ATTACH packet in mi, an mbuf straight from the context's pool:
@@ -31,7 +48,8 @@ evpl_tx_fresh_build(
     uint32_t len = v->length;
 
     if (f == EVPL_TX_COPY) {
-        memcpy((char *) mi->buf_addr + evpl->headroom, v->data, len);
+        evpl_tx_copy_bytes((char *) mi->buf_addr + evpl->headroom, v->data,
+                           len);
         /* data_off behind the headroom, port as a reset leaves it */
         evpl_mbuf_rearm_set_(mi, EVPL_REARM_(evpl->headroom, 1, 1,
                                              RTE_MBUF_PORT_INVALID));
