@@ -4,7 +4,7 @@
  * Glue-private: what the files of dpdk_glue/ share and src/ never sees.
  * The glue reaches the core through internal.h; the core reaches the glue
  * only through the extension hooks declared there (struct evpl_ext), which
- * rx.c registers for the store below.
+ * glue.c registers for the glue's per-context state below.
  */
 
 #ifndef EVPL_GLUE_H
@@ -73,9 +73,9 @@ struct evpl_rx_kept {
 /*
  * A context's received packets that did not fit the caller's iovec array,
  * kept in arrival order for the next receive burst on their queue (rx.c and
- * burst_flat.c). The store is own until packets of several queues need more
+ * rx_flat.c). The store is own until packets of several queues need more
  * room (evpl_rx_keep_room()); then a larger one from the heap, freed when
- * the context is destroyed. Per-context state of the extension evpl_rx_ext.
+ * the context is destroyed.
  */
 struct evpl_rx_store {
     unsigned int         kept;
@@ -84,16 +84,69 @@ struct evpl_rx_store {
     struct evpl_rx_kept  own[EVPL_RX_KEEP_MAX];
 };
 
-extern struct evpl_ext evpl_rx_ext;
+/*
+ * The glue's per-context state, behind struct evpl as the state of the
+ * extension evpl_glue_ext (glue.c): the core neither reads nor writes it.
+ * Counters first: the bursts update them once per call.
+ */
+struct evpl_glue {
+    /* Every counter but alloc_nomem, which the core counts (struct evpl's
+     * stats); evpl_dpdk_stats_get() joins the two. */
+    struct evpl_dpdk_stats stats;
+    /* Shared iovecs of at most this many bytes are copied on transmit:
+     * evpl_config.tx_copy_max, no more than a fresh mbuf holds behind its
+     * headroom. */
+    uint32_t               tx_copy_max;
+    struct evpl_rx_store   rx;
+};
 
-/* evpl's store: one load of the offset registration fixed, then an add. */
+extern struct evpl_ext evpl_glue_ext;
+
+/* evpl's glue state: the glue registers the first extension (glue.c
+ * checks), so its state is at a constant offset, an add away. */
+static inline struct evpl_glue *
+evpl_glue(const struct evpl *evpl)
+{
+    return (struct evpl_glue *) ((char *) (uintptr_t) evpl +
+                                 EVPL_EXT_FIRST_OFFSET);
+}
+
 static inline struct evpl_rx_store *
 evpl_rx_store(struct evpl *evpl)
 {
-    return evpl_ext_state(evpl, &evpl_rx_ext);
+    return &evpl_glue(evpl)->rx;
 }
 
+/*
+ * Add d to g's counters, each counter EVPL_DPDK_STATS_FOREACH() lists.
+ * Called with a compound literal of constants, the counters d leaves at
+ * zero cost nothing. (The transmit builders of tx_one.c add to a tally of
+ * this type, which is either the caller's, added here once, or, for one
+ * packet alone, g->stats itself.)
+ */
+static __rte_always_inline void
+evpl_glue_count(
+    struct evpl_glue             *g,
+    const struct evpl_dpdk_stats *d)
+{
+#define EVPL_GLUE_COUNT_(name) g->stats.name += d->name;
+    EVPL_DPDK_STATS_FOREACH(EVPL_GLUE_COUNT_)
+#undef EVPL_GLUE_COUNT_
+}
+
+/* A snapshot of a context's counters, each read whole while its lcore may
+ * be updating it (telemetry reads other lcores' contexts). */
+void evpl_glue_stats_read(const struct evpl *evpl, struct evpl_dpdk_stats *st);
+
 unsigned int evpl_rx_keep_grow(struct evpl_rx_store *s, unsigned int want);
+
+/* Drop every packet s keeps, and its heap memory (glue.c's fini). */
+void evpl_rx_store_fini(struct evpl_rx_store *s);
+
+/* Call fn on every segment of every packet s keeps. */
+void evpl_rx_store_foreach(const struct evpl_rx_store *s,
+                           void (*fn)(const struct rte_mbuf *seg, void *arg),
+                           void *arg);
 
 /*
  * How many packets (up to want) a receive call may take from the driver so

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-only */
 
-/* Received mbuf chains -> iovecs. */
+/* Received mbuf chains -> iovecs, and the store of received packets kept
+ * for a later call (the flat receive is rx_flat.c). */
 
 #include <rte_ethdev.h>
 
@@ -41,8 +42,8 @@ evpl_dpdk_mbuf_to_iovecs(
         evpl_iovec_fill_(&iov[n++], seg, rte_pktmbuf_mtod(seg, void *),
                          seg->data_len, evpl->owner_flags);
     }
-    evpl->stats.rx_pkts++;
-    evpl->stats.rx_segs += (uint64_t) n;
+    evpl_glue_count(evpl_glue(evpl), &(struct evpl_dpdk_stats) {
+                        .rx_pkts = 1, .rx_segs = (uint64_t) n });
     return n;
 }
 
@@ -101,8 +102,8 @@ evpl_rx_singles(
         pkts[i].iov         = &iov[i];
         pkts[i].niov        = 1;
     }
-    evpl->stats.rx_pkts += i;
-    evpl->stats.rx_segs += i;
+    evpl_glue_count(evpl_glue(evpl), &(struct evpl_dpdk_stats) {
+                        .rx_pkts = i, .rx_segs = i });
     return i;
 }
 
@@ -130,33 +131,9 @@ evpl_rx_keep_grow(
     return want;
 }
 
-/*
- * The store is the glue's, not the core's: it lives behind struct evpl as
- * an extension's state, and the core sees it only through these hooks.
- */
-static int
-evpl_rx_ext_init(
-    struct evpl *evpl,
-    void        *state)
+void
+evpl_rx_store_fini(struct evpl_rx_store *s)
 {
-    struct evpl_rx_store *s = state;
-
-    RTE_SET_USED(evpl);
-    s->keep = s->own;
-    s->cap  = EVPL_RX_KEEP_MAX;
-    return 0;
-}
-
-/* Received packets the caller never had room for: nobody else can reach
- * them once the context is gone. */
-static void
-evpl_rx_ext_fini(
-    struct evpl *evpl,
-    void        *state)
-{
-    struct evpl_rx_store *s = state;
-
-    RTE_SET_USED(evpl);
     while (s->kept > 0)
         rte_pktmbuf_free(s->keep[--s->kept].m);
     if (s->keep != s->own)
@@ -164,35 +141,18 @@ evpl_rx_ext_fini(
     s->keep = s->own;
 }
 
-/* The context holds a reference on each segment of each kept packet. */
-static void
-evpl_rx_ext_foreach_held(
-    const struct evpl *evpl,
-    const void        *state,
-    void             (*fn)(const struct rte_mbuf *seg, void *arg),
-    void              *arg)
+void
+evpl_rx_store_foreach(
+    const struct evpl_rx_store *s,
+    void                      (*fn)(const struct rte_mbuf *seg, void *arg),
+    void                       *arg)
 {
-    const struct evpl_rx_store *s = state;
-    const struct rte_mbuf      *seg;
-    unsigned int                k;
+    const struct rte_mbuf *seg;
+    unsigned int           k;
 
-    RTE_SET_USED(evpl);
     for (k = 0; k < s->kept; k++)
         for (seg = s->keep[k].m; seg != NULL; seg = seg->next)
             fn(seg, arg);
-}
-
-struct evpl_ext evpl_rx_ext = {
-    .name         = "rx_keep",
-    .size         = sizeof(struct evpl_rx_store),
-    .init         = evpl_rx_ext_init,
-    .fini         = evpl_rx_ext_fini,
-    .foreach_held = evpl_rx_ext_foreach_held,
-};
-
-RTE_INIT(evpl_rx_ext_register)
-{
-    evpl_ext_register(&evpl_rx_ext);
 }
 
 EVPL_EXPORT int

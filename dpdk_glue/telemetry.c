@@ -18,29 +18,33 @@
 
 #include "glue.h"
 
-static const struct {
-    const char *name;
-    size_t      off;
-} evpl_tel_counters[] = {
-#define C(f) { #f, offsetof(struct evpl_dpdk_stats, f) }
-    C(alloc_nomem), C(tx_pkts), C(tx_segs), C(tx_reused), C(tx_indirect),
-    C(tx_copied), C(tx_linearized), C(tx_nomem), C(tx_dropped), C(rx_pkts),
-    C(rx_segs),
-#undef C
+/* The counters' names, in the order of struct evpl_dpdk_stats. */
+static const char *const evpl_tel_names[] = {
+#define EVPL_TEL_NAME_(name) #name,
+    EVPL_DPDK_STATS_FOREACH(EVPL_TEL_NAME_)
+#undef EVPL_TEL_NAME_
 };
 
-static uint64_t
-evpl_tel_counter(
-    const struct evpl_dpdk_stats *st,
-    size_t                        k)
+#define EVPL_TEL_N RTE_DIM(evpl_tel_names)
+
+/* A context's counters as an array, in the names' order. */
+static void
+evpl_tel_read(
+    const struct evpl *e,
+    uint64_t           v[EVPL_TEL_N])
 {
-    return __atomic_load_n((const uint64_t *) ((const char *) st +
-                                               evpl_tel_counters[k].off),
-                           __ATOMIC_RELAXED);
+    struct evpl_dpdk_stats st;
+    size_t                 k = 0;
+
+    RTE_BUILD_BUG_ON(sizeof(st) != EVPL_TEL_N * sizeof(uint64_t));
+    evpl_glue_stats_read(e, &st);
+#define EVPL_TEL_VALUE_(name) v[k++] = st.name;
+    EVPL_DPDK_STATS_FOREACH(EVPL_TEL_VALUE_)
+#undef EVPL_TEL_VALUE_
 }
 
 struct evpl_tel_sum {
-    uint64_t     v[RTE_DIM(evpl_tel_counters)];
+    uint64_t     v[EVPL_TEL_N];
     unsigned int contexts;
 };
 
@@ -48,10 +52,12 @@ static void
 evpl_tel_add(const struct evpl *e, void *arg)
 {
     struct evpl_tel_sum *sum = arg;
+    uint64_t             v[EVPL_TEL_N];
     size_t               k;
 
-    for (k = 0; k < RTE_DIM(evpl_tel_counters); k++)
-        sum->v[k] += evpl_tel_counter(&e->stats, k);
+    evpl_tel_read(e, v);
+    for (k = 0; k < EVPL_TEL_N; k++)
+        sum->v[k] += v[k];
     sum->contexts++;
 }
 
@@ -71,8 +77,8 @@ evpl_tel_stats(
 
     rte_tel_data_start_dict(d);
     rte_tel_data_add_dict_u64(d, "contexts", sum.contexts);
-    for (k = 0; k < RTE_DIM(evpl_tel_counters); k++)
-        rte_tel_data_add_dict_u64(d, evpl_tel_counters[k].name, sum.v[k]);
+    for (k = 0; k < EVPL_TEL_N; k++)
+        rte_tel_data_add_dict_u64(d, evpl_tel_names[k], sum.v[k]);
     return 0;
 }
 
@@ -105,6 +111,7 @@ static void
 evpl_tel_describe(const struct evpl *e, void *arg)
 {
     struct evpl_tel_one *one = arg;
+    uint64_t             v[EVPL_TEL_N];
     size_t               k;
 
     if (e->id != one->id)
@@ -115,9 +122,9 @@ evpl_tel_describe(const struct evpl *e, void *arg)
     rte_tel_data_add_dict_int(one->d, "lcore",
                               e->lcore == LCORE_ID_ANY ? -1 : (int) e->lcore);
     rte_tel_data_add_dict_string(one->d, "pool", e->pool->name);
-    for (k = 0; k < RTE_DIM(evpl_tel_counters); k++)
-        rte_tel_data_add_dict_u64(one->d, evpl_tel_counters[k].name,
-                                  evpl_tel_counter(&e->stats, k));
+    evpl_tel_read(e, v);
+    for (k = 0; k < EVPL_TEL_N; k++)
+        rte_tel_data_add_dict_u64(one->d, evpl_tel_names[k], v[k]);
 }
 
 static int

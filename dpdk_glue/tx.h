@@ -1,15 +1,28 @@
 /* SPDX-License-Identifier: LGPL-2.1-only */
 
 /*
- * Transmit, glue-private: what the transmit files share.
+ * The transmit engine, glue-private: one decision, one builder of a
+ * packet of one iovec, one burst loop.
  *
- *  - tx_burst.c:  evpl_dpdk_iovecs_to_mbuf() and evpl_dpdk_tx_burst(),
- *                 and the common packet (evpl_tx_single(), below);
- *  - tx_shared.c: packets of one shared iovec or one slab range, in one
- *                 pass, their fresh mbufs in one get per burst chunk;
- *  - tx_chain.c:  the chain builder, for every other packet;
- *  - tx_linear.c: linearisation, for packets a chain cannot carry;
- *  - tx_ext.c:    slab ranges, attached by reference.
+ *  - evpl_tx_fate() decides what an iovec becomes (its own mbuf, a copy,
+ *    an indirect mbuf, a slab range's attached mbufs), evpl_tx_pkt_fate()
+ *    what a packet becomes (one of those, or the chain builder's);
+ *  - evpl_tx_own() builds the common packet, an iovec whose mbuf nobody
+ *    else holds, in a few stores; tx_one.c builds the other packets of one
+ *    iovec (evpl_tx_one_build()), in the loop's out-of-line step;
+ *  - evpl_tx_loop() (tx_loop.h) is the burst loop of
+ *    evpl_dpdk_tx_burst(), evpl_dpdk_tx_burst_flat() and
+ *    evpl_dpdk_iovecs_to_mbuf() (a burst of one), specialised by constant
+ *    arguments as rte_ring specialises __rte_ring_do_enqueue_elems();
+ *    where SSE2 is built in, its run of common packets takes four at a
+ *    time (tx_vec.h);
+ *  - evpl_tx_untaken() (tx_burst.c) settles the packets the driver did not
+ *    take, for every burst;
+ *  - tx_chain.c builds packets of several iovecs, and tx_linear.c, which
+ *    only it calls, copies whole what a chain cannot carry; tx_ext.c
+ *    attaches slab ranges.
+ *
+ * The mbuf words stored whole are mbuf_words.h's.
  */
 
 #ifndef EVPL_GLUE_TX_H
@@ -21,15 +34,172 @@
 #include <rte_mbuf.h>
 
 #include "glue.h"
+#include "mbuf_words.h"
 #include "tx_ext.h"
 
+/* Bits of the masks that name a chunk's packets or a chain's segments. */
+#define EVPL_TX_MASK_BITS 64u
+
+/* Packets converted per rte_eth_tx_burst(): the chains of one chunk sit
+ * on the stack, and a chunk's packets fit a mask. */
+#define EVPL_TX_CHUNK EVPL_TX_MASK_BITS
+
 /* The head's flags a transmit keeps: what says where the data lives. */
-#define EVPL_HEAD_KEEP_FLAGS (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL)
+#define EVPL_TX_KEEP_FLAGS (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL)
 
 /* Limits of the port a chain is for. */
 struct evpl_tx_caps {
     uint16_t max_segs; /* 1: the port cannot send chains */
 };
+
+/* No port: a chain of at most EVPL_DPDK_MAX_SEGS built segments, or, past
+ * that, a linearised packet of up to what nb_segs can count. */
+extern const struct evpl_tx_caps evpl_tx_caps_any;
+
+static inline int
+evpl_mbuf_exclusive(const struct rte_mbuf *m)
+{
+    return rte_mbuf_refcnt_read(m) == 1;
+}
+
+/* The chain may write outside the iovec's range only in a direct mbuf that
+ * nobody else references. */
+static inline int
+evpl_mbuf_writable(const struct rte_mbuf *m)
+{
+    return evpl_mbuf_exclusive(m) && RTE_MBUF_DIRECT(m);
+}
+
+/* A pinned external buffer, which cannot be attached to. Only an mbuf
+ * flagged external can be one: asking its pool first would read the
+ * pool's private area, far past its per-lcore caches, for every mbuf. */
+static inline int
+evpl_mbuf_pinned(const struct rte_mbuf *m)
+{
+    return RTE_MBUF_HAS_EXTBUF(m) && RTE_MBUF_HAS_PINNED_EXTBUF(m);
+}
+
+/* ---- the decision -------------------------------------------------------- */
+
+/* What an iovec becomes on transmit. */
+enum evpl_tx_fate {
+    EVPL_TX_OWN,    /* its own mbuf, which nobody else references */
+    EVPL_TX_COPY,   /* shared, at most tx_copy_max bytes: copied */
+    EVPL_TX_ATTACH, /* on a shared mbuf: an indirect mbuf attached to it */
+    EVPL_TX_EXT,    /* a slab range: mbufs attached to the slab (tx_ext.c) */
+    EVPL_TX_PINNED, /* a pinned external buffer's: only a copy can send it */
+    EVPL_TX_CHAIN,  /* a packet for the chain builder (evpl_tx_pkt_fate()) */
+};
+
+/*
+ * The fate of a non-empty iovec, by these rules in this order:
+ *  - its mbuf's only reference (refcnt 1: no other holder exists who
+ *    could change that under us): the mbuf itself, a few fields written;
+ *  - at most copy_max bytes: copied (a slab range's too);
+ *  - a slab range: attached to the slab;
+ *  - on a pinned external buffer: copied with the whole packet;
+ *  - else attached, in an indirect mbuf.
+ * evpl_tx_own() is the first rule fused with its build; tx_vec.h is that,
+ * four at a time.
+ */
+static __rte_always_inline enum evpl_tx_fate
+evpl_tx_fate(
+    uint32_t                 copy_max,
+    const struct evpl_iovec *v)
+{
+    if (!evpl_iovec_on_slab_(v) && evpl_mbuf_exclusive(evpl_iovec_mbuf_(v)))
+        return EVPL_TX_OWN;
+    if (v->length <= copy_max)
+        return EVPL_TX_COPY;
+    if (evpl_iovec_on_slab_(v))
+        return EVPL_TX_EXT;
+    if (evpl_mbuf_pinned(evpl_iovec_mbuf_(v)))
+        return EVPL_TX_PINNED;
+    return EVPL_TX_ATTACH;
+}
+
+/*
+ * The fate of a packet: evpl_tx_fate() for one non-empty iovec that one
+ * mbuf, or one slab range within the port's segments, can carry; every
+ * other packet is the chain builder's (which refuses an empty one and
+ * linearises what no chain of the port can carry).
+ */
+static __rte_always_inline enum evpl_tx_fate
+evpl_tx_pkt_fate(
+    uint32_t                   copy_max,
+    const struct evpl_tx_caps *caps,
+    const struct evpl_iovec   *v,
+    int                        niov)
+{
+    enum evpl_tx_fate f;
+
+    if (niov != 1 || v->length == 0)
+        return EVPL_TX_CHAIN;
+    f = evpl_tx_fate(copy_max, v);
+    if (f == EVPL_TX_PINNED ||
+        (f == EVPL_TX_EXT &&
+         evpl_tx_ext_segs(v->length) >
+         RTE_MIN((unsigned int) caps->max_segs, EVPL_DPDK_MAX_SEGS)))
+        return EVPL_TX_CHAIN;
+    return f;
+}
+
+/* ---- the common packet --------------------------------------------------- */
+
+/* The refcnt a packet of one own mbuf leaves with: with TAKE_REF the
+ * iovec's reference is the packet's; without, the mbuf leaves with the
+ * packet's and the caller's. */
+static __rte_always_inline uint16_t
+evpl_tx_own_refs(unsigned int flags)
+{
+    return (flags & EVPL_DPDK_TAKE_REF) ? 1 : 2;
+}
+
+/*
+ * The common packet: one non-empty iovec whose mbuf nobody else holds
+ * (evpl_tx_fate()'s first rule, the same test) becomes that mbuf, leaving
+ * with refcnt refs (evpl_tx_own_refs()). data_off and refcnt are one
+ * store, port untouched: reading the rearm word back whole to keep it
+ * would be a load wider than the last store to refcnt (the previous free's
+ * decrement), which the store buffer cannot forward. What else a driver
+ * reads is stored unconditionally, the flags saying where the data lives
+ * kept. Returns NULL, having written nothing, for any other iovec (a
+ * slab's included).
+ */
+static __rte_always_inline struct rte_mbuf *
+evpl_tx_own(
+    const struct evpl_iovec *v,
+    uint16_t                 refs)
+{
+    struct rte_mbuf *m   = evpl_iovec_mbuf_(v);
+    uint32_t         len = v->length;
+
+    if (unlikely(len == 0 || evpl_iovec_on_slab_(v) ||
+                 !evpl_mbuf_exclusive(m)))
+        return NULL;
+    evpl_mbuf_off_ref_set_(m, (uint16_t) ((char *) v->data -
+                                          (char *) m->buf_addr), refs);
+    m->nb_segs   = 1;
+    m->ol_flags &= EVPL_TX_KEEP_FLAGS;
+    evpl_mbuf_one_seg_len_set_(m, len);
+    evpl_mbuf_next_txoff_clear_(m);
+    return m;
+}
+
+#ifdef EVPL_IOVEC_TRACE
+/* Trace builds: with TAKE_REF an iovec is dead once converted (a GLOBAL
+ * one excepted: its reference stays its owner's). */
+static inline void
+evpl_tx_trace_taken(struct evpl_iovec *iov, int niov)
+{
+    int j;
+
+    for (j = 0; j < niov; j++)
+        EVPL_TRACE_TAKEN_(&iov[j]);
+}
+#endif
+
+/* ---- what the builders share --------------------------------------------- */
 
 /* A fresh mbuf for a copy or an indirect segment: through the context's
  * cache (a thread outside the EAL has no default one), then reset as
@@ -46,24 +216,10 @@ evpl_tx_mbuf_alloc(struct evpl *evpl)
     return m;
 }
 
-static inline int
-evpl_mbuf_exclusive(const struct rte_mbuf *m)
-{
-    return rte_mbuf_refcnt_read(m) == 1;
-}
-
-/* The chain may write outside the iovec's range only in a direct mbuf that
- * nobody else references. */
-static inline int
-evpl_mbuf_writable(const struct rte_mbuf *m)
-{
-    return evpl_mbuf_exclusive(m) && RTE_MBUF_DIRECT(m);
-}
-
 static inline void
 evpl_tx_head_reset(struct rte_mbuf *head)
 {
-    head->ol_flags      &= EVPL_HEAD_KEEP_FLAGS;
+    head->ol_flags      &= EVPL_TX_KEEP_FLAGS;
     head->packet_type    = 0;
     head->vlan_tci       = 0;
     head->vlan_tci_outer = 0;
@@ -73,12 +229,11 @@ evpl_tx_head_reset(struct rte_mbuf *head)
 /*
  * The reference an indirect segment holds on what holds v's bytes: the
  * direct mbuf (v's own, or the one behind v's indirect mbuf), through the
- * library's one checked add, evpl_mbuf_ref_add_(); or the shared info of
- * an external buffer (a driver's, not a slab: slabs go by tx_ext.c),
- * through evpl_refcnt_add_(), atomically. At 65535
- * either aborts, naming the call, where rte_pktmbuf_attach() would wrap.
- * Plain only on v's own LOCAL count: any other count is anyone's. Returns
- * the count taken.
+ * library's checked add, evpl_mbuf_ref_add_(); or the shared info of an
+ * external buffer (a driver's, not a slab: slabs go by tx_ext.c), through
+ * evpl_refcnt_add_(), atomically. At 65535 either aborts, naming the call,
+ * where rte_pktmbuf_attach() would wrap. Plain only on v's own LOCAL
+ * count: any other count is anyone's. Returns the count taken.
  */
 static inline uint16_t *
 evpl_tx_ref_take(
@@ -115,9 +270,10 @@ evpl_tx_ref_drop(
 }
 
 /*
- * rte_pktmbuf_attach() of a fresh mi (direct, count 1) to v's bytes, with
- * the reference already taken by evpl_tx_ref_take(), narrowed to v's
- * range. The head's offload fields are left cleared.
+ * rte_pktmbuf_attach() of a fresh mi (direct, refcnt 1, nb_segs 1, as
+ * every free mbuf of a pool is) to v's bytes, with the reference already
+ * taken by evpl_tx_ref_take(), narrowed to v's range. Lengths, next and
+ * the head's offload fields are the caller's.
  */
 static inline void
 evpl_tx_attach(
@@ -127,212 +283,69 @@ evpl_tx_attach(
     struct rte_mbuf *m = evpl_iovec_mbuf_(v);
 
     if (RTE_MBUF_HAS_EXTBUF(m)) {
-        mi->ol_flags = m->ol_flags & EVPL_HEAD_KEEP_FLAGS;
+        mi->ol_flags = m->ol_flags & EVPL_TX_KEEP_FLAGS;
         mi->shinfo   = m->shinfo;
     } else {
         mi->priv_size = m->priv_size;
         mi->ol_flags  = RTE_MBUF_F_INDIRECT;
     }
-    mi->port = m->port;
     rte_mbuf_dynfield_copy(mi, m);
     rte_mbuf_iova_set(mi, rte_mbuf_iova_get(m));
     mi->buf_addr = m->buf_addr;
     mi->buf_len  = m->buf_len;
     mi->data_off = (uint16_t) ((char *) v->data - (char *) m->buf_addr);
-    mi->data_len = (uint16_t) v->length;
-    mi->pkt_len  = v->length;
-    mi->nb_segs  = 1;
-    mi->next     = NULL;
+    mi->port     = m->port;
 }
-
-/* A pinned external buffer, which cannot be attached to. Only an mbuf
- * flagged external can be one: asking its pool first would read the
- * pool's private area, far past its per-lcore caches, for every mbuf. */
-static inline int
-evpl_mbuf_pinned(const struct rte_mbuf *m)
-{
-    return RTE_MBUF_HAS_EXTBUF(m) && RTE_MBUF_HAS_PINNED_EXTBUF(m);
-}
-
-/* Without TAKE_REF the chain holds a reference of its own. */
-static inline uint32_t
-evpl_tx_refs(unsigned int flags)
-{
-    return (flags & EVPL_DPDK_TAKE_REF) ? 1 : 2;
-}
-
-/*
- * The one place converted packets are counted: pkts packets of segs
- * segments, of whose iovecs reused became their own mbuf, indirect went by
- * reference and copied were copied; linearized of the packets were copied
- * whole. Constant arguments fold away at each caller.
- */
-static __rte_always_inline void
-evpl_tx_count(
-    struct evpl *evpl,
-    uint64_t     pkts,
-    uint64_t     segs,
-    uint64_t     reused,
-    uint64_t     indirect,
-    uint64_t     copied,
-    uint64_t     linearized)
-{
-    evpl->stats.tx_pkts       += pkts;
-    evpl->stats.tx_segs       += segs;
-    evpl->stats.tx_reused     += reused;
-    evpl->stats.tx_indirect   += indirect;
-    evpl->stats.tx_copied     += copied;
-    evpl->stats.tx_linearized += linearized;
-}
-
-#ifdef EVPL_IOVEC_TRACE
-/* Trace builds: with TAKE_REF an iovec is dead once converted. */
-static inline void
-evpl_tx_trace_taken(struct evpl_iovec *iov, int niov)
-{
-    int j;
-
-    for (j = 0; j < niov; j++)
-        EVPL_TRACE_TAKEN_(&iov[j]);
-}
-#endif
 
 /*
  * A TAKE_REF packet's references, once it is converted or dropped: every
- * reference that did not become a segment of the chain is released, the
- * empty iovecs' included. Bit k of segs: the k-th non-empty iovec's
+ * reference that did not become a segment of the chain is given up
+ * through the library's release (a GLOBAL iovec's stays with its owner),
+ * the empty iovecs' included. Bit k of segs: the k-th non-empty iovec's
  * reference is now the chain's (0 for a packet dropped or copied whole).
  * Trace builds mark every iovec moved.
  */
-void evpl_tx_give_up(struct evpl_iovec *iov, int niov, uint64_t segs);
+static inline void
+evpl_tx_give_up(
+    struct evpl_iovec *iov,
+    int                niov,
+    uint64_t           segs)
+{
+    int j, k = 0;
+
+    for (j = 0; j < niov; j++) {
+        if (iov[j].length == 0 || k >= (int) EVPL_TX_MASK_BITS ||
+            !(segs & (UINT64_C(1) << k)))
+            evpl_iovec_put_taken_(&iov[j]);
+        k += iov[j].length != 0;
+    }
+#ifdef EVPL_IOVEC_TRACE
+    evpl_tx_trace_taken(iov, niov);
+#endif
+}
+
+/* ---- the builders ---------------------------------------------------------- */
 
 /*
  * The chain for one packet that is not the single-mbuf common case, shaped
- * for caps (tx_chain.c). NULL with errno and rte_errno set, the iovecs
- * untouched: EINVAL (no byte), ENOMEM, EMSGSIZE. Aborts, naming call, on
- * reference-count overflow.
+ * for caps (tx_chain.c); counted. NULL with errno and rte_errno set, the
+ * iovecs untouched: EINVAL (no byte), ENOMEM, EMSGSIZE. Aborts, naming
+ * call, on reference-count overflow.
  */
-struct rte_mbuf *evpl_tx_convert(const char *call, struct evpl *evpl,
-                                 struct evpl_iovec *iov, int niov,
-                                 unsigned int flags,
-                                 const struct evpl_tx_caps *caps);
+struct rte_mbuf *evpl_tx_chain(const char *call, struct evpl *evpl,
+                               struct evpl_iovec *iov, int niov,
+                               unsigned int flags,
+                               const struct evpl_tx_caps *caps);
 
 /*
  * The packet copied whole, n non-empty iovecs of total bytes, into at most
  * max_segs mbufs: into its first piece's own mbuf where that can hold it,
- * else into fresh ones (tx_linear.c). With TAKE_REF the references are
- * given up. Counted; NULL with errno ENOMEM or EMSGSIZE, the iovecs
- * untouched.
+ * else into fresh ones (tx_linear.c, the chain builder's only). With
+ * TAKE_REF the references are given up. Counted; NULL with errno ENOMEM
+ * or EMSGSIZE, the iovecs untouched.
  */
 struct rte_mbuf *evpl_tx_linear(struct evpl *evpl, struct evpl_iovec *iov,
                                 int niov, int n, uint64_t total,
                                 unsigned int flags, unsigned int max_segs);
-
-/* No port: a chain of at most EVPL_DPDK_MAX_SEGS built segments, or, past
- * that, a linearised packet of up to what nb_segs can count. */
-extern const struct evpl_tx_caps evpl_tx_caps_any;
-
-/* Packets converted per rte_eth_tx_burst(): the chains of one chunk sit
- * on the stack. */
-#define EVPL_TX_CHUNK 64u
-
-/* Stores that cover several mbuf fields at once. */
-typedef uint64_t __attribute__((may_alias)) evpl_u64_alias;
-typedef uint32_t __attribute__((may_alias)) evpl_u32_alias;
-
-/* A one-segment packet's lengths, len bytes, with what a driver reads
- * beside them cleared: packet_type and pkt_len share 8 bytes, data_len
- * and vlan_tci 4, each pair one store; then vlan_tci_outer and
- * tx_offload. */
-static __rte_always_inline void
-evpl_tx_set_len(struct rte_mbuf *m, uint32_t len)
-{
-    RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, pkt_len) !=
-                     offsetof(struct rte_mbuf, packet_type) + 4 ||
-                     offsetof(struct rte_mbuf, vlan_tci) !=
-                     offsetof(struct rte_mbuf, data_len) + 2);
-#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
-    *(evpl_u64_alias *) &m->packet_type = (uint64_t) len << 32;
-    *(evpl_u32_alias *) &m->data_len    = len;
-#else
-    m->packet_type = 0;
-    m->pkt_len     = len;
-    m->data_len    = (uint16_t) len;
-    m->vlan_tci    = 0;
-#endif
-    m->vlan_tci_outer = 0;
-    m->tx_offload     = 0;
-}
-
-/*
- * The common packet, in the fewest instructions: one non-empty iovec whose
- * mbuf nobody else references becomes that mbuf. data_off and refcnt
- * share 4 bytes, packet_type and pkt_len 8, data_len and vlan_tci 4: each
- * pair is one store; port is kept, and the rest of the head's offload
- * fields are cleared. refs is the count the mbuf leaves with: 1 with
- * TAKE_REF, 2 without (the chain's and the caller's). Returns NULL, having
- * touched nothing, for any other packet.
- */
-static __rte_always_inline struct rte_mbuf *
-evpl_tx_single(
-    const char        *call,
-    struct evpl_iovec *iov,
-    uint32_t           refs,
-    unsigned int       flags)
-{
-    struct rte_mbuf *m   = evpl_iovec_mbuf_(iov);
-    uint32_t         len = iov->length;
-    uint32_t         off;
-
-    RTE_SET_USED(call);
-    RTE_SET_USED(flags);
-#ifdef EVPL_IOVEC_TRACE
-    evpl_trace_check_(call, iov);
-#endif
-    RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, refcnt) !=
-                     offsetof(struct rte_mbuf, data_off) + 2);
-
-    /* refcnt 1: no other holder exists who could change it under us. A
-     * slab iovec is no mbuf: the general builder attaches it. */
-    if (unlikely(len == 0 || evpl_iovec_on_slab_(iov) ||
-                 rte_mbuf_refcnt_read(m) != 1))
-        return NULL;
-    off = (uint16_t) ((char *) iov->data - (char *) m->buf_addr);
-#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
-    *(evpl_u32_alias *) &m->data_off = off | refs << 16;
-#else
-    m->data_off = (uint16_t) off;
-    m->refcnt   = (uint16_t) refs;
-#endif
-    evpl_tx_set_len(m, len);
-    m->nb_segs   = 1;
-    m->ol_flags &= EVPL_HEAD_KEEP_FLAGS;
-    m->next      = NULL;
-#ifdef EVPL_IOVEC_TRACE
-    if (flags & EVPL_DPDK_TAKE_REF)
-        evpl_tx_trace_taken(iov, 1);
-#endif
-    return m;
-}
-
-/* tx_shared.c: evpl_dpdk_iovecs_to_mbuf() of a packet of one iovec that
- * evpl_tx_single() turned down (shared, a slab range, or odd: then the
- * chain builder's). Out of line, so that the common packet's path keeps
- * no stack frame. NULL with errno and rte_errno set, as
- * evpl_dpdk_iovecs_to_mbuf() returns it. */
-struct rte_mbuf *evpl_tx_one_other(struct evpl *evpl, struct evpl_iovec *iov,
-                                   unsigned int flags);
-
-/* Counts of the one-mbuf packets of a burst, taken once at its end. */
-struct evpl_tx_tally {
-    unsigned int single, indirect, copied, extsegs;
-};
-
-/* tx_shared.c: the packets of a chunk past its common ones, pkts[conv,
- * want); returns the index of the first that could not be converted. */
-uint16_t evpl_tx_rest(struct evpl *evpl, const struct evpl_dpdk_pkt *pkts,
-                      uint16_t conv, uint16_t want, struct rte_mbuf **chains,
-                      unsigned int flags, const struct evpl_tx_caps *caps,
-                      struct evpl_tx_tally *t);
 
 #endif /* EVPL_GLUE_TX_H */

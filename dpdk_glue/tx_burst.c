@@ -1,42 +1,59 @@
 /* SPDX-License-Identifier: LGPL-2.1-only */
 
 /*
- * Transmit entry points, and the common packet's fast path: one non-empty
- * iovec whose mbuf nobody else holds becomes that mbuf with a few stores
- * (evpl_tx_single(), tx.h). A packet of one shared iovec goes to
- * tx_shared.c, every other packet to the chain builder (tx_chain.c).
+ * The transmit entry points, each an instance of the one burst loop
+ * (evpl_tx_loop(), tx.h): evpl_dpdk_tx_burst(), evpl_dpdk_tx_burst_flat()
+ * and evpl_dpdk_iovecs_to_mbuf(), a burst of one with no driver. Here too
+ * the loop's last step, for every burst: what the driver did not take
+ * (evpl_tx_untaken()). Its other out-of-line steps are tx_one.c's.
  */
 
 #include <rte_ethdev.h>
 
-#include "tx.h"
+#include "tx_loop.h"
 
 const struct evpl_tx_caps evpl_tx_caps_any = {
     .max_segs = UINT16_MAX,
 };
 
-/* Convert pkts[0..n) while each is the common packet; returns how many.
- * The first packet of any other shape stops it, untouched. A function of
- * its own, so that the loop keeps its constants in registers. */
-static __rte_noinline unsigned int
-evpl_tx_singles(
-    const struct evpl_dpdk_pkt *pkts,
-    unsigned int                n,
-    struct rte_mbuf           **out,
-    unsigned int                flags)
+/*
+ * The promise of EVPL_DPDK_TAKE_REF for the packets a burst's driver did
+ * not take, kept here for every burst: no packet is leaked or freed twice.
+ *  - out[sent, conv), converted but not taken: each chain is freed. It
+ *    holds the references: with TAKE_REF the caller's, moved into it;
+ *    without, its own, the caller keeping the iovecs'.
+ *  - packets [first, nb_pkts), never converted: without TAKE_REF they are
+ *    the caller's, untouched; with it their references are given up
+ *    through the library's release (evpl_tx_give_up(): a GLOBAL iovec's
+ *    stays with its owner), as a conversion and a free would have.
+ * With TAKE_REF both count in tx_dropped.
+ */
+__rte_noinline void
+evpl_tx_untaken(
+    struct evpl              *evpl,
+    const struct evpl_tx_src *src,
+    struct rte_mbuf         **out,
+    unsigned int              sent,
+    unsigned int              conv,
+    unsigned int              first,
+    unsigned int              nb_pkts,
+    unsigned int              flags)
 {
-    const uint32_t refs = evpl_tx_refs(flags);
-    unsigned int   i;
+    struct evpl_iovec *v;
+    unsigned int       i;
+    int                niov;
 
-    for (i = 0; i < n; i++) {
-        if (unlikely(pkts[i].niov != 1 || pkts[i].iov == NULL))
-            break;
-        out[i] = evpl_tx_single("evpl_dpdk_tx_burst", pkts[i].iov, refs,
-                                flags);
-        if (unlikely(out[i] == NULL))
-            break;
+    for (i = sent; i < conv; i++)
+        rte_pktmbuf_free(out[i]);
+    if (!(flags & EVPL_DPDK_TAKE_REF))
+        return;
+    for (i = first; i < nb_pkts; i++) {
+        niov = evpl_tx_src_pkt(src, src->shape, i, &v);
+        if (niov > 0)
+            evpl_tx_give_up(v, niov, 0);
     }
-    return i;
+    evpl_glue_count(evpl_glue(evpl), &(struct evpl_dpdk_stats) {
+                        .tx_dropped = conv - sent + nb_pkts - first });
 }
 
 EVPL_EXPORT struct rte_mbuf *
@@ -46,24 +63,69 @@ evpl_dpdk_iovecs_to_mbuf(
     int                niov,
     unsigned int       flags)
 {
+    const struct evpl_tx_src src = {
+        .shape = EVPL_TX_ONE, .iov = iov, .niov = niov,
+    };
+    struct rte_mbuf *m;
+
     if (unlikely(evpl == NULL || iov == NULL || niov < 1 ||
                  (flags & ~EVPL_DPDK_TAKE_REF) != 0)) {
         evpl_fail(EINVAL);
         return NULL;
     }
-    /* The common packet, before any other path's stack frame. */
-    if (niov == 1) {
-        struct rte_mbuf *m = evpl_tx_single("evpl_dpdk_iovecs_to_mbuf", iov,
-                                            evpl_tx_refs(flags), flags);
+    /* Constant flags: the loop specialised for each. */
+    if (flags & EVPL_DPDK_TAKE_REF)
+        return evpl_tx_loop(evpl, 0, 0, &src, EVPL_TX_ONE, 1,
+                            EVPL_DPDK_TAKE_REF, &evpl_tx_caps_any, &m) ?
+               m : NULL;
+    return evpl_tx_loop(evpl, 0, 0, &src, EVPL_TX_ONE, 1, 0,
+                        &evpl_tx_caps_any, &m) ? m : NULL;
+}
 
-        if (m != NULL) {
-            evpl_tx_count(evpl, 1, 1, 1, 0, 0, 0);
-            return m;
-        }
-        return evpl_tx_one_other(evpl, iov, flags);
-    }
-    return evpl_tx_convert("evpl_dpdk_iovecs_to_mbuf", evpl, iov, niov, flags,
-                           &evpl_tx_caps_any);
+/* The argument checks of both bursts; the port's record, or NULL. */
+static __rte_always_inline const struct evpl_port_caps *
+evpl_tx_burst_port(
+    const struct evpl *evpl,
+    const void        *pkts,
+    uint16_t           port_id,
+    uint16_t           queue_id,
+    uint16_t           nb_pkts,
+    unsigned int       flags)
+{
+    if (unlikely(evpl == NULL || (pkts == NULL && nb_pkts > 0) ||
+                 (flags & ~EVPL_DPDK_TAKE_REF) != 0 ||
+                 !evpl_port_queue_ok(port_id, queue_id, 1)))
+        return NULL;
+    return evpl_port_caps_get(port_id);
+}
+
+/* A burst of src, of the constant shape, the loop specialised for
+ * flags. */
+static __rte_always_inline int
+evpl_tx_burst_any(
+    struct evpl              *evpl,
+    uint16_t                  port_id,
+    uint16_t                  queue_id,
+    const struct evpl_tx_src *src,
+    enum evpl_tx_shape        shape,
+    uint16_t                  nb_pkts,
+    unsigned int              flags)
+{
+    const struct evpl_port_caps *port;
+    struct rte_mbuf             *out[EVPL_TX_CHUNK];
+    struct evpl_tx_caps          caps;
+
+    port = evpl_tx_burst_port(evpl, shape == EVPL_TX_PKTS ?
+                              (const void *) src->pkts : src->iov,
+                              port_id, queue_id, nb_pkts, flags);
+    if (unlikely(port == NULL))
+        return evpl_fail(EINVAL);
+    caps.max_segs = port->max_segs;
+    if (flags & EVPL_DPDK_TAKE_REF)
+        return (int) evpl_tx_loop(evpl, port_id, queue_id, src, shape,
+                                  nb_pkts, EVPL_DPDK_TAKE_REF, &caps, out);
+    return (int) evpl_tx_loop(evpl, port_id, queue_id, src, shape, nb_pkts,
+                              0, &caps, out);
 }
 
 EVPL_EXPORT int
@@ -75,56 +137,23 @@ evpl_dpdk_tx_burst(
     uint16_t                    nb_pkts,
     unsigned int                flags)
 {
-    struct rte_mbuf     *chains[EVPL_TX_CHUNK];
-    struct evpl_tx_caps  caps;
-    struct evpl_tx_tally t = { 0, 0, 0, 0 };
-    uint16_t             done = 0, want, conv, sent, k;
-    const struct evpl_port_caps *port;
-    int                  i;
+    const struct evpl_tx_src src = { .shape = EVPL_TX_PKTS, .pkts = pkts };
 
-    if (unlikely(evpl == NULL || (pkts == NULL && nb_pkts > 0) ||
-                 (flags & ~EVPL_DPDK_TAKE_REF) != 0 ||
-                 !evpl_port_queue_ok(port_id, queue_id, 1)))
-        return evpl_fail(EINVAL);
-    port = evpl_port_caps_get(port_id);
+    return evpl_tx_burst_any(evpl, port_id, queue_id, &src, EVPL_TX_PKTS,
+                             nb_pkts, flags);
+}
 
-    caps.max_segs = port->max_segs;
+EVPL_EXPORT int
+evpl_dpdk_tx_burst_flat(
+    struct evpl       *evpl,
+    uint16_t           port_id,
+    uint16_t           queue_id,
+    struct evpl_iovec *iov,
+    uint16_t           nb_pkts,
+    unsigned int       flags)
+{
+    const struct evpl_tx_src src = { .shape = EVPL_TX_FLAT, .iov = iov };
 
-    while (done < nb_pkts) {
-        want = (uint16_t) RTE_MIN((unsigned int) (nb_pkts - done),
-                                  EVPL_TX_CHUNK);
-        /* Constant flags: the loop specialised for each. */
-        if (flags & EVPL_DPDK_TAKE_REF)
-            conv = (uint16_t) evpl_tx_singles(&pkts[done], want, chains,
-                                              EVPL_DPDK_TAKE_REF);
-        else
-            conv = (uint16_t) evpl_tx_singles(&pkts[done], want, chains, 0);
-        t.single += conv;
-        if (unlikely(conv < want))
-            conv = evpl_tx_rest(evpl, &pkts[done], conv, want, chains, flags,
-                                &caps, &t);
-
-        sent = conv ? rte_eth_tx_burst(port_id, queue_id, chains, conv) : 0;
-
-        /* Not taken: the chains' references go (with TAKE_REF those were
-         * the caller's; without, the caller still holds its own). */
-        for (k = sent; k < conv; k++)
-            rte_pktmbuf_free(chains[k]);
-        done += sent;
-        if (sent < want) {
-            if (flags & EVPL_DPDK_TAKE_REF) {
-                evpl->stats.tx_dropped += (uint64_t) (nb_pkts - done);
-                /* Packets never converted still hold their iovecs. */
-                for (i = done + conv - sent; i < nb_pkts; i++)
-                    if (pkts[i].iov != NULL)
-                        evpl_tx_give_up(pkts[i].iov, pkts[i].niov, 0);
-            }
-            break;
-        }
-    }
-    /* The one-mbuf packets' counts, once per burst. */
-    evpl_tx_count(evpl, t.single + t.indirect + t.copied,
-                  t.single + t.indirect + t.copied + t.extsegs, t.single,
-                  t.indirect, t.copied, 0);
-    return done;
+    return evpl_tx_burst_any(evpl, port_id, queue_id, &src, EVPL_TX_FLAT,
+                             nb_pkts, flags);
 }

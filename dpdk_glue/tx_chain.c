@@ -2,16 +2,19 @@
 
 /*
  * The chain builder: iovecs -> one mbuf chain, for packets of several
- * iovecs and for the odd packets of one that tx_shared.c passes on.
+ * iovecs and for the packets of one that evpl_tx_pkt_fate() gives no
+ * other fate (empty, on a pinned external buffer, a slab range longer
+ * than the port's segments).
  *
- * Every non-empty iovec becomes, in order of preference:
- *  - reused: its own mbuf, when the iovec holds the only reference. Only
- *    header fields are written; with TAKE_REF the reference simply moves.
- *  - copied: when shared and small, its bytes go into the tailroom of the
- *    previous segment or the headroom of the next one, when the chain owns
- *    that segment outright; failing both, into a fresh mbuf.
- *  - indirect: when shared and larger, an indirect mbuf attached to it (a
- *    slab range: tx_ext.c).
+ * Every non-empty iovec becomes what evpl_tx_fate() decides:
+ *  - OWN, reused: its own mbuf. Only header fields are written; with
+ *    TAKE_REF the reference simply moves.
+ *  - COPY: its bytes go into the tailroom of the previous segment or the
+ *    headroom of the next one, when the chain owns that segment outright;
+ *    failing both, into a fresh mbuf.
+ *  - ATTACH: an indirect mbuf attached to it; EXT: mbufs attached to its
+ *    slab (tx_ext.c).
+ *  - PINNED: the whole packet is copied (tx_linear.c).
  *
  * The chain is built so that it can be undone exactly: until the end,
  * reused segments carry no new reference with TAKE_REF (one extra without
@@ -36,7 +39,7 @@ struct evpl_tx_build {
      * non-empty indices [pend_first, pend_first + pend_n), pend_len bytes. */
     int              pend_first, pend_n;
     unsigned int     pend_len;
-    unsigned int     reused, indirect, copied;
+    unsigned int     reused, indirect, ext, copied;
 };
 
 static inline void
@@ -182,25 +185,6 @@ evpl_tx_trace_in(
 
 #endif
 
-void
-evpl_tx_give_up(
-    struct evpl_iovec *iov,
-    int                niov,
-    uint64_t           segs)
-{
-    int j, k = 0;
-
-    for (j = 0; j < niov; j++) {
-        if (iov[j].length == 0 || k >= 64 ||
-            !(segs & (UINT64_C(1) << k)))
-            evpl_iovec_put_taken_(&iov[j]);
-        k += iov[j].length != 0;
-    }
-#ifdef EVPL_IOVEC_TRACE
-    evpl_tx_trace_taken(iov, niov);
-#endif
-}
-
 /* What evpl_tx_build() asks of its caller. */
 enum evpl_tx_built {
     EVPL_TX_BUILT,     /* the chain is in b */
@@ -219,16 +203,18 @@ evpl_tx_build(
     unsigned int                     flags,
     const struct evpl_tx_caps       *caps)
 {
-    struct rte_mbuf *m;
-    int              j;
+    const struct evpl_glue *g = evpl_glue(evpl);
+    struct rte_mbuf        *m;
+    int                     j;
 
-    RTE_BUILD_BUG_ON(EVPL_DPDK_MAX_SEGS > 64);
+    RTE_BUILD_BUG_ON(EVPL_DPDK_MAX_SEGS > EVPL_TX_MASK_BITS);
     memset(b, 0, sizeof(*b));
     for (j = 0; j < n; j++) {
         const struct evpl_iovec *v = nonempty[j];
+        enum evpl_tx_fate        f = evpl_tx_fate(g->tx_copy_max, v);
 
         m = evpl_iovec_mbuf_(v);
-        if (!evpl_iovec_on_slab_(v) && evpl_mbuf_exclusive(m)) {
+        if (f == EVPL_TX_OWN) {
             int writable = RTE_MBUF_DIRECT(m);
 
             m->data_off = (uint16_t) ((char *) v->data - (char *) m->buf_addr);
@@ -248,7 +234,8 @@ evpl_tx_build(
 
         b->consumed |= UINT64_C(1) << j;
 
-        if (v->length <= evpl->tx_copy_max) {
+        switch (f) {
+        case EVPL_TX_COPY:
             if (b->pend_n == 0 && b->tail_writable &&
                 rte_pktmbuf_tailroom(b->tail) >= v->length) {
                 memcpy(rte_pktmbuf_mtod_offset(b->tail, char *,
@@ -268,9 +255,7 @@ evpl_tx_build(
             b->pend_n++;
             b->pend_len += v->length;
             continue;
-        }
-
-        if (evpl_iovec_on_slab_(v)) {
+        case EVPL_TX_EXT: {
             struct rte_mbuf *eh, *et, *next;
 
             if (evpl_tx_flush_pending(evpl, b, nonempty) < 0 ||
@@ -280,30 +265,32 @@ evpl_tx_build(
                 next = eh->next;
                 evpl_tx_append(b, eh, 1, 0);
             }
-            b->indirect++;
+            b->ext++;
             continue;
         }
-
-        if (evpl_mbuf_pinned(m)) {
+        case EVPL_TX_PINNED:
             /* A pinned external buffer cannot be attached to. */
             evpl_tx_rollback(b, flags);
             return EVPL_TX_LINEARIZE;
-        }
-        if (evpl_tx_flush_pending(evpl, b, nonempty) < 0)
-            goto nomem;
-        {
+        default: {
             /* The reference first: a count at its limit aborts before
              * anything else is written. */
-            uint16_t        *cnt = evpl_tx_ref_take(call, v);
-            struct rte_mbuf *mi  = evpl_tx_mbuf_alloc(evpl);
+            uint16_t        *cnt;
+            struct rte_mbuf *mi;
 
+            if (evpl_tx_flush_pending(evpl, b, nonempty) < 0)
+                goto nomem;
+            cnt = evpl_tx_ref_take(call, v);
+            mi  = evpl_tx_mbuf_alloc(evpl);
             if (mi == NULL) {
                 evpl_tx_ref_drop(v, cnt);
                 goto nomem;
             }
             evpl_tx_attach(mi, v);
+            mi->data_len = (uint16_t) v->length;
             evpl_tx_append(b, mi, 1, 0);
             b->indirect++;
+        }
         }
     }
     if (evpl_tx_flush_pending(evpl, b, nonempty) < 0)
@@ -321,10 +308,10 @@ evpl_tx_build(
 
 /*
  * Build the chain for one packet. On success with TAKE_REF, the references
- * of iovecs that did not become segments are released.
+ * of iovecs that did not become segments are given up.
  */
 __rte_noinline struct rte_mbuf *
-evpl_tx_convert(
+evpl_tx_chain(
     const char                *call,
     struct evpl               *evpl,
     struct evpl_iovec         *iov,
@@ -371,7 +358,6 @@ evpl_tx_convert(
         return evpl_tx_linear(evpl, iov, niov, n, total, flags,
                               caps->max_segs);
     case EVPL_TX_FAILED:
-        evpl->stats.tx_nomem++;
         evpl_fail(ENOMEM);
         return NULL;
     case EVPL_TX_BUILT:
@@ -384,6 +370,9 @@ evpl_tx_convert(
     evpl_tx_head_reset(head);
     if (flags & EVPL_DPDK_TAKE_REF)
         evpl_tx_give_up(iov, niov, ~b.consumed);
-    evpl_tx_count(evpl, 1, b.nseg, b.reused, b.indirect, b.copied, 0);
+    evpl_glue_count(evpl_glue(evpl), &(struct evpl_dpdk_stats) {
+                        .tx_pkts = 1, .tx_segs = b.nseg,
+                        .tx_reused = b.reused, .tx_indirect = b.indirect,
+                        .tx_ext = b.ext, .tx_copied = b.copied });
     return head;
 }

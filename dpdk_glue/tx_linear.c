@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-only */
 
 /*
- * Linearisation: a packet copied whole, for a port that cannot take the
- * chain as it would be built (no MULTI_SEGS, too many segments), or for
- * more iovecs than one chain is built from (EVPL_DPDK_MAX_SEGS).
+ * Linearisation, the chain builder's (tx_chain.c) only: a packet copied
+ * whole, for a port that cannot take the chain as it would be built (no
+ * MULTI_SEGS, too many segments), for more iovecs than one chain is built
+ * from (EVPL_DPDK_MAX_SEGS), or for a piece no mbuf can be attached to.
  */
 
 #include <string.h>
@@ -114,13 +115,13 @@ evpl_tx_gather_first(
 
 struct rte_mbuf *
 evpl_tx_linear(
-    struct evpl       *evpl,
-    struct evpl_iovec *iov,
-    int                niov,
-    int                n,
-    uint64_t           total,
-    unsigned int       flags,
-    unsigned int       max_segs)
+    struct evpl            *evpl,
+    struct evpl_iovec      *iov,
+    int                     niov,
+    int                     n,
+    uint64_t                total,
+    unsigned int            flags,
+    unsigned int            max_segs)
 {
     struct rte_mbuf *head;
     uint64_t         reused = 0;
@@ -131,16 +132,15 @@ evpl_tx_linear(
         reused = 1;
     } else {
         head = evpl_tx_linearize(evpl, iov, niov, max_segs);
-        if (head == NULL) {
-            if (rte_errno == ENOMEM)
-                evpl->stats.tx_nomem++;
+        if (head == NULL)
             return NULL;
-        }
     }
     if (flags & EVPL_DPDK_TAKE_REF)
         evpl_tx_give_up(iov, niov, reused);
     evpl_tx_head_reset(head);
-    evpl_tx_count(evpl, 1, head->nb_segs, reused, 0, (uint64_t) n - reused,
-                  1);
+    evpl_glue_count(evpl_glue(evpl), &(struct evpl_dpdk_stats) {
+                        .tx_pkts = 1, .tx_segs = head->nb_segs,
+                        .tx_reused = reused, .tx_copied = (uint64_t) n - reused,
+                        .tx_linearized = 1 });
     return head;
 }

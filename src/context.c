@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-only */
 
 #include <stdio.h>
-#include <string.h>
 
 #include <rte_debug.h>
 #include <rte_eal.h>
@@ -93,8 +92,7 @@ evpl_contexts_foreach(
  * only by constructors, before any thread of the application runs. */
 static struct evpl_ext *evpl_exts[EVPL_EXT_MAX];
 static unsigned int     evpl_nb_exts;
-static size_t           evpl_ctx_size = RTE_ALIGN_CEIL(sizeof(struct evpl),
-                                                       RTE_CACHE_LINE_SIZE);
+static size_t           evpl_ctx_size = EVPL_EXT_FIRST_OFFSET;
 static int              evpl_ctx_created;
 
 void
@@ -121,13 +119,16 @@ evpl_exts_fini(
 }
 
 static int
-evpl_exts_init(struct evpl *evpl)
+evpl_exts_init(
+    struct evpl              *evpl,
+    const struct evpl_config *config)
 {
     unsigned int i;
 
     for (i = 0; i < evpl_nb_exts; i++)
         if (evpl_exts[i]->init != NULL &&
-            evpl_exts[i]->init(evpl, evpl_ext_state(evpl, evpl_exts[i])) < 0) {
+            evpl_exts[i]->init(evpl, config,
+                               evpl_ext_state(evpl, evpl_exts[i])) < 0) {
             int err = errno;
 
             /* The log may write (syslog) and change errno. */
@@ -321,10 +322,6 @@ evpl_create(const struct evpl_config *config)
     evpl->headroom = RTE_MIN((uint32_t) RTE_PKTMBUF_HEADROOM, evpl->room);
     evpl->lcore    = lcore;
     evpl->owner_flags = evpl_thread_tag_get() << EVPL_IOVEC_OWNER_SHIFT_;
-    /* A copy must fit a fresh mbuf behind its headroom. */
-    evpl->tx_copy_max = RTE_MIN(config->tx_copy_max ? config->tx_copy_max :
-                                EVPL_DPDK_TX_COPY_MAX,
-                                evpl->room - evpl->headroom);
     evpl->cache    = rte_mempool_default_cache(mp, lcore);
 
     if (evpl->cache == NULL && mp->cache_size > 0) {
@@ -339,7 +336,7 @@ evpl_create(const struct evpl_config *config)
         evpl->cache = evpl->own_cache;
     }
 
-    if (evpl_exts_init(evpl) < 0) {
+    if (evpl_exts_init(evpl, config) < 0) {
         if (evpl->own_cache != NULL)
             rte_mempool_cache_free(evpl->own_cache);
         rte_free(evpl);
@@ -384,22 +381,4 @@ EVPL_EXPORT struct rte_mempool *
 evpl_mempool(const struct evpl *evpl)
 {
     return evpl ? evpl->pool : NULL;
-}
-
-EVPL_EXPORT int
-evpl_dpdk_stats_get(
-    const struct evpl      *evpl,
-    struct evpl_dpdk_stats *stats)
-{
-    if (evpl == NULL || stats == NULL)
-        return evpl_fail(EINVAL);
-    *stats = evpl->stats;
-    return 0;
-}
-
-EVPL_EXPORT void
-evpl_dpdk_stats_reset(struct evpl *evpl)
-{
-    if (evpl != NULL)
-        memset(&evpl->stats, 0, sizeof(evpl->stats));
 }

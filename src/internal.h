@@ -54,6 +54,11 @@ int evpl_log_type(uint32_t level);
  * of the 16 bits only explicit clones can exhaust the rest. */
 #define EVPL_CARVE_REF_CAP    16384u
 
+/* What the core counts of struct evpl_dpdk_stats. */
+struct evpl_core_stats {
+    uint64_t alloc_nomem;
+};
+
 struct evpl {
     struct rte_mempool       *pool;
     /* The calling lcore's default cache, or own_cache on a thread that is
@@ -66,12 +71,13 @@ struct evpl {
     /* The creating thread's tag, in place in iovec->flags: every iovec
      * this context makes carries it. */
     uint32_t                  owner_flags;
-    unsigned int              tx_copy_max;
 
     /* Reservation carving of segments (an mbuf). */
     struct evpl_carve         carve;
 
-    struct evpl_dpdk_stats    stats;
+    /* The core's own counters; the glue keeps the others in its state
+     * (dpdk_glue/glue.h), and evpl_dpdk_stats_get() joins them. */
+    struct evpl_core_stats    stats;
 
     /* Slab carving (slab_carve.c). */
     struct evpl_slab_ctx      slab;
@@ -85,10 +91,11 @@ struct evpl {
 };
 
 /*
- * Extensions: the one way the core calls the glue. How a part of the
- * library outside src/ (the DPDK glue's store of kept received packets,
- * dpdk_glue/rx.c) keeps per-context state and learns of a context's
- * end without the core knowing what that state is. An extension registers
+ * Extensions: how the core calls the glue. How a part of the library
+ * outside src/ (the DPDK glue's per-context state: its transmit settings,
+ * counters and store of kept received packets, dpdk_glue/glue.c) keeps
+ * per-context state and learns of a context's start and end without the
+ * core knowing what that state is. An extension registers
  * once, from an RTE_INIT constructor (before any context exists); every
  * context then carries size zeroed bytes for it behind struct evpl, at the
  * offset registration writes into the descriptor.
@@ -96,9 +103,11 @@ struct evpl {
 struct evpl_ext {
     const char *name;
     size_t      size;
-    /* Optional: at evpl_create(), on the zeroed state; -1 with errno fails
-     * the create (earlier extensions' fini then run). */
-    int  (*init)(struct evpl *evpl, void *state);
+    /* Optional: at evpl_create(), on the zeroed state, with the caller's
+     * configuration (the defaults for NULL); -1 with errno fails the
+     * create (earlier extensions' fini then run). */
+    int  (*init)(struct evpl *evpl, const struct evpl_config *config,
+                 void *state);
     /* Optional: at evpl_destroy(), before the leak report: drop every
      * reference the state holds. */
     void (*fini)(struct evpl *evpl, void *state);
@@ -114,6 +123,13 @@ struct evpl_ext {
 
 /* Most extensions one process registers. */
 #define EVPL_EXT_MAX 4
+
+/* Where the first extension registered keeps its state in a context: an
+ * extension that registers first (the glue, dpdk_glue/glue.c, the only
+ * one) can reach its state at this constant offset rather than load
+ * ext->offset, and checks at registration that it got it. */
+#define EVPL_EXT_FIRST_OFFSET \
+    RTE_ALIGN_CEIL(sizeof(struct evpl), RTE_CACHE_LINE_SIZE)
 
 /* Register ext; called from RTE_INIT. Too many extensions, or a context
  * already created, is a build defect: it logs and aborts. */

@@ -359,7 +359,7 @@ slab_iovec_takes_the_general_path(void **state)
                                              EVPL_DPDK_TAKE_REF), 2);
     assert_int_equal(evpl_dpdk_stats_get(evpl, &after), 0);
     assert_int_equal(after.tx_pkts - before.tx_pkts, 2);
-    assert_int_equal(after.tx_indirect - before.tx_indirect, 1);
+    assert_int_equal(after.tx_ext - before.tx_ext, 1);
     assert_int_equal(after.tx_reused - before.tx_reused, 1);
     assert_int_equal(evpl_dpdk_rx_burst_flat(evpl, ring_port, 0, back, 2, 0),
                      2);

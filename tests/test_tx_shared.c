@@ -418,7 +418,7 @@ slab_ranges_copied_or_attached(void **state)
                              rte_mbuf_ext_refcnt_read(seen.p[0].head.shinfo)
                              + 1);
             evpl_dpdk_stats_get(evpl, &st);
-            assert_int_equal(st.tx_indirect, 1);
+            assert_int_equal(st.tx_ext, 1);
             assert_int_equal(st.tx_segs, 1);
             if (!take)
                 evpl_iovec_release(evpl, &r);
@@ -439,7 +439,7 @@ slab_ranges_copied_or_attached(void **state)
                                                 take ? EVPL_DPDK_TAKE_REF :
                                                 0), 1);
             evpl_dpdk_stats_get(evpl, &st);
-            assert_int_equal(st.tx_indirect, 1);
+            assert_int_equal(st.tx_ext, 1);
             assert_int_equal(st.tx_segs, 2);
             for (n = 0, spins = 0; n == 0; assert_true(++spins < 1000000))
                 n = evpl_dpdk_rx_burst(evpl, ring_port, 0, &rx, 1, rxiov,

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Instructions per operation of evpl-bench's loops, counted by callgrind.
 #
-#   apps/bench/callgrind.sh BUILD_DIR [NAME...]
+#   apps/bench/callgrind.sh [--evpl-only] BUILD_DIR [NAME...]
 #
 # For each NAME (a part of an operation's name in evpl-bench's table, e.g.
 # "alloc+release 64"; default: the rows behind the performance bars), runs
@@ -9,7 +9,9 @@
 # only inside the evpl-dpdk loop's function and then only inside its raw
 # DPDK loop's (--toggle-collect; evpl-bench --list names them), and prints
 # the instructions per operation of each with the lines that cost the
-# most. The functions' set-up outside their loops is a few hundred
+# most. --evpl-only counts the evpl-dpdk loop alone (the DPDK loop does
+# not depend on this library: comparing two libraries needs only the
+# other). The functions' set-up outside their loops is a few hundred
 # instructions against tens of thousands of operations.
 #
 # Instruction counts do not depend on the memory mode, so this runs under
@@ -18,7 +20,12 @@
 # dependent loads can run more instructions in fewer cycles.
 set -eu
 
-build=${1:?usage: $0 BUILD_DIR [NAME...]}
+evpl_only=0
+if [ "${1:-}" = --evpl-only ]; then
+    evpl_only=1
+    shift
+fi
+build=${1:?usage: $0 [--evpl-only] BUILD_DIR [NAME...]}
 shift
 [ $# -gt 0 ] || set -- "alloc+release 64 B" "alloc+release 1500 B" \
     "clone+release LOCAL"
@@ -41,7 +48,9 @@ for name in "$@"; do
     }
     echo "== $(printf '%s' "$row" | cut -f1): instructions per operation" \
         "(callgrind, $ops operations)"
-    for fn in $(printf '%s' "$row" | cut -f2,3 | tr '\t' ' '); do
+    fns=$(printf '%s' "$row" | cut -f2,3 | tr '\t' ' ')
+    [ "$evpl_only" -eq 0 ] || fns=$(printf '%s' "$row" | cut -f2)
+    for fn in $fns; do
         valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" \
             --toggle-collect="$fn" \
             "$bench" -l 0 --no-huge -m 512 --no-shconf --no-pci \

@@ -244,17 +244,9 @@ struct tp_sum {
 static void
 tp_evpl_add(struct evpl_dpdk_stats *t, const struct evpl_dpdk_stats *s)
 {
-    t->alloc_nomem   += s->alloc_nomem;
-    t->tx_pkts       += s->tx_pkts;
-    t->tx_segs       += s->tx_segs;
-    t->tx_reused     += s->tx_reused;
-    t->tx_indirect   += s->tx_indirect;
-    t->tx_copied     += s->tx_copied;
-    t->tx_linearized += s->tx_linearized;
-    t->tx_nomem      += s->tx_nomem;
-    t->tx_dropped    += s->tx_dropped;
-    t->rx_pkts       += s->rx_pkts;
-    t->rx_segs       += s->rx_segs;
+#define X(f) t->f += s->f;
+    EVPL_DPDK_STATS_FOREACH(X)
+#undef X
 }
 
 /* How many times each received packet is meant to be sent. */
@@ -340,11 +332,6 @@ tp_pps(uint64_t n, const struct tp_app *app)
     return app->acc_seconds > 0 ? (double) n / app->acc_seconds : 0;
 }
 
-#define TP_EVPL_FIELDS(X) \
-    X(alloc_nomem) X(tx_pkts) X(tx_segs) X(tx_reused) X(tx_indirect) \
-    X(tx_copied) X(tx_linearized) X(tx_nomem) X(tx_dropped) X(rx_pkts) \
-    X(rx_segs)
-
 static void
 tp_final_json(const struct tp_app *app, const struct tp_sum *s, FILE *out,
               unsigned int drained, unsigned int free_at_end)
@@ -415,7 +402,7 @@ tp_final_json(const struct tp_app *app, const struct tp_sum *s, FILE *out,
     sep = "";
 #define X(f) \
     fprintf(out, "%s\"" #f "\": %" PRIu64, sep, app->acc_evpl.f); sep = ", ";
-    TP_EVPL_FIELDS(X)
+    EVPL_DPDK_STATS_FOREACH(X)
 #undef X
     fprintf(out, "}, \"pool\": {\"name\": \"%s\", \"size\": %u, "
             "\"data_room\": %u, "
@@ -458,7 +445,7 @@ tp_final_text(const struct tp_app *app, const struct tp_sum *s, FILE *out,
             "UNBALANCED");
     fprintf(out, "  evpl:");
 #define X(f) fprintf(out, " " #f " %" PRIu64, app->acc_evpl.f);
-    TP_EVPL_FIELDS(X)
+    EVPL_DPDK_STATS_FOREACH(X)
 #undef X
     fprintf(out, "\n  pool %s: %u mbufs, %u free at start, %u at end "
             "(%u drained from the ports): %s\n",

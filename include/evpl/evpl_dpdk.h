@@ -192,12 +192,11 @@ EVPL_EXPORT struct rte_mempool *evpl_mempool(const struct evpl *evpl);
 /**
  * Default of evpl_config.tx_copy_max: shared iovecs up to this many bytes
  * are copied into a neighbouring segment (or a fresh one) rather than
- * attached by reference. Measured with evpl-bench (docs/performance.md,
- * "Transmit: copy or attach a shared iovec"): up to 256 bytes a copy costs
- * less CPU than an indirect mbuf's attach and detach, a packet of one
- * shared iovec or a header before a payload, even when the bytes are not
- * in cache; from 384 an uncached copy costs more than the attach.
- * Copies that fit a neighbour's headroom also save the NIC a segment.
+ * attached by reference: up to there a copy costs less CPU than an
+ * indirect mbuf's attach and detach, even when the bytes are not in cache
+ * (docs/performance.md, "Transmit: copy or attach a shared iovec", has
+ * the figures). Copies that fit a neighbour's headroom also save the NIC
+ * a segment.
  */
 #define EVPL_DPDK_TX_COPY_MAX 256u
 
@@ -291,9 +290,12 @@ struct evpl_dpdk_pkt {
  * or too large for a port without multi-segment support); it and the
  * packets after it count as not taken.
  *
- * Each packet is converted as evpl_dpdk_iovecs_to_mbuf() converts it. The
- * fresh mbufs that packets of one shared iovec need are taken from the
- * pool in one get per 64 packets, and any left over go straight back.
+ * Each packet is converted as evpl_dpdk_iovecs_to_mbuf() converts it, so
+ * that a burst sends exactly the packets that converting them one at a
+ * time would. The fresh mbufs that packets of one shared iovec need are
+ * taken from the pool in one get per 64 packets; should an earlier packet
+ * run short of mbufs, those not used yet go back first, and any left over
+ * go straight back.
  *
  * @param evpl     The calling thread's context (indirect and copy mbufs
  *                 come from its pool).
@@ -432,8 +434,11 @@ EVPL_EXPORT int evpl_dpdk_rx_burst_flat(
  * evpl_dpdk_tx_burst() with packet i made of @p iov[i] alone (the same
  * conversions, the same fate for packets not taken under each @p flags),
  * without struct evpl_dpdk_pkt. An iovec that its mbuf's only reference
- * holds becomes that mbuf with a few stores; any other goes through the
- * general conversion.
+ * holds becomes that mbuf with a few stores (four at a time where the
+ * build has SSE2); any other goes through the general conversion. One
+ * buffer may be named by several packets of a burst: without
+ * EVPL_DPDK_TAKE_REF each holds a reference of its own, as in
+ * evpl_dpdk_tx_burst().
  *
  * @param evpl     The calling thread's context.
  * @param port_id  The port, started.
@@ -486,19 +491,38 @@ EVPL_EXPORT int evpl_dpdk_port_setup(
     uint16_t                          port_id,
     const struct evpl_dpdk_port_conf *conf);
 
-/** Per-context counters. Read with evpl_dpdk_stats_get(). */
+/**
+ * The per-context counters, in the order of struct evpl_dpdk_stats: the
+ * one list from which the struct, the telemetry endpoints and
+ * evpl-testpmd's report are generated. X(name) for each; what each counts
+ * is beside it.
+ */
+#define EVPL_DPDK_STATS_FOREACH(X)                                           \
+    X(alloc_nomem)   /* alloc/reserve calls failed for lack of mbufs */      \
+    X(tx_pkts)       /* packets converted to mbuf chains */                  \
+    X(tx_segs)       /* segments in those chains */                          \
+    X(tx_reused)     /* iovecs sent as their own mbuf (no copy, no alloc) */ \
+    X(tx_indirect)   /* iovecs sent by reference in an indirect mbuf */      \
+    X(tx_copied)     /* small shared iovecs copied into a segment */         \
+    X(tx_linearized) /* packets copied whole to fit a port's limits */       \
+    X(tx_nomem)      /* conversions failed for lack of mbufs */              \
+    X(tx_dropped)    /* TAKE_REF packets not taken by the driver */          \
+    X(rx_pkts)       /* mbuf chains turned into iovecs */                    \
+    X(rx_segs)       /* iovecs those produced */                             \
+    X(tx_ext)        /* slab ranges sent by reference: mbufs attached to */  \
+                     /* the slab as external buffers (one per range) */
+
+/** @cond */
+#define EVPL_DPDK_STATS_FIELD_(name) uint64_t name;
+/** @endcond */
+
+/**
+ * Per-context counters, one uint64_t per name of
+ * EVPL_DPDK_STATS_FOREACH(), in its order. Read with
+ * evpl_dpdk_stats_get().
+ */
 struct evpl_dpdk_stats {
-    uint64_t alloc_nomem;   /**< alloc/reserve calls failed for lack of mbufs */
-    uint64_t tx_pkts;       /**< packets converted to mbuf chains */
-    uint64_t tx_segs;       /**< segments in those chains */
-    uint64_t tx_reused;     /**< iovecs sent as their own mbuf (no copy, no alloc) */
-    uint64_t tx_indirect;   /**< iovecs sent by reference in an indirect mbuf */
-    uint64_t tx_copied;     /**< small shared iovecs copied into a segment */
-    uint64_t tx_linearized; /**< packets copied whole to fit a port's limits */
-    uint64_t tx_nomem;      /**< conversions failed for lack of mbufs */
-    uint64_t tx_dropped;    /**< TAKE_REF packets not taken by the driver */
-    uint64_t rx_pkts;       /**< mbuf chains turned into iovecs */
-    uint64_t rx_segs;       /**< iovecs those produced */
+    EVPL_DPDK_STATS_FOREACH(EVPL_DPDK_STATS_FIELD_)
 };
 
 /**

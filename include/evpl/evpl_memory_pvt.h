@@ -159,7 +159,7 @@ evpl_refcnt_add_(
 extern "C" {
 #endif
 
-/* The one place an iovec's four fields are written. */
+/* Write an iovec's four fields. */
 static inline void
 evpl_iovec_fill_(
     struct evpl_iovec *iov,
