@@ -16,6 +16,7 @@ itself, and requires the same blocks with the same lines once the numbers
 are left out. Exit 77 (skip) for "huge" without free hugepages.
 """
 
+import codecs
 import json
 import os
 import re
@@ -27,7 +28,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_testpmd import eal_args, hugepages_too_few, launch  # noqa: E402
+from test_testpmd import (catch_signals, die_with_parent,  # noqa: E402
+                          eal_args, hugepages_too_few, launch)
 
 NULL = ["net_null0", "net_null1"]
 RING = ["net_ring0", "net_ring1"]
@@ -263,32 +265,59 @@ def same_layout(ours, theirs, what):
 # ---- running the program ---------------------------------------------------
 
 class Prog:
-    """A running program whose stdout and stderr are read as they come."""
+    """A running program whose stdout and stderr are read as they come
+    (with universal newlines, as text=True reads them). Use it in a with
+    block: however the block ends (a failed assertion, a timeout, a
+    signal), the program is killed if it still runs and reaped, and the
+    readers end with it. It also dies with this test (die_with_parent)."""
 
     def __init__(self, cmd):
         print("$ " + " ".join(cmd), flush=True)
         self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True)
+                                  stderr=subprocess.PIPE, text=True,
+                                  preexec_fn=die_with_parent)
         self.buf = {"out": [], "err": []}
         self.lock = threading.Lock()
-        self.threads = [threading.Thread(target=self._read, args=(f, k))
+        # Daemons: a reader never keeps this test from exiting.
+        self.threads = [threading.Thread(target=self._read, args=(f, k),
+                                         daemon=True)
                         for f, k in ((self.p.stdout, "out"),
                                      (self.p.stderr, "err"))]
         for t in self.threads:
             t.start()
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
     def _read(self, f, key):
+        # What there is, not a character at a time: the forwarding lcores
+        # print every packet under set verbose.
+        dec = codecs.getincrementaldecoder("utf-8")("replace")
+        cr = ""
         while True:
-            c = f.read(1)
-            if c == "":
-                return
+            b = os.read(f.fileno(), 65536)
+            t = cr + dec.decode(b, final=not b)
+            cr = "\r" if b and t.endswith("\r") else ""
+            t = t[:len(t) - len(cr)].replace("\r\n", "\n").replace("\r", "\n")
             with self.lock:
-                self.buf[key].append(c)
+                self.buf[key].append(t)
+            if not b:
+                return
 
     def text(self, key):
         with self.lock:
-            return "".join(self.buf[key])
+            b = self.buf[key]
+            if len(b) > 1:
+                b[:] = ["".join(b)]
+            return b[0] if b else ""
+
+    def send(self, line):
+        self.p.stdin.write(line + "\n")
+        self.p.stdin.flush()
 
     def wait_for(self, key, pred, timeout=30):
         end = time.monotonic() + timeout
@@ -304,14 +333,58 @@ class Prog:
                                                   self.text("err")))
 
     def finish(self, timeout=60):
+        """The exit status once the program ends of itself (stdin closed):
+        it is killed (close) if it does not within timeout."""
         try:
             self.p.stdin.close()
         except BrokenPipeError:
             pass
         rc = self.p.wait(timeout=timeout)
         for t in self.threads:
-            t.join()
+            t.join(timeout=timeout)
         return rc
+
+    def close(self):
+        if self.p.poll() is None:
+            self.p.kill()
+        self.p.wait()
+        # Its end of the pipes went with it: the readers see their end.
+        for t in self.threads:
+            t.join(timeout=10)
+        try:
+            self.p.stdin.close()
+        except OSError:  # what was left unsent, to a program gone
+            pass
+
+
+def clip(text, keep=50000):
+    """text, or its start and end where it is long (packets printed)."""
+    if len(text) <= 2 * keep:
+        return text
+    return "%s\n[... %d characters ...]\n%s" % (
+        text[:keep], len(text) - 2 * keep, text[-keep:])
+
+
+def answer_of(part, command):
+    """(what came before the echo of command, its answer) in part, the
+    text after a prompt; None where part lacks the echo."""
+    lines = part.split("\n")
+    k = next((j for j, line in enumerate(lines)
+              if line.strip() == command), None)
+    if k is None:
+        return None
+    return "\n".join(lines[:k]) + "\n" if k else "", \
+        "\n".join(lines[k + 1:])
+
+
+def ask(prog, key, command):
+    """command at the prompt: its answer once the next prompt came (None
+    where the echo cannot be found)."""
+    n = prog.text(key).count(PROMPT)
+    prog.send(command)
+    prog.wait_for(key, lambda t: t.count(PROMPT) > n)
+    got = answer_of(prog.text(key).split(PROMPT)[n], command)
+    return got and got[1]
 
 
 def drive(exe, mode, vdevs, nfwd, app, script, json_out=True, quit=True):
@@ -321,42 +394,36 @@ def drive(exe, mode, vdevs, nfwd, app, script, json_out=True, quit=True):
     stdout, or stderr under --json."""
     cmd = launch(exe, mode) + eal_args(mode, vdevs, nfwd) + ["--", "-i"] + \
         (["--json"] if json_out else []) + app
-    prog = Prog(cmd)
     key = "err" if json_out else "out"
-    prog.wait_for(key, lambda t: PROMPT in t)
-    for cmd_, pause in script:
-        n = prog.text(key).count(PROMPT)
-        prog.p.stdin.write(cmd_ + "\n")
-        prog.p.stdin.flush()
-        prog.wait_for(key, lambda t, n=n: t.count(PROMPT) > n)
-        # A number: seconds to let the forwarding lcores run. A predicate
-        # on the output: what they must have printed before the next
-        # command, so that nothing they print lands between a prompt and
-        # the next command's echo, however slow the machine.
-        if callable(pause):
-            prog.wait_for(key, pause)
-        else:
-            time.sleep(pause)
-    if quit:
-        prog.p.stdin.write("quit\n")
-        prog.p.stdin.flush()
-    rc = prog.finish()
-    out, err = prog.text("out"), prog.text("err")
-    sys.stderr.write(err if json_out else out)
+    with Prog(cmd) as prog:
+        prog.wait_for(key, lambda t: PROMPT in t)
+        for cmd_, pause in script:
+            ask(prog, key, cmd_)
+            # A number: seconds to let the forwarding lcores run. A
+            # predicate on the output: what they must have printed before
+            # the next command, so that nothing they print lands between a
+            # prompt and the next command's echo, however slow the machine.
+            if callable(pause):
+                prog.wait_for(key, pause)
+            else:
+                time.sleep(pause)
+        if quit:
+            prog.send("quit")
+        rc = prog.finish()
+        out, err = prog.text("out"), prog.text("err")
+    sys.stderr.write(clip(err if json_out else out))
     answers = {}
     parts = (err if json_out else out).split(PROMPT)[1:]
     for i, part in enumerate(parts[:len(script)]):
         # The forwarding lcores print on their own time: what they print
         # after the prompt and before the command's echo is the previous
         # command's (a run it started), as it would be on a terminal.
-        lines = part.split("\n")
-        k = next((j for j, line in enumerate(lines)
-                  if line.strip() == script[i][0]), None)
-        assert k is not None, (part, script[i][0])
-        if k > 0:
-            assert i > 0, (part, script[i][0])
-            answers[i - 1] += "\n".join(lines[:k]) + "\n"
-        answers[i] = "\n".join(lines[k + 1:])
+        got = answer_of(part, script[i][0])
+        assert got is not None, (clip(part), script[i][0])
+        if got[0]:
+            assert i > 0, (clip(part), script[i][0])
+            answers[i - 1] += got[0]
+        answers[i] = got[1]
     d = json.loads(out) if json_out else None
     return rc, answers, out, err, d
 
@@ -548,19 +615,18 @@ def case_sigterm(exe, mode):
     """A signal at the prompt stops forwarding and ends as quit does."""
     cmd = launch(exe, mode) + eal_args(mode, NULL, 1) + \
         ["--", "-i", "-a", "--json"]
-    prog = Prog(cmd)
-    prog.wait_for("err", lambda t: PROMPT in t)
-    time.sleep(0.3)
-    prog.p.send_signal(signal.SIGTERM)
-    rc = prog.p.wait(timeout=60)
-    prog.p.stdin.close()
-    for t in prog.threads:
-        t.join()
-    sys.stderr.write(prog.text("err"))
-    d = json.loads(prog.text("out"))
+    with Prog(cmd) as prog:
+        prog.wait_for("err", lambda t: PROMPT in t)
+        time.sleep(0.3)
+        prog.p.send_signal(signal.SIGTERM)
+        rc = prog.p.wait(timeout=60)
+        prog.finish()
+        out, err = prog.text("out"), prog.text("err")
+    sys.stderr.write(err)
+    d = json.loads(out)
     books_hold(rc, d, 1)
     assert d["totals"]["rx_packets"] > 0
-    assert "signal 15" in prog.text("err")
+    assert "signal 15" in err
 
 
 DAILY = ["show port stats 0", "show port info 0", "show port summary all",
@@ -597,23 +663,17 @@ def testpmd_daily(mode):
         return None
     cmd = [stdbuf, "-oL", testpmd] + eal_args(mode, NULL, 1) + \
         ["--", "-i", "--total-num-mbufs=2048"]
-    t = Prog(cmd)
-    try:
-        t.wait_for("out", lambda x: PROMPT in x)
-        for c in DAILY:
-            n = t.text("out").count(PROMPT)
-            t.p.stdin.write(c + "\n")
-            t.p.stdin.flush()
-            t.wait_for("out", lambda x, n=n: x.count(PROMPT) > n)
-        t.p.stdin.write("quit\n")
-        t.p.stdin.flush()
-    except (AssertionError, BrokenPipeError) as e:
-        t.p.kill()
+    with Prog(cmd) as t:
+        try:
+            t.wait_for("out", lambda x: PROMPT in x)
+            for c in DAILY:
+                ask(t, "out", c)
+            t.send("quit")
+        except (AssertionError, BrokenPipeError) as e:
+            print("dpdk-testpmd did not run here: %s" % e)
+            return None
         t.finish()
-        print("dpdk-testpmd did not run here: %s" % e)
-        return None
-    t.finish()
-    return transcript(t.text("out"), DAILY)
+        return transcript(t.text("out"), DAILY)
 
 
 def case_daily_layout(exe, mode):
@@ -711,7 +771,8 @@ def case_layout(exe, mode):
     cmd = launch(exe, mode) + eal + ["--", "--stats-period=1",
                                      "--duration=1.1"]
     print("$ " + " ".join(cmd), flush=True)
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=60,
+                       preexec_fn=die_with_parent)
     print(p.stdout)
     assert p.returncode == 0, p.stderr
     ours = p.stdout
@@ -731,22 +792,19 @@ def case_layout(exe, mode):
         return
     cmd = launch(testpmd, mode) + eal + ["--", "--total-num-mbufs=2048",
                                          "--stats-period=1"]
-    print("$ " + " ".join(cmd), flush=True)
-    t = Prog(cmd)
-    # Its first page comes as forwarding starts, just after the pool (said
-    # on stderr: stdout is buffered); the signal stops the run.
-    try:
-        t.wait_for("err", lambda x: "mbuf pool" in x)
-    except AssertionError as e:
-        t.p.kill()
+    with Prog(cmd) as t:
+        # Its first page comes as forwarding starts, just after the pool
+        # (said on stderr: stdout is buffered); the signal stops the run.
+        try:
+            t.wait_for("err", lambda x: "mbuf pool" in x)
+        except AssertionError as e:
+            print("dpdk-testpmd did not start here: compared with the "
+                  "recorded sample only\n%s" % e)
+            return
+        time.sleep(1.5)
+        t.p.send_signal(signal.SIGINT)
         t.finish()
-        print("dpdk-testpmd did not start here: compared with the recorded "
-              "sample only\n%s" % e)
-        return
-    time.sleep(1.5)
-    t.p.send_signal(signal.SIGINT)
-    t.finish()
-    theirs, terr = t.text("out"), t.text("err")
+        theirs, terr = t.text("out"), t.text("err")
     if "Forward statistics" not in theirs:
         print("dpdk-testpmd did not run here (exit %s): compared with the "
               "recorded sample only\n%s" % (t.p.returncode, terr))
@@ -774,6 +832,7 @@ def main():
         print(" ".join(ONCE))
         return 0
     exe, case, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+    catch_signals()
     if mode == "huge" and hugepages_too_few():
         print("SKIP: too few hugepages on this machine; the nohuge run "
               "covers it")
