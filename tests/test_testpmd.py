@@ -422,10 +422,20 @@ def common_checks(d, rc, stderr):
         t["tx_packets"] + t["dropped"], t
 
 
+def both_ports_counted(text):
+    """Whether the last statistics page in text shows packets received on
+    ports 0 and 1."""
+    last = dict(re.findall(r"NIC statistics for port (\d+) +#+\n"
+                           r"  RX-packets: (\d+)", text))
+    return int(last.get("0", 0)) > 0 and int(last.get("1", 0)) > 0
+
+
 def run_json(exe, mode, vdevs, nfwd, app, stop=None):
     cmd = launch(exe, mode) + eal_args(mode, vdevs, nfwd) + \
         ["--", "--json"] + app
-    if stop is None and not any(a.startswith("--duration") for a in app):
+    if stop is not None:
+        cmd.append("--stats-period=1")
+    elif not any(a.startswith("--duration") for a in app):
         cmd.append("--duration=0.5")
     print("$ " + " ".join(cmd), flush=True)
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -433,14 +443,15 @@ def run_json(exe, mode, vdevs, nfwd, app, stop=None):
     try:
         head = ""
         if stop is not None:
-            # From the start of forwarding (its configuration lines), not
-            # of the process: the EAL takes its time on a loaded machine.
-            while "packet forwarding - ports=" not in head:
+            # Once a statistics page (one a second) shows both ports'
+            # packets, not after a fixed time: the EAL and the lcores take
+            # theirs on a loaded machine.
+            end = time.monotonic() + 60
+            while not both_ports_counted(head):
                 line = p.stderr.readline()
-                if line == "":
-                    break
+                assert line != "" and time.monotonic() < end, \
+                    "no page showing packets on both ports:\n" + head
                 head += line
-            time.sleep(1.5)
             p.send_signal(stop)
         out, err = p.communicate(timeout=120)
     finally:

@@ -357,6 +357,16 @@ class Prog:
             pass
 
 
+class Until:
+    """A step's pause that asks again: the command is sent again until its
+    answer satisfies pred, as someone at the prompt looks again until the
+    lcores have done what the next step needs (they work on their own
+    time, however loaded the machine)."""
+
+    def __init__(self, pred, timeout=30):
+        self.pred, self.timeout = pred, timeout
+
+
 def clip(text, keep=50000):
     """text, or its start and end where it is long (packets printed)."""
     if len(text) <= 2 * keep:
@@ -387,26 +397,47 @@ def ask(prog, key, command):
     return got and got[1]
 
 
+def ask_until(prog, key, command, until):
+    """command at the prompt again and again until its answer satisfies
+    until.pred; the number of times it was asked."""
+    end = time.monotonic() + until.timeout
+    asked = 0
+    while True:
+        a = ask(prog, key, command)
+        asked += 1
+        if a is not None and until.pred(a):
+            return asked
+        assert time.monotonic() < end, \
+            "%r: never answered as required:\n%s" % (command, a)
+        time.sleep(0.05)
+
+
 def drive(exe, mode, vdevs, nfwd, app, script, json_out=True, quit=True):
-    """Run with -i and feed script: (command, seconds to wait after its
-    answer). Returns (exit status, {command index: answer}, stdout,
-    stderr, the JSON summary or None). The prompt and the answers are on
-    stdout, or stderr under --json."""
+    """Run with -i and feed script: (command, pause), pause being 0, a
+    predicate on the output to wait for after the answer, or Until; never
+    a time, which stands in for what the lcores did only on a quiet
+    machine. Returns (exit status, {command index: answer}, stdout, stderr,
+    the JSON summary or None). The prompt and the answers are on stdout,
+    or stderr under --json."""
     cmd = launch(exe, mode) + eal_args(mode, vdevs, nfwd) + ["--", "-i"] + \
         (["--json"] if json_out else []) + app
     key = "err" if json_out else "out"
+    sent = []   # the script index of each command sent, in order
     with Prog(cmd) as prog:
         prog.wait_for(key, lambda t: PROMPT in t)
-        for cmd_, pause in script:
+        for i, (cmd_, pause) in enumerate(script):
+            if isinstance(pause, Until):
+                sent += [i] * ask_until(prog, key, cmd_, pause)
+                continue
             ask(prog, key, cmd_)
-            # A number: seconds to let the forwarding lcores run. A
-            # predicate on the output: what they must have printed before
-            # the next command, so that nothing they print lands between a
-            # prompt and the next command's echo, however slow the machine.
+            sent.append(i)
+            # A predicate on the output: what the lcores must have printed
+            # before the next command, so that nothing they print lands
+            # between a prompt and the next command's echo.
             if callable(pause):
                 prog.wait_for(key, pause)
             else:
-                time.sleep(pause)
+                assert pause == 0, pause
         if quit:
             prog.send("quit")
         rc = prog.finish()
@@ -414,15 +445,18 @@ def drive(exe, mode, vdevs, nfwd, app, script, json_out=True, quit=True):
     sys.stderr.write(clip(err if json_out else out))
     answers = {}
     parts = (err if json_out else out).split(PROMPT)[1:]
-    for i, part in enumerate(parts[:len(script)]):
+    for j, part in enumerate(parts[:len(sent)]):
         # The forwarding lcores print on their own time: what they print
         # after the prompt and before the command's echo is the previous
-        # command's (a run it started), as it would be on a terminal.
+        # command's (a run it started), as it would be on a terminal. A
+        # command sent again (Until) answers with its last answer.
+        i = sent[j]
         got = answer_of(part, script[i][0])
         assert got is not None, (clip(part), script[i][0])
         if got[0]:
-            assert i > 0, (clip(part), script[i][0])
-            answers[i - 1] += got[0]
+            owner = next((s for s in reversed(sent[:j]) if s != i), None)
+            assert owner is not None, (clip(part), script[i][0])
+            answers[owner] += got[0]
         answers[i] = got[1]
     d = json.loads(out) if json_out else None
     return rc, answers, out, err, d
@@ -453,6 +487,16 @@ def fwd_stats(answer):
     return r
 
 
+def received(n):
+    """Until show fwd stats all says n packets received or more: the
+    lcores have run so far (never a fixed time)."""
+    return Until(lambda a: fwd_stats(a).get("all", {}).get("RX-packets", 0)
+                 >= n)
+
+
+FORWARDED = received(1)
+
+
 # ---- cases -------------------------------------------------------------------
 
 def case_stats(exe, mode):
@@ -461,8 +505,12 @@ def case_stats(exe, mode):
     adds up to evpl's own books."""
     script = [
         ("show port stats all", 0),          # 0
-        ("start", 0.3),                      # 1
-        ("show port stats all", 0),          # 2
+        ("start", 0),                        # 1
+        # Until both ports' counters moved: the lcore has run.
+        ("show port stats all",
+         Until(lambda a: len(port_stats(a)) == 2 and all(
+             f["RX-packets"] > 0 and f["TX-packets"] > 0
+             for f in port_stats(a).values()))),   # 2
         ("show fwd stats all", 0),           # 3
         ("stop", 0),                         # 4
         ("clear port stats all", 0),         # 5
@@ -470,8 +518,9 @@ def case_stats(exe, mode):
         ("show fwd stats all", 0),           # 7
         ("set fwd macswap", 0),              # 8
         ("show config fwd", 0),              # 9
-        ("start", 0.3),                      # 10
-        ("stop", 0),                         # 11
+        ("start", 0),                        # 10
+        ("show fwd stats all", FORWARDED),   # 11
+        ("stop", 0),                         # 12
     ]
     rc, a, _out, _err, d = drive(exe, mode, NULL, 1, ["--forward-mode=io"],
                                  script)
@@ -494,7 +543,7 @@ def case_stats(exe, mode):
     assert "Set macswap packet forwarding mode" in a[8], a[8]
     assert a[9].startswith("macswap packet forwarding"), a[9]
     assert a[10].startswith("macswap packet forwarding"), a[10]
-    run2 = fwd_stats(a[11])
+    run2 = fwd_stats(a[12])
     assert d["mode"] == "macswap"
     # io touches no iovec, macswap does: the second run ran macswap.
     e = d["evpl"]
@@ -517,7 +566,9 @@ def case_tx_first(exe, mode):
         ("set burst 8", 0),
         ("set txpkts 42,1000", 0),
         ("show config txpkts", 0),
-        ("start tx_first", 0.3),
+        ("start tx_first", 0),
+        # Until the burst of each port came back.
+        ("show fwd stats all", received(2 * 8)),
         ("stop", 0),
     ]
     rc, a, _out, _err, d = drive(exe, mode, RING, 1, [], script)
@@ -525,7 +576,7 @@ def case_tx_first(exe, mode):
     assert "Number of packets per burst set to 8" in a[1], a[1]
     assert "Segment sizes: 42,1000" in a[3], a[3]
     assert d["burst"] == 8 and d["txpkts"] == [42, 1000], d
-    stop = fwd_stats(a[5])
+    stop = fwd_stats(a[6])
     for p in d["ports"]:
         assert p["generated"] == 8 and p["rx_packets"] == 8, p
         assert p["rx_ipv4_udp"] == 8, p
@@ -537,7 +588,7 @@ def case_refusals(exe, mode):
     were; the end of input quits as quit does."""
     script = [
         ("stop", 0),
-        ("start", 0.1),
+        ("start", 0),
         ("start", 0),
         ("set fwd iovec", 0),
         ("set burst 8", 0),
@@ -574,7 +625,9 @@ def case_defaults(exe, mode):
     through the library, and it says how to reach dpdk-testpmd's io (which
     touches no iovec) and the other modes."""
     rc, a, _out, err, d = drive(exe, mode, NULL, 1, [],
-                                [("start", 0.3), ("stop", 0)])
+                                [("start", 0),
+                                 ("show fwd stats all", FORWARDED),
+                                 ("stop", 0)])
     books_hold(rc, d, 1)
     assert d["mode"] == "iovec", d["mode"]
     assert a[0].startswith("iovec packet forwarding"), a[0]
@@ -589,7 +642,7 @@ def case_defaults(exe, mode):
 def case_auto_start(exe, mode):
     """--auto-start: forwarding runs before the first command."""
     rc, a, _out, err, d = drive(exe, mode, NULL, 1, ["--auto-start"],
-                                [("show fwd stats all", 0)])
+                                [("show fwd stats all", FORWARDED)])
     books_hold(rc, d, 1)
     assert "Start automatic packet forwarding" in err
     assert fwd_stats(a[0])["all"]["RX-packets"] > 0, a[0]
@@ -600,7 +653,7 @@ def case_text(exe, mode):
     """Without --json everything is on stdout, in order: the prompt's
     echo, the answers, testpmd's stop lines at quit, then evpl's own."""
     rc, a, out, _err, _d = drive(exe, mode, NULL, 1, [],
-                                 [("start", 0.2)], json_out=False)
+                                 [("start", 0)], json_out=False)
     assert rc == 0, rc
     tail = out.split(PROMPT)[-1]
     assert tail.lstrip().startswith("quit"), tail
@@ -617,7 +670,7 @@ def case_sigterm(exe, mode):
         ["--", "-i", "-a", "--json"]
     with Prog(cmd) as prog:
         prog.wait_for("err", lambda t: PROMPT in t)
-        time.sleep(0.3)
+        ask_until(prog, "err", "show fwd stats all", FORWARDED)
         prog.p.send_signal(signal.SIGTERM)
         rc = prog.p.wait(timeout=60)
         prog.finish()
@@ -790,18 +843,19 @@ def case_layout(exe, mode):
         print("dpdk-testpmd not installed: compared with the recorded "
               "sample only")
         return
-    cmd = launch(testpmd, mode) + eal + ["--", "--total-num-mbufs=2048",
-                                         "--stats-period=1"]
+    # stdbuf: its statistics page as it prints it (stdio), to wait for.
+    cmd = [shutil.which("stdbuf") or "stdbuf", "-oL"] + \
+        launch(testpmd, mode) + eal + ["--", "--total-num-mbufs=2048",
+                                       "--stats-period=1"]
     with Prog(cmd) as t:
-        # Its first page comes as forwarding starts, just after the pool
-        # (said on stderr: stdout is buffered); the signal stops the run.
+        # Its first page comes a period after forwarding starts, one block
+        # per port; the signal then stops the run.
         try:
-            t.wait_for("err", lambda x: "mbuf pool" in x)
+            t.wait_for("out", lambda x: x.count("Tx-bps:") >= 2, timeout=60)
         except AssertionError as e:
             print("dpdk-testpmd did not start here: compared with the "
                   "recorded sample only\n%s" % e)
             return
-        time.sleep(1.5)
         t.p.send_signal(signal.SIGINT)
         t.finish()
         theirs, terr = t.text("out"), t.text("err")
