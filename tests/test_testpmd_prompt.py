@@ -269,9 +269,11 @@ class Prog:
     (with universal newlines, as text=True reads them). Use it in a with
     block: however the block ends (a failed assertion, a timeout, a
     signal), the program is killed if it still runs and reaped, and the
-    readers end with it. It also dies with this test (die_with_parent)."""
+    readers end with it. It also dies with this test (die_with_parent).
+    rate: read at most so many bytes a second, as a slow terminal does
+    (the program's writes then wait for room in the pipe)."""
 
-    def __init__(self, cmd):
+    def __init__(self, cmd, rate=None):
         print("$ " + " ".join(cmd), flush=True)
         self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE,
@@ -279,6 +281,7 @@ class Prog:
                                   preexec_fn=die_with_parent)
         self.buf = {"out": [], "err": []}
         self.lock = threading.Lock()
+        self.rate = rate
         # Daemons: a reader never keeps this test from exiting.
         self.threads = [threading.Thread(target=self._read, args=(f, k),
                                          daemon=True)
@@ -299,7 +302,9 @@ class Prog:
         dec = codecs.getincrementaldecoder("utf-8")("replace")
         cr = ""
         while True:
-            b = os.read(f.fileno(), 65536)
+            b = os.read(f.fileno(), 4096 if self.rate else 65536)
+            if self.rate:
+                time.sleep(len(b) / self.rate)
             t = cr + dec.decode(b, final=not b)
             cr = "\r" if b and t.endswith("\r") else ""
             t = t[:len(t) - len(cr)].replace("\r\n", "\n").replace("\r", "\n")
@@ -412,7 +417,8 @@ def ask_until(prog, key, command, until):
         time.sleep(0.05)
 
 
-def drive(exe, mode, vdevs, nfwd, app, script, json_out=True, quit=True):
+def drive(exe, mode, vdevs, nfwd, app, script, json_out=True, quit=True,
+          rate=None):
     """Run with -i and feed script: (command, pause), pause being 0, a
     predicate on the output to wait for after the answer, or Until; never
     a time, which stands in for what the lcores did only on a quiet
@@ -423,7 +429,7 @@ def drive(exe, mode, vdevs, nfwd, app, script, json_out=True, quit=True):
         (["--json"] if json_out else []) + app
     key = "err" if json_out else "out"
     sent = []   # the script index of each command sent, in order
-    with Prog(cmd) as prog:
+    with Prog(cmd, rate) as prog:
         prog.wait_for(key, lambda t: PROMPT in t)
         for i, (cmd_, pause) in enumerate(script):
             if isinstance(pause, Until):
@@ -816,6 +822,47 @@ def case_daily(exe, mode):
         ports
 
 
+# Commands asked while the lcores print every packet, read at a slow
+# terminal's pace (case_verbose).
+VERBOSE_ASKS = 10
+VERBOSE_RATE = 1 << 20
+PKT_LINE = re.compile(r"  src=([0-9A-F]{2}:){5}[0-9A-F]{2} - "
+                      r"dst=([0-9A-F]{2}:){5}[0-9A-F]{2} - pool=\S+ - "
+                      r"type=0x[0-9a-f]{4} - length=\d+ - nb_segs=\d+")
+BURST_LINE = re.compile(r"port \d+/queue \d+: received \d+ packets")
+
+
+def case_verbose(exe, mode):
+    """While the forwarding lcores print every packet (packets going round
+    two net_ring ports, io), every prompt and every answer still comes
+    whole, and so does every packet line. Guards the lock tp_prompt holds
+    while cmdline writes (cmdline.c): cmdline writes the prompt and the
+    echo a character at a time to the descriptor the lcores print to, and
+    without the lock their lines land inside "testpmd> " within a few
+    commands, so that the prompt the driver waits for never comes."""
+    script = [("set verbose 1", 0),
+              ("start tx_first", lambda t: t.count("nb_segs=") >= 64)] + \
+        [("show config cores", 0)] * VERBOSE_ASKS + \
+        [("set verbose 0", 0), ("stop", 0)]
+    rc, a, _out, err, d = drive(exe, mode, RING, 1, ["--forward-mode=io"],
+                                script, rate=VERBOSE_RATE)
+    books_hold(rc, d, 1)
+    lines = 0
+    for line in err.splitlines():
+        # The lcores print while the prompt waits for input: after it.
+        body = line[len(PROMPT):] if line.startswith(PROMPT) else line
+        if "src=" in body:
+            assert PKT_LINE.fullmatch(body), line
+            lines += 1
+        elif "/queue" in body:
+            assert BURST_LINE.fullmatch(body), line
+    assert lines >= 64, lines
+    for i in range(2, 2 + VERBOSE_ASKS):
+        assert a[i].startswith("List of forwarding lcores:"), clip(a[i], 500)
+    print("OK: %d packet lines, %d prompts, each whole" % (
+        lines, err.count(PROMPT)))
+
+
 def case_layout(exe, mode):
     """The NIC statistics page and the stop's forward statistics have
     testpmd's blocks and lines, whatever the numbers; the parser reads
@@ -873,6 +920,7 @@ PROMPT_CASES = {
     "prompt-refusals": case_refusals,
     "prompt-defaults": case_defaults,
     "prompt-daily": case_daily,
+    "prompt-verbose": case_verbose,
     "prompt-auto-start": case_auto_start,
     "prompt-text": case_text,
     "prompt-sigterm": case_sigterm,
