@@ -409,6 +409,38 @@ iovecs_carry_their_owner_tag(void **state)
     evpl_iovecs_release(e, v, 4);
 }
 
+/* On a pool with a cache, once the cache and the pool are both empty an
+ * allocation fails with ENOMEM: the pool's 64 mbufs, then no more.
+ * Guards the "len > 0" of src/alloc.c's evpl_iovec_alloc() fast path
+ * (at ">= 0" an empty cache's refill from an empty pool fails unseen and
+ * an mbuf it never got is handed out). */
+static void
+alloc_from_an_empty_cache_and_pool_fails(void **state)
+{
+    struct rte_mempool *mp;
+    struct evpl_config  cfg = { 0 };
+    struct evpl        *e;
+    struct evpl_iovec   v[65];
+    int                 n = 0;
+
+    (void) state;
+    mp = rte_pktmbuf_pool_create("alloc_cached", 64, 8, 0,
+                                 RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+    assert_non_null(mp);
+    cfg.pool = mp;
+    e        = evpl_create(&cfg);
+    assert_non_null(e);
+    errno = 0;
+    while (n < 65 && evpl_iovec_alloc(e, 100, 0, 1, 0, &v[n]) == 1)
+        n++;
+    assert_int_equal(n, 64);
+    assert_int_equal(errno, ENOMEM);
+    evpl_iovecs_release(e, v, n);
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+}
+
 static const struct CMUnitTest cases[] = {
     CASE(alloc_sizes_add_up),
     CASE(alloc_gives_exclusive_mbufs),
@@ -421,6 +453,7 @@ static const struct CMUnitTest cases[] = {
     CASE(alloc_aligned_to_the_whole_room_takes_a_slab),
     CASE(alloc_one_byte_past_max_iovecs_segments_takes_a_slab),
     CASE(iovecs_carry_their_owner_tag),
+    CASE(alloc_from_an_empty_cache_and_pool_fails),
 };
 
 EVPL_TEST_MAIN("memory_alloc", cases)
