@@ -437,6 +437,45 @@ commit_of_a_slab_allocation_consumes_nothing(void **state)
     evpl_iovec_release(evpl, &a);
 }
 
+/* A reservation of a whole segment that does not fit behind the carving
+ * point takes one fresh segment, in one iovec, not what is left behind
+ * the point and then more. Guards the "<=" of src/alloc.c's
+ * evpl_iovec_reserve() (at "<" the exact fit spans two segments). */
+static void
+reserve_of_a_whole_segment_takes_one_fresh_segment(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    unsigned int      room = rte_pktmbuf_data_room_size(evpl_mempool(evpl));
+    struct evpl_iovec a, v[4];
+
+    assert_int_equal(evpl_iovec_reserve(evpl, 100, 0, 1, &a), 1);
+    evpl_iovec_commit(evpl, 0, &a, 1);
+    assert_int_equal(evpl_iovec_reserve(evpl, room, 0, 4, v), 1);
+    assert_false(evpl_dpdk_iovec_is_slab(&v[0]));
+    assert_int_equal(v[0].length, room);
+    assert_ptr_not_equal(evpl_test_mbuf(&v[0]), evpl_test_mbuf(&a));
+    evpl_iovec_release(evpl, &v[0]);
+    evpl_iovec_release(evpl, &a);
+}
+
+/* A commit's alignment that is not a power of two pads nothing: the next
+ * reservation lands right behind the committed bytes. Guards the
+ * "mask = 0" of src/carve.c's evpl_iovec_commit() (alignment 3 as mask
+ * 1 would pad 101 bytes to 102). */
+static void
+commit_alignment_not_a_power_of_two_pads_nothing(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec a, b;
+
+    assert_int_equal(evpl_iovec_reserve(evpl, 101, 0, 1, &a), 1);
+    evpl_iovec_commit(evpl, 3, &a, 1);
+    assert_int_equal(evpl_iovec_reserve(evpl, 100, 0, 1, &b), 1);
+    assert_ptr_equal(b.data, (char *) a.data + 101);
+    evpl_iovec_release(evpl, &b);
+    evpl_iovec_release(evpl, &a);
+}
+
 struct commit_case {
     struct evpl      *evpl;
     struct evpl_iovec r;
@@ -479,6 +518,8 @@ static const struct CMUnitTest cases[] = {
     CASE(reserve_span_from_a_carve_segment_with_no_room_left),
     CASE(reserve_fresh_segment_forgets_an_old_span_mark),
     CASE(commit_of_a_slab_allocation_consumes_nothing),
+    CASE(reserve_of_a_whole_segment_takes_one_fresh_segment),
+    CASE(commit_alignment_not_a_power_of_two_pads_nothing),
 };
 
 EVPL_TEST_MAIN("memory_reserve", cases)
