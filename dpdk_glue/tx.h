@@ -100,14 +100,24 @@ enum evpl_tx_fate {
  *  - on a pinned external buffer: copied with the whole packet;
  *  - else attached, in an indirect mbuf.
  * evpl_tx_own() is the first rule fused with its build; tx_vec.h is that,
- * four at a time.
+ * four at a time. rules, a constant: EVPL_TX_NOT_OWN where evpl_tx_own()
+ * has just refused v, so the first rule is not asked again (should
+ * another lcore have dropped the count to 1 since, the packet is still
+ * right, copied or attached), EVPL_TX_ALL_RULES elsewhere.
  */
+enum evpl_tx_rules {
+    EVPL_TX_ALL_RULES,
+    EVPL_TX_NOT_OWN,
+};
+
 static __rte_always_inline enum evpl_tx_fate
 evpl_tx_fate(
     uint32_t                 copy_max,
-    const struct evpl_iovec *v)
+    const struct evpl_iovec *v,
+    enum evpl_tx_rules       rules)
 {
-    if (!evpl_iovec_on_slab_(v) && evpl_mbuf_exclusive(evpl_iovec_mbuf_(v)))
+    if (rules == EVPL_TX_ALL_RULES && !evpl_iovec_on_slab_(v) &&
+        evpl_mbuf_exclusive(evpl_iovec_mbuf_(v)))
         return EVPL_TX_OWN;
     if (v->length <= copy_max)
         return EVPL_TX_COPY;
@@ -129,13 +139,14 @@ evpl_tx_pkt_fate(
     uint32_t                   copy_max,
     const struct evpl_tx_caps *caps,
     const struct evpl_iovec   *v,
-    int                        niov)
+    int                        niov,
+    enum evpl_tx_rules         rules)
 {
     enum evpl_tx_fate f;
 
     if (niov != 1 || v->length == 0)
         return EVPL_TX_CHAIN;
-    f = evpl_tx_fate(copy_max, v);
+    f = evpl_tx_fate(copy_max, v, rules);
     if (f == EVPL_TX_PINNED ||
         (f == EVPL_TX_EXT &&
          evpl_tx_ext_segs(v->length) >
@@ -156,27 +167,23 @@ evpl_tx_own_refs(unsigned int flags)
 }
 
 /*
- * The common packet: one non-empty iovec whose mbuf nobody else holds
- * (evpl_tx_fate()'s first rule, the same test) becomes that mbuf, leaving
- * with refcnt refs (evpl_tx_own_refs()). data_off and refcnt are one
- * store, port untouched: reading the rearm word back whole to keep it
+ * The common packet's build: the iovec v, len bytes (not 0), whose mbuf
+ * nobody else holds (evpl_tx_fate() said EVPL_TX_OWN), becomes that mbuf,
+ * leaving with refcnt refs (evpl_tx_own_refs()). data_off and refcnt are
+ * one store, port untouched: reading the rearm word back whole to keep it
  * would be a load wider than the last store to refcnt (the previous free's
  * decrement), which the store buffer cannot forward. What else a driver
  * reads is stored unconditionally, the flags saying where the data lives
- * kept. Returns NULL, having written nothing, for any other iovec (a
- * slab's included).
+ * kept.
  */
 static __rte_always_inline struct rte_mbuf *
-evpl_tx_own(
+evpl_tx_own_build(
     const struct evpl_iovec *v,
+    uint32_t                 len,
     uint16_t                 refs)
 {
-    struct rte_mbuf *m   = evpl_iovec_mbuf_(v);
-    uint32_t         len = v->length;
+    struct rte_mbuf *m = evpl_iovec_mbuf_(v);
 
-    if (unlikely(len == 0 || evpl_iovec_on_slab_(v) ||
-                 !evpl_mbuf_exclusive(m)))
-        return NULL;
     evpl_mbuf_off_ref_set_(m, (uint16_t) ((char *) v->data -
                                           (char *) m->buf_addr), refs);
     m->nb_segs   = 1;
@@ -184,6 +191,25 @@ evpl_tx_own(
     evpl_mbuf_one_seg_len_set_(m, len);
     evpl_mbuf_next_txoff_clear_(m);
     return m;
+}
+
+/*
+ * The common packet, tested and built: one non-empty iovec whose mbuf
+ * nobody else holds (evpl_tx_fate()'s first rule, the same test) becomes
+ * that mbuf (evpl_tx_own_build()). Returns NULL, having written nothing,
+ * for any other iovec (a slab's included).
+ */
+static __rte_always_inline struct rte_mbuf *
+evpl_tx_own(
+    const struct evpl_iovec *v,
+    uint16_t                 refs)
+{
+    uint32_t len = v->length;
+
+    if (unlikely(len == 0 || evpl_iovec_on_slab_(v) ||
+                 !evpl_mbuf_exclusive(evpl_iovec_mbuf_(v))))
+        return NULL;
+    return evpl_tx_own_build(v, len, refs);
 }
 
 #ifdef EVPL_IOVEC_TRACE

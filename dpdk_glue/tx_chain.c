@@ -211,7 +211,8 @@ evpl_tx_build(
     memset(b, 0, sizeof(*b));
     for (j = 0; j < n; j++) {
         const struct evpl_iovec *v = nonempty[j];
-        enum evpl_tx_fate        f = evpl_tx_fate(g->tx_copy_max, v);
+        enum evpl_tx_fate        f = evpl_tx_fate(g->tx_copy_max, v,
+                                                  EVPL_TX_ALL_RULES);
 
         m = evpl_iovec_mbuf_(v);
         if (f == EVPL_TX_OWN) {

@@ -140,8 +140,9 @@ unsigned int evpl_tx_rest(struct evpl *evpl, const struct evpl_tx_src *src,
 
 /*
  * The same step for a burst of one (EVPL_TX_ONE: no port, the shape of
- * evpl_tx_caps_any), whose mbufs are taken after its references are
- * settled: the packet, or NULL with errno set, the iovecs untouched.
+ * evpl_tx_caps_any) that evpl_tx_own_run() did not take, whose mbufs are
+ * taken after its references are settled: the packet, or NULL with errno
+ * set, the iovecs untouched.
  */
 struct rte_mbuf *evpl_tx_one(struct evpl *evpl, struct evpl_iovec *iov,
                              int niov, unsigned int flags);

@@ -171,7 +171,7 @@ evpl_tx_one_build(
     case EVPL_TX_OWN:
         /* Nobody else holds the mbuf: nobody can make it shared since
          * evpl_tx_pkt_fate() looked. */
-        m = evpl_tx_own(iov, evpl_tx_own_refs(flags));
+        m = evpl_tx_own_build(iov, iov->length, evpl_tx_own_refs(flags));
         c->tx_pkts   += 1;
         c->tx_segs   += 1;
         c->tx_reused += 1;
@@ -200,7 +200,7 @@ evpl_tx_one(
 
     m = evpl_tx_one_build("evpl_dpdk_iovecs_to_mbuf", evpl, iov, niov,
                           evpl_tx_pkt_fate(g->tx_copy_max, &evpl_tx_caps_any,
-                                           iov, niov),
+                                           iov, niov, EVPL_TX_NOT_OWN),
                           NULL, flags, &evpl_tx_caps_any, &g->stats);
     if (unlikely(m == NULL) && rte_errno == ENOMEM)
         evpl_glue_count(g, &(struct evpl_dpdk_stats) { .tx_nomem = 1 });
@@ -244,7 +244,8 @@ evpl_tx_spares(
             EVPL_TRACE_CHECK_(evpl_tx_call(shape), &v[j]);
         if (niov != 1)
             continue;
-        f = evpl_tx_pkt_fate(copy_max, &evpl_tx_caps_any, v, 1);
+        f = evpl_tx_pkt_fate(copy_max, &evpl_tx_caps_any, v, 1,
+                             EVPL_TX_ALL_RULES);
         if (f == EVPL_TX_COPY || f == EVPL_TX_ATTACH) {
             mask |= UINT64_C(1) << i;
             want++;
@@ -296,7 +297,8 @@ evpl_tx_rest_(
                               &c);
         else
             m = evpl_tx_one_build(call, evpl, v, niov,
-                                  evpl_tx_pkt_fate(copy_max, caps, v, niov),
+                                  evpl_tx_pkt_fate(copy_max, caps, v, niov,
+                                                   EVPL_TX_ALL_RULES),
                                   NULL, flags, caps, &c);
         if (unlikely(m == NULL)) {
             /* The spares of the packets after this one must not starve
