@@ -30,8 +30,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_mbuf.h>
+#include <rte_memcpy.h>
 
 #include "glue.h"
 #include "mbuf_words.h"
@@ -281,6 +283,26 @@ evpl_tx_ref_take(
     return cnt;
 }
 
+/*
+ * The reference an indirect segment attached to v will hold, settled
+ * before any mbuf is taken, so that a count at 65535 aborts having taken
+ * nothing: with TAKE_REF and v's mbuf direct, v's own reference becomes
+ * the segment's (what an indirect mbuf holds on its direct one is just
+ * such a reference), and NULL is returned; otherwise one is taken
+ * (evpl_tx_ref_take()), and the count it is on returned: with TAKE_REF,
+ * v's own is then given up once the packet is built.
+ */
+static inline uint16_t *
+evpl_tx_attach_ref(
+    const char              *call,
+    const struct evpl_iovec *v,
+    unsigned int             flags)
+{
+    if ((flags & EVPL_DPDK_TAKE_REF) && RTE_MBUF_DIRECT(evpl_iovec_mbuf_(v)))
+        return NULL;
+    return evpl_tx_ref_take(call, v);
+}
+
 /* Give back what evpl_tx_ref_take() took when no segment came of it: v
  * still holds its own, so this is never the last. */
 static inline void
@@ -348,6 +370,53 @@ evpl_tx_give_up(
 #ifdef EVPL_IOVEC_TRACE
     evpl_tx_trace_taken(iov, niov);
 #endif
+}
+
+/* A copy's bytes: rte_memcpy() inline up to EVPL_DPDK_TX_COPY_MAX (the
+ * compiler then drops its paths for longer copies, which would make each
+ * inline copy several kilobytes), the C library's memcpy() above. */
+static __rte_always_inline void
+evpl_tx_copy_bytes(
+    void       *dst,
+    const void *src,
+    uint32_t    len)
+{
+    if (likely(len <= EVPL_DPDK_TX_COPY_MAX))
+        rte_memcpy(dst, src, len);
+    else
+        memcpy(dst, src, len);
+}
+
+/*
+ * A COPY or ATTACH packet in mi, an mbuf straight from the context's pool:
+ * a pool's free mbufs all hold refcnt 1, next NULL and nb_segs 1, so
+ * only what else a transmit reads is written, each field once, with no
+ * rte_pktmbuf_reset() first. The bytes are copied behind mi's headroom
+ * (tx_copy_max fits there), or mi is attached to them with the reference
+ * the caller settled. Returns 1 for a copy.
+ */
+static __rte_always_inline int
+evpl_tx_fresh_build(
+    const struct evpl       *evpl,
+    const struct evpl_iovec *v,
+    enum evpl_tx_fate        f,
+    struct rte_mbuf         *mi)
+{
+    uint32_t len = v->length;
+
+    if (f == EVPL_TX_COPY) {
+        evpl_tx_copy_bytes((char *) mi->buf_addr + evpl->headroom, v->data,
+                           len);
+        /* data_off behind the headroom, port as a reset leaves it */
+        evpl_mbuf_rearm_set_(mi, EVPL_REARM_(evpl->headroom, 1, 1,
+                                             RTE_MBUF_PORT_INVALID));
+        mi->ol_flags &= RTE_MBUF_F_EXTERNAL;
+    } else {
+        evpl_tx_attach(mi, v);
+    }
+    evpl_mbuf_one_seg_len_set_(mi, len);
+    evpl_mbuf_next_txoff_clear_(mi);
+    return f == EVPL_TX_COPY;
 }
 
 /* ---- the builders ---------------------------------------------------------- */

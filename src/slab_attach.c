@@ -112,21 +112,24 @@ evpl_slab_att_get(
     struct evpl             *evpl,
     const char              *call,
     const struct evpl_iovec *v,
-    uint16_t                 n)
+    uint16_t                 n,
+    int                      move)
 {
-    struct evpl_slab_    *s = evpl_iovec_slab_(v);
+    struct evpl_slab_     *s = evpl_iovec_slab_(v);
     struct evpl_slab_att_ *x;
-    void                 *obj;
+    void                  *obj;
 
     if (unlikely(evpl->slab.att == NULL) && evpl_slab_att_pool_init(evpl) < 0)
         return NULL;
     /* First, so that a count at 65535 aborts having changed nothing;
      * atomically: a driver may free the mbufs on any lcore. */
-    evpl_refcnt_add_(call, v, &s->refcnt, 1, 1);
+    if (!move)
+        evpl_refcnt_add_(call, v, &s->refcnt, 1, 1);
     if (unlikely(rte_mempool_generic_get(evpl->slab.att, &obj, 1,
                                          evpl->slab.att_cache) < 0)) {
         /* v's own reference keeps the count above zero. */
-        __atomic_sub_fetch(&s->refcnt, 1, __ATOMIC_RELEASE);
+        if (!move)
+            __atomic_sub_fetch(&s->refcnt, 1, __ATOMIC_RELEASE);
         evpl_fail(ENOMEM);
         return NULL;
     }
@@ -139,12 +142,16 @@ evpl_slab_att_get(
 }
 
 void
-evpl_slab_att_drop(
+evpl_slab_att_unget(
     struct rte_mbuf_ext_shared_info *sh,
-    uint16_t                         n)
+    int                              moved)
 {
-    if (n > 0 && rte_mbuf_ext_refcnt_update(sh, (int16_t) -(int) n) == 0)
-        evpl_slab_att_free(NULL, sh->fcb_opaque);
+    struct evpl_slab_att_ *x = sh->fcb_opaque;
+
+    /* Taken, not moved: v's own reference keeps the count above zero. */
+    if (!moved)
+        __atomic_sub_fetch(&x->slab->refcnt, 1, __ATOMIC_RELEASE);
+    rte_mempool_put(rte_mempool_from_obj(x), x);
 }
 
 /*
