@@ -23,9 +23,10 @@ say() { printf '==> %s\n' "$*"; }
 
 # --- packages -----------------------------------------------------------
 packages="libdpdk-dev dpdk-dev dpdk meson ninja-build pkg-config libcmocka-dev gcc python3"
-# The real-traffic test (tests/test_traffic.py): namespaces and links,
-# ping, offloads off; iperf3 for its figures.
-[ "$job" = test ] && packages="$packages iproute2 iputils-ping ethtool iperf3"
+# The real-traffic tests (tests/test_traffic*.py): namespaces and links,
+# ping, offloads off; iperf3 for its figures. doxygen for the docs
+# suite's zero-warning check of the public headers.
+[ "$job" = test ] && packages="$packages iproute2 iputils-ping ethtool iperf3 doxygen"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -15,6 +15,7 @@ packets (its counters). Exit 77 (skip) for "huge" without free hugepages.
 """
 
 import atexit
+import ctypes
 import json
 import os
 import re
@@ -293,7 +294,8 @@ def run_af_packet_mbuf_size(exe):
     base = launch(exe, "nohuge") + eal_args("nohuge", vdev, 1) + ["--", "--duration=0.2",
                                                   "--forward-mode=rxonly"]
     print("$ " + " ".join(base), flush=True)
-    p = subprocess.run(base, capture_output=True, text=True, timeout=120)
+    p = subprocess.run(base, capture_output=True, text=True, timeout=120,
+                       preexec_fn=die_with_parent)
     print(p.stderr)
     if "will not fit" not in p.stderr and "set-up" not in p.stderr:
         print("SKIP: no net_af_packet port on lo here (needs CAP_NET_RAW)")
@@ -305,7 +307,8 @@ def run_af_packet_mbuf_size(exe):
     for size, ok in ((need - 1, False), (need, True)):
         cmd = base + ["--mbuf-size=%d" % size, "--json"]
         print("$ " + " ".join(cmd), flush=True)
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
+                           preexec_fn=die_with_parent)
         print(p.stderr)
         assert (p.returncode == 0) == ok, (size, p.returncode)
         if ok:
@@ -316,6 +319,29 @@ def run_af_packet_mbuf_size(exe):
 # Hugepages one evpl-testpmd (or dpdk-testpmd) run here takes: the largest
 # run's pool, rings and EAL, with room.
 HUGEPAGES = 64
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def die_with_parent():
+    """In a child before exec: SIGKILL when this test dies, however it
+    dies (prctl PR_SET_PDEATHSIG, kept across exec and hugepages_run's)."""
+    _libc.prctl(1, signal.SIGKILL, 0, 0, 0)
+
+
+class Interrupted(BaseException):
+    """A signal to this test: raised so that what it started is killed
+    on the way out (the with blocks and finally clauses run)."""
+
+
+def on_signal(sig, _frame):
+    raise Interrupted("signal %d" % sig)
+
+
+def catch_signals():
+    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, on_signal)
 
 
 def hugepages_run():
@@ -396,26 +422,43 @@ def common_checks(d, rc, stderr):
         t["tx_packets"] + t["dropped"], t
 
 
+def both_ports_counted(text):
+    """Whether the last statistics page in text shows packets received on
+    ports 0 and 1."""
+    last = dict(re.findall(r"NIC statistics for port (\d+) +#+\n"
+                           r"  RX-packets: (\d+)", text))
+    return int(last.get("0", 0)) > 0 and int(last.get("1", 0)) > 0
+
+
 def run_json(exe, mode, vdevs, nfwd, app, stop=None):
     cmd = launch(exe, mode) + eal_args(mode, vdevs, nfwd) + \
         ["--", "--json"] + app
-    if stop is None and not any(a.startswith("--duration") for a in app):
+    if stop is not None:
+        cmd.append("--stats-period=1")
+    elif not any(a.startswith("--duration") for a in app):
         cmd.append("--duration=0.5")
     print("$ " + " ".join(cmd), flush=True)
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True)
-    head = ""
-    if stop is not None:
-        # From the start of forwarding (its configuration lines), not of
-        # the process: the EAL takes its time on a loaded machine.
-        while "packet forwarding - ports=" not in head:
-            line = p.stderr.readline()
-            if line == "":
-                break
-            head += line
-        time.sleep(1.5)
-        p.send_signal(stop)
-    out, err = p.communicate(timeout=120)
+                         text=True, preexec_fn=die_with_parent)
+    try:
+        head = ""
+        if stop is not None:
+            # Once a statistics page (one a second) shows both ports'
+            # packets, not after a fixed time: the EAL and the lcores take
+            # theirs on a loaded machine.
+            end = time.monotonic() + 60
+            while not both_ports_counted(head):
+                line = p.stderr.readline()
+                assert line != "" and time.monotonic() < end, \
+                    "no page showing packets on both ports:\n" + head
+                head += line
+            p.send_signal(stop)
+        out, err = p.communicate(timeout=120)
+    finally:
+        # However the run ended here, the program is gone with it.
+        if p.poll() is None:
+            p.kill()
+        p.wait()
     err = head + err
     sys.stderr.write(err)
     try:
@@ -433,7 +476,8 @@ def run_bad(exe, mode, app, vdevs, words):
     else:
         cmd = [exe, "--"] + app
     print("$ " + " ".join(cmd), flush=True)
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
+                       preexec_fn=die_with_parent)
     print(p.stderr)
     assert p.returncode != 0, "a bad command line exited 0"
     assert p.stdout.strip() == "", "output on stdout: %r" % p.stdout
@@ -443,7 +487,7 @@ def run_bad(exe, mode, app, vdevs, words):
 
 def run_help(exe):
     p = subprocess.run([exe, "--", "--help"], capture_output=True, text=True,
-                       timeout=60)
+                       timeout=60, preexec_fn=die_with_parent)
     assert p.returncode == 0, p.returncode
     for m in ("io", "iovec", "mac", "macswap", "txonly", "rxonly", "clone",
               "split", "pipeline", "--txpkts", "--burst", "--rxq", "--txq",
@@ -455,7 +499,7 @@ def run_help(exe):
     # Without "--" the EAL answers, as for dpdk-testpmd --help, and its
     # usage goes on with the program's (the EAL's usage hook).
     eal = subprocess.run([exe, "--help"], capture_output=True, text=True,
-                         timeout=60)
+                         timeout=60, preexec_fn=die_with_parent)
     assert eal.returncode == 0, eal.returncode
     assert "EAL common options" in eal.stdout, eal.stdout
     assert "--forward-mode=MODE" in eal.stdout, \
@@ -472,6 +516,7 @@ def main():
         print(" ".join(["help", "af-packet-mbuf-size"] + list(BAD)))
         return 0
     exe, case, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+    catch_signals()
     if mode == "huge" and hugepages_too_few():
         print("SKIP: too few hugepages on this machine; the nohuge run "
               "covers it")

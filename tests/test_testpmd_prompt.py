@@ -16,6 +16,7 @@ itself, and requires the same blocks with the same lines once the numbers
 are left out. Exit 77 (skip) for "huge" without free hugepages.
 """
 
+import codecs
 import json
 import os
 import re
@@ -27,7 +28,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_testpmd import eal_args, hugepages_too_few, launch  # noqa: E402
+from test_testpmd import (catch_signals, die_with_parent,  # noqa: E402
+                          eal_args, hugepages_too_few, launch)
 
 NULL = ["net_null0", "net_null1"]
 RING = ["net_ring0", "net_ring1"]
@@ -263,32 +265,64 @@ def same_layout(ours, theirs, what):
 # ---- running the program ---------------------------------------------------
 
 class Prog:
-    """A running program whose stdout and stderr are read as they come."""
+    """A running program whose stdout and stderr are read as they come
+    (with universal newlines, as text=True reads them). Use it in a with
+    block: however the block ends (a failed assertion, a timeout, a
+    signal), the program is killed if it still runs and reaped, and the
+    readers end with it. It also dies with this test (die_with_parent).
+    rate: read at most so many bytes a second, as a slow terminal does
+    (the program's writes then wait for room in the pipe)."""
 
-    def __init__(self, cmd):
+    def __init__(self, cmd, rate=None):
         print("$ " + " ".join(cmd), flush=True)
         self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True)
+                                  stderr=subprocess.PIPE, text=True,
+                                  preexec_fn=die_with_parent)
         self.buf = {"out": [], "err": []}
         self.lock = threading.Lock()
-        self.threads = [threading.Thread(target=self._read, args=(f, k))
+        self.rate = rate
+        # Daemons: a reader never keeps this test from exiting.
+        self.threads = [threading.Thread(target=self._read, args=(f, k),
+                                         daemon=True)
                         for f, k in ((self.p.stdout, "out"),
                                      (self.p.stderr, "err"))]
         for t in self.threads:
             t.start()
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
     def _read(self, f, key):
+        # What there is, not a character at a time: the forwarding lcores
+        # print every packet under set verbose.
+        dec = codecs.getincrementaldecoder("utf-8")("replace")
+        cr = ""
         while True:
-            c = f.read(1)
-            if c == "":
-                return
+            b = os.read(f.fileno(), 4096 if self.rate else 65536)
+            if self.rate:
+                time.sleep(len(b) / self.rate)
+            t = cr + dec.decode(b, final=not b)
+            cr = "\r" if b and t.endswith("\r") else ""
+            t = t[:len(t) - len(cr)].replace("\r\n", "\n").replace("\r", "\n")
             with self.lock:
-                self.buf[key].append(c)
+                self.buf[key].append(t)
+            if not b:
+                return
 
     def text(self, key):
         with self.lock:
-            return "".join(self.buf[key])
+            b = self.buf[key]
+            if len(b) > 1:
+                b[:] = ["".join(b)]
+            return b[0] if b else ""
+
+    def send(self, line):
+        self.p.stdin.write(line + "\n")
+        self.p.stdin.flush()
 
     def wait_for(self, key, pred, timeout=30):
         end = time.monotonic() + timeout
@@ -304,59 +338,132 @@ class Prog:
                                                   self.text("err")))
 
     def finish(self, timeout=60):
+        """The exit status once the program ends of itself (stdin closed):
+        it is killed (close) if it does not within timeout."""
         try:
             self.p.stdin.close()
         except BrokenPipeError:
             pass
         rc = self.p.wait(timeout=timeout)
         for t in self.threads:
-            t.join()
+            t.join(timeout=timeout)
         return rc
 
+    def close(self):
+        if self.p.poll() is None:
+            self.p.kill()
+        self.p.wait()
+        # Its end of the pipes went with it: the readers see their end.
+        for t in self.threads:
+            t.join(timeout=10)
+        try:
+            self.p.stdin.close()
+        except OSError:  # what was left unsent, to a program gone
+            pass
 
-def drive(exe, mode, vdevs, nfwd, app, script, json_out=True, quit=True):
-    """Run with -i and feed script: (command, seconds to wait after its
-    answer). Returns (exit status, {command index: answer}, stdout,
-    stderr, the JSON summary or None). The prompt and the answers are on
-    stdout, or stderr under --json."""
+
+class Until:
+    """A step's pause that asks again: the command is sent again until its
+    answer satisfies pred, as someone at the prompt looks again until the
+    lcores have done what the next step needs (they work on their own
+    time, however loaded the machine)."""
+
+    def __init__(self, pred, timeout=30):
+        self.pred, self.timeout = pred, timeout
+
+
+def clip(text, keep=50000):
+    """text, or its start and end where it is long (packets printed)."""
+    if len(text) <= 2 * keep:
+        return text
+    return "%s\n[... %d characters ...]\n%s" % (
+        text[:keep], len(text) - 2 * keep, text[-keep:])
+
+
+def answer_of(part, command):
+    """(what came before the echo of command, its answer) in part, the
+    text after a prompt; None where part lacks the echo."""
+    lines = part.split("\n")
+    k = next((j for j, line in enumerate(lines)
+              if line.strip() == command), None)
+    if k is None:
+        return None
+    return "\n".join(lines[:k]) + "\n" if k else "", \
+        "\n".join(lines[k + 1:])
+
+
+def ask(prog, key, command):
+    """command at the prompt: its answer once the next prompt came (None
+    where the echo cannot be found)."""
+    n = prog.text(key).count(PROMPT)
+    prog.send(command)
+    prog.wait_for(key, lambda t: t.count(PROMPT) > n)
+    got = answer_of(prog.text(key).split(PROMPT)[n], command)
+    return got and got[1]
+
+
+def ask_until(prog, key, command, until):
+    """command at the prompt again and again until its answer satisfies
+    until.pred; the number of times it was asked."""
+    end = time.monotonic() + until.timeout
+    asked = 0
+    while True:
+        a = ask(prog, key, command)
+        asked += 1
+        if a is not None and until.pred(a):
+            return asked
+        assert time.monotonic() < end, \
+            "%r: never answered as required:\n%s" % (command, a)
+        time.sleep(0.05)
+
+
+def drive(exe, mode, vdevs, nfwd, app, script, json_out=True, quit=True,
+          rate=None):
+    """Run with -i and feed script: (command, pause), pause being 0, a
+    predicate on the output to wait for after the answer, or Until; never
+    a time, which stands in for what the lcores did only on a quiet
+    machine. Returns (exit status, {command index: answer}, stdout, stderr,
+    the JSON summary or None). The prompt and the answers are on stdout,
+    or stderr under --json."""
     cmd = launch(exe, mode) + eal_args(mode, vdevs, nfwd) + ["--", "-i"] + \
         (["--json"] if json_out else []) + app
-    prog = Prog(cmd)
     key = "err" if json_out else "out"
-    prog.wait_for(key, lambda t: PROMPT in t)
-    for cmd_, pause in script:
-        n = prog.text(key).count(PROMPT)
-        prog.p.stdin.write(cmd_ + "\n")
-        prog.p.stdin.flush()
-        prog.wait_for(key, lambda t, n=n: t.count(PROMPT) > n)
-        # A number: seconds to let the forwarding lcores run. A predicate
-        # on the output: what they must have printed before the next
-        # command, so that nothing they print lands between a prompt and
-        # the next command's echo, however slow the machine.
-        if callable(pause):
-            prog.wait_for(key, pause)
-        else:
-            time.sleep(pause)
-    if quit:
-        prog.p.stdin.write("quit\n")
-        prog.p.stdin.flush()
-    rc = prog.finish()
-    out, err = prog.text("out"), prog.text("err")
-    sys.stderr.write(err if json_out else out)
+    sent = []   # the script index of each command sent, in order
+    with Prog(cmd, rate) as prog:
+        prog.wait_for(key, lambda t: PROMPT in t)
+        for i, (cmd_, pause) in enumerate(script):
+            if isinstance(pause, Until):
+                sent += [i] * ask_until(prog, key, cmd_, pause)
+                continue
+            ask(prog, key, cmd_)
+            sent.append(i)
+            # A predicate on the output: what the lcores must have printed
+            # before the next command, so that nothing they print lands
+            # between a prompt and the next command's echo.
+            if callable(pause):
+                prog.wait_for(key, pause)
+            else:
+                assert pause == 0, pause
+        if quit:
+            prog.send("quit")
+        rc = prog.finish()
+        out, err = prog.text("out"), prog.text("err")
+    sys.stderr.write(clip(err if json_out else out))
     answers = {}
     parts = (err if json_out else out).split(PROMPT)[1:]
-    for i, part in enumerate(parts[:len(script)]):
+    for j, part in enumerate(parts[:len(sent)]):
         # The forwarding lcores print on their own time: what they print
         # after the prompt and before the command's echo is the previous
-        # command's (a run it started), as it would be on a terminal.
-        lines = part.split("\n")
-        k = next((j for j, line in enumerate(lines)
-                  if line.strip() == script[i][0]), None)
-        assert k is not None, (part, script[i][0])
-        if k > 0:
-            assert i > 0, (part, script[i][0])
-            answers[i - 1] += "\n".join(lines[:k]) + "\n"
-        answers[i] = "\n".join(lines[k + 1:])
+        # command's (a run it started), as it would be on a terminal. A
+        # command sent again (Until) answers with its last answer.
+        i = sent[j]
+        got = answer_of(part, script[i][0])
+        assert got is not None, (clip(part), script[i][0])
+        if got[0]:
+            owner = next((s for s in reversed(sent[:j]) if s != i), None)
+            assert owner is not None, (clip(part), script[i][0])
+            answers[owner] += got[0]
+        answers[i] = got[1]
     d = json.loads(out) if json_out else None
     return rc, answers, out, err, d
 
@@ -386,6 +493,16 @@ def fwd_stats(answer):
     return r
 
 
+def received(n):
+    """Until show fwd stats all says n packets received or more: the
+    lcores have run so far (never a fixed time)."""
+    return Until(lambda a: fwd_stats(a).get("all", {}).get("RX-packets", 0)
+                 >= n)
+
+
+FORWARDED = received(1)
+
+
 # ---- cases -------------------------------------------------------------------
 
 def case_stats(exe, mode):
@@ -394,8 +511,12 @@ def case_stats(exe, mode):
     adds up to evpl's own books."""
     script = [
         ("show port stats all", 0),          # 0
-        ("start", 0.3),                      # 1
-        ("show port stats all", 0),          # 2
+        ("start", 0),                        # 1
+        # Until both ports' counters moved: the lcore has run.
+        ("show port stats all",
+         Until(lambda a: len(port_stats(a)) == 2 and all(
+             f["RX-packets"] > 0 and f["TX-packets"] > 0
+             for f in port_stats(a).values()))),   # 2
         ("show fwd stats all", 0),           # 3
         ("stop", 0),                         # 4
         ("clear port stats all", 0),         # 5
@@ -403,8 +524,9 @@ def case_stats(exe, mode):
         ("show fwd stats all", 0),           # 7
         ("set fwd macswap", 0),              # 8
         ("show config fwd", 0),              # 9
-        ("start", 0.3),                      # 10
-        ("stop", 0),                         # 11
+        ("start", 0),                        # 10
+        ("show fwd stats all", FORWARDED),   # 11
+        ("stop", 0),                         # 12
     ]
     rc, a, _out, _err, d = drive(exe, mode, NULL, 1, ["--forward-mode=io"],
                                  script)
@@ -427,7 +549,7 @@ def case_stats(exe, mode):
     assert "Set macswap packet forwarding mode" in a[8], a[8]
     assert a[9].startswith("macswap packet forwarding"), a[9]
     assert a[10].startswith("macswap packet forwarding"), a[10]
-    run2 = fwd_stats(a[11])
+    run2 = fwd_stats(a[12])
     assert d["mode"] == "macswap"
     # io touches no iovec, macswap does: the second run ran macswap.
     e = d["evpl"]
@@ -450,7 +572,9 @@ def case_tx_first(exe, mode):
         ("set burst 8", 0),
         ("set txpkts 42,1000", 0),
         ("show config txpkts", 0),
-        ("start tx_first", 0.3),
+        ("start tx_first", 0),
+        # Until the burst of each port came back.
+        ("show fwd stats all", received(2 * 8)),
         ("stop", 0),
     ]
     rc, a, _out, _err, d = drive(exe, mode, RING, 1, [], script)
@@ -458,7 +582,7 @@ def case_tx_first(exe, mode):
     assert "Number of packets per burst set to 8" in a[1], a[1]
     assert "Segment sizes: 42,1000" in a[3], a[3]
     assert d["burst"] == 8 and d["txpkts"] == [42, 1000], d
-    stop = fwd_stats(a[5])
+    stop = fwd_stats(a[6])
     for p in d["ports"]:
         assert p["generated"] == 8 and p["rx_packets"] == 8, p
         assert p["rx_ipv4_udp"] == 8, p
@@ -470,7 +594,7 @@ def case_refusals(exe, mode):
     were; the end of input quits as quit does."""
     script = [
         ("stop", 0),
-        ("start", 0.1),
+        ("start", 0),
         ("start", 0),
         ("set fwd iovec", 0),
         ("set burst 8", 0),
@@ -507,7 +631,9 @@ def case_defaults(exe, mode):
     through the library, and it says how to reach dpdk-testpmd's io (which
     touches no iovec) and the other modes."""
     rc, a, _out, err, d = drive(exe, mode, NULL, 1, [],
-                                [("start", 0.3), ("stop", 0)])
+                                [("start", 0),
+                                 ("show fwd stats all", FORWARDED),
+                                 ("stop", 0)])
     books_hold(rc, d, 1)
     assert d["mode"] == "iovec", d["mode"]
     assert a[0].startswith("iovec packet forwarding"), a[0]
@@ -522,7 +648,7 @@ def case_defaults(exe, mode):
 def case_auto_start(exe, mode):
     """--auto-start: forwarding runs before the first command."""
     rc, a, _out, err, d = drive(exe, mode, NULL, 1, ["--auto-start"],
-                                [("show fwd stats all", 0)])
+                                [("show fwd stats all", FORWARDED)])
     books_hold(rc, d, 1)
     assert "Start automatic packet forwarding" in err
     assert fwd_stats(a[0])["all"]["RX-packets"] > 0, a[0]
@@ -533,7 +659,7 @@ def case_text(exe, mode):
     """Without --json everything is on stdout, in order: the prompt's
     echo, the answers, testpmd's stop lines at quit, then evpl's own."""
     rc, a, out, _err, _d = drive(exe, mode, NULL, 1, [],
-                                 [("start", 0.2)], json_out=False)
+                                 [("start", 0)], json_out=False)
     assert rc == 0, rc
     tail = out.split(PROMPT)[-1]
     assert tail.lstrip().startswith("quit"), tail
@@ -548,19 +674,18 @@ def case_sigterm(exe, mode):
     """A signal at the prompt stops forwarding and ends as quit does."""
     cmd = launch(exe, mode) + eal_args(mode, NULL, 1) + \
         ["--", "-i", "-a", "--json"]
-    prog = Prog(cmd)
-    prog.wait_for("err", lambda t: PROMPT in t)
-    time.sleep(0.3)
-    prog.p.send_signal(signal.SIGTERM)
-    rc = prog.p.wait(timeout=60)
-    prog.p.stdin.close()
-    for t in prog.threads:
-        t.join()
-    sys.stderr.write(prog.text("err"))
-    d = json.loads(prog.text("out"))
+    with Prog(cmd) as prog:
+        prog.wait_for("err", lambda t: PROMPT in t)
+        ask_until(prog, "err", "show fwd stats all", FORWARDED)
+        prog.p.send_signal(signal.SIGTERM)
+        rc = prog.p.wait(timeout=60)
+        prog.finish()
+        out, err = prog.text("out"), prog.text("err")
+    sys.stderr.write(err)
+    d = json.loads(out)
     books_hold(rc, d, 1)
     assert d["totals"]["rx_packets"] > 0
-    assert "signal 15" in prog.text("err")
+    assert "signal 15" in err
 
 
 DAILY = ["show port stats 0", "show port info 0", "show port summary all",
@@ -597,23 +722,17 @@ def testpmd_daily(mode):
         return None
     cmd = [stdbuf, "-oL", testpmd] + eal_args(mode, NULL, 1) + \
         ["--", "-i", "--total-num-mbufs=2048"]
-    t = Prog(cmd)
-    try:
-        t.wait_for("out", lambda x: PROMPT in x)
-        for c in DAILY:
-            n = t.text("out").count(PROMPT)
-            t.p.stdin.write(c + "\n")
-            t.p.stdin.flush()
-            t.wait_for("out", lambda x, n=n: x.count(PROMPT) > n)
-        t.p.stdin.write("quit\n")
-        t.p.stdin.flush()
-    except (AssertionError, BrokenPipeError) as e:
-        t.p.kill()
+    with Prog(cmd) as t:
+        try:
+            t.wait_for("out", lambda x: PROMPT in x)
+            for c in DAILY:
+                ask(t, "out", c)
+            t.send("quit")
+        except (AssertionError, BrokenPipeError) as e:
+            print("dpdk-testpmd did not run here: %s" % e)
+            return None
         t.finish()
-        print("dpdk-testpmd did not run here: %s" % e)
-        return None
-    t.finish()
-    return transcript(t.text("out"), DAILY)
+        return transcript(t.text("out"), DAILY)
 
 
 def case_daily_layout(exe, mode):
@@ -703,6 +822,47 @@ def case_daily(exe, mode):
         ports
 
 
+# Commands asked while the lcores print every packet, read at a slow
+# terminal's pace (case_verbose).
+VERBOSE_ASKS = 10
+VERBOSE_RATE = 1 << 20
+PKT_LINE = re.compile(r"  src=([0-9A-F]{2}:){5}[0-9A-F]{2} - "
+                      r"dst=([0-9A-F]{2}:){5}[0-9A-F]{2} - pool=\S+ - "
+                      r"type=0x[0-9a-f]{4} - length=\d+ - nb_segs=\d+")
+BURST_LINE = re.compile(r"port \d+/queue \d+: received \d+ packets")
+
+
+def case_verbose(exe, mode):
+    """While the forwarding lcores print every packet (packets going round
+    two net_ring ports, io), every prompt and every answer still comes
+    whole, and so does every packet line. Guards the lock tp_prompt holds
+    while cmdline writes (cmdline.c): cmdline writes the prompt and the
+    echo a character at a time to the descriptor the lcores print to, and
+    without the lock their lines land inside "testpmd> " within a few
+    commands, so that the prompt the driver waits for never comes."""
+    script = [("set verbose 1", 0),
+              ("start tx_first", lambda t: t.count("nb_segs=") >= 64)] + \
+        [("show config cores", 0)] * VERBOSE_ASKS + \
+        [("set verbose 0", 0), ("stop", 0)]
+    rc, a, _out, err, d = drive(exe, mode, RING, 1, ["--forward-mode=io"],
+                                script, rate=VERBOSE_RATE)
+    books_hold(rc, d, 1)
+    lines = 0
+    for line in err.splitlines():
+        # The lcores print while the prompt waits for input: after it.
+        body = line[len(PROMPT):] if line.startswith(PROMPT) else line
+        if "src=" in body:
+            assert PKT_LINE.fullmatch(body), line
+            lines += 1
+        elif "/queue" in body:
+            assert BURST_LINE.fullmatch(body), line
+    assert lines >= 64, lines
+    for i in range(2, 2 + VERBOSE_ASKS):
+        assert a[i].startswith("List of forwarding lcores:"), clip(a[i], 500)
+    print("OK: %d packet lines, %d prompts, each whole" % (
+        lines, err.count(PROMPT)))
+
+
 def case_layout(exe, mode):
     """The NIC statistics page and the stop's forward statistics have
     testpmd's blocks and lines, whatever the numbers; the parser reads
@@ -711,7 +871,8 @@ def case_layout(exe, mode):
     cmd = launch(exe, mode) + eal + ["--", "--stats-period=1",
                                      "--duration=1.1"]
     print("$ " + " ".join(cmd), flush=True)
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=60,
+                       preexec_fn=die_with_parent)
     print(p.stdout)
     assert p.returncode == 0, p.stderr
     ours = p.stdout
@@ -729,24 +890,22 @@ def case_layout(exe, mode):
         print("dpdk-testpmd not installed: compared with the recorded "
               "sample only")
         return
-    cmd = launch(testpmd, mode) + eal + ["--", "--total-num-mbufs=2048",
-                                         "--stats-period=1"]
-    print("$ " + " ".join(cmd), flush=True)
-    t = Prog(cmd)
-    # Its first page comes as forwarding starts, just after the pool (said
-    # on stderr: stdout is buffered); the signal stops the run.
-    try:
-        t.wait_for("err", lambda x: "mbuf pool" in x)
-    except AssertionError as e:
-        t.p.kill()
+    # stdbuf: its statistics page as it prints it (stdio), to wait for.
+    cmd = [shutil.which("stdbuf") or "stdbuf", "-oL"] + \
+        launch(testpmd, mode) + eal + ["--", "--total-num-mbufs=2048",
+                                       "--stats-period=1"]
+    with Prog(cmd) as t:
+        # Its first page comes a period after forwarding starts, one block
+        # per port; the signal then stops the run.
+        try:
+            t.wait_for("out", lambda x: x.count("Tx-bps:") >= 2, timeout=60)
+        except AssertionError as e:
+            print("dpdk-testpmd did not start here: compared with the "
+                  "recorded sample only\n%s" % e)
+            return
+        t.p.send_signal(signal.SIGINT)
         t.finish()
-        print("dpdk-testpmd did not start here: compared with the recorded "
-              "sample only\n%s" % e)
-        return
-    time.sleep(1.5)
-    t.p.send_signal(signal.SIGINT)
-    t.finish()
-    theirs, terr = t.text("out"), t.text("err")
+        theirs, terr = t.text("out"), t.text("err")
     if "Forward statistics" not in theirs:
         print("dpdk-testpmd did not run here (exit %s): compared with the "
               "recorded sample only\n%s" % (t.p.returncode, terr))
@@ -761,6 +920,7 @@ PROMPT_CASES = {
     "prompt-refusals": case_refusals,
     "prompt-defaults": case_defaults,
     "prompt-daily": case_daily,
+    "prompt-verbose": case_verbose,
     "prompt-auto-start": case_auto_start,
     "prompt-text": case_text,
     "prompt-sigterm": case_sigterm,
@@ -774,6 +934,7 @@ def main():
         print(" ".join(ONCE))
         return 0
     exe, case, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+    catch_signals()
     if mode == "huge" and hugepages_too_few():
         print("SKIP: too few hugepages on this machine; the nohuge run "
               "covers it")

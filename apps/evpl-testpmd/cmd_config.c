@@ -179,6 +179,9 @@ tp_dump(uint16_t port, uint16_t queue, struct rte_mbuf **m, uint16_t n,
 
     if (n == 0)
         return;
+    /* A burst's lines together, and never inside what the prompt writes
+     * (tp_prompt holds the same lock). */
+    flockfile(tp.out);
     fprintf(tp.out, "port %u/queue %u: %s %u packets\n", port, queue, what,
             n);
     for (i = 0; i < n; i++) {
@@ -195,6 +198,7 @@ tp_dump(uint16_t port, uint16_t queue, struct rte_mbuf **m, uint16_t n,
                 m[i]->pool->name, rte_be_to_cpu_16(eth->ether_type),
                 m[i]->pkt_len, m[i]->nb_segs);
     }
+    funlockfile(tp.out);
 }
 
 static uint16_t

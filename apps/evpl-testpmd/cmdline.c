@@ -540,15 +540,25 @@ tp_prompt(volatile sig_atomic_t *signalled)
     struct cmdline *cl;
     char            buf[256];
     ssize_t         n;
+    int             ret;
 
     if (tp_ctx_build() < 0) {
         fprintf(stderr, "evpl-testpmd: too many commands for the prompt\n");
         return -1;
     }
+    /* The forwarding lcores print (set verbose) through tp.out while the
+     * prompt runs, and cmdline writes the echo and the prompt to the same
+     * descriptor one write() per character: their lines would land inside
+     * "testpmd> ". So the command line writes (the first prompt, then
+     * from each input's echo to the next prompt) holding tp.out's lock,
+     * the one the lcores print under; they print while it waits for input
+     * (or for them: tp_fwd_stop). */
+    flockfile(tp.out);
     /* Under --json stdout is the summary's alone. */
     cl = tp.args.json ? cmdline_new(tp_ctx, "testpmd> ", STDIN_FILENO,
                                     STDERR_FILENO) :
                         cmdline_stdin_new(tp_ctx, "testpmd> ");
+    funlockfile(tp.out);
     if (cl == NULL) {
         fprintf(stderr, "evpl-testpmd: the command line cannot be made\n");
         return -1;
@@ -561,9 +571,14 @@ tp_prompt(volatile sig_atomic_t *signalled)
             continue;
         if (n <= 0)
             break; /* end of input: as quit */
-        if (cmdline_in(cl, buf, (int) n) < 0)
-            break;
+        flockfile(tp.out);
+        tp.out_held = 1;
+        ret = cmdline_in(cl, buf, (int) n);
         fflush(tp.out);
+        tp.out_held = 0;
+        funlockfile(tp.out);
+        if (ret < 0)
+            break;
     }
     if (tp.args.json)
         cmdline_free(cl);

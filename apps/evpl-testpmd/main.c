@@ -443,7 +443,13 @@ tp_fwd_stop(void)
     __atomic_store_n(&tp_running, 0, __ATOMIC_RELAXED);
     tp.stop_tsc = rte_get_timer_cycles();
     fprintf(tp.out, "\nWaiting for lcores to finish...\n");
+    /* Under the prompt this runs holding tp.out (tp_prompt): an lcore's
+     * last packets may be waiting on it to be printed. */
+    if (tp.out_held)
+        funlockfile(tp.out);
     rte_eal_mp_wait_lcore();
+    if (tp.out_held)
+        flockfile(tp.out);
     tp.running = 0;
     tp_stats_fwd(&tp, tp.out);
     fprintf(tp.out, "\nDone.\n");

@@ -132,6 +132,8 @@ struct tp_app {
     struct tp_args       args;
     FILE                *out;      /* reports and answers: stdout, or
                                     * stderr under --json */
+    int                  out_held; /* the prompt holds out's lock (see
+                                    * tp_prompt) */
     unsigned int         nb_ports; /* forwarding ports */
     uint16_t             ports[RTE_MAX_ETHPORTS];
     /* The ports set up (--portmask, --nb-ports): set portlist chooses the
