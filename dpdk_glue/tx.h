@@ -30,8 +30,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_mbuf.h>
+#include <rte_memcpy.h>
 
 #include "glue.h"
 #include "mbuf_words.h"
@@ -100,14 +102,24 @@ enum evpl_tx_fate {
  *  - on a pinned external buffer: copied with the whole packet;
  *  - else attached, in an indirect mbuf.
  * evpl_tx_own() is the first rule fused with its build; tx_vec.h is that,
- * four at a time.
+ * four at a time. rules, a constant: EVPL_TX_NOT_OWN where evpl_tx_own()
+ * has just refused v, so the first rule is not asked again (should
+ * another lcore have dropped the count to 1 since, the packet is still
+ * right, copied or attached), EVPL_TX_ALL_RULES elsewhere.
  */
+enum evpl_tx_rules {
+    EVPL_TX_ALL_RULES,
+    EVPL_TX_NOT_OWN,
+};
+
 static __rte_always_inline enum evpl_tx_fate
 evpl_tx_fate(
     uint32_t                 copy_max,
-    const struct evpl_iovec *v)
+    const struct evpl_iovec *v,
+    enum evpl_tx_rules       rules)
 {
-    if (!evpl_iovec_on_slab_(v) && evpl_mbuf_exclusive(evpl_iovec_mbuf_(v)))
+    if (rules == EVPL_TX_ALL_RULES && !evpl_iovec_on_slab_(v) &&
+        evpl_mbuf_exclusive(evpl_iovec_mbuf_(v)))
         return EVPL_TX_OWN;
     if (v->length <= copy_max)
         return EVPL_TX_COPY;
@@ -129,13 +141,14 @@ evpl_tx_pkt_fate(
     uint32_t                   copy_max,
     const struct evpl_tx_caps *caps,
     const struct evpl_iovec   *v,
-    int                        niov)
+    int                        niov,
+    enum evpl_tx_rules         rules)
 {
     enum evpl_tx_fate f;
 
     if (niov != 1 || v->length == 0)
         return EVPL_TX_CHAIN;
-    f = evpl_tx_fate(copy_max, v);
+    f = evpl_tx_fate(copy_max, v, rules);
     if (f == EVPL_TX_PINNED ||
         (f == EVPL_TX_EXT &&
          evpl_tx_ext_segs(v->length) >
@@ -156,27 +169,23 @@ evpl_tx_own_refs(unsigned int flags)
 }
 
 /*
- * The common packet: one non-empty iovec whose mbuf nobody else holds
- * (evpl_tx_fate()'s first rule, the same test) becomes that mbuf, leaving
- * with refcnt refs (evpl_tx_own_refs()). data_off and refcnt are one
- * store, port untouched: reading the rearm word back whole to keep it
+ * The common packet's build: the iovec v, len bytes (not 0), whose mbuf
+ * nobody else holds (evpl_tx_fate() said EVPL_TX_OWN), becomes that mbuf,
+ * leaving with refcnt refs (evpl_tx_own_refs()). data_off and refcnt are
+ * one store, port untouched: reading the rearm word back whole to keep it
  * would be a load wider than the last store to refcnt (the previous free's
  * decrement), which the store buffer cannot forward. What else a driver
  * reads is stored unconditionally, the flags saying where the data lives
- * kept. Returns NULL, having written nothing, for any other iovec (a
- * slab's included).
+ * kept.
  */
 static __rte_always_inline struct rte_mbuf *
-evpl_tx_own(
+evpl_tx_own_build(
     const struct evpl_iovec *v,
+    uint32_t                 len,
     uint16_t                 refs)
 {
-    struct rte_mbuf *m   = evpl_iovec_mbuf_(v);
-    uint32_t         len = v->length;
+    struct rte_mbuf *m = evpl_iovec_mbuf_(v);
 
-    if (unlikely(len == 0 || evpl_iovec_on_slab_(v) ||
-                 !evpl_mbuf_exclusive(m)))
-        return NULL;
     evpl_mbuf_off_ref_set_(m, (uint16_t) ((char *) v->data -
                                           (char *) m->buf_addr), refs);
     m->nb_segs   = 1;
@@ -184,6 +193,25 @@ evpl_tx_own(
     evpl_mbuf_one_seg_len_set_(m, len);
     evpl_mbuf_next_txoff_clear_(m);
     return m;
+}
+
+/*
+ * The common packet, tested and built: one non-empty iovec whose mbuf
+ * nobody else holds (evpl_tx_fate()'s first rule, the same test) becomes
+ * that mbuf (evpl_tx_own_build()). Returns NULL, having written nothing,
+ * for any other iovec (a slab's included).
+ */
+static __rte_always_inline struct rte_mbuf *
+evpl_tx_own(
+    const struct evpl_iovec *v,
+    uint16_t                 refs)
+{
+    uint32_t len = v->length;
+
+    if (unlikely(len == 0 || evpl_iovec_on_slab_(v) ||
+                 !evpl_mbuf_exclusive(evpl_iovec_mbuf_(v))))
+        return NULL;
+    return evpl_tx_own_build(v, len, refs);
 }
 
 #ifdef EVPL_IOVEC_TRACE
@@ -255,6 +283,26 @@ evpl_tx_ref_take(
     return cnt;
 }
 
+/*
+ * The reference an indirect segment attached to v will hold, settled
+ * before any mbuf is taken, so that a count at 65535 aborts having taken
+ * nothing: with TAKE_REF and v's mbuf direct, v's own reference becomes
+ * the segment's (what an indirect mbuf holds on its direct one is just
+ * such a reference), and NULL is returned; otherwise one is taken
+ * (evpl_tx_ref_take()), and the count it is on returned: with TAKE_REF,
+ * v's own is then given up once the packet is built.
+ */
+static inline uint16_t *
+evpl_tx_attach_ref(
+    const char              *call,
+    const struct evpl_iovec *v,
+    unsigned int             flags)
+{
+    if ((flags & EVPL_DPDK_TAKE_REF) && RTE_MBUF_DIRECT(evpl_iovec_mbuf_(v)))
+        return NULL;
+    return evpl_tx_ref_take(call, v);
+}
+
 /* Give back what evpl_tx_ref_take() took when no segment came of it: v
  * still holds its own, so this is never the last. */
 static inline void
@@ -322,6 +370,53 @@ evpl_tx_give_up(
 #ifdef EVPL_IOVEC_TRACE
     evpl_tx_trace_taken(iov, niov);
 #endif
+}
+
+/* A copy's bytes: rte_memcpy() inline up to EVPL_DPDK_TX_COPY_MAX (the
+ * compiler then drops its paths for longer copies, which would make each
+ * inline copy several kilobytes), the C library's memcpy() above. */
+static __rte_always_inline void
+evpl_tx_copy_bytes(
+    void       *dst,
+    const void *src,
+    uint32_t    len)
+{
+    if (likely(len <= EVPL_DPDK_TX_COPY_MAX))
+        rte_memcpy(dst, src, len);
+    else
+        memcpy(dst, src, len);
+}
+
+/*
+ * A COPY or ATTACH packet in mi, an mbuf straight from the context's pool:
+ * a pool's free mbufs all hold refcnt 1, next NULL and nb_segs 1, so
+ * only what else a transmit reads is written, each field once, with no
+ * rte_pktmbuf_reset() first. The bytes are copied behind mi's headroom
+ * (tx_copy_max fits there), or mi is attached to them with the reference
+ * the caller settled. Returns 1 for a copy.
+ */
+static __rte_always_inline int
+evpl_tx_fresh_build(
+    const struct evpl       *evpl,
+    const struct evpl_iovec *v,
+    enum evpl_tx_fate        f,
+    struct rte_mbuf         *mi)
+{
+    uint32_t len = v->length;
+
+    if (f == EVPL_TX_COPY) {
+        evpl_tx_copy_bytes((char *) mi->buf_addr + evpl->headroom, v->data,
+                           len);
+        /* data_off behind the headroom, port as a reset leaves it */
+        evpl_mbuf_rearm_set_(mi, EVPL_REARM_(evpl->headroom, 1, 1,
+                                             RTE_MBUF_PORT_INVALID));
+        mi->ol_flags &= RTE_MBUF_F_EXTERNAL;
+    } else {
+        evpl_tx_attach(mi, v);
+    }
+    evpl_mbuf_one_seg_len_set_(mi, len);
+    evpl_mbuf_next_txoff_clear_(mi);
+    return f == EVPL_TX_COPY;
 }
 
 /* ---- the builders ---------------------------------------------------------- */

@@ -24,7 +24,7 @@
 
 #include <string.h>
 
-#include "tx.h"
+#include "tx_loop.h"
 
 /* State of one conversion. Bit k of new_segs: segment k was allocated
  * here. Bit j of consumed: non-empty iovec j did not become a segment of
@@ -211,7 +211,8 @@ evpl_tx_build(
     memset(b, 0, sizeof(*b));
     for (j = 0; j < n; j++) {
         const struct evpl_iovec *v = nonempty[j];
-        enum evpl_tx_fate        f = evpl_tx_fate(g->tx_copy_max, v);
+        enum evpl_tx_fate        f = evpl_tx_fate(g->tx_copy_max, v,
+                                                  EVPL_TX_ALL_RULES);
 
         m = evpl_iovec_mbuf_(v);
         if (f == EVPL_TX_OWN) {
@@ -256,11 +257,18 @@ evpl_tx_build(
             b->pend_len += v->length;
             continue;
         case EVPL_TX_EXT: {
+            /* The last piece: nothing after it can fail (nothing is
+             * pending behind it, and the segments were counted), so
+             * with TAKE_REF its reference moves into its mbufs, as no
+             * undo can need it back. Any other takes one of its own. */
             struct rte_mbuf *eh, *et, *next;
+            int              move = j == n - 1 && evpl_tx_ref_moves(v, flags);
 
             if (evpl_tx_flush_pending(evpl, b, nonempty) < 0 ||
-                evpl_tx_ext_attach(evpl, call, v, &eh, &et) < 0)
+                evpl_tx_ext_attach(evpl, call, v, move, &eh, &et) < 0)
                 goto nomem;
+            if (move)
+                b->consumed &= ~(UINT64_C(1) << j);
             for (; eh != NULL; eh = next) {
                 next = eh->next;
                 evpl_tx_append(b, eh, 1, 0);
@@ -307,11 +315,11 @@ evpl_tx_build(
 }
 
 /*
- * Build the chain for one packet. On success with TAKE_REF, the references
- * of iovecs that did not become segments are given up.
+ * Build the chain for one packet of any shape. On success with TAKE_REF,
+ * the references of iovecs that did not become segments are given up.
  */
-__rte_noinline struct rte_mbuf *
-evpl_tx_chain(
+static struct rte_mbuf *
+evpl_tx_chain_any(
     const char                *call,
     struct evpl               *evpl,
     struct evpl_iovec         *iov,
@@ -326,10 +334,6 @@ evpl_tx_chain(
     int                      n = 0, j;
     unsigned int             ext = 0;
 
-    RTE_SET_USED(call);
-#ifdef EVPL_IOVEC_TRACE
-    evpl_tx_trace_in(call, iov, niov, flags);
-#endif
     for (j = 0; j < niov; j++) {
         if (iov[j].length == 0)
             continue;
@@ -368,11 +372,158 @@ evpl_tx_chain(
     head->nb_segs = (uint16_t) b.nseg;
     head->pkt_len = b.pkt_len;
     evpl_tx_head_reset(head);
-    if (flags & EVPL_DPDK_TAKE_REF)
+    /* Every reference the chain's now, when every iovec became a segment
+     * of its own: nothing to give up. */
+    if ((flags & EVPL_DPDK_TAKE_REF) && (b.consumed != 0 || n != niov))
         evpl_tx_give_up(iov, niov, ~b.consumed);
+#ifdef EVPL_IOVEC_TRACE
+    else if (flags & EVPL_DPDK_TAKE_REF)
+        evpl_tx_trace_taken(iov, niov);
+#endif
     evpl_glue_count(evpl_glue(evpl), &(struct evpl_dpdk_stats) {
                         .tx_pkts = 1, .tx_segs = b.nseg,
                         .tx_reused = b.reused, .tx_indirect = b.indirect,
                         .tx_ext = b.ext, .tx_copied = b.copied });
     return head;
+}
+
+/*
+ * The common composed packet, a header in front of one range, built
+ * without the general build's state and second pass: two non-empty
+ * iovecs, the header its own mbuf or a small copy (OWN, COPY), the range
+ * its own mbuf, an indirect one or a slab range (OWN, ATTACH, EXT; not
+ * OWN behind a COPY, which the general build copies into the range's
+ * headroom). Each piece is built by the builders of a packet of one iovec,
+ * and the two linked. Whatever can fail comes first: the references that
+ * may abort, then every fresh mbuf in one get, all or none; so a failure
+ * gives back only what it took, and with TAKE_REF the range's reference
+ * moves into its segment (the header's, copied, is given up last).
+ * A packet of any other shape goes to evpl_tx_chain_any(). Returns the
+ * packet, or NULL with errno and rte_errno set, the iovecs untouched.
+ */
+static __rte_noinline struct rte_mbuf *
+evpl_tx_pair(
+    const char                *call,
+    struct evpl               *evpl,
+    struct evpl_iovec         *iov,
+    unsigned int               flags,
+    const struct evpl_tx_caps *caps)
+{
+    const uint32_t                   copy_max = evpl_glue(evpl)->tx_copy_max;
+    const uint16_t                   refs = evpl_tx_own_refs(flags);
+    struct evpl_iovec               *h = &iov[0], *v = &iov[1];
+    struct rte_mbuf                 *m[1 + EVPL_DPDK_MAX_SEGS], **t, *head;
+    struct rte_mbuf_ext_shared_info *sh = NULL;
+    uint16_t                        *cnt = NULL;
+    enum evpl_tx_fate                fh, fv;
+    unsigned int                     segs = 1, nfresh;
+    int                              move = 0;
+
+    if (h->length == 0 || v->length == 0 ||
+        (uint64_t) h->length + v->length > UINT32_MAX)
+        return evpl_tx_chain_any(call, evpl, iov, 2, flags, caps);
+    fh = evpl_tx_fate(copy_max, h, EVPL_TX_ALL_RULES);
+    fv = evpl_tx_fate(copy_max, v, EVPL_TX_ALL_RULES);
+    if (fv == EVPL_TX_EXT)
+        segs = evpl_tx_ext_segs(v->length);
+    if ((fh != EVPL_TX_OWN && fh != EVPL_TX_COPY) || fv == EVPL_TX_COPY ||
+        fv == EVPL_TX_PINNED || (fh == EVPL_TX_COPY && fv == EVPL_TX_OWN) ||
+        segs + 1 > RTE_MIN((unsigned int) caps->max_segs, EVPL_DPDK_MAX_SEGS))
+        return evpl_tx_chain_any(call, evpl, iov, 2, flags, caps);
+
+    /* The range's reference, then the mbufs: the header's copy first in
+     * m[], then the range's segments. */
+    nfresh = fh == EVPL_TX_COPY;
+    if (fv == EVPL_TX_ATTACH) {
+        cnt  = evpl_tx_attach_ref(call, v, flags);
+        move = cnt == NULL;
+    } else if (fv == EVPL_TX_EXT) {
+        move = evpl_tx_ref_moves(v, flags);
+        sh   = evpl_slab_att_get(evpl, call, v, (uint16_t) segs, move);
+        if (unlikely(sh == NULL))
+            return NULL;
+    }
+    if (fv != EVPL_TX_OWN)
+        nfresh += segs;
+    if (nfresh > 0 &&
+        unlikely(rte_mempool_generic_get(evpl->pool, (void **) m, nfresh,
+                                         evpl->cache) < 0)) {
+        if (cnt != NULL)
+            evpl_tx_ref_drop(v, cnt);
+        if (sh != NULL)
+            evpl_slab_att_unget(sh, move);
+        evpl_fail(ENOMEM);
+        return NULL;
+    }
+
+    /* Nothing fails from here on. */
+    if (fh == EVPL_TX_OWN) {
+        head = evpl_tx_own_build(h, h->length, refs);
+    } else {
+        head = m[0];
+        evpl_tx_fresh_build(evpl, h, EVPL_TX_COPY, head);
+    }
+    t = &m[fh == EVPL_TX_COPY];
+    if (fv == EVPL_TX_OWN)
+        t[0] = evpl_tx_own_build(v, v->length, refs);
+    else if (fv == EVPL_TX_ATTACH)
+        evpl_tx_fresh_build(evpl, v, EVPL_TX_ATTACH, t[0]);
+    else
+        evpl_tx_ext_build(v, sh, t);
+    head->next    = t[0];
+    head->nb_segs = (uint16_t) (1 + segs);
+    head->pkt_len = h->length + v->length;
+
+    if (flags & EVPL_DPDK_TAKE_REF) {
+        if (fh == EVPL_TX_COPY)
+            evpl_iovec_put_taken_(h);
+        if (fv != EVPL_TX_OWN && !move)
+            evpl_iovec_put_taken_(v);
+#ifdef EVPL_IOVEC_TRACE
+        evpl_tx_trace_taken(iov, 2);
+#endif
+    }
+    evpl_glue_count(evpl_glue(evpl), &(struct evpl_dpdk_stats) {
+                        .tx_pkts = 1, .tx_segs = 1 + segs,
+                        .tx_reused = (fh == EVPL_TX_OWN) + (fv == EVPL_TX_OWN),
+                        .tx_copied = fh == EVPL_TX_COPY,
+                        .tx_indirect = fv == EVPL_TX_ATTACH,
+                        .tx_ext = fv == EVPL_TX_EXT });
+    return head;
+}
+
+/* The chain builder: a header in front of one range by evpl_tx_pair(),
+ * any other packet by evpl_tx_chain_any(). */
+__rte_noinline struct rte_mbuf *
+evpl_tx_chain(
+    const char                *call,
+    struct evpl               *evpl,
+    struct evpl_iovec         *iov,
+    int                        niov,
+    unsigned int               flags,
+    const struct evpl_tx_caps *caps)
+{
+#ifdef EVPL_IOVEC_TRACE
+    evpl_tx_trace_in(call, iov, niov, flags);
+#endif
+    if (niov == 2)
+        return evpl_tx_pair(call, evpl, iov, flags, caps);
+    return evpl_tx_chain_any(call, evpl, iov, niov, flags, caps);
+}
+
+__rte_noinline struct rte_mbuf *
+evpl_tx_chain_one(
+    struct evpl       *evpl,
+    struct evpl_iovec *iov,
+    int                niov,
+    unsigned int       flags)
+{
+    struct rte_mbuf *m;
+
+    m = evpl_tx_chain("evpl_dpdk_iovecs_to_mbuf", evpl, iov, niov, flags,
+                      &evpl_tx_caps_any);
+    if (unlikely(m == NULL) && rte_errno == ENOMEM)
+        evpl_glue_count(evpl_glue(evpl), &(struct evpl_dpdk_stats) {
+                            .tx_nomem = 1 });
+    return m;
 }

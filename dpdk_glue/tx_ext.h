@@ -9,6 +9,8 @@
 
 #include <evpl/evpl.h>
 
+#include "mbuf_words.h"
+
 /* Most bytes one attached mbuf describes: its lengths are 16 bits. */
 #define EVPL_TX_EXT_SEG_MAX 65535u
 
@@ -19,14 +21,78 @@ evpl_tx_ext_segs(unsigned int length)
     return (length + EVPL_TX_EXT_SEG_MAX - 1) / EVPL_TX_EXT_SEG_MAX;
 }
 
-/* Attach v's bytes to fresh mbufs from the context's pool, linked from
- * *head to *tail (tail->next NULL), which share one count on the slab
- * (evpl_slab_att_get()); v keeps its reference. Returns 0, or -1 when the pool runs
- * dry, with nothing taken. Aborts, naming call, if the slab's count would
- * pass 65535. */
+/*
+ * m, fresh from a pool (refcnt 1, as every free mbuf of a pool holds),
+ * attached to the len bytes at p (IOVA iova) of a slab through sh: each
+ * field that rte_pktmbuf_reset() and then rte_pktmbuf_attach_extbuf()
+ * would leave written once, data_len and pkt_len len, next NULL.
+ */
+static __rte_always_inline void
+evpl_tx_ext_seg(
+    struct rte_mbuf                 *m,
+    char                            *p,
+    rte_iova_t                       iova,
+    uint32_t                         len,
+    struct rte_mbuf_ext_shared_info *sh)
+{
+    m->buf_addr = p;
+    rte_mbuf_iova_set(m, iova);
+    m->buf_len  = (uint16_t) len;
+    evpl_mbuf_rearm_set_(m, EVPL_REARM_(0, 1, 1, RTE_MBUF_PORT_INVALID));
+    m->ol_flags = RTE_MBUF_F_EXTERNAL;
+    m->shinfo   = sh;
+    evpl_mbuf_one_seg_len_set_(m, len);
+    evpl_mbuf_next_txoff_clear_(m);
+}
+
+/* v's range in m[0..evpl_tx_ext_segs(v->length)), fresh mbufs, attached
+ * through sh (evpl_slab_att_get(), its count one per mbuf) and linked in
+ * order, the last one's next NULL. */
+static __rte_always_inline void
+evpl_tx_ext_build(
+    const struct evpl_iovec         *v,
+    struct rte_mbuf_ext_shared_info *sh,
+    struct rte_mbuf *const          *m)
+{
+    const struct evpl_slab_ *s    = evpl_iovec_slab_(v);
+    char                    *p    = v->data;
+    rte_iova_t               iova = s->iova + (rte_iova_t) (p - s->data);
+    uint32_t                 left = v->length, chunk;
+    unsigned int             k;
+
+    for (k = 0; left > 0; k++) {
+        chunk = RTE_MIN(left, EVPL_TX_EXT_SEG_MAX);
+        evpl_tx_ext_seg(m[k], p, iova, chunk, sh);
+        if (k > 0)
+            m[k - 1]->next = m[k];
+        p    += chunk;
+        iova += chunk;
+        left -= chunk;
+    }
+}
+
+/* Attach v's bytes, at most EVPL_DPDK_MAX_SEGS segments of them (the
+ * callers' fates see to it), to fresh mbufs from the context's pool,
+ * linked from *head to *tail (tail->next NULL), which share one count on
+ * the slab (evpl_slab_att_get()): with move v's own, which then is
+ * theirs (EVPL_DPDK_TAKE_REF, v not GLOBAL), else a new one, v keeping
+ * its own. Returns 0, or -1 when the pool runs dry, with nothing taken or
+ * moved. Aborts, naming call, if the slab's count would pass 65535. */
 int evpl_tx_ext_attach(struct evpl *evpl, const char *call,
-                       const struct evpl_iovec *v, struct rte_mbuf **head,
-                       struct rte_mbuf **tail);
+                       const struct evpl_iovec *v, int move,
+                       struct rte_mbuf **head, struct rte_mbuf **tail);
+
+/* Whether a transmit moves v's reference into what it builds, rather
+ * than taking one of its own and then giving v's up: with TAKE_REF,
+ * unless v is GLOBAL, whose one reference stays with its owner. */
+static inline int
+evpl_tx_ref_moves(
+    const struct evpl_iovec *v,
+    unsigned int             flags)
+{
+    return (flags & EVPL_DPDK_TAKE_REF) &&
+           !(v->flags & EVPL_IOVEC_FLAG_GLOBAL);
+}
 
 /* The library's release of a reference handed to transmit (TAKE_REF):
  * on a slab, a no-op for GLOBAL iovecs (the application's). */

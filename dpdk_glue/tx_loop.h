@@ -140,11 +140,16 @@ unsigned int evpl_tx_rest(struct evpl *evpl, const struct evpl_tx_src *src,
 
 /*
  * The same step for a burst of one (EVPL_TX_ONE: no port, the shape of
- * evpl_tx_caps_any), whose mbufs are taken after its references are
- * settled: the packet, or NULL with errno set, the iovecs untouched.
+ * evpl_tx_caps_any) that evpl_tx_own_run() did not take, whose mbufs are
+ * taken after its references are settled: a packet of one iovec by
+ * evpl_tx_one(), of several by evpl_tx_chain_one() (tx_chain.c), the
+ * chain builder counting a failure for want of mbufs as the bursts' step
+ * does. The packet, or NULL with errno set, the iovecs untouched.
  */
 struct rte_mbuf *evpl_tx_one(struct evpl *evpl, struct evpl_iovec *iov,
-                             int niov, unsigned int flags);
+                             unsigned int flags);
+struct rte_mbuf *evpl_tx_chain_one(struct evpl *evpl, struct evpl_iovec *iov,
+                                   int niov, unsigned int flags);
 
 /*
  * The packets of a burst the driver did not take (tx_burst.c), whatever
@@ -186,7 +191,9 @@ evpl_tx_loop(
                                 .tx_pkts = 1, .tx_segs = 1, .tx_reused = 1 });
             return 1;
         }
-        out[0] = evpl_tx_one(evpl, src->iov, src->niov, flags);
+        out[0] = src->niov != 1 ?
+                 evpl_tx_chain_one(evpl, src->iov, src->niov, flags) :
+                 evpl_tx_one(evpl, src->iov, flags);
         return out[0] != NULL;
     }
     while (done < nb_pkts) {

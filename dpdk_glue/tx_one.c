@@ -9,66 +9,12 @@
  * is attached to them, or a slab range's attached mbufs (tx_ext.c).
  */
 
-#include <string.h>
-
-#include <rte_memcpy.h>
-
 #include "tx_loop.h"
-
-/* A copy's bytes: rte_memcpy() inline up to EVPL_DPDK_TX_COPY_MAX (the
- * compiler then drops its paths for longer copies, which would make each
- * inline copy several kilobytes), the C library's memcpy() above. */
-static __rte_always_inline void
-evpl_tx_copy_bytes(
-    void       *dst,
-    const void *src,
-    uint32_t    len)
-{
-    if (likely(len <= EVPL_DPDK_TX_COPY_MAX))
-        rte_memcpy(dst, src, len);
-    else
-        memcpy(dst, src, len);
-}
-
-/*
- * A COPY or ATTACH packet in mi, an mbuf straight from the context's pool:
- * a pool's free mbufs all hold refcnt 1, next NULL and nb_segs 1, so
- * only what else a transmit reads is written, each field once, with no
- * rte_pktmbuf_reset() first. The bytes are copied behind mi's headroom
- * (tx_copy_max fits there), or mi is attached to them with the reference
- * the caller settled. Returns 1 for a copy.
- */
-static __rte_always_inline int
-evpl_tx_fresh_build(
-    const struct evpl       *evpl,
-    const struct evpl_iovec *v,
-    enum evpl_tx_fate        f,
-    struct rte_mbuf         *mi)
-{
-    uint32_t len = v->length;
-
-    if (f == EVPL_TX_COPY) {
-        evpl_tx_copy_bytes((char *) mi->buf_addr + evpl->headroom, v->data,
-                           len);
-        /* data_off behind the headroom, port as a reset leaves it */
-        evpl_mbuf_rearm_set_(mi, EVPL_REARM_(evpl->headroom, 1, 1,
-                                             RTE_MBUF_PORT_INVALID));
-        mi->ol_flags &= RTE_MBUF_F_EXTERNAL;
-    } else {
-        evpl_tx_attach(mi, v);
-    }
-    evpl_mbuf_one_seg_len_set_(mi, len);
-    evpl_mbuf_next_txoff_clear_(mi);
-    return f == EVPL_TX_COPY;
-}
 
 /*
  * A COPY or ATTACH packet, in mi, or, if mi is NULL, in a fresh mbuf taken
- * here. The attach's reference is settled first, before any mbuf is taken
- * here, so that a count at 65535 aborts having changed nothing: with
- * TAKE_REF and v's mbuf direct, v's own reference becomes the attached
- * mbuf's (what an indirect mbuf holds on its direct one is just such a
- * reference); otherwise one is taken, and with TAKE_REF v's is given up
+ * here, the attach's reference settled first (evpl_tx_attach_ref()); with
+ * TAKE_REF a reference that does not become the packet's is given up
  * once the packet is built, last, since that may free v's mbuf.
  */
 static __rte_always_inline struct rte_mbuf *
@@ -85,10 +31,8 @@ evpl_tx_fresh(
     int       put = (flags & EVPL_DPDK_TAKE_REF) != 0;
 
     if (f == EVPL_TX_ATTACH) {
-        if (put && RTE_MBUF_DIRECT(evpl_iovec_mbuf_(v)))
-            put = 0;
-        else
-            cnt = evpl_tx_ref_take(call, v);
+        cnt = evpl_tx_attach_ref(call, v, flags);
+        put = put && cnt != NULL;
     }
     if (mi == NULL &&
         unlikely(rte_mempool_generic_get(evpl->pool, (void **) &mi, 1,
@@ -113,9 +57,9 @@ evpl_tx_fresh(
     return mi;
 }
 
-/* A slab range's packet: its mbufs attached by tx_ext.c, each holding a
- * count on the slab. With TAKE_REF v's reference goes once they hold
- * theirs. */
+/* A slab range's packet: its mbufs attached by tx_ext.c, sharing one
+ * count on the slab: with TAKE_REF v's own, moved (a GLOBAL iovec's
+ * stays its owner's: they take one of their own). */
 static __rte_always_inline struct rte_mbuf *
 evpl_tx_ext_pkt(
     const char             *call,
@@ -125,8 +69,10 @@ evpl_tx_ext_pkt(
     struct evpl_dpdk_stats *c)
 {
     struct rte_mbuf *head, *tail;
+    int              move = evpl_tx_ref_moves(v, flags);
 
-    if (unlikely(evpl_tx_ext_attach(evpl, call, v, &head, &tail) < 0)) {
+    if (unlikely(evpl_tx_ext_attach(evpl, call, v, move, &head, &tail) <
+                 0)) {
         evpl_fail(ENOMEM);
         return NULL;
     }
@@ -136,7 +82,9 @@ evpl_tx_ext_pkt(
     c->tx_segs += head->nb_segs;
     c->tx_ext  += 1;
     if (flags & EVPL_DPDK_TAKE_REF) {
-        evpl_iovec_put_taken_(v);
+        /* A GLOBAL iovec's moves nowhere: its release is a no-op. */
+        if (!move)
+            evpl_iovec_put_taken_(v);
 #ifdef EVPL_IOVEC_TRACE
         evpl_tx_trace_taken(v, 1);
 #endif
@@ -171,7 +119,7 @@ evpl_tx_one_build(
     case EVPL_TX_OWN:
         /* Nobody else holds the mbuf: nobody can make it shared since
          * evpl_tx_pkt_fate() looked. */
-        m = evpl_tx_own(iov, evpl_tx_own_refs(flags));
+        m = evpl_tx_own_build(iov, iov->length, evpl_tx_own_refs(flags));
         c->tx_pkts   += 1;
         c->tx_segs   += 1;
         c->tx_reused += 1;
@@ -191,16 +139,15 @@ __rte_noinline struct rte_mbuf *
 evpl_tx_one(
     struct evpl       *evpl,
     struct evpl_iovec *iov,
-    int                niov,
     unsigned int       flags)
 {
     /* One packet: counted straight into the context's counters. */
     struct evpl_glue *g = evpl_glue(evpl);
     struct rte_mbuf  *m;
 
-    m = evpl_tx_one_build("evpl_dpdk_iovecs_to_mbuf", evpl, iov, niov,
+    m = evpl_tx_one_build("evpl_dpdk_iovecs_to_mbuf", evpl, iov, 1,
                           evpl_tx_pkt_fate(g->tx_copy_max, &evpl_tx_caps_any,
-                                           iov, niov),
+                                           iov, 1, EVPL_TX_NOT_OWN),
                           NULL, flags, &evpl_tx_caps_any, &g->stats);
     if (unlikely(m == NULL) && rte_errno == ENOMEM)
         evpl_glue_count(g, &(struct evpl_dpdk_stats) { .tx_nomem = 1 });
@@ -244,7 +191,8 @@ evpl_tx_spares(
             EVPL_TRACE_CHECK_(evpl_tx_call(shape), &v[j]);
         if (niov != 1)
             continue;
-        f = evpl_tx_pkt_fate(copy_max, &evpl_tx_caps_any, v, 1);
+        f = evpl_tx_pkt_fate(copy_max, &evpl_tx_caps_any, v, 1,
+                             EVPL_TX_ALL_RULES);
         if (f == EVPL_TX_COPY || f == EVPL_TX_ATTACH) {
             mask |= UINT64_C(1) << i;
             want++;
@@ -296,7 +244,8 @@ evpl_tx_rest_(
                               &c);
         else
             m = evpl_tx_one_build(call, evpl, v, niov,
-                                  evpl_tx_pkt_fate(copy_max, caps, v, niov),
+                                  evpl_tx_pkt_fate(copy_max, caps, v, niov,
+                                                   EVPL_TX_ALL_RULES),
                                   NULL, flags, caps, &c);
         if (unlikely(m == NULL)) {
             /* The spares of the packets after this one must not starve

@@ -7,13 +7,20 @@
 # round by round; optionally the instructions per operation of every
 # evpl-bench row under each library (callgrind).
 #
-#   scripts/bench-compare.sh -o OLD_LIB_DIR [-b BUILD_DIR] [-r ROUNDS]
+#   scripts/bench-compare.sh -o OLD_LIB_DIR | -O OLD_BUILD_DIR
+#                            [-b BUILD_DIR] [-r ROUNDS]
 #                            [-d SECONDS] [-l LCORE] [-L LCORES]
 #                            [-p PAIRS] [-c] [-x REGEX] [-T] [-B]
 #                            [-- EVPL_BENCH_ARGS...]
 #
 #   -o  the directory of the "before" library, libevpl-dpdk.so.* (a build
 #       directory of the older commit: meson setup DIR && ninja -C DIR)
+#   -O  instead of -o: the older commit's build directory, whose own
+#       evpl-bench and evpl-testpmd run the "before" rounds, for when the
+#       newer binaries cannot run on the older library (the inline code
+#       of the private headers changed, or a symbol version was added).
+#       The same rows and pairs, each binary's own DPDK loop beside it;
+#       a row the older evpl-bench lacks is left out
 #   -b  the "after" build directory, whose evpl-bench and evpl-testpmd
 #       run with both libraries (default build)
 #   -r  rounds (default 3); each runs both libraries, the order swapped
@@ -60,9 +67,11 @@ cg=0
 exclude='^slab alloc\+release'
 do_pmd=1
 do_bench=1
-while getopts "o:b:r:d:l:L:p:cx:TBh" o; do
+own=0
+while getopts "o:O:b:r:d:l:L:p:cx:TBh" o; do
     case "$o" in
     o) old=$OPTARG ;;
+    O) old=$OPTARG own=1 ;;
     b) build=$OPTARG ;;
     r) rounds=$OPTARG ;;
     d) secs=$OPTARG ;;
@@ -74,7 +83,7 @@ while getopts "o:b:r:d:l:L:p:cx:TBh" o; do
     T) do_pmd=0 ;;
     B) do_bench=0 ;;
     *)
-        sed -n '4,49p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '4,56p' "$0" | sed 's/^# \{0,1\}//'
         exit 2
         ;;
     esac
@@ -85,11 +94,13 @@ shift $((OPTIND - 1))
 cd "$(dirname "$0")/.."
 root=$(pwd)
 if [ -z "$old" ]; then
-    echo "$0: -o OLD_LIB_DIR is required (-h for help)" >&2
+    echo "$0: -o OLD_LIB_DIR or -O OLD_BUILD_DIR is required (-h for help)" >&2
     exit 2
 fi
 old=$(cd "$old" && pwd)
 bench=$build/apps/bench/evpl-bench
+old_bench=$bench
+old_build=$build
 lib=$(ls "$old"/libevpl-dpdk.so.* 2>/dev/null | head -1)
 if [ -z "$lib" ]; then
     echo "$0: no libevpl-dpdk.so.* in $old" >&2
@@ -97,7 +108,15 @@ if [ -z "$lib" ]; then
 fi
 ninja -C "$build" >/dev/null
 new_lib=$(LD_LIBRARY_PATH="" ldd "$bench" | awk '/libevpl-dpdk/ { print $3 }')
-old_lib=$(LD_LIBRARY_PATH="$old" ldd "$bench" | awk '/libevpl-dpdk/ { print $3 }')
+if [ "$own" -eq 1 ]; then
+    old_build=$old
+    old_bench=$old/apps/bench/evpl-bench
+    old_lib=$(LD_LIBRARY_PATH="" ldd "$old_bench" |
+        awk '/libevpl-dpdk/ { print $3 }')
+else
+    old_lib=$(LD_LIBRARY_PATH="$old" ldd "$bench" |
+        awk '/libevpl-dpdk/ { print $3 }')
+fi
 if [ "$(readlink -f "$new_lib")" = "$(readlink -f "$old_lib")" ]; then
     echo "$0: LD_LIBRARY_PATH=$old does not change the library" \
         "$new_lib" >&2
@@ -117,7 +136,7 @@ load >"$tmp/load.start"
 run_lib() {
     local which=$1
     shift
-    if [ "$which" = old ]; then
+    if [ "$which" = old ] && [ "$own" -eq 0 ]; then
         LD_LIBRARY_PATH="$old" "$@"
     else
         "$@"
@@ -131,13 +150,17 @@ for ((r = 1; r <= rounds; r++)); do
         if [ "$do_bench" -eq 1 ]; then
             echo "round $r: evpl-bench, $which library" >&2
             # shellcheck disable=SC2086
-            run_lib "$which" "$bench" $eal -- --json --clock cpu \
+            b=$bench
+            [ "$which" = new ] || b=$old_bench
+            run_lib "$which" "$b" $eal -- --json --clock cpu \
                 --no-sweep "$@" >"$tmp/bench.$which.$r.json" 2>/dev/null
         fi
         if [ "$do_pmd" -eq 1 ]; then
             echo "round $r: bench-testpmd.sh, $which library" >&2
+            d=$build
+            [ "$which" = new ] || d=$old_build
             run_lib "$which" scripts/bench-testpmd.sh -r 1 -d "$secs" \
-                -l "$lcores" -b "$build" ${pairs:+-p "$pairs"} \
+                -l "$lcores" -b "$d" ${pairs:+-p "$pairs"} \
                 >"$tmp/pmd.$which.$r.txt"
         fi
     done
@@ -147,10 +170,15 @@ if [ "$cg" -eq 1 ]; then
         { if [ -n "$exclude" ]; then grep -Ev "$exclude"; else cat; fi; } \
         >"$tmp/rows"
     for which in old new; do
+        d=$build
+        [ "$which" = new ] || d=$old_build
         while IFS= read -r name; do
             echo "callgrind: $name, $which library" >&2
-            run_lib "$which" apps/bench/callgrind.sh --evpl-only "$build" \
-                "$name" | sed -n '2p' >>"$tmp/cg.$which"
+            # A row the older evpl-bench of -O lacks gives no line.
+            line=$(run_lib "$which" apps/bench/callgrind.sh --evpl-only \
+                "$d" "$name" 2>/dev/null | sed -n '2p') || line=
+            [ -n "$line" ] || continue
+            printf '%s\n' "$line" >>"$tmp/cg.$which"
             printf '%s\n' "$name" >>"$tmp/cg.$which.names"
         done <"$tmp/rows"
     done
@@ -193,6 +221,8 @@ if do_bench:
         return {(o["name"], o["dpdk_name"]): o for o in d["ops"]}
     keys = [(o["name"], o["dpdk_name"]) for o in runs["new"][0]["ops"]]
     for k in keys:
+        if any(k not in ops(d) for d in runs["old"]):
+            continue
         o = [ops(d)[k] for d in runs["old"]]
         n = [ops(d)[k] for d in runs["new"]]
         ons = [x["evpl"]["median_ns"] for x in o]
@@ -259,6 +289,8 @@ if cg:
         for name, line in zip(names, vals):
             got[(w, name)] = float(line.split()[-1])
     for name in names:
+        if ("old", name) not in got:
+            continue
         a, b = got[("old", name)], got[("new", name)]
         print("| %s | %.1f | %.1f | %.3f |" % (name, a, b, b / a))
 EOF

@@ -153,16 +153,19 @@ void evpl_slab_leak_report(const struct evpl *evpl,
 
 /* The rte_mbuf_ext_shared_info for n mbufs to be attached to v's slab
  * with rte_pktmbuf_attach_extbuf(), its count n: its free callback is
- * this process's, and it holds one reference on the slab, taken here
- * through the checked add (an abort names call, before anything
- * changed). Clones of the mbufs share it, as DPDK's attach does. NULL
- * with errno ENOMEM (no shared info to be had), nothing taken. */
+ * this process's, and it holds one reference on the slab: with move, v's
+ * own, which it takes over (transmit with EVPL_DPDK_TAKE_REF, v not
+ * GLOBAL); else a new one, taken here through the checked add (an abort
+ * names call, before anything changed). Clones of the mbufs share it, as
+ * DPDK's attach does. NULL with errno ENOMEM (no shared info to be had),
+ * nothing taken or moved. */
 struct rte_mbuf_ext_shared_info *evpl_slab_att_get(
     struct evpl *evpl, const char *call, const struct evpl_iovec *v,
-    uint16_t n);
-/* Give back n counts of sh that no mbuf came to hold; at zero, sh goes
- * and its slab reference with it. */
-void evpl_slab_att_drop(struct rte_mbuf_ext_shared_info *sh, uint16_t n);
+    uint16_t n, int move);
+/* Give back a shared info of evpl_slab_att_get() that no mbuf came to
+ * hold, with its slab reference: dropped, or, if it was moved from the
+ * iovec, left to the iovec again. */
+void evpl_slab_att_unget(struct rte_mbuf_ext_shared_info *sh, int moved);
 /* The address of this process's attachment free callback, as the
  * processes of the DPDK instance compare them (shared.c). */
 uintptr_t evpl_slab_att_code(void);

@@ -46,6 +46,16 @@
 #define EVPL_SLAB_ATT_CACHE 32u
 #define EVPL_SLAB_ATT_SPARE (RTE_MAX_LCORE * EVPL_SLAB_ATT_CACHE * 3 / 2)
 
+/* evpl_slab_att_free() where the calling lcore's cache cannot take x. */
+static __rte_noinline void
+evpl_slab_att_free_slow(struct evpl_slab_att_ *x)
+{
+    struct evpl_slab_ *s = x->slab;
+
+    rte_mempool_put(rte_mempool_from_obj(x), x);
+    evpl_slab_count_put_(s, EVPL_IOVEC_FLAG_SHARED);
+}
+
 /* The last holder of an attached mbuf (or of its clones) is gone: the
  * shared info goes back to its pool, then its slab reference. */
 static void
@@ -53,11 +63,22 @@ evpl_slab_att_free(
     void *addr,
     void *opaque)
 {
-    struct evpl_slab_att_ *x = opaque;
-    struct evpl_slab_    *s = x->slab;
+    struct evpl_slab_att_    *x     = opaque;
+    unsigned int              lcore = rte_lcore_id();
+    struct rte_mempool       *mp    = rte_mempool_from_obj(x);
+    struct rte_mempool_cache *cache;
+    struct evpl_slab_        *s;
 
     RTE_SET_USED(addr);
-    rte_mempool_put(rte_mempool_from_obj(x), x);
+    if (unlikely(lcore >= RTE_MAX_LCORE || mp->cache_size == 0))
+        return evpl_slab_att_free_slow(x);
+    cache = &mp->local_cache[lcore];
+    if (unlikely(cache->len + 1 > cache->flushthresh))
+        return evpl_slab_att_free_slow(x);
+    /* rte_mempool_put() into a cache with room, as it puts: through it,
+     * its flush path would give this, the common case, a stack frame. */
+    s                        = x->slab;
+    cache->objs[cache->len++] = x;
     evpl_slab_count_put_(s, EVPL_IOVEC_FLAG_SHARED);
 }
 
@@ -107,30 +128,13 @@ evpl_slab_att_pool_init(struct evpl *evpl)
     return 0;
 }
 
-struct rte_mbuf_ext_shared_info *
-evpl_slab_att_get(
-    struct evpl             *evpl,
-    const char              *call,
-    const struct evpl_iovec *v,
-    uint16_t                 n)
+/* x, a shared info for n mbufs attached to slab s. */
+static inline struct rte_mbuf_ext_shared_info *
+evpl_slab_att_init(
+    struct evpl_slab_att_ *x,
+    struct evpl_slab_     *s,
+    uint16_t               n)
 {
-    struct evpl_slab_    *s = evpl_iovec_slab_(v);
-    struct evpl_slab_att_ *x;
-    void                 *obj;
-
-    if (unlikely(evpl->slab.att == NULL) && evpl_slab_att_pool_init(evpl) < 0)
-        return NULL;
-    /* First, so that a count at 65535 aborts having changed nothing;
-     * atomically: a driver may free the mbufs on any lcore. */
-    evpl_refcnt_add_(call, v, &s->refcnt, 1, 1);
-    if (unlikely(rte_mempool_generic_get(evpl->slab.att, &obj, 1,
-                                         evpl->slab.att_cache) < 0)) {
-        /* v's own reference keeps the count above zero. */
-        __atomic_sub_fetch(&s->refcnt, 1, __ATOMIC_RELEASE);
-        evpl_fail(ENOMEM);
-        return NULL;
-    }
-    x                    = obj;
     x->slab              = s;
     x->shinfo.free_cb    = evpl_slab_att_free;
     x->shinfo.fcb_opaque = x;
@@ -138,13 +142,73 @@ evpl_slab_att_get(
     return &x->shinfo;
 }
 
-void
-evpl_slab_att_drop(
-    struct rte_mbuf_ext_shared_info *sh,
-    uint16_t                         n)
+/* evpl_slab_att_get() when the context's cache of shared infos is empty,
+ * or there is none (the pool not made yet, a thread outside the EAL). */
+static __rte_noinline struct rte_mbuf_ext_shared_info *
+evpl_slab_att_get_slow(
+    struct evpl             *evpl,
+    const char              *call,
+    const struct evpl_iovec *v,
+    uint16_t                 n,
+    int                      move)
 {
-    if (n > 0 && rte_mbuf_ext_refcnt_update(sh, (int16_t) -(int) n) == 0)
-        evpl_slab_att_free(NULL, sh->fcb_opaque);
+    struct evpl_slab_ *s = evpl_iovec_slab_(v);
+    void              *obj;
+
+    if (unlikely(evpl->slab.att == NULL) && evpl_slab_att_pool_init(evpl) < 0)
+        return NULL;
+    /* First, so that a count at 65535 aborts having changed nothing;
+     * atomically: a driver may free the mbufs on any lcore. */
+    if (!move)
+        evpl_refcnt_add_(call, v, &s->refcnt, 1, 1);
+    if (unlikely(rte_mempool_generic_get(evpl->slab.att, &obj, 1,
+                                         evpl->slab.att_cache) < 0)) {
+        /* v's own reference keeps the count above zero. */
+        if (!move)
+            __atomic_sub_fetch(&s->refcnt, 1, __ATOMIC_RELEASE);
+        evpl_fail(ENOMEM);
+        return NULL;
+    }
+    return evpl_slab_att_init(obj, s, n);
+}
+
+struct rte_mbuf_ext_shared_info *
+evpl_slab_att_get(
+    struct evpl             *evpl,
+    const char              *call,
+    const struct evpl_iovec *v,
+    uint16_t                 n,
+    int                      move)
+{
+    struct rte_mempool_cache *cache = evpl->slab.att_cache;
+    struct evpl_slab_        *s     = evpl_iovec_slab_(v);
+    uint32_t                  len;
+
+    /* The common case, a shared info in the context's cache, calls
+     * nothing, so it needs no stack frame; any other is a tail call. */
+    if (unlikely(cache == NULL || (len = cache->len) == 0))
+        return evpl_slab_att_get_slow(evpl, call, v, n, move);
+    if (!move)
+        evpl_refcnt_add_(call, v, &s->refcnt, 1, 1);
+    /* rte_mempool_generic_get() of one from a cache that holds one, as
+     * it takes it: through it, the atomic add above would make the
+     * compiler read the length again and keep the refill path, and its
+     * stack frame, for a case that cannot happen. */
+    cache->len = len - 1;
+    return evpl_slab_att_init(cache->objs[len - 1], s, n);
+}
+
+void
+evpl_slab_att_unget(
+    struct rte_mbuf_ext_shared_info *sh,
+    int                              moved)
+{
+    struct evpl_slab_att_ *x = sh->fcb_opaque;
+
+    /* Taken, not moved: v's own reference keeps the count above zero. */
+    if (!moved)
+        __atomic_sub_fetch(&x->slab->refcnt, 1, __ATOMIC_RELEASE);
+    rte_mempool_put(rte_mempool_from_obj(x), x);
 }
 
 /*

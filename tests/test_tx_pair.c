@@ -1,0 +1,451 @@
+/* SPDX-License-Identifier: LGPL-2.1-only */
+
+/*
+ * The composed packet, a header in front of one range: the chain
+ * builder's first step (dpdk_glue/tx_chain.c, evpl_tx_pair()) builds it
+ * from the builders of a packet of one iovec, and a slab range sent with
+ * TAKE_REF hands its own reference to its mbufs instead of taking a new
+ * one and releasing its own (evpl_slab_att_get(move)), in that step, in a
+ * packet of one range and as the last piece of a general chain. Each case
+ * sends through net_ring0, a loopback, and checks the bytes that come
+ * back, what the context counted, and the reference counts of every
+ * buffer while the packet is out and after it is freed; every case ends
+ * with the mbufs and the slabs back where they were.
+ */
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_mempool.h>
+
+#include "common.h"
+#include "slab_sets.h"
+
+static uint16_t ring_port;
+
+#define HDR_LEN   42u    /* at most tx_copy_max: copied when shared */
+#define SEG_LEN   1200u  /* one mbuf, above tx_copy_max */
+#define SLAB_LEN  131072u
+#define RX_IOV    8
+
+/* What the header is. */
+enum hdr_kind {
+    HDR_OWN,  /* its own mbuf: reused */
+    HDR_COPY, /* a clone of a kept buffer: copied */
+};
+
+/* What the range is. */
+enum rng_kind {
+    RNG_OWN,    /* its own mbuf: reused */
+    RNG_ATTACH, /* a clone of a kept mbuf: an indirect mbuf */
+    RNG_EXT,    /* 30000 bytes of a kept slab: one attached mbuf */
+    RNG_EXT2,   /* 70000 bytes of a kept slab: two attached mbufs */
+    RNG_GLOBAL, /* 70000 bytes borrowed from a GLOBAL slab: attached */
+};
+
+/* One piece of a packet: what is sent, and the buffer the case keeps
+ * behind a clone (keep.private_data NULL when the piece is its own). */
+struct piece {
+    struct evpl_iovec send, keep;
+    unsigned int      len, seed;
+};
+
+/* Slabs in use once the context carves a slab for ranges, as it keeps
+ * one once it has carved (docs/architecture.md, "Slabs"). */
+static unsigned int
+slabs_in_use_warm(struct evpl *evpl)
+{
+    struct evpl_iovec v;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, SLAB_LEN, 0, 1, 0, &v), 1);
+    evpl_iovec_release(evpl, &v);
+    return evpl_test_slabs_in_use(EVPL_DPDK_DEFAULT_SLAB_SIZE, 0);
+}
+
+/* The count that holds a piece's bytes: its slab's, or its mbuf's. */
+static unsigned int
+held(const struct evpl_iovec *v)
+{
+    if (evpl_dpdk_iovec_is_slab(v))
+        return evpl_iovec_slab_(v)->refcnt;
+    return rte_mbuf_refcnt_read(evpl_test_mbuf(v));
+}
+
+static void
+make_header(struct evpl *evpl, enum hdr_kind k, struct piece *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->len  = HDR_LEN;
+    p->seed = 1;
+    if (k == HDR_OWN) {
+        assert_int_equal(evpl_iovec_alloc(evpl, HDR_LEN, 8, 1, 0, &p->send),
+                         1);
+        evpl_test_fill(p->send.data, HDR_LEN, p->seed);
+        return;
+    }
+    assert_int_equal(evpl_iovec_alloc(evpl, HDR_LEN, 8, 1, 0, &p->keep), 1);
+    evpl_test_fill(p->keep.data, HDR_LEN, p->seed);
+    evpl_iovec_clone(&p->send, &p->keep);
+}
+
+static void
+make_range(struct evpl *evpl, enum rng_kind k, struct piece *p)
+{
+    unsigned int at = 0;
+
+    memset(p, 0, sizeof(*p));
+    p->seed = 2;
+    switch (k) {
+    case RNG_OWN:
+        p->len = SEG_LEN;
+        assert_int_equal(evpl_iovec_alloc(evpl, SEG_LEN, 0, 1, 0, &p->send),
+                         1);
+        evpl_test_fill(p->send.data, SEG_LEN, p->seed);
+        return;
+    case RNG_ATTACH:
+        p->len = SEG_LEN;
+        assert_int_equal(evpl_iovec_alloc(evpl, SEG_LEN, 0, 1, 0, &p->keep),
+                         1);
+        break;
+    case RNG_EXT:
+    case RNG_EXT2:
+        p->len = k == RNG_EXT ? 30000 : 70000;
+        at     = 5000;
+        assert_int_equal(evpl_iovec_alloc(evpl, SLAB_LEN, 0, 1, 0, &p->keep),
+                         1);
+        assert_true(evpl_dpdk_iovec_is_slab(&p->keep));
+        break;
+    case RNG_GLOBAL:
+        p->len = 70000;
+        at     = 4096;
+        assert_int_equal(evpl_iovec_alloc_global(evpl, &p->keep), 1);
+        break;
+    }
+    evpl_test_fill((char *) p->keep.data + at, p->len, p->seed);
+    evpl_iovec_clone_segment(&p->send, &p->keep, at, p->len);
+}
+
+/* The count behind a piece that the case watches: the kept buffer's, or
+ * the piece's own. */
+static const struct evpl_iovec *
+watched(const struct piece *p)
+{
+    return p->keep.private_data != NULL ? &p->keep : &p->send;
+}
+
+/* Receive the one packet on the loopback and check its bytes: the
+ * header's, then the range's. The iovecs are released. */
+static void
+receive_and_check(struct evpl *evpl, const struct piece *h,
+                  const struct piece *r)
+{
+    static unsigned char got[HDR_LEN + 70000];
+    struct evpl_iovec    rx[RX_IOV];
+    struct evpl_dpdk_pkt pkt;
+    size_t               at = 0;
+    int                  n = 0, spins = 0, j;
+
+    while (n == 0) {
+        n = evpl_dpdk_rx_burst(evpl, ring_port, 0, &pkt, 1, rx, RX_IOV);
+        assert_true(++spins < 1000000);
+    }
+    assert_int_equal(n, 1);
+    for (j = 0; j < pkt.niov; j++) {
+        assert_true(at + pkt.iov[j].length <= sizeof(got));
+        memcpy(got + at, pkt.iov[j].data, pkt.iov[j].length);
+        at += pkt.iov[j].length;
+    }
+    assert_int_equal(at, h->len + r->len);
+    assert_true(evpl_test_check(got, h->len, h->seed));
+    assert_true(evpl_test_check(got + h->len, r->len, r->seed));
+    evpl_iovecs_release(evpl, pkt.iov, pkt.niov);
+}
+
+/* The pieces' own iovecs, unless TAKE_REF handed them over; the kept
+ * buffers. */
+static void
+release_pieces(struct evpl *evpl, struct piece *p, int n, int take)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        if (!take)
+            evpl_iovec_release(evpl, &p[i].send);
+        if (p[i].keep.private_data != NULL)
+            evpl_iovec_release(evpl, &p[i].keep);
+    }
+}
+
+/*
+ * Every header with every range, with TAKE_REF and without: the bytes
+ * arrive, the counters say what each piece became, and while the packet
+ * is out each buffer holds what it must: a reused mbuf 1 with TAKE_REF
+ * and 2 without; a copied header's buffer nothing more; an attached range
+ * one count more without TAKE_REF and none with (the clone's own became
+ * the packet's), a GLOBAL slab's borrow one more either way (a borrow has
+ * none to give: guards evpl_tx_ref_moves()). Once the packet is freed
+ * every count is where it was, less the clones TAKE_REF handed over.
+ */
+static void
+header_and_range_round_trip(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    unsigned int           slabs = slabs_in_use_warm(evpl);
+    struct evpl_dpdk_stats st;
+    struct evpl_dpdk_pkt   pkt;
+    struct evpl_iovec      iov[2];
+    struct piece           p[2];
+    unsigned int           hk, rk, take, bh, br, segs, moved;
+
+    for (hk = HDR_OWN; hk <= HDR_COPY; hk++) {
+        for (rk = RNG_OWN; rk <= RNG_GLOBAL; rk++) {
+            /* A copied header in front of its own mbuf is copied into
+             * that mbuf's headroom: one segment, not this shape. */
+            if (hk == HDR_COPY && rk == RNG_OWN)
+                continue;
+            for (take = 0; take < 2; take++) {
+                make_header(evpl, hk, &p[0]);
+                make_range(evpl, rk, &p[1]);
+                bh     = held(watched(&p[0]));
+                br     = held(watched(&p[1]));
+                iov[0] = p[0].send;
+                iov[1] = p[1].send;
+                pkt    = (struct evpl_dpdk_pkt) { iov, 2 };
+                evpl_dpdk_stats_reset(evpl);
+                assert_int_equal(evpl_dpdk_tx_burst(evpl, ring_port, 0, &pkt,
+                                                    1,
+                                                    take ? EVPL_DPDK_TAKE_REF :
+                                                    0), 1);
+
+                segs = rk == RNG_EXT2 || rk == RNG_GLOBAL ? 2 : 1;
+                evpl_dpdk_stats_get(evpl, &st);
+                assert_int_equal(st.tx_pkts, 1);
+                assert_int_equal(st.tx_segs, 1 + segs);
+                assert_int_equal(st.tx_reused,
+                                 (hk == HDR_OWN) + (rk == RNG_OWN));
+                assert_int_equal(st.tx_copied, hk == HDR_COPY);
+                assert_int_equal(st.tx_indirect, rk == RNG_ATTACH);
+                assert_int_equal(st.tx_ext,
+                                 rk == RNG_EXT || rk == RNG_EXT2 ||
+                                 rk == RNG_GLOBAL);
+
+                /* Out, in the ring. */
+                if (hk == HDR_OWN)
+                    assert_int_equal(held(watched(&p[0])), take ? 1 : 2);
+                else
+                    assert_int_equal(held(watched(&p[0])), bh - take);
+                moved = take && rk != RNG_GLOBAL;
+                if (rk == RNG_OWN)
+                    assert_int_equal(held(watched(&p[1])), take ? 1 : 2);
+                else
+                    assert_int_equal(held(watched(&p[1])), br + !moved);
+
+                receive_and_check(evpl, &p[0], &p[1]);
+                if (hk == HDR_COPY)
+                    assert_int_equal(held(watched(&p[0])), bh - take);
+                if (rk != RNG_OWN)
+                    assert_int_equal(held(watched(&p[1])), br - moved);
+                release_pieces(evpl, p, 2, take);
+                assert_int_equal(evpl_test_slabs_in_use(
+                                     EVPL_DPDK_DEFAULT_SLAB_SIZE, 0), slabs);
+            }
+        }
+    }
+}
+
+/*
+ * A composed packet whose mbufs are not all to be had: NULL with ENOMEM,
+ * every count as it was (the range's count taken, or its reference moved,
+ * back where it came from: guards the order of evpl_tx_pair(), the
+ * references first, then every mbuf in one get, and evpl_slab_att_unget()),
+ * the mbufs it did take back in the pool; the same packet goes once
+ * mbufs are back.
+ */
+static void
+header_and_range_out_of_mbufs_changes_nothing(void **state)
+{
+    enum { POOL_N = 24 };
+    static const struct {
+        enum hdr_kind h;
+        enum rng_kind r;
+        unsigned int  need; /* fresh mbufs */
+    } shapes[] = {
+        { HDR_COPY, RNG_ATTACH, 2 },
+        { HDR_COPY, RNG_EXT2, 3 },
+        { HDR_OWN, RNG_EXT2, 2 },
+        { HDR_OWN, RNG_ATTACH, 1 },
+    };
+    struct rte_mempool *mp;
+    struct rte_mbuf    *hold[POOL_N], *m;
+    struct evpl        *e;
+    struct evpl_iovec   iov[2];
+    struct piece        p[2];
+    const char         *why;
+    unsigned int        s, take, bh, br, nhold, k, slabs;
+
+    (void) state;
+    slabs = evpl_test_slabs_in_use(EVPL_DPDK_DEFAULT_SLAB_SIZE, 0);
+    e     = evpl_test_ctx_on_own_pool("pair_nomem", POOL_N, NULL, &mp);
+    for (s = 0; s < RTE_DIM(shapes); s++) {
+        for (take = 0; take < 2; take++) {
+            make_header(e, shapes[s].h, &p[0]);
+            make_range(e, shapes[s].r, &p[1]);
+            bh    = held(watched(&p[0]));
+            br    = held(watched(&p[1]));
+            nhold = rte_mempool_avail_count(mp) - (shapes[s].need - 1);
+            for (k = 0; k < nhold; k++)
+                assert_non_null(hold[k] = rte_pktmbuf_alloc(mp));
+            iov[0] = p[0].send;
+            iov[1] = p[1].send;
+            errno  = 0;
+            assert_null(evpl_dpdk_iovecs_to_mbuf(e, iov, 2, take ?
+                                                 EVPL_DPDK_TAKE_REF : 0));
+            assert_int_equal(errno, ENOMEM);
+            assert_int_equal(held(watched(&p[0])), bh);
+            assert_int_equal(held(watched(&p[1])), br);
+            assert_int_equal(rte_mempool_avail_count(mp),
+                             shapes[s].need - 1);
+            for (k = 0; k < nhold; k++)
+                rte_pktmbuf_free(hold[k]);
+
+            assert_non_null(m = evpl_dpdk_iovecs_to_mbuf(
+                                e, iov, 2, take ? EVPL_DPDK_TAKE_REF : 0));
+            assert_int_equal(m->pkt_len, p[0].len + p[1].len);
+            assert_int_equal(m->nb_segs,
+                             shapes[s].r == RNG_EXT2 ? 3 : 2);
+            assert_int_equal(rte_mbuf_check(m, 1, &why), 0);
+            rte_pktmbuf_free(m);
+            release_pieces(e, p, 2, take);
+        }
+    }
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+    assert_int_equal(evpl_test_slabs_in_use(EVPL_DPDK_DEFAULT_SLAB_SIZE, 0),
+                     slabs);
+}
+
+/*
+ * A slab range as the last piece of a general chain (three pieces: a
+ * header, a small copy that goes into the header's tailroom, the range):
+ * with TAKE_REF its reference moves into its mbufs (nothing after it can
+ * fail), a GLOBAL slab's borrow excepted; without, it takes one. Bytes,
+ * counts out and back, as above.
+ */
+static void
+slab_range_last_in_a_chain(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    unsigned int           slabs = slabs_in_use_warm(evpl);
+    struct evpl_dpdk_stats st;
+    struct evpl_dpdk_pkt   pkt;
+    struct evpl_iovec      iov[3], small, small_keep;
+    struct piece           p[2];
+    unsigned int           rk, take, br, moved;
+
+    for (rk = RNG_EXT; rk <= RNG_GLOBAL; rk++) {
+        for (take = 0; take < 2; take++) {
+            make_header(evpl, HDR_OWN, &p[0]);
+            make_range(evpl, (enum rng_kind) rk, &p[1]);
+            /* The header's last 10 bytes, sent as a piece of their own:
+             * the bytes come back as the header's. */
+            p[0].send.length = HDR_LEN - 10;
+            assert_int_equal(evpl_iovec_alloc(evpl, 10, 0, 1, 0,
+                                              &small_keep), 1);
+            memcpy(small_keep.data, (char *) p[0].send.data + HDR_LEN - 10,
+                   10);
+            evpl_iovec_clone(&small, &small_keep);
+            br     = held(watched(&p[1]));
+            iov[0] = p[0].send;
+            iov[1] = small;
+            iov[2] = p[1].send;
+            pkt    = (struct evpl_dpdk_pkt) { iov, 3 };
+            evpl_dpdk_stats_reset(evpl);
+            assert_int_equal(evpl_dpdk_tx_burst(evpl, ring_port, 0, &pkt, 1,
+                                                take ? EVPL_DPDK_TAKE_REF :
+                                                0), 1);
+            evpl_dpdk_stats_get(evpl, &st);
+            assert_int_equal(st.tx_reused, 1);
+            assert_int_equal(st.tx_copied, 1);
+            assert_int_equal(st.tx_ext, 1);
+            moved = take && rk != RNG_GLOBAL;
+            assert_int_equal(held(watched(&p[1])), br + !moved);
+            receive_and_check(evpl, &p[0], &p[1]);
+            assert_int_equal(held(watched(&p[1])), br - moved);
+            if (!take)
+                evpl_iovec_release(evpl, &small);
+            evpl_iovec_release(evpl, &small_keep);
+            release_pieces(evpl, p, 2, take);
+            assert_int_equal(evpl_test_slabs_in_use(
+                                 EVPL_DPDK_DEFAULT_SLAB_SIZE, 0), slabs);
+        }
+    }
+}
+
+/*
+ * A slab range that is not the last piece of a chain, before a copy that
+ * needs a fresh mbuf when none is left: the chain is undone, and the
+ * range's reference was never moved, since what came after it could
+ * still fail (guards the last-piece rule of the chain builder's slab
+ * attach): every count as it was, with TAKE_REF too.
+ */
+static void
+slab_range_before_a_failing_piece_keeps_its_reference(void **state)
+{
+    enum { POOL_N = 24 };
+    struct rte_mempool *mp;
+    struct rte_mbuf    *hold[POOL_N];
+    struct evpl        *e;
+    struct evpl_iovec   iov[3], small, small_keep;
+    struct piece        p[2];
+    unsigned int        take, bh, br, nhold, k, slabs;
+
+    (void) state;
+    slabs = evpl_test_slabs_in_use(EVPL_DPDK_DEFAULT_SLAB_SIZE, 0);
+    e     = evpl_test_ctx_on_own_pool("pair_undo", POOL_N, NULL, &mp);
+    for (take = 0; take < 2; take++) {
+        make_header(e, HDR_OWN, &p[0]);
+        make_range(e, RNG_EXT, &p[1]);
+        assert_int_equal(evpl_iovec_alloc(e, 10, 0, 1, 0, &small_keep), 1);
+        evpl_iovec_clone(&small, &small_keep);
+        bh = held(watched(&p[0]));
+        br = held(watched(&p[1]));
+        /* One mbuf left: the range's; the copy behind it finds none. */
+        nhold = rte_mempool_avail_count(mp) - 1;
+        for (k = 0; k < nhold; k++)
+            assert_non_null(hold[k] = rte_pktmbuf_alloc(mp));
+        iov[0] = p[0].send;
+        iov[1] = p[1].send;
+        iov[2] = small;
+        errno  = 0;
+        assert_null(evpl_dpdk_iovecs_to_mbuf(e, iov, 3, take ?
+                                             EVPL_DPDK_TAKE_REF : 0));
+        assert_int_equal(errno, ENOMEM);
+        assert_int_equal(held(watched(&p[0])), bh);
+        assert_int_equal(held(watched(&p[1])), br);
+        assert_int_equal(held(&small_keep), 2);
+        assert_int_equal(rte_mempool_avail_count(mp), 1);
+        for (k = 0; k < nhold; k++)
+            rte_pktmbuf_free(hold[k]);
+        evpl_iovec_release(e, &small);
+        evpl_iovec_release(e, &small_keep);
+        release_pieces(e, p, 2, 0);
+    }
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+    assert_int_equal(evpl_test_slabs_in_use(EVPL_DPDK_DEFAULT_SLAB_SIZE, 0),
+                     slabs);
+}
+
+static const struct CMUnitTest cases[] = {
+    CASE(header_and_range_round_trip),
+    CASE(header_and_range_out_of_mbufs_changes_nothing),
+    CASE(slab_range_last_in_a_chain),
+    CASE(slab_range_before_a_failing_piece_keeps_its_reference),
+};
+
+EVPL_TEST_MAIN("tx_pair", cases,
+               .eal.vdevs = EVPL_TEST_LIST("net_ring0"),
+               .ports = EVPL_TEST_PORTS(&ring_port))
