@@ -350,7 +350,8 @@ def read_equivalent():
             continue
         m = re.match(r"^(\S+):(\d+) (\w+)(?: in (\w+))?$", line)
         if m:
-            cur = {"file": m.group(1), "func": m.group(4)}
+            cur = {"file": m.group(1), "line": int(m.group(2)),
+                   "func": m.group(4)}
         elif cur is not None and line.startswith("-"):
             cur["orig"] = line[1:].strip()
         elif cur is not None and line.startswith("+"):
@@ -362,13 +363,31 @@ def read_equivalent():
     return eq
 
 
-def equivalent_of(f, eq):
+def text_key(f):
+    return (f["file"], f["func"], f["orig"].strip(), f["mut"].strip())
+
+
+def repeated(found):
+    """The text keys of mutants that more than one line of a function
+    share (the same statement written twice): an entry for one of them
+    matches by its line number too."""
+    seen, twice = set(), set()
+    for f in found:
+        k = text_key(f)
+        (twice if k in seen else seen).add(k)
+    return twice
+
+
+def equivalent_of(f, eq, twice=frozenset()):
     """The entry listing mutant f, or None: the same file, the same two
-    lines, and the same function when the entry names one."""
+    lines, and the same function when the entry names one; the same line
+    number too where the function has the same mutant on another line
+    (twice, from repeated())."""
     for e in eq:
         if (e["file"] == f["file"] and e.get("orig") == f["orig"].strip() and
                 e.get("mut") == f["mut"].strip() and
-                e["func"] in (None, f["func"])):
+                e["func"] in (None, f["func"]) and
+                (text_key(f) not in twice or e["line"] == f["line"])):
             return e
     return None
 
@@ -458,10 +477,11 @@ def run(args, files, ranges):
               flush=True)
         fcov = cov.get(rel)
         order = list(tests)
+        twice = repeated(f for f in every if f["file"] == rel)
         for f in found:
             done += 1
             t0 = time.monotonic()
-            e = equivalent_of(f, equivalent)
+            e = equivalent_of(f, equivalent, twice)
             prior = earlier.get((digest, f["line"], f["mut"]))
             if e is not None:
                 f["result"], f["why"] = "equivalent", e["why"]
@@ -612,8 +632,9 @@ def report(results, plan, equivalent, every, secs, build):
 
 
 def equivalent_of_any(e, every):
+    twice = repeated(every)
     for f in every:
-        if equivalent_of(f, [e]) is not None:
+        if equivalent_of(f, [e], twice) is not None:
             return f
     return None
 
@@ -669,9 +690,10 @@ def main():
     if args.command == "list":
         eq = read_equivalent()
         for f in files:
-            for m in select(mutants(os.path.join(ROOT, f), f), args,
-                            ranges.get(f)):
-                e = equivalent_of(m, eq)
+            found = mutants(os.path.join(ROOT, f), f)
+            twice = repeated(found)
+            for m in select(found, args, ranges.get(f)):
+                e = equivalent_of(m, eq, twice)
                 print(record(m, e["why"] if e else None))
         return 0
     if args.command == "coverage":
