@@ -119,6 +119,69 @@ single_iovec_head_fields_are_all_written(void **state)
     }
 }
 
+/* The same for a packet of several iovecs: three of 1500 bytes, the
+ * first an mbuf of its own with a stale header, leave in that mbuf (the
+ * null port takes one segment: the packet is linearised into it) with
+ * every offload field of the head written. Guards dpdk_glue/tx.h's
+ * evpl_tx_head_reset(), each field it clears (the single-iovec case
+ * above never calls it). */
+static void
+chain_head_fields_are_all_written(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec v[3];
+    struct rte_mbuf  *m;
+    int               i;
+
+    for (i = 0; i < 3; i++) {
+        assert_int_equal(evpl_iovec_alloc(evpl, 1500, 0, 1, 0, &v[i]), 1);
+        evpl_test_fill(v[i].data, 1500, (unsigned int) i);
+    }
+    m                 = evpl_test_mbuf(&v[0]);
+    m->ol_flags       = RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_VLAN;
+    m->packet_type    = 0x1234;
+    m->vlan_tci       = 7;
+    m->vlan_tci_outer = 9;
+    m->tx_offload     = 0xdead;
+
+    assert_int_equal(send_one(evpl, null_port, v, 3, EVPL_DPDK_TAKE_REF), 1);
+    assert_int_equal(seen.pkts, 1);
+    assert_ptr_equal(seen.m, m);
+    assert_int_equal(seen.head.pkt_len, 4500);
+    assert_int_equal(seen.head.ol_flags, 0);
+    assert_int_equal(seen.head.packet_type, 0);
+    assert_int_equal(seen.head.vlan_tci, 0);
+    assert_int_equal(seen.head.vlan_tci_outer, 0);
+    assert_int_equal(seen.head.tx_offload, 0);
+    assert_int_equal(seen.len, 4500);
+}
+
+/* A packet attached to a shared mbuf (a clone, longer than tx_copy_max)
+ * leaves with that mbuf's port, as rte_pktmbuf_attach() would set it.
+ * Guards the port copied by dpdk_glue/tx.h's evpl_tx_attach() (without
+ * it the fresh mbuf keeps whatever port it last had). */
+static void
+attached_packet_keeps_its_buffers_port(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec v, c;
+    struct rte_mbuf  *m;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 1500, 0, 1, 0, &v), 1);
+    evpl_test_fill(v.data, 1500, 4);
+    m       = evpl_test_mbuf(&v);
+    m->port = 23;
+    evpl_iovec_clone(&c, &v);
+    assert_int_equal(send_one(evpl, null_port, &c, 1, 0), 1);
+    assert_int_equal(seen.pkts, 1);
+    assert_ptr_not_equal(seen.m, m);
+    assert_int_equal(seen.head.port, 23);
+    assert_int_equal(seen.len, 1500);
+    assert_true(evpl_test_check(seen.bytes, 1500, 4));
+    evpl_iovec_release(evpl, &c);
+    evpl_iovec_release(evpl, &v);
+}
+
 static void
 mixed_burst_keeps_its_order(void **state)
 {
@@ -303,6 +366,8 @@ linearising_copies_when_the_packet_outgrows_the_first_piece(void **state)
 
 static const struct CMUnitTest cases[] = {
     CASE(single_iovec_head_fields_are_all_written),
+    CASE(chain_head_fields_are_all_written),
+    CASE(attached_packet_keeps_its_buffers_port),
     CASE(mixed_burst_keeps_its_order),
     CASE(linearising_into_the_first_piece_needs_no_mbuf),
     CASE(linearising_into_the_first_piece_leaves_the_callers_iovecs),
