@@ -182,6 +182,28 @@ attached_packet_keeps_its_buffers_port(void **state)
     evpl_iovec_release(evpl, &v);
 }
 
+/* evpl_dpdk_iovecs_to_mbuf() of one iovec whose mbuf is its own counts
+ * one packet, one segment, one mbuf reused. Guards the counts of the
+ * single-packet shortcut of dpdk_glue/tx_loop.h's evpl_tx_loop(). */
+static void
+one_own_iovec_to_mbuf_counts_one_segment(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_iovec      v;
+    struct evpl_dpdk_stats st;
+    struct rte_mbuf       *m;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 1500, 0, 1, 0, &v), 1);
+    evpl_dpdk_stats_reset(evpl);
+    m = evpl_dpdk_iovecs_to_mbuf(evpl, &v, 1, EVPL_DPDK_TAKE_REF);
+    assert_ptr_equal(m, evpl_test_mbuf(&v));
+    assert_int_equal(evpl_dpdk_stats_get(evpl, &st), 0);
+    assert_int_equal(st.tx_pkts, 1);
+    assert_int_equal(st.tx_segs, 1);
+    assert_int_equal(st.tx_reused, 1);
+    rte_pktmbuf_free(m);
+}
+
 static void
 mixed_burst_keeps_its_order(void **state)
 {
@@ -368,6 +390,7 @@ static const struct CMUnitTest cases[] = {
     CASE(single_iovec_head_fields_are_all_written),
     CASE(chain_head_fields_are_all_written),
     CASE(attached_packet_keeps_its_buffers_port),
+    CASE(one_own_iovec_to_mbuf_counts_one_segment),
     CASE(mixed_burst_keeps_its_order),
     CASE(linearising_into_the_first_piece_needs_no_mbuf),
     CASE(linearising_into_the_first_piece_leaves_the_callers_iovecs),
