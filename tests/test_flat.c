@@ -340,6 +340,36 @@ shared_iovecs_take_the_general_path(void **state)
     }
 }
 
+/* Four shared iovecs in a row, a whole group of the four-at-a-time loop:
+ * none becomes its own mbuf, each is attached. Guards the "refcnt 1" the
+ * vector loop compares with (dpdk_glue/tx_vec.h's evpl_tx_vec2_load()):
+ * at 2 it would take four held mbufs for free ones (the case above mixes
+ * one shared iovec with free ones, which fails either way). */
+static void
+four_shared_iovecs_are_none_reused(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_dpdk_stats before, after;
+    struct evpl_iovec      v[4], hold[4], back[4];
+    int                    i;
+
+    make(evpl, v, 4, 1500);
+    for (i = 0; i < 4; i++)
+        evpl_iovec_clone(&hold[i], &v[i]);
+    assert_int_equal(evpl_dpdk_stats_get(evpl, &before), 0);
+    assert_int_equal(evpl_dpdk_tx_burst_flat(evpl, ring_port, 0, v, 4,
+                                             EVPL_DPDK_TAKE_REF), 4);
+    assert_int_equal(evpl_dpdk_stats_get(evpl, &after), 0);
+    assert_int_equal(after.tx_reused - before.tx_reused, 0);
+    assert_int_equal(after.tx_indirect - before.tx_indirect, 4);
+    receive_flat(evpl, back, 4, 1500, 0);
+    for (i = 0; i < 4; i++) {
+        evpl_iovec_release(evpl, &back[i]);
+        assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&hold[i])), 1);
+        evpl_iovec_release(evpl, &hold[i]);
+    }
+}
+
 /* A slab iovec (larger than a segment) is no mbuf: the general burst
  * attaches it as an external buffer, and it arrives as one segment. */
 static void
@@ -491,6 +521,7 @@ static const struct CMUnitTest cases[] = {
     CASE(transmit_resets_what_the_driver_reads),
     CASE(an_odd_packet_at_every_place),
     CASE(shared_iovecs_take_the_general_path),
+    CASE(four_shared_iovecs_are_none_reused),
     CASE(slab_iovec_takes_the_general_path),
     CASE(empty_iovec_stops_the_burst_and_is_released),
     CASE(chain_is_kept_for_the_general_receive),
