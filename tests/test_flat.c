@@ -153,7 +153,9 @@ every_burst_size_round_trips(void **state)
 /* Whatever a transmitted mbuf held from an earlier life (offload requests,
  * a packet type, an outer VLAN, a next pointer), what the driver reads is
  * reset and the flags that say where the data lives are kept, for every
- * place in a burst, whichever loop converted it. */
+ * place in a burst, whichever loop converted it; the port is kept (an
+ * even one: the vector loop's rearm word, dpdk_glue/tx_vec.h's
+ * evpl_tx_own4(), once set its low bit and an odd port hid it). */
 static void
 transmit_resets_what_the_driver_reads(void **state)
 {
@@ -170,7 +172,8 @@ transmit_resets_what_the_driver_reads(void **state)
         m->tx_offload     = 0x1234;
         m->vlan_tci       = 7;
         m->vlan_tci_outer = 9;
-        m->port           = 3;
+        /* even: a lost or stray low bit shows */
+        m->port           = 2;
         /* an offset the iovec does not start at */
         evpl_iovec_set_length(&v[i], 99);
         v[i].data = (char *) v[i].data + 1;
@@ -186,7 +189,7 @@ transmit_resets_what_the_driver_reads(void **state)
         assert_int_equal(m->vlan_tci_outer, 0);
         assert_null(m->next);
         assert_int_equal(m->nb_segs, 1);
-        assert_int_equal(m->port, 3);
+        assert_int_equal(m->port, 2);
         assert_int_equal(m->pkt_len, 99);
         assert_int_equal(m->data_len, 99);
         assert_ptr_equal(rte_pktmbuf_mtod(m, char *), v[i].data);
