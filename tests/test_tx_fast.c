@@ -204,6 +204,31 @@ one_own_iovec_to_mbuf_counts_one_segment(void **state)
     rte_pktmbuf_free(m);
 }
 
+/* A slab range longer than one attached segment (64 KiB) on a port that
+ * takes one segment a packet (the null port: no multi-segment offload)
+ * is not sent: it cannot be linearised into one mbuf either (EMSGSIZE).
+ * Guards the segment limit in dpdk_glue/tx.h's evpl_tx_pkt_fate()
+ * (without it the range leaves as two mbufs attached to the slab, more
+ * segments than the port takes). */
+static void
+long_slab_range_is_not_sent_to_a_one_segment_port(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec v;
+    int               r;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 100000, 0, 1, 0, &v), 1);
+    assert_true(evpl_dpdk_iovec_is_slab(&v));
+    evpl_test_fill(v.data, 100000, 6);
+    errno = 0;
+    r     = send_one(evpl, null_port, &v, 1, 0);
+    assert_int_equal(r, 0);
+    assert_int_equal(errno, EMSGSIZE);
+    assert_int_equal(seen.pkts, 0);
+    assert_true(evpl_test_check(v.data, 100000, 6));
+    evpl_iovec_release(evpl, &v);
+}
+
 static void
 mixed_burst_keeps_its_order(void **state)
 {
@@ -391,6 +416,7 @@ static const struct CMUnitTest cases[] = {
     CASE(chain_head_fields_are_all_written),
     CASE(attached_packet_keeps_its_buffers_port),
     CASE(one_own_iovec_to_mbuf_counts_one_segment),
+    CASE(long_slab_range_is_not_sent_to_a_one_segment_port),
     CASE(mixed_burst_keeps_its_order),
     CASE(linearising_into_the_first_piece_needs_no_mbuf),
     CASE(linearising_into_the_first_piece_leaves_the_callers_iovecs),
