@@ -157,25 +157,33 @@ chain_head_fields_are_all_written(void **state)
 }
 
 /* A packet attached to a shared mbuf (a clone, longer than tx_copy_max)
- * leaves with that mbuf's port, as rte_pktmbuf_attach() would set it.
- * Guards the port copied by dpdk_glue/tx.h's evpl_tx_attach() (without
- * it the fresh mbuf keeps whatever port it last had). */
+ * leaves with that mbuf's port, as rte_pktmbuf_attach() would set it,
+ * counted as one packet of one segment. Guards the port copied by
+ * dpdk_glue/tx.h's evpl_tx_attach() (without it the fresh mbuf keeps
+ * whatever port it last had) and the counts of dpdk_glue/tx_one.c's
+ * evpl_tx_fresh(). */
 static void
 attached_packet_keeps_its_buffers_port(void **state)
 {
-    struct evpl      *evpl = ctx_of(state);
-    struct evpl_iovec v, c;
-    struct rte_mbuf  *m;
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_iovec      v, c;
+    struct evpl_dpdk_stats st;
+    struct rte_mbuf       *m;
 
     assert_int_equal(evpl_iovec_alloc(evpl, 1500, 0, 1, 0, &v), 1);
     evpl_test_fill(v.data, 1500, 4);
     m       = evpl_test_mbuf(&v);
     m->port = 23;
     evpl_iovec_clone(&c, &v);
+    evpl_dpdk_stats_reset(evpl);
     assert_int_equal(send_one(evpl, null_port, &c, 1, 0), 1);
     assert_int_equal(seen.pkts, 1);
     assert_ptr_not_equal(seen.m, m);
     assert_int_equal(seen.head.port, 23);
+    assert_int_equal(evpl_dpdk_stats_get(evpl, &st), 0);
+    assert_int_equal(st.tx_pkts, 1);
+    assert_int_equal(st.tx_segs, 1);
+    assert_int_equal(st.tx_indirect, 1);
     assert_int_equal(seen.len, 1500);
     assert_true(evpl_test_check(seen.bytes, 1500, 4));
     evpl_iovec_release(evpl, &c);
