@@ -237,6 +237,66 @@ long_slab_range_is_not_sent_to_a_one_segment_port(void **state)
     evpl_iovec_release(evpl, &v);
 }
 
+/* A packet linearised into its first iovec's mbuf when that iovec is
+ * one byte long: the byte leads the packet. Guards the skip of empty
+ * iovecs in dpdk_glue/tx_linear.c's evpl_tx_gather_first() (one that
+ * skipped one-byte iovecs would gather behind the second). */
+static void
+linearised_packet_keeps_a_one_byte_first_iovec(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec v[3];
+    unsigned char     want[3001];
+    int               i;
+
+    for (i = 0; i < 3; i++)
+        assert_int_equal(evpl_iovec_alloc(evpl, i ? 1500 : 1, 0, 1, 0,
+                                          &v[i]), 1);
+    evpl_test_fill(v[0].data, 1, 7);
+    evpl_test_fill(v[1].data, 1500, 8);
+    evpl_test_fill(v[2].data, 1500, 9);
+    memcpy(want, v[0].data, 1);
+    memcpy(want + 1, v[1].data, 1500);
+    memcpy(want + 1501, v[2].data, 1500);
+    assert_int_equal(send_one(evpl, null_port, v, 3, EVPL_DPDK_TAKE_REF), 1);
+    assert_int_equal(seen.pkts, 1);
+    assert_int_equal(seen.head.pkt_len, 3001);
+    assert_int_equal(seen.len, 3001);
+    assert_memory_equal(seen.bytes, want, 3001);
+}
+
+/* A packet that must be linearised into fresh mbufs (its first iovec is
+ * shared) when the pool has none fails with ENOMEM. Guards the errno of
+ * dpdk_glue/tx_linear.c's evpl_tx_linearize() when an mbuf cannot be
+ * had. */
+static void
+linearising_without_mbufs_fails_with_enomem(void **state)
+{
+    struct rte_mempool *mp;
+    struct evpl        *e;
+    struct rte_mbuf    *held[64];
+    struct evpl_iovec   v[2], c;
+    unsigned int        n;
+
+    (void) state;
+    e = evpl_test_ctx_on_own_pool("tx_linear_nomem", 64, NULL, &mp);
+    assert_int_equal(evpl_iovec_alloc(e, 1500, 0, 1, 0, &v[0]), 1);
+    assert_int_equal(evpl_iovec_alloc(e, 1500, 0, 1, 0, &v[1]), 1);
+    evpl_iovec_clone(&c, &v[0]);
+    n = evpl_test_pool_drain(mp, held, 64);
+    errno = 0;
+    assert_int_equal(send_one(e, null_port, (struct evpl_iovec[]) { c, v[1] },
+                              2, 0), 0);
+    assert_int_equal(errno, ENOMEM);
+    assert_int_equal(seen.pkts, 0);
+    rte_mempool_put_bulk(mp, (void **) held, n);
+    evpl_iovec_release(e, &c);
+    evpl_iovecs_release(e, v, 2);
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+}
+
 static void
 mixed_burst_keeps_its_order(void **state)
 {
@@ -425,6 +485,8 @@ static const struct CMUnitTest cases[] = {
     CASE(attached_packet_keeps_its_buffers_port),
     CASE(one_own_iovec_to_mbuf_counts_one_segment),
     CASE(long_slab_range_is_not_sent_to_a_one_segment_port),
+    CASE(linearised_packet_keeps_a_one_byte_first_iovec),
+    CASE(linearising_without_mbufs_fails_with_enomem),
     CASE(mixed_burst_keeps_its_order),
     CASE(linearising_into_the_first_piece_needs_no_mbuf),
     CASE(linearising_into_the_first_piece_leaves_the_callers_iovecs),
