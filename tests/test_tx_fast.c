@@ -297,6 +297,48 @@ linearising_without_mbufs_fails_with_enomem(void **state)
     rte_mempool_free(mp);
 }
 
+/* A chain of three iovecs that runs out of mbufs at its third (a clone,
+ * to be attached) is undone: the first iovec's own mbuf, already a
+ * segment, is given back as it was (one segment, no next, one
+ * reference). Guards the segment count restored by
+ * dpdk_glue/tx_chain.c's evpl_tx_rollback() (a packet of two goes the
+ * composed packet's way, evpl_tx_pair()). */
+static void
+chain_out_of_mbufs_gives_its_first_mbuf_back_whole(void **state)
+{
+    struct rte_mempool *mp;
+    struct evpl        *e;
+    struct rte_mbuf    *held[64], *m;
+    struct evpl_iovec   v[3], c[3];
+    unsigned int        n;
+    int                 i;
+
+    (void) state;
+    e = evpl_test_ctx_on_own_pool("tx_chain_undo", 64, NULL, &mp);
+    for (i = 0; i < 3; i++)
+        assert_int_equal(evpl_iovec_alloc(e, 1500, 0, 1, 0, &v[i]), 1);
+    c[0] = v[0];
+    c[1] = v[1];
+    evpl_iovec_clone(&c[2], &v[2]);
+    n = evpl_test_pool_drain(mp, held, 64);
+    errno = 0;
+    assert_null(evpl_dpdk_iovecs_to_mbuf(e, c, 3, 0));
+    assert_int_equal(errno, ENOMEM);
+    for (i = 0; i < 2; i++) {
+        m = evpl_test_mbuf(&v[i]);
+        assert_int_equal(m->nb_segs, 1);
+        assert_null(m->next);
+        assert_int_equal(rte_mbuf_refcnt_read(m), 1);
+    }
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&v[2])), 2);
+    rte_mempool_put_bulk(mp, (void **) held, n);
+    evpl_iovec_release(e, &c[2]);
+    evpl_iovecs_release(e, v, 3);
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+}
+
 static void
 mixed_burst_keeps_its_order(void **state)
 {
@@ -487,6 +529,7 @@ static const struct CMUnitTest cases[] = {
     CASE(long_slab_range_is_not_sent_to_a_one_segment_port),
     CASE(linearised_packet_keeps_a_one_byte_first_iovec),
     CASE(linearising_without_mbufs_fails_with_enomem),
+    CASE(chain_out_of_mbufs_gives_its_first_mbuf_back_whole),
     CASE(mixed_burst_keeps_its_order),
     CASE(linearising_into_the_first_piece_needs_no_mbuf),
     CASE(linearising_into_the_first_piece_leaves_the_callers_iovecs),
