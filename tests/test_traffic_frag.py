@@ -161,22 +161,37 @@ def pattern(size, seq):
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, 33, 64 << 20)
 s.bind((ip, port))
-answered, wrong, lost = 0, 0, []
-for r in range(rounds):
-    for i, size in enumerate(sizes):
-        seq = r * len(sizes) + i
-        d = pattern(size, seq)
-        s.sendto(d, (eip, eport))
+# A reply is matched by its bytes to the datagram it answers, not by when
+# it comes: under load a reply may come after its wait ran out, while the
+# next datagram is awaited, and it is still that datagram's answer.
+outstanding = {}  # sha256 of a datagram sent and not yet answered -> seq
+answered, wrong = 0, 0
+def receive(until_seq):
+    # Replies until until_seq's (None: until none is outstanding), or
+    # until wait seconds pass with none.
+    global answered, wrong
+    while outstanding:
         s.settimeout(wait)
         try:
             back = s.recv(1 << 17)
         except socket.timeout:
-            lost.append(seq)
+            return
+        seq = outstanding.pop(hashlib.sha256(back).digest(), None)
+        if seq is None:
+            wrong += 1  # bytes no datagram sent (and unanswered) had
             continue
-        if hashlib.sha256(back).digest() == hashlib.sha256(d).digest():
-            answered += 1
-        else:
-            wrong += 1
+        answered += 1
+        if seq == until_seq:
+            return
+for r in range(rounds):
+    for i, size in enumerate(sizes):
+        seq = r * len(sizes) + i
+        d = pattern(size, seq)
+        outstanding[hashlib.sha256(d).digest()] = seq
+        s.sendto(d, (eip, eport))
+        receive(seq)
+receive(None)
+lost = sorted(outstanding.values())
 print(json.dumps({"sent": rounds * len(sizes), "answered": answered,
                   "wrong": wrong, "lost": lost}), flush=True)
 """

@@ -316,6 +316,8 @@ print_json_row(
     int w;
 
     printf("    {\"name\": \"%s\", \"per_job\": %u", row->name, row->per_job);
+    if (row->note != NULL)
+        printf(", \"note\": \"%s\"", row->note);
     for (w = 0; w < BENCH_WAYS; w++) {
         if (!way_runs(o, row, w))
             continue;
@@ -365,8 +367,9 @@ bench_run(
         n += o->only == NULL || strstr(rows[i].name, o->only) != NULL;
     if (o->json)
         printf("{\"title\": \"%s\", \"iters\": %u, \"reps\": %u, "
-               "\"clock\": \"%s\", \"rows\": [\n", title, o->iters, o->reps,
-               o->clock_cpu ? "cpu" : "tsc");
+               "\"clock\": \"%s\", \"convert\": \"%s\", \"rows\": [\n",
+               title, o->iters, o->reps, o->clock_cpu ? "cpu" : "tsc",
+               o->pieces ? "pieces" : "whole");
     else
         printf("%s: ns per fragment or segment, median of %u repetitions "
                "of %u jobs (clock %s)\n%-44s %8s %8s %8s  %17s  %17s\n",
