@@ -67,6 +67,29 @@ send_one(struct evpl *evpl, uint16_t port, struct evpl_iovec *iov, int niov,
     return evpl_dpdk_tx_burst(evpl, port, 0, &p, 1, flags);
 }
 
+/* A stale header from an earlier life: offload requests, a packet type,
+ * VLANs. */
+static void
+stale_offloads(struct rte_mbuf *m)
+{
+    m->ol_flags       = RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_VLAN;
+    m->packet_type    = 0x1234;
+    m->vlan_tci       = 7;
+    m->vlan_tci_outer = 9;
+    m->tx_offload     = 0xdead;
+}
+
+/* What the driver reads of those, as seen: all cleared. */
+static void
+assert_offloads_cleared(const struct rte_mbuf *h)
+{
+    assert_int_equal(h->ol_flags, 0);
+    assert_int_equal(h->packet_type, 0);
+    assert_int_equal(h->vlan_tci, 0);
+    assert_int_equal(h->vlan_tci_outer, 0);
+    assert_int_equal(h->tx_offload, 0);
+}
+
 static void
 single_iovec_head_fields_are_all_written(void **state)
 {
@@ -80,17 +103,13 @@ single_iovec_head_fields_are_all_written(void **state)
         evpl_test_fill(v.data, 300, 3);
         evpl_iovec_set_length(&v, 200);
         /* A stale header from an earlier life. */
-        m                 = evpl_test_mbuf(&v);
-        m->ol_flags       = RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_VLAN;
-        m->packet_type    = 0x1234;
-        m->vlan_tci       = 7;
-        m->vlan_tci_outer = 9;
-        m->tx_offload     = 0xdead;
-        m->nb_segs        = 3;
-        m->port           = 5;
-        m->data_off       = 0;
-        m->data_len       = 1;
-        m->pkt_len        = 99;
+        m = evpl_test_mbuf(&v);
+        stale_offloads(m);
+        m->nb_segs  = 3;
+        m->port     = 5;
+        m->data_off = 0;
+        m->data_len = 1;
+        m->pkt_len  = 99;
 
         assert_int_equal(send_one(evpl, null_port, &v, 1,
                                   take ? EVPL_DPDK_TAKE_REF : 0), 1);
@@ -104,11 +123,7 @@ single_iovec_head_fields_are_all_written(void **state)
         assert_null(seen.head.next);
         assert_int_equal(seen.refcnt, take ? 1 : 2);
         assert_int_equal(seen.head.port, 5);
-        assert_int_equal(seen.head.ol_flags, 0);
-        assert_int_equal(seen.head.packet_type, 0);
-        assert_int_equal(seen.head.vlan_tci, 0);
-        assert_int_equal(seen.head.vlan_tci_outer, 0);
-        assert_int_equal(seen.head.tx_offload, 0);
+        assert_offloads_cleared(&seen.head);
         assert_int_equal(seen.len, 200);
         assert_true(evpl_test_check(seen.bytes, 200, 3));
         if (!take) {
@@ -137,22 +152,14 @@ chain_head_fields_are_all_written(void **state)
         assert_int_equal(evpl_iovec_alloc(evpl, 1500, 0, 1, 0, &v[i]), 1);
         evpl_test_fill(v[i].data, 1500, (unsigned int) i);
     }
-    m                 = evpl_test_mbuf(&v[0]);
-    m->ol_flags       = RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_VLAN;
-    m->packet_type    = 0x1234;
-    m->vlan_tci       = 7;
-    m->vlan_tci_outer = 9;
-    m->tx_offload     = 0xdead;
+    m = evpl_test_mbuf(&v[0]);
+    stale_offloads(m);
 
     assert_int_equal(send_one(evpl, null_port, v, 3, EVPL_DPDK_TAKE_REF), 1);
     assert_int_equal(seen.pkts, 1);
     assert_ptr_equal(seen.m, m);
     assert_int_equal(seen.head.pkt_len, 4500);
-    assert_int_equal(seen.head.ol_flags, 0);
-    assert_int_equal(seen.head.packet_type, 0);
-    assert_int_equal(seen.head.vlan_tci, 0);
-    assert_int_equal(seen.head.vlan_tci_outer, 0);
-    assert_int_equal(seen.head.tx_offload, 0);
+    assert_offloads_cleared(&seen.head);
     assert_int_equal(seen.len, 4500);
 }
 
