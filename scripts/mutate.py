@@ -5,16 +5,21 @@
 A small, deterministic mutator of C source: each mutant changes one line of
 one file by one operator. For every mutant, in a copy of the source tree
 with a build directory of its own, the file is changed, the build brought
-up to date (incrementally), the tests that cover the file (the map,
-scripts/mutation-map.txt) run within a time limit, and the file restored,
-whatever happens. A mutant is killed when a test fails or the time limit
-passes, survives when every test passes, and is "not built" when it does
-not compile. Mutants listed in scripts/mutation-equivalent.txt (cannot
-change behaviour, with the reason) are not run, and are counted apart.
+up to date (incrementally: only the programs of the tests that cover the
+file, as the map, scripts/mutation-map.txt, names them), the tests that
+reach the mutated line (a coverage build says which) run one by one with
+a time limit each, stopping at the first failure, and the file restored,
+whatever happens. A mutant is killed when a test fails (a timeout when
+its time limit passes), survives when every test passes (or no test
+reaches its line), is "same code" when it compiles to the objects the
+unmutated file does, and "not built" when it does not compile. Mutants
+listed in scripts/mutation-equivalent.txt (cannot change behaviour, with
+the reason) are not run, and are counted apart.
 
     mutate.py list [FILTERS] FILE...
+    mutate.py coverage [--build DIR] [--meson-arg A] FILE...
     mutate.py run [FILTERS] [--build DIR] [--timeout S] [--meson-arg A]
-                  [--fail-on-survivor] FILE...
+                  [--no-coverage] [--resume] [--fail-on-survivor] FILE...
 
 FILTERS: --lines A-B, --operator OP[,OP...], --max N, --seed S (with --max:
 a sample of N, the same for the same seed). Operators: rel (< <= > >=),
@@ -25,16 +30,18 @@ break).
 """
 
 import argparse
-import filecmp
 import fnmatch
+import hashlib
+import json
 import os
 import random
 import re
-import shutil
 import signal
-import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mutation_run as R  # noqa: E402
 
 OPERATORS = ("rel", "eq", "logic", "arith", "incdec", "const", "negate",
              "delete")
@@ -77,32 +84,58 @@ def mask(text):
     return "".join(out)
 
 
+def function_name(decl):
+    """The name a function definition's declarator text (masked, up to its
+    body's brace) declares: the identifier before the parameter list."""
+    d = decl.rstrip()
+    j, depth = len(d) - 1, 0
+    while j >= 0:
+        depth += d[j] == ")"
+        depth -= d[j] == "("
+        if depth == 0:
+            break
+        j -= 1
+    m = re.search(r"(\w+)\s*$", d[:max(j, 0)])
+    return m.group(1) if m else "?"
+
+
 def code_lines(masked):
-    """For each line (0-based), whether it is code inside a function body
-    and not a preprocessor line."""
+    """For each line (0-based), the name of the function whose body holds
+    it as code, or None: outside function bodies, and preprocessor lines.
+    An extern "C" block's braces are not a scope."""
     lines = masked.split("\n")
-    inside = [False] * len(lines)
-    depth, fn_depth = 0, None
-    prev = ""        # the last significant character before here
+    inside = [None] * len(lines)
+    scopes = []      # per open brace: "extern", or a name, or "" (a block)
+    decl = ""        # the code at file scope since the last ; { or }
+    func = None
     continued = False
     for ln, line in enumerate(lines):
         pre = continued or line.lstrip().startswith("#")
         continued = pre and line.rstrip().endswith("\\")
         if pre:
             continue
-        start_in = fn_depth is not None
+        start_in = func
         for c in line:
+            top = all(x == "extern" for x in scopes)
             if c == "{":
-                if depth == 0 and prev == ")":
-                    fn_depth = 1
-                depth += 1
+                d = decl.strip()
+                if top and re.search(r'\bextern\s*"\s*"$', d):
+                    scopes.append("extern")
+                elif top and d.endswith(")"):
+                    func = function_name(d)
+                    scopes.append(func)
+                else:
+                    scopes.append("")
+                decl = ""
             elif c == "}":
-                depth -= 1
-                if fn_depth is not None and depth == 0:
-                    fn_depth = None
-            if not c.isspace():
-                prev = c
-        inside[ln] = start_in and fn_depth is not None
+                if scopes and scopes.pop() not in ("", "extern"):
+                    func = None
+                decl = ""
+            elif top:
+                decl = "" if c == ";" else decl + c
+        decl += " "
+        inside[ln] = start_in if start_in is not None and func is not None \
+            else None
     return inside
 
 
@@ -184,13 +217,45 @@ def line_mutants(orig, m, prev_end):
     return out
 
 
+def needs_defined(masked):
+    """For each line (0-based), the macros the preprocessor conditionals
+    around it need defined for it to be compiled: #ifdef M, #if defined(M)
+    and conjunctions of defined() terms, the #else of #ifndef M. Other
+    conditions are left out (not known)."""
+    lines = masked.split("\n")
+    out, stack = [], []    # stack: per open #if, [(macro, defined?)]
+    for line in lines:
+        d = re.match(r"^\s*#\s*(\w+)\s*(.*)$", line)
+        word, rest = (d.group(1), d.group(2).strip()) if d else ("", "")
+        if word in ("ifdef", "ifndef"):
+            stack.append([(rest.split()[0], word == "ifdef")])
+        elif word == "if":
+            terms = re.split(r"\s*&&\s*", rest)
+            conj = [re.fullmatch(r"(!?)\s*defined\s*\(?\s*(\w+)\s*\)?", t)
+                    for t in terms]
+            stack.append([(c.group(2), c.group(1) == "") for c in conj]
+                         if all(conj) else [])
+        elif word in ("else", "elif"):
+            if stack:
+                top = stack[-1]
+                stack[-1] = ([(top[0][0], not top[0][1])]
+                             if word == "else" and len(top) == 1 else [])
+        elif word == "endif":
+            if stack:
+                stack.pop()
+        out.append({m for cond in stack for m, pos in cond if pos})
+    return out
+
+
 def mutants(path, rel_path):
-    """Every mutant of the file: dicts with file, line (1-based), op, orig,
-    mut; in line order, each distinct line once."""
+    """Every mutant of the file: dicts with file, line (1-based), op, func
+    (the function it is in), orig, mut, ifdef (the macros it is compiled
+    only with); in line order, each distinct line once."""
     text = open(path).read()
     masked = mask(text)
     olines, mlines = text.split("\n"), masked.split("\n")
     inside = code_lines(masked)
+    guards = needs_defined(masked)
     found, seen = [], set()
     prev_end = ";"
     for ln, (o, m) in enumerate(zip(olines, mlines)):
@@ -199,7 +264,8 @@ def mutants(path, rel_path):
                 if mut != o and (ln, mut) not in seen:
                     seen.add((ln, mut))
                     found.append({"file": rel_path, "line": ln + 1, "op": op,
-                                  "orig": o, "mut": mut})
+                                  "func": inside[ln], "orig": o, "mut": mut,
+                                  "ifdef": sorted(guards[ln])})
         if m.strip() and not m.lstrip().startswith("#"):
             prev_end = m.rstrip()[-1]
             if re.search(r"\belse\s*$", m):
@@ -207,11 +273,26 @@ def mutants(path, rel_path):
     return found
 
 
-def select(found, args):
-    if args.lines:
-        a, _, b = args.lines.partition("-")
-        lo, hi = int(a), int(b or a)
-        found = [f for f in found if lo <= f["line"] <= hi]
+def parse_ranges(text):
+    """"A-B,C,D-E" as [(A, B), (C, C), (D, E)]."""
+    out = []
+    for part in text.split(","):
+        a, _, b = part.partition("-")
+        out.append((int(a), int(b or a)))
+    return out
+
+
+def select(found, args, ranges=None):
+    """The mutants the filters keep: ranges (a file's own, FILE:A-B) or
+    --lines, --operator, then the --max sample."""
+    ranges = ranges or (parse_ranges(args.lines) if args.lines else None)
+    if ranges:
+        found = [f for f in found
+                 if any(lo <= f["line"] <= hi for lo, hi in ranges)]
+    if args.only_ifdef:
+        found = [f for f in found if args.only_ifdef in f["ifdef"]]
+    if args.skip_ifdef:
+        found = [f for f in found if args.skip_ifdef not in f["ifdef"]]
     if args.operator:
         ops = set(args.operator.split(","))
         bad = ops - set(OPERATORS)
@@ -227,20 +308,25 @@ def select(found, args):
 
 def record(f, why=None):
     """A mutant as scripts/mutation-equivalent.txt lists one."""
-    s = "%s:%d %s\n-%s\n+%s\n" % (f["file"], f["line"], f["op"], f["orig"],
-                                  f["mut"])
+    s = "%s:%d %s in %s\n-%s\n+%s\n" % (f["file"], f["line"], f["op"],
+                                         f["func"], f["orig"], f["mut"])
     return s + ("why: %s\n" % why if why else "")
 
 
 # --- the lists beside this script ---------------------------------------
 
 def read_map():
-    """[(glob pattern, [meson test names])] in file order."""
+    """[(glob pattern, [meson test names])] in file order; an indented line
+    continues the one before."""
     out = []
     for line in open(MAP):
-        line = line.split("#", 1)[0].strip()
-        if line:
-            pat, _, tests = line.partition(":")
+        text = line.split("#", 1)[0]
+        if not text.strip():
+            continue
+        if text[0].isspace() and out:
+            out[-1][1].extend(text.split())
+        else:
+            pat, _, tests = text.partition(":")
             out.append((pat.strip(), tests.split()))
     return out
 
@@ -253,8 +339,8 @@ def covering(rel_path, table):
 
 
 def read_equivalent():
-    """{(file, orig stripped, mut stripped): reason}."""
-    eq, cur = {}, None
+    """[{file, func (None: any), orig, mut, why}], stripped of blanks."""
+    eq, cur = [], None
     if not os.path.exists(EQUIVALENT):
         return eq
     for line in open(EQUIVALENT):
@@ -262,232 +348,282 @@ def read_equivalent():
         if line.startswith("#") or not line.strip():
             cur = None
             continue
-        m = re.match(r"^(\S+):(\d+) (\w+)$", line)
+        m = re.match(r"^(\S+):(\d+) (\w+)(?: in (\w+))?$", line)
         if m:
-            cur = {"file": m.group(1)}
+            cur = {"file": m.group(1), "line": int(m.group(2)),
+                   "func": m.group(4)}
         elif cur is not None and line.startswith("-"):
             cur["orig"] = line[1:].strip()
         elif cur is not None and line.startswith("+"):
             cur["mut"] = line[1:].strip()
         elif cur is not None and line.startswith("why:"):
-            eq[(cur["file"], cur.get("orig"), cur.get("mut"))] = \
-                line[4:].strip()
+            cur["why"] = line[4:].strip()
+            eq.append(cur)
+            cur = None
     return eq
 
 
-def key(f):
-    return (f["file"], f["orig"].strip(), f["mut"].strip())
+def text_key(f):
+    return (f["file"], f["func"], f["orig"].strip(), f["mut"].strip())
+
+
+def repeated(found):
+    """The text keys of mutants that more than one line of a function
+    share (the same statement written twice): an entry for one of them
+    matches by its line number too."""
+    seen, twice = set(), set()
+    for f in found:
+        k = text_key(f)
+        (twice if k in seen else seen).add(k)
+    return twice
+
+
+def equivalent_of(f, eq, twice=frozenset()):
+    """The entry listing mutant f, or None: the same file, the same two
+    lines, and the same function when the entry names one; the same line
+    number too where the function has the same mutant on another line
+    (twice, from repeated())."""
+    for e in eq:
+        if (e["file"] == f["file"] and e.get("orig") == f["orig"].strip() and
+                e.get("mut") == f["mut"].strip() and
+                e["func"] in (None, f["func"]) and
+                (text_key(f) not in twice or e["line"] == f["line"])):
+            return e
+    return None
 
 
 # --- running ------------------------------------------------------------
-
-def source_files():
-    """The files of the tree a clone has, and new ones not ignored; outside
-    a git checkout, every file but the build directories."""
-    try:
-        names = subprocess.run(
-            ["git", "-C", ROOT, "ls-files", "-z", "--cached", "--others",
-             "--exclude-standard"], check=True, capture_output=True,
-            text=True).stdout.split("\0")
-    except (OSError, subprocess.CalledProcessError):
-        names = []
-        for d, subdirs, fs in os.walk(ROOT):
-            subdirs[:] = [x for x in subdirs
-                          if not x.startswith(("build", ".git"))]
-            names += [os.path.relpath(os.path.join(d, f), ROOT) for f in fs]
-    return [n for n in names if n and os.path.isfile(os.path.join(ROOT, n))]
-
-
-def sync_tree(tree):
-    """tree made a copy of the working tree; unchanged files keep their
-    times, so that the build there stays incremental."""
-    for name in source_files():
-        src, dst = os.path.join(ROOT, name), os.path.join(tree, name)
-        if os.path.exists(dst) and filecmp.cmp(src, dst, shallow=False):
-            continue
-        os.makedirs(os.path.dirname(dst), exist_ok=True)
-        shutil.copy2(src, dst)
-
-
-def descendants(pid):
-    """Every process below pid: meson test starts each test in a process
-    group of its own, which killing meson's group does not reach."""
-    children = {}
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % d) as f:
-                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(d))
-    out, todo = [], [pid]
-    while todo:
-        for c in children.get(todo.pop(), []):
-            out.append(c)
-            todo.append(c)
-    return out
-
-
-def kill_tree(p):
-    """p and everything it started, stopped first so none starts more."""
-    tree = [p.pid] + descendants(p.pid)
-    for pid in tree:
-        try:
-            os.kill(pid, signal.SIGSTOP)
-        except ProcessLookupError:
-            pass
-    for pid in tree + descendants(p.pid):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    p.wait()
-
-
-def sh(cmd, timeout=None, log=None):
-    """Run cmd; (exit status, seconds), the status None when the time limit
-    passed (cmd and every process under it are killed)."""
-    t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=log or subprocess.DEVNULL,
-                         stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        rc = p.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        kill_tree(p)
-        rc = None
-    except BaseException:
-        kill_tree(p)
-        raise
-    return rc, time.monotonic() - t0
-
-
-class Restore:
-    """The file as it was, put back on leaving, however it is left."""
-
-    def __init__(self, path):
-        self.path, self.text = path, open(path).read()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        with open(self.path, "w") as f:
-            f.write(self.text)
-
 
 def on_signal(signum, _frame):
     raise KeyboardInterrupt("signal %d" % signum)
 
 
-def run(args, files):
+def load_results(path, stamp):
+    """Earlier results kept in path, for --resume: {(file digest, line,
+    mutated line): result}. A survivor is kept only if the whole tree is
+    as it was then; a killed mutant stays killed while its file is
+    unchanged (tests are added, not taken away)."""
+    out = {}
+    if os.path.exists(path):
+        for line in open(path):
+            try:
+                r = json.loads(line)
+            except ValueError:
+                continue
+            if r["result"] != "survived" or r.get("stamp") == stamp:
+                out[(r["digest"], r["line"], r["mut"])] = r
+    return out
+
+
+def run(args, files, ranges):
     table = read_map()
     equivalent = read_equivalent()
-    build = os.path.abspath(args.build)
-    tree, bdir = os.path.join(build, "tree"), os.path.join(build, "build")
-    logf = os.path.join(build, "last.log")
+    root = os.path.abspath(args.build)
+    tree = os.path.join(root, "tree")
     os.makedirs(tree, exist_ok=True)
     for s in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(s, on_signal)
-    sync_tree(tree)
-    log = open(logf, "w")
-    if not os.path.exists(os.path.join(bdir, "build.ninja")):
-        print("configuring %s" % bdir, flush=True)
-        rc, _ = sh(["meson", "setup", bdir, tree, "-Dapps=false"] +
-                   args.meson_arg, log=log)
-        if rc != 0:
-            sys.exit("meson setup failed: see %s" % logf)
+    log = open(os.path.join(root, "last.log"), "w")
     t_start = time.monotonic()
-    rc, _ = sh(["ninja", "-C", bdir], log=log)
-    if rc != 0:
-        sys.exit("the unmutated tree does not build: see %s" % logf)
+    stamp = R.sync_tree(tree)
+    build = R.Build(os.path.join(root, "build"), tree,
+                    ["-Dapps=false"] + args.meson_arg, log)
+    same = R.SameCode(build)
 
-    plan, every_keys = [], set()
+    plan, every = [], []
     for rel in files:
         tests = covering(rel, table)
         if tests is None:
             sys.exit("%s: no tests mapped to it in %s" % (rel, MAP))
-        every = mutants(os.path.join(tree, rel), rel)
-        every_keys.update(key(f) for f in every)
-        plan.append((rel, tests, select(every, args)))
+        missing = [t for t in tests if t not in build.tests]
+        if missing:
+            print("%s: %s not in this build, left out" %
+                  (rel, " ".join(missing)), flush=True)
+            tests = [t for t in tests if t in build.tests]
+        if not tests:
+            sys.exit("%s: none of its tests in this build" % rel)
+        found = mutants(os.path.join(tree, rel), rel)
+        every += found
+        plan.append((rel, tests, select(found, args, ranges.get(rel))))
+    cov = {}
+    if not args.no_coverage:
+        needed = []
+        for _, tests, _ in plan:
+            needed += [t for t in tests if t not in needed]
+        cov = R.coverage(root, tree, stamp, needed, [p[0] for p in plan],
+                         args.meson_arg, log)
     total = sum(len(f) for _, _, f in plan)
     print("%d mutants in %d files" % (total, len(plan)), flush=True)
 
+    kept = os.path.join(root, "results.jsonl")
+    earlier = load_results(kept, stamp) if args.resume else {}
+    out = open(kept, "a" if args.resume else "w")
     results, done = [], 0
     for rel, tests, found in plan:
-        base = ["meson", "test", "-C", bdir, "--no-rebuild", "--maxfail", "1",
-                "-q"] + tests
-        rc, secs = sh(base, log=log)
-        if rc != 0:
-            sys.exit("%s: its tests fail without a mutant (%s): see %s" %
-                     (rel, " ".join(tests), logf))
-        limit = args.timeout or max(60.0, 4 * secs)
-        print("%s: %d mutants; tests %s (%.0f s unmutated, limit %.0f s)" %
-              (rel, len(found), " ".join(tests), secs, limit), flush=True)
         path = os.path.join(tree, rel)
+        digest = hashlib.sha1(open(path, "rb").read()).hexdigest()
+        if build.ninja(build.targets(tests)) != 0:
+            sys.exit("%s: the unmutated tree does not build: see %s" %
+                     (rel, log.name))
+        base = {}
+        for t in tests:
+            rc, base[t] = build.run_test(t, 900)
+            if rc != 0:
+                sys.exit("%s: test %s fails without a mutant: see %s" %
+                         (rel, t, log.name))
+        limits = {t: args.timeout or max(30.0, 10 * base[t]) for t in tests}
+        print("%s: %d mutants; tests %s (%.0f s unmutated)" %
+              (rel, len(found), " ".join(tests), sum(base.values())),
+              flush=True)
+        fcov = cov.get(rel)
+        order = list(tests)
+        twice = repeated(f for f in every if f["file"] == rel)
         for f in found:
             done += 1
-            why = equivalent.get(key(f))
-            if why is not None:
-                f["result"], f["why"] = "equivalent", why
+            t0 = time.monotonic()
+            e = equivalent_of(f, equivalent, twice)
+            prior = earlier.get((digest, f["line"], f["mut"]))
+            if e is not None:
+                f["result"], f["why"] = "equivalent", e["why"]
+                e["used"] = True
+            elif prior is not None:
+                for k in ("result", "by", "reached"):
+                    f[k] = prior.get(k)
             else:
-                with Restore(path) as r:
-                    lines = r.text.split("\n")
-                    lines[f["line"] - 1] = f["mut"]
-                    with open(path, "w") as fh:
-                        fh.write("\n".join(lines))
-                    log.seek(0)
-                    log.truncate()
-                    brc, _ = sh(["ninja", "-C", bdir], log=log)
-                    if brc != 0:
-                        f["result"] = "not built"
-                    else:
-                        trc, secs = sh(base, timeout=limit, log=log)
-                        f["result"] = ("timeout" if trc is None else
-                                       "survived" if trc == 0 else "killed")
-            print("[%d/%d] %s:%d %s: %s" % (done, total, rel, f["line"],
-                                             f["op"], f["result"]), flush=True)
+                run_one(f, path, build, same, order, fcov, limits)
+            f["secs"] = time.monotonic() - t0
+            print("[%d/%d] %s:%d %s: %s%s (%.0f s)" % (
+                done, total, rel, f["line"], f["op"], f["result"],
+                " by " + f["by"] if f.get("by") else "", f["secs"]),
+                flush=True)
+            if e is None and prior is None:
+                out.write(json.dumps(dict(f, digest=digest, stamp=stamp)) +
+                          "\n")
+                out.flush()
             results.append(f)
     # The tree as it was, built: the next run starts from it.
-    sh(["ninja", "-C", bdir], log=log)
-    report(results, plan, equivalent, every_keys,
-           time.monotonic() - t_start, build)
+    build.ninja([])
+    report(results, plan, equivalent, every, time.monotonic() - t_start,
+           root)
     survivors = [f for f in results if f["result"] == "survived"]
     return 1 if survivors and args.fail_on_survivor else 0
 
 
-def report(results, plan, equivalent, every_keys, secs, build):
+def run_one(f, path, build, same, order, fcov, limits):
+    """Build mutant f of the file at path and run its tests: f["result"]
+    killed, timeout, survived, same code, or not built; f["by"] the test
+    that failed; f["reached"] whether a test reaches the line (None: not
+    known). order: the file's tests, the last to kill a mutant first."""
+    if fcov is None or f["line"] not in fcov["executable"]:
+        tests, f["reached"] = list(order), None
+    else:
+        reach = fcov["lines"].get(str(f["line"]), [])
+        tests, f["reached"] = [t for t in order if t in reach], bool(reach)
+    with R.Restore(path) as r:
+        lines = r.text.split("\n")
+        lines[f["line"] - 1] = f["mut"]
+        with open(path, "w") as fh:
+            fh.write("\n".join(lines))
+        # Each test's program is built just before it runs: most mutants
+        # need one. Before calling a mutant the same code, every mapped
+        # test's program is built too, since a header's inline code
+        # compiles into each.
+        same.snapshot()
+        if build.ninja(build.targets(tests[:1] or order)) != 0:
+            f["result"] = "not built"
+            return
+        changed, alike = same.rebuilt_same()
+        if alike:
+            if build.ninja(build.targets(order)) != 0:
+                f["result"] = "not built"
+                return
+            changed, alike = same.rebuilt_same()
+            if not changed:
+                raise SystemExit("%s: no object of the mapped tests' "
+                                 "programs depends on it" % f["file"])
+            if alike:
+                f["result"] = "same code"
+                return
+        for t in tests:
+            if build.ninja(build.targets([t])) != 0:
+                f["result"] = "not built"
+                return
+            rc, _ = build.run_test(t, limits[t])
+            if rc != 0:
+                f["result"] = "timeout" if rc is None else "killed"
+                f["by"] = t
+                order.remove(t)
+                order.insert(0, t)
+                return
+        f["result"] = "survived"
+
+
+def coverage_table(args, files):
+    """For each file, every test program's run that reaches some of its
+    lines, with how many, for keeping the map up to date."""
+    root = os.path.abspath(args.build)
+    tree = os.path.join(root, "tree")
+    os.makedirs(tree, exist_ok=True)
+    log = open(os.path.join(root, "last.log"), "w")
+    stamp = R.sync_tree(tree)
+    build = R.Build(os.path.join(root, "build"), tree,
+                    ["-Dapps=false"] + args.meson_arg, log)
+    progs = (os.path.join(build.bdir, "tests") + os.sep,
+             os.path.join(build.bdir, "fuzz") + os.sep)
+    tests = [n for n, t in sorted(build.tests.items())
+             if t["cmd"][0].startswith(progs) and
+             not (n.endswith("-huge") and n[:-5] + "-nohuge" in build.tests)]
+    cov = R.coverage(root, tree, stamp, tests, files, args.meson_arg, log)
+    for rel in files:
+        c = cov[rel]
+        per = {}
+        for ts in c["lines"].values():
+            for t in ts:
+                per[t] = per.get(t, 0) + 1
+        print("%s: %d of %d lines reached" % (rel, len(c["lines"]),
+                                              len(c["executable"])))
+        for t in sorted(per, key=lambda x: -per[x]):
+            print("    %-28s %d" % (t, per[t]))
+    return 0
+
+
+RESULTS = ("killed", "timeout", "survived", "equivalent", "same code",
+           "not built")
+
+
+def report(results, plan, equivalent, every, secs, build):
     lines = []
     surv = [f for f in results if f["result"] == "survived"]
     if surv:
         lines.append("Surviving mutants (a test to kill each, or an entry in "
                      "scripts/mutation-equivalent.txt with why:):\n")
         for f in surv:
+            note = {True: "reached by a test", False: "reached by no test",
+                    None: "no line data"}[f.get("reached")]
+            lines.append("# " + note)
             lines.append(record(f))
     eqv = [f for f in results if f["result"] == "equivalent"]
     if eqv:
         lines.append("Equivalent mutants, not run:\n")
         for f in eqv:
             lines.append(record(f, f["why"]))
-    stale = [k for k in equivalent if k[0] in {p[0] for p in plan} and
-             k not in every_keys]
-    for k in stale:
-        lines.append("note: a listed equivalent mutant of %s matches no "
-                     "mutant now (-%s / +%s)\n" % k)
+    planned = {p[0] for p in plan}
+    for e in equivalent:
+        if e["file"] in planned and equivalent_of_any(e, every) is None:
+            lines.append("note: a listed equivalent mutant of %s matches no "
+                         "mutant now (-%s / +%s)\n" %
+                         (e["file"], e.get("orig"), e.get("mut")))
     lines.append("| file | mutants | killed | timeouts | survived | "
-                 "equivalent | not built | score |")
-    lines.append("|---|---|---|---|---|---|---|---|")
+                 "equivalent | same code | not built | score |")
+    lines.append("|---|---|---|---|---|---|---|---|---|")
     for rel, _, found in plan:
         c = {r: sum(1 for f in found if f.get("result") == r)
-             for r in ("killed", "timeout", "survived", "equivalent",
-                       "not built")}
+             for r in RESULTS}
         judged = c["killed"] + c["timeout"] + c["survived"]
         score = "%.0f%%" % (100.0 * (c["killed"] + c["timeout"]) / judged) \
             if judged else "-"
-        lines.append("| %s | %d | %d | %d | %d | %d | %d | %s |" % (
-            rel, len(found), c["killed"], c["timeout"], c["survived"],
-            c["equivalent"], c["not built"], score))
+        lines.append("| %s | %d | %s | %s |" % (
+            rel, len(found), " | ".join(str(c[r]) for r in RESULTS), score))
     lines.append("\n%d mutants in %.0f s" % (len(results), secs))
     text = "\n".join(lines) + "\n"
     print("\n" + text)
@@ -495,13 +631,28 @@ def report(results, plan, equivalent, every_keys, secs, build):
         f.write(text)
 
 
+def equivalent_of_any(e, every):
+    twice = repeated(every)
+    for f in every:
+        if equivalent_of(f, [e], twice) is not None:
+            return f
+    return None
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("command", choices=("list", "run"))
+    ap.add_argument("command", choices=("list", "run", "coverage"))
     ap.add_argument("files", nargs="+", metavar="FILE",
-                    help="a file of the library, relative to the source root")
+                    help="a file of the library, relative to the source "
+                    "root; FILE:A-B,C-D only these lines of it")
     ap.add_argument("--lines", help="A-B: only mutants on these lines")
     ap.add_argument("--operator", help="only these operators (a,b,...)")
+    ap.add_argument("--only-ifdef", metavar="MACRO",
+                    help="only code compiled only where MACRO is defined "
+                    "(#ifdef MACRO): EVPL_IOVEC_TRACE in a trace build")
+    ap.add_argument("--skip-ifdef", metavar="MACRO",
+                    help="leave out code compiled only where MACRO is "
+                    "defined")
     ap.add_argument("--max", type=int, help="at most N mutants a file")
     ap.add_argument("--seed", type=int, default=1,
                     help="which N (with --max); default 1")
@@ -509,27 +660,46 @@ def main():
                     help="its own directory: a copy of the tree and a "
                     "build of it (default build-mutation)")
     ap.add_argument("--timeout", type=float,
-                    help="seconds a mutant's tests may take (default: 4 "
-                    "times the unmutated run, at least 60)")
+                    help="seconds each test may take on a mutant (default: "
+                    "10 times its unmutated run, at least 30)")
     ap.add_argument("--meson-arg", action="append", default=[],
                     help="an option for meson setup of the build (e.g. "
                     "-Diovec_trace=true); takes effect on a new --build")
+    ap.add_argument("--no-coverage", action="store_true",
+                    help="run every mapped test on every mutant, without "
+                    "the coverage build")
+    ap.add_argument("--resume", action="store_true",
+                    help="keep the results of an earlier run in the same "
+                    "--build for mutants of unchanged files")
     ap.add_argument("--fail-on-survivor", action="store_true",
                     help="exit 1 if a mutant survives")
     args = ap.parse_args()
-    files = [os.path.relpath(os.path.abspath(f), ROOT) if os.path.exists(f)
-             else f for f in args.files]
+    files, ranges = [], {}
+    for f in args.files:
+        m = re.match(r"^(.*):([\d,-]+)$", f)
+        if m:
+            f = m.group(1)
+            ranges[f] = ranges.get(f, []) + parse_ranges(m.group(2))
+        f = os.path.relpath(os.path.abspath(f), ROOT) if os.path.exists(f) \
+            else f
+        if f not in files:
+            files.append(f)
     for f in files:
         if not os.path.isfile(os.path.join(ROOT, f)):
             sys.exit("%s: no such file in %s" % (f, ROOT))
     if args.command == "list":
         eq = read_equivalent()
         for f in files:
-            for m in select(mutants(os.path.join(ROOT, f), f), args):
-                print(record(m, eq.get(key(m))))
+            found = mutants(os.path.join(ROOT, f), f)
+            twice = repeated(found)
+            for m in select(found, args, ranges.get(f)):
+                e = equivalent_of(m, eq, twice)
+                print(record(m, e["why"] if e else None))
         return 0
+    if args.command == "coverage":
+        return coverage_table(args, files)
     try:
-        return run(args, files)
+        return run(args, files, ranges)
     except KeyboardInterrupt as e:
         print("interrupted (%s); the file restored" % e, file=sys.stderr)
         return 130

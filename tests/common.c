@@ -324,6 +324,18 @@ evpl_test_ctx_on_own_pool(const char *name, unsigned int n,
     return e;
 }
 
+unsigned int
+evpl_test_pool_drain(struct rte_mempool *mp, struct rte_mbuf **m,
+                     unsigned int max)
+{
+    unsigned int n = 0;
+
+    assert_int_equal(mp->cache_size, 0);
+    while (n < max && rte_mempool_get(mp, (void **) &m[n]) == 0)
+        n++;
+    return n;
+}
+
 char *
 evpl_test_captured_log(void (*fn)(void *), void *arg)
 {

@@ -136,6 +136,14 @@ struct evpl *evpl_test_ctx_on_own_pool(const char *name, unsigned int n,
                                        const struct evpl_config *cfg,
                                        struct rte_mempool **mp);
 
+/* Take every free mbuf of a pool without a cache (as
+ * evpl_test_ctx_on_own_pool() makes), at most max, into m[]; returns how
+ * many. Put back with rte_mempool_put_bulk(): the pool hands them out
+ * again in the order they went back, so a case decides which mbufs, and
+ * how many, the library gets next. */
+unsigned int evpl_test_pool_drain(struct rte_mempool *mp,
+                                  struct rte_mbuf **m, unsigned int max);
+
 /* What DPDK's log received while fn(arg) ran, as the levels in force let
  * it through: a malloc'd string. */
 char *evpl_test_captured_log(void (*fn)(void *), void *arg);

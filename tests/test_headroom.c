@@ -117,12 +117,30 @@ only_the_last_of_several_segments_keeps_it(void **state)
     evpl_iovecs_release(e, v, 2);
 }
 
+/* The last segment's bytes exactly fill the room behind the headroom:
+ * it still keeps it ("fits behind" includes exactly). Guards the
+ * "< left" of src/alloc.c's evpl_alloc_multi() (at "<=" the exact fit
+ * starts at the buffer's first byte). */
+static void
+a_last_segment_exactly_behind_the_headroom_keeps_it(void **state)
+{
+    struct evpl      *e = ((struct evpl_test_ctx *) *state)->evpl;
+    struct evpl_iovec v[2];
+
+    assert_int_equal(evpl_iovec_alloc(e, 8320 + 8192, 0, 2, 0, v), 2);
+    assert_int_equal(evpl_iovec_length(&v[0]), 8320);
+    assert_int_equal(evpl_iovec_length(&v[1]), 8192);
+    assert_int_equal(headroom_of(&v[1]), RTE_PKTMBUF_HEADROOM);
+    evpl_iovecs_release(e, v, 2);
+}
+
 static const struct CMUnitTest cases[] = {
     CASE(a_segment_size_request_keeps_the_headroom),
     CASE(the_whole_data_room_eats_the_headroom),
     CASE(one_byte_more_than_segment_size_eats_it),
     CASE(alignment_padding_counts),
     CASE(only_the_last_of_several_segments_keeps_it),
+    CASE(a_last_segment_exactly_behind_the_headroom_keeps_it),
 };
 
 EVPL_TEST_MAIN("headroom", cases)

@@ -396,6 +396,28 @@ causes_are_debug_and_memory_is_err(void **state)
     free(log);
 }
 
+/* The pool itself that cannot be made is named at ERR too, with DPDK's
+ * reason. Guards the error log of src/pool.c's
+ * evpl_pool_get_or_create() for a pool that is not quiet (its
+ * "!mk->quiet", and the error it names). */
+static void
+a_pool_that_cannot_be_made_is_named_with_the_reason(void **state)
+{
+    const struct evpl_config huge = { .nb_mbufs = (1u << 30) - 1 };
+    const struct refusal     r = { NULL, NULL, ENOMEM, refused_create, &huge };
+    char                    *log, *line, *nl;
+
+    (void) state;
+    restore_levels();
+    log = evpl_test_captured_log(run_refusal, (void *) &r);
+    line = strstr(log, "cannot create pool evpl");
+    assert_non_null(line);
+    if ((nl = strchr(line, '\n')) != NULL)
+        *nl = '\0';
+    assert_non_null(strstr(line, "1073741823: Cannot allocate memory"));
+    free(log);
+}
+
 static const struct CMUnitTest cases[] = {
     /* First: it reads the level the command line set. */
     cmocka_unit_test(lib_star_on_the_command_line_reaches_lib_evpl),
@@ -409,6 +431,7 @@ static const struct CMUnitTest cases[] = {
     cmocka_unit_test(each_refusal_names_its_field_and_value),
     cmocka_unit_test(a_pool_that_is_not_pktmbuf_is_named),
     cmocka_unit_test(causes_are_debug_and_memory_is_err),
+    cmocka_unit_test(a_pool_that_cannot_be_made_is_named_with_the_reason),
 };
 
 /* What a user types; the EAL's own debug lines then go off again, as for a

@@ -274,6 +274,173 @@ invalid_arguments(void **state)
     assert_null(evpl_mempool(NULL));
 }
 
+/* The failed allocation of an empty pool counts in alloc_nomem, once.
+ * Guards the count in src/alloc.c's evpl_get_mbufs() (a mutant that
+ * drops the increment, or turns it into a decrement). */
+static void
+alloc_nomem_counts_a_failure(void **state)
+{
+    struct rte_mempool     *mp;
+    struct evpl            *e;
+    struct rte_mbuf        *held[64];
+    struct evpl_dpdk_stats  st;
+    struct evpl_iovec       v;
+    unsigned int            n;
+
+    (void) state;
+    e = evpl_test_ctx_on_own_pool("alloc_nomem", 64, NULL, &mp);
+    n = evpl_test_pool_drain(mp, held, 64);
+    assert_int_equal(evpl_iovec_alloc(e, 100, 0, 1, 0, &v), -1);
+    assert_int_equal(errno, ENOMEM);
+    assert_int_equal(evpl_dpdk_stats_get(e, &st), 0);
+    assert_int_equal(st.alloc_nomem, 1);
+    rte_mempool_put_bulk(mp, (void **) held, n);
+    evpl_destroy(e);
+    rte_mempool_free(mp);
+}
+
+/* An allocation over several segments that runs out of mbufs half way
+ * gives back every mbuf it took. Two mbufs whose buffers are not
+ * 1024-aligned are all the pool has: at alignment 1024 each loses its
+ * padding, the two hold less than twice the data room, and the third
+ * the request then needs is not there. Guards the undo of
+ * src/alloc.c's evpl_alloc_multi() and evpl_put_mbuf() (mutants that
+ * give back none, one, or two objects for one, or walk the taken mbufs
+ * the wrong way). */
+static void
+alloc_out_of_mbufs_half_way_gives_all_back(void **state)
+{
+    struct rte_mempool *mp;
+    struct evpl        *e;
+    struct rte_mbuf    *held[64], *keep[64];
+    struct evpl_iovec   v[4];
+    unsigned int        n, i, kept = 0, back = 0, room;
+
+    (void) state;
+    e    = evpl_test_ctx_on_own_pool("alloc_undo", 64, NULL, &mp);
+    room = rte_pktmbuf_data_room_size(mp);
+    n    = evpl_test_pool_drain(mp, held, 64);
+    for (i = 0; i < n; i++) {
+        if (back < 2 && (uintptr_t) held[i]->buf_addr % 1024 != 0) {
+            rte_mempool_put(mp, held[i]);
+            back++;
+        } else {
+            keep[kept++] = held[i];
+        }
+    }
+    assert_int_equal(back, 2);
+    assert_int_equal(evpl_iovec_alloc(e, 2 * room, 1024, 4, 0, v), -1);
+    assert_int_equal(errno, ENOMEM);
+    assert_int_equal(rte_mempool_avail_count(mp), 2);
+    rte_mempool_put_bulk(mp, (void **) keep, kept);
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+}
+
+/* Segments cannot give an alignment as large as the whole data room (a
+ * pool of 4095-byte rooms, alignment 4096): the request takes a slab.
+ * Guards src/alloc.c's evpl_use_segments() "mask >= room" (at equality
+ * the segment count divides by zero). */
+static void
+alloc_aligned_to_the_whole_room_takes_a_slab(void **state)
+{
+    struct rte_mempool *mp;
+    struct evpl_config  cfg = { 0 };
+    struct evpl        *e;
+    struct evpl_iovec   v;
+
+    (void) state;
+    mp = rte_pktmbuf_pool_create("alloc_room4095", 64, 0, 0, 4095,
+                                 SOCKET_ID_ANY);
+    assert_non_null(mp);
+    cfg.pool = mp;
+    e        = evpl_create(&cfg);
+    assert_non_null(e);
+    assert_int_equal(evpl_iovec_alloc(e, 100, 4096, 1, 0, &v), 1);
+    assert_true(evpl_dpdk_iovec_is_slab(&v));
+    assert_int_equal((uintptr_t) v.data % 4096, 0);
+    evpl_iovec_release(e, &v);
+    evpl_destroy(e);
+    rte_mempool_free(mp);
+}
+
+/* max_iovecs segments, exactly full, stay segments; one byte more takes
+ * a slab (in one iovec). Guards the rounding up of the segment count in
+ * src/alloc.c's evpl_use_segments() (length + cap - 1). */
+static void
+alloc_one_byte_past_max_iovecs_segments_takes_a_slab(void **state)
+{
+    struct evpl      *e    = ctx_of(state);
+    unsigned int      room = rte_pktmbuf_data_room_size(evpl_mempool(e));
+    struct evpl_iovec v[2];
+
+    assert_int_equal(evpl_iovec_alloc(e, 2 * room, 0, 2, 0, v), 2);
+    assert_false(evpl_dpdk_iovec_is_slab(&v[0]));
+    evpl_iovecs_release(e, v, 2);
+    assert_int_equal(evpl_iovec_alloc(e, 2 * room + 1, 0, 2, 0, v), 1);
+    assert_true(evpl_dpdk_iovec_is_slab(&v[0]));
+    assert_int_equal(v[0].length, 2 * room + 1);
+    evpl_iovec_release(e, &v[0]);
+}
+
+/* Every kind of iovec a context makes carries its thread's owner tag in
+ * the flags, in every build: a trace-mode application checks a LOCAL
+ * iovec's owner, whichever build of the library made it. Guards the
+ * owner flags of src/alloc.c (evpl_iovec_alloc, evpl_iovec_reserve) and
+ * src/slab_carve.c. */
+static void
+iovecs_carry_their_owner_tag(void **state)
+{
+    struct evpl      *e     = ctx_of(state);
+    uint32_t          owner = evpl_thread_tag_;
+    struct evpl_iovec v[4];
+    int               i;
+
+    assert_true(owner != 0);
+    assert_int_equal(evpl_iovec_alloc(e, 100, 0, 1, 0, &v[0]), 1);
+    assert_int_equal(evpl_iovec_reserve(e, 100, 0, 1, &v[1]), 1);
+    assert_int_equal(evpl_iovec_alloc(e, 1u << 20, 0, 1, 0, &v[2]), 1);
+    assert_int_equal(evpl_iovec_reserve(e, 1u << 20, 0, 1, &v[3]), 1);
+    assert_true(evpl_dpdk_iovec_is_slab(&v[2]));
+    assert_true(evpl_dpdk_iovec_is_slab(&v[3]));
+    for (i = 0; i < 4; i++)
+        assert_int_equal(v[i].flags >> EVPL_IOVEC_OWNER_SHIFT_, owner);
+    evpl_iovecs_release(e, v, 4);
+}
+
+/* On a pool with a cache, once the cache and the pool are both empty an
+ * allocation fails with ENOMEM: the pool's 64 mbufs, then no more.
+ * Guards the "len > 0" of src/alloc.c's evpl_iovec_alloc() fast path
+ * (at ">= 0" an empty cache's refill from an empty pool fails unseen and
+ * an mbuf it never got is handed out). */
+static void
+alloc_from_an_empty_cache_and_pool_fails(void **state)
+{
+    struct rte_mempool *mp;
+    struct evpl_config  cfg = { 0 };
+    struct evpl        *e;
+    struct evpl_iovec   v[65];
+    int                 n = 0;
+
+    (void) state;
+    mp = rte_pktmbuf_pool_create("alloc_cached", 64, 8, 0,
+                                 RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+    assert_non_null(mp);
+    cfg.pool = mp;
+    e        = evpl_create(&cfg);
+    assert_non_null(e);
+    errno = 0;
+    while (n < 65 && evpl_iovec_alloc(e, 100, 0, 1, 0, &v[n]) == 1)
+        n++;
+    assert_int_equal(n, 64);
+    assert_int_equal(errno, ENOMEM);
+    evpl_iovecs_release(e, v, n);
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+}
+
 static const struct CMUnitTest cases[] = {
     CASE(alloc_sizes_add_up),
     CASE(alloc_gives_exclusive_mbufs),
@@ -281,6 +448,12 @@ static const struct CMUnitTest cases[] = {
     CASE(spans_disjoint_and_writable),
     CASE(max_iovecs_too_small),
     CASE(invalid_arguments),
+    CASE(alloc_nomem_counts_a_failure),
+    CASE(alloc_out_of_mbufs_half_way_gives_all_back),
+    CASE(alloc_aligned_to_the_whole_room_takes_a_slab),
+    CASE(alloc_one_byte_past_max_iovecs_segments_takes_a_slab),
+    CASE(iovecs_carry_their_owner_tag),
+    CASE(alloc_from_an_empty_cache_and_pool_fails),
 };
 
 EVPL_TEST_MAIN("memory_alloc", cases)

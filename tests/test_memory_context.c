@@ -20,6 +20,7 @@
 #include <rte_errno.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_memzone.h>
 #include <rte_ring.h>
 
 #include "common.h"
@@ -367,7 +368,35 @@ iovec_layout_is_fixed(void **state)
     assert_int_equal(offsetof(struct evpl_iovec, private_data), 16);
 }
 
+/*
+ * A publication marker with no pool behind it (left by an application
+ * that freed the pool) does not keep the pool from being made: the
+ * creator's reservation of the marker fails with EEXIST, and the marker
+ * there marks the new pool. Guards the EEXIST accepted in src/pool.c's
+ * evpl_pool_get_or_create() (refused, the new pool is freed again, made
+ * again, and evpl_create() fails after the 10 s wait).
+ */
+static void
+a_stale_pool_marker_does_not_stop_the_pool(void **state)
+{
+    struct evpl_config cfg = { .segment_size = 1000, .nb_mbufs = 300 };
+    char               mark[RTE_MEMZONE_NAMESIZE];
+    struct evpl       *e;
+
+    (void) state;
+    snprintf(mark, sizeof(mark), "EV_evpl%u.%u.%u", rte_socket_id(),
+             1000 + RTE_PKTMBUF_HEADROOM, 300);
+    assert_null(rte_mempool_lookup(mark + 3));
+    assert_non_null(rte_memzone_reserve(mark, RTE_CACHE_LINE_SIZE,
+                                        SOCKET_ID_ANY, 0));
+    e = evpl_create(&cfg);
+    assert_non_null(e);
+    assert_string_equal(evpl_mempool(e)->name, mark + 3);
+    evpl_destroy(e);
+}
+
 static const struct CMUnitTest cases[] = {
+    CASE(a_stale_pool_marker_does_not_stop_the_pool),
     CASE(release_with_any_context),
     CASE(destroy_with_outstanding_iovecs),
     CASE(context_on_non_eal_thread),

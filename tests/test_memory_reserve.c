@@ -196,6 +196,286 @@ commit_ignores_what_it_did_not_reserve(void **state)
     evpl_iovec_release(evpl, &a);
 }
 
+/* A context on a pool of its own (64 mbufs of DPDK's default size, no
+ * cache), for the cases that decide which mbufs it gets. */
+struct own {
+    struct rte_mempool *mp;
+    struct evpl        *e;
+    unsigned int        room;
+};
+
+static void
+own_pool(struct own *o, const char *name)
+{
+    o->e    = evpl_test_ctx_on_own_pool(name, 64, NULL, &o->mp);
+    o->room = rte_pktmbuf_data_room_size(o->mp);
+}
+
+static void
+own_done(struct own *o)
+{
+    evpl_destroy(o->e);
+    evpl_test_assert_pool_full(o->mp);
+    rte_mempool_free(o->mp);
+}
+
+/* A reservation of exactly what is left behind the carving point lands
+ * there. Guards the "< length" of src/alloc.c's evpl_reserve_behind()
+ * (at "<=" it takes a fresh segment). */
+static void
+reserve_exactly_the_rest_lands_behind(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec a, b;
+    unsigned int      rest;
+
+    assert_int_equal(evpl_iovec_reserve(evpl, 100, 0, 1, &a), 1);
+    evpl_iovec_commit(evpl, 0, &a, 1);
+    rest = evpl_test_mbuf(&a)->buf_len -
+           (unsigned int) ((char *) a.data + 100 -
+                           (char *) evpl_test_mbuf(&a)->buf_addr);
+    assert_int_equal(evpl_iovec_reserve(evpl, rest, 0, 1, &b), 1);
+    assert_ptr_equal(evpl_test_mbuf(&b), evpl_test_mbuf(&a));
+    assert_ptr_equal(b.data, (char *) a.data + 100);
+    evpl_iovec_release(evpl, &b);
+    evpl_iovec_release(evpl, &a);
+}
+
+/* A reservation that needs max_vec segments, the rest of the carve
+ * segment being one more, takes a slab. Guards the "+ extra" of
+ * src/alloc.c's evpl_use_segments(). */
+static void
+reserve_of_max_vec_full_segments_takes_a_slab(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    unsigned int      room = rte_pktmbuf_data_room_size(evpl_mempool(evpl));
+    struct evpl_iovec v[3];
+    int               n;
+
+    assert_int_equal(evpl_iovec_reserve(evpl, 2 * room, 0, 2, v), 1);
+    assert_true(evpl_dpdk_iovec_is_slab(&v[0]));
+    evpl_iovec_release(evpl, &v[0]);
+    n = evpl_iovec_reserve(evpl, 2 * room, 0, 3, v);
+    assert_true(n >= 2);
+    assert_false(evpl_dpdk_iovec_is_slab(&v[0]));
+    evpl_iovecs_release(evpl, v, n);
+}
+
+/* With a carve segment in hand, segments still cannot give an alignment
+ * as large as the whole data room (rooms of 4095 bytes, alignment 4096):
+ * the reservation takes a slab, as it would with none. Guards the
+ * "mask >= room" of src/alloc.c's evpl_reserve_behind(). */
+static void
+reserve_aligned_to_the_whole_room_takes_a_slab(void **state)
+{
+    struct rte_mempool *mp;
+    struct evpl_config  cfg = { 0 };
+    struct evpl        *e;
+    struct evpl_iovec   a, b;
+
+    (void) state;
+    mp = rte_pktmbuf_pool_create("reserve_room4095", 64, 0, 0, 4095,
+                                 SOCKET_ID_ANY);
+    assert_non_null(mp);
+    cfg.pool = mp;
+    e        = evpl_create(&cfg);
+    assert_non_null(e);
+    assert_int_equal(evpl_iovec_reserve(e, 100, 0, 1, &a), 1);
+    assert_false(evpl_dpdk_iovec_is_slab(&a));
+    assert_int_equal(evpl_iovec_reserve(e, 1, 4096, 1, &b), 1);
+    assert_true(evpl_dpdk_iovec_is_slab(&b));
+    assert_int_equal((uintptr_t) b.data % 4096, 0);
+    evpl_iovec_release(e, &b);
+    evpl_iovec_release(e, &a);
+    evpl_destroy(e);
+    rte_mempool_free(mp);
+}
+
+/* A spanning reservation with no mbuf to start on fails with ENOMEM and
+ * takes nothing. Guards the "return -1" of src/alloc.c's
+ * evpl_reserve_span() when its first segment cannot be had. */
+static void
+reserve_span_without_mbufs_fails(void **state)
+{
+    struct own        o;
+    struct rte_mbuf  *held[64];
+    struct evpl_iovec v[8];
+    unsigned int      n;
+
+    (void) state;
+    own_pool(&o, "reserve_span_nomem");
+    n = evpl_test_pool_drain(o.mp, held, 64);
+    memset(v, 0, sizeof(v));
+    assert_int_equal(evpl_iovec_reserve(o.e, 2 * o.room, 0, 8, v), -1);
+    assert_int_equal(errno, ENOMEM);
+    rte_mempool_put_bulk(o.mp, (void **) held, n);
+    own_done(&o);
+}
+
+/* The carve segment's aligned carving point can fall on its very end (64
+ * bytes left at alignment 128, on a buffer that ends 128-aligned): a
+ * spanning reservation then starts on a fresh segment, with no empty
+ * iovec. Which buffers end 128-aligned depends on the pool's layout: the
+ * case tries two data rooms 64 bytes apart. Guards the "start < end" of
+ * src/alloc.c's evpl_reserve_span(). */
+static void
+reserve_span_from_a_carve_segment_with_no_room_left(void **state)
+{
+    static const unsigned int rooms[] = { 2176, 2240 };
+    struct rte_mempool *mp = NULL;
+    struct evpl_config  cfg = { 0 };
+    struct evpl        *e;
+    struct rte_mbuf    *held[64], *x = NULL;
+    struct evpl_iovec   a, b[8];
+    unsigned int        n = 0, i, r;
+    int                 nb, k;
+
+    (void) state;
+    for (r = 0; r < RTE_DIM(rooms) && x == NULL; r++) {
+        if (mp != NULL) {
+            rte_mempool_put_bulk(mp, (void **) held, n);
+            rte_mempool_free(mp);
+        }
+        mp = rte_pktmbuf_pool_create("reserve_span_full", 64, 0, 0,
+                                     (uint16_t) rooms[r], SOCKET_ID_ANY);
+        assert_non_null(mp);
+        n = evpl_test_pool_drain(mp, held, 64);
+        for (i = 0; i < n && x == NULL; i++)
+            if ((uintptr_t) ((char *) held[i]->buf_addr +
+                             held[i]->buf_len) % 128 == 0)
+                x = held[i];
+    }
+    assert_non_null(x);
+    /* That buffer first, then every other mbuf. */
+    rte_mempool_put(mp, x);
+    for (i = 0; i < n; i++)
+        if (held[i] != x)
+            rte_mempool_put(mp, held[i]);
+    cfg.pool = mp;
+    e        = evpl_create(&cfg);
+    assert_non_null(e);
+    assert_int_equal(evpl_iovec_reserve(e, x->buf_len - 64, 0, 1, &a), 1);
+    assert_ptr_equal(evpl_test_mbuf(&a), x);
+    evpl_iovec_commit(e, 0, &a, 1);
+    nb = evpl_iovec_reserve(e, 3000, 128, 8, b);
+    assert_true(nb >= 2);
+    assert_ptr_not_equal(evpl_test_mbuf(&b[0]), x);
+    for (k = 0; k < nb; k++)
+        assert_true(b[k].length > 0);
+    assert_int_equal(evpl_test_sum_lengths(b, nb), 3000);
+    evpl_iovecs_release(e, b, nb);
+    evpl_iovec_release(e, &a);
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+}
+
+/*
+ * A segment a reservation takes fresh carries no span-tail mark, whatever
+ * the mbuf last carried: the tail of a spanning reservation released
+ * without a commit goes back to the pool marked, and is the next fresh
+ * segment. A clone of a reservation there, committed once the segment
+ * has been given up, must consume nothing (and take no reference). Guards
+ * the mark written by src/alloc.c's evpl_reserve_seg().
+ */
+static void
+reserve_fresh_segment_forgets_an_old_span_mark(void **state)
+{
+    struct own        o;
+    struct rte_mbuf  *held[64], *tail;
+    struct evpl_iovec s[4], a, r, rc;
+    unsigned int      n;
+
+    (void) state;
+    own_pool(&o, "reserve_stale_mark");
+    /* A span of two segments: the second, its tail, carries the mark;
+     * released uncommitted, it goes back to the pool last. */
+    assert_int_equal(evpl_iovec_reserve(o.e, o.room + 100, 0, 4, s), 2);
+    tail = evpl_test_mbuf(&s[1]);
+    evpl_iovecs_release(o.e, s, 2);
+    /* Everything else out of the pool: the tail is its only mbuf. */
+    n = evpl_test_pool_drain(o.mp, held, rte_mempool_avail_count(o.mp) - 1);
+    assert_int_equal(rte_mempool_avail_count(o.mp), 1);
+    /* The first segment (still the carve segment) gets too short for r,
+     * which takes the tail fresh. */
+    assert_int_equal(evpl_iovec_reserve(o.e, 1000, 0, 1, &a), 1);
+    evpl_iovec_commit(o.e, 0, &a, 1);
+    assert_int_equal(evpl_iovec_reserve(o.e, o.room - 10, 0, 1, &r), 1);
+    assert_ptr_equal(evpl_test_mbuf(&r), tail);
+    evpl_iovec_clone(&rc, &r);
+    /* Committing r whole leaves too little to carve on: the context
+     * gives the segment up, and the two iovecs hold it. */
+    evpl_iovec_commit(o.e, 0, &r, 1);
+    assert_int_equal(rte_mbuf_refcnt_read(tail), 2);
+    evpl_iovec_set_length(&rc, 100);
+    evpl_iovec_commit(o.e, 0, &rc, 1);
+    assert_int_equal(rte_mbuf_refcnt_read(tail), 2);
+    evpl_iovec_release(o.e, &rc);
+    evpl_iovec_release(o.e, &r);
+    evpl_iovec_release(o.e, &a);
+    rte_mempool_put_bulk(o.mp, (void **) held, n);
+    own_done(&o);
+}
+
+/* Commit consumes only what was reserved, on a slab too: a slab
+ * allocation committed at an alignment its end does not meet leaves the
+ * carving point where the allocation put it. Guards the early return
+ * for an iovec not reserved in src/carve.c's evpl_commit_one(). */
+static void
+commit_of_a_slab_allocation_consumes_nothing(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec a, r;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 100001, 0, 1, 0, &a), 1);
+    assert_true(evpl_dpdk_iovec_is_slab(&a));
+    evpl_iovec_commit(evpl, 4096, &a, 1);
+    assert_int_equal(evpl_iovec_reserve(evpl, 100000, 0, 1, &r), 1);
+    assert_true(evpl_dpdk_iovec_is_slab(&r));
+    assert_ptr_equal(r.data, (char *) a.data + a.length);
+    evpl_iovec_release(evpl, &r);
+    evpl_iovec_release(evpl, &a);
+}
+
+/* A reservation of a whole segment that does not fit behind the carving
+ * point takes one fresh segment, in one iovec, not what is left behind
+ * the point and then more. Guards the "<=" of src/alloc.c's
+ * evpl_iovec_reserve() (at "<" the exact fit spans two segments). */
+static void
+reserve_of_a_whole_segment_takes_one_fresh_segment(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    unsigned int      room = rte_pktmbuf_data_room_size(evpl_mempool(evpl));
+    struct evpl_iovec a, v[4];
+
+    assert_int_equal(evpl_iovec_reserve(evpl, 100, 0, 1, &a), 1);
+    evpl_iovec_commit(evpl, 0, &a, 1);
+    assert_int_equal(evpl_iovec_reserve(evpl, room, 0, 4, v), 1);
+    assert_false(evpl_dpdk_iovec_is_slab(&v[0]));
+    assert_int_equal(v[0].length, room);
+    assert_ptr_not_equal(evpl_test_mbuf(&v[0]), evpl_test_mbuf(&a));
+    evpl_iovec_release(evpl, &v[0]);
+    evpl_iovec_release(evpl, &a);
+}
+
+/* A commit's alignment that is not a power of two pads nothing: the next
+ * reservation lands right behind the committed bytes. Guards the
+ * "mask = 0" of src/carve.c's evpl_iovec_commit() (alignment 3 as mask
+ * 1 would pad 101 bytes to 102). */
+static void
+commit_alignment_not_a_power_of_two_pads_nothing(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec a, b;
+
+    assert_int_equal(evpl_iovec_reserve(evpl, 101, 0, 1, &a), 1);
+    evpl_iovec_commit(evpl, 3, &a, 1);
+    assert_int_equal(evpl_iovec_reserve(evpl, 100, 0, 1, &b), 1);
+    assert_ptr_equal(b.data, (char *) a.data + 101);
+    evpl_iovec_release(evpl, &b);
+    evpl_iovec_release(evpl, &a);
+}
+
 struct commit_case {
     struct evpl      *evpl;
     struct evpl_iovec r;
@@ -231,6 +511,15 @@ static const struct CMUnitTest cases[] = {
     CASE(reserve_caps_references_per_segment),
     CASE(commit_ignores_what_it_did_not_reserve),
     CASE(commit_out_of_segment_aborts),
+    CASE(reserve_exactly_the_rest_lands_behind),
+    CASE(reserve_of_max_vec_full_segments_takes_a_slab),
+    CASE(reserve_aligned_to_the_whole_room_takes_a_slab),
+    CASE(reserve_span_without_mbufs_fails),
+    CASE(reserve_span_from_a_carve_segment_with_no_room_left),
+    CASE(reserve_fresh_segment_forgets_an_old_span_mark),
+    CASE(commit_of_a_slab_allocation_consumes_nothing),
+    CASE(reserve_of_a_whole_segment_takes_one_fresh_segment),
+    CASE(commit_alignment_not_a_power_of_two_pads_nothing),
 };
 
 EVPL_TEST_MAIN("memory_reserve", cases)

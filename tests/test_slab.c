@@ -797,6 +797,154 @@ exhaustion_and_recovery(void **state)
     assert_int_equal(rte_mempool_avail_count(mp), 4);
 }
 
+/* A context's carve slab of one kind (LOCAL or SHARED, as flags says)
+ * that only the context references goes back when the slab pool runs
+ * out: of a pool of four, the carve slab and three GLOBAL slabs taken,
+ * a fourth GLOBAL slab is the recycled carve slab. Only then does a
+ * request fail, counted once in alloc_nomem. */
+static void
+idle_carve_slab_goes_back_when_slabs_run_out(unsigned int flags)
+{
+    struct evpl_config     cfg;
+    struct evpl           *e;
+    struct evpl_iovec      v, g[5];
+    struct evpl_dpdk_stats st;
+    struct rte_mempool    *mp;
+    int                    i;
+
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.nb_slabs = 4;
+    assert_non_null(e = evpl_create(&cfg));
+    assert_int_equal(evpl_iovec_alloc(e, 100000, 0, 1, flags, &v), 1);
+    evpl_iovec_release(e, &v);
+    for (i = 0; i < 3; i++)
+        assert_int_equal(evpl_iovec_alloc_global(e, &g[i]), 1);
+    assert_non_null(mp = evpl_test_slab_pool(SLAB, 4, 0));
+    assert_int_equal(rte_mempool_avail_count(mp), 0);
+    assert_int_equal(evpl_iovec_alloc_global(e, &g[3]), 1);
+    assert_int_equal(evpl_dpdk_stats_get(e, &st), 0);
+    assert_int_equal(st.alloc_nomem, 0);
+    errno = 0;
+    assert_int_equal(evpl_iovec_alloc_global(e, &g[4]), -1);
+    assert_int_equal(errno, ENOMEM);
+    assert_int_equal(evpl_dpdk_stats_get(e, &st), 0);
+    assert_int_equal(st.alloc_nomem, 1);
+    evpl_iovecs_release(e, g, 4);
+    evpl_destroy(e);
+    assert_int_equal(rte_mempool_avail_count(mp), 4);
+}
+
+/* Guards the LOCAL half of src/slab_carve.c's evpl_slab_release_idle()
+ * (its "== 1": a count of 0 never happens while carved) and the
+ * alloc_nomem count of evpl_slab_get(). */
+static void
+idle_local_carve_slab_goes_back_when_slabs_run_out(void **state)
+{
+    (void) state;
+    idle_carve_slab_goes_back_when_slabs_run_out(0);
+}
+
+/* Guards the SHARED half of src/slab_carve.c's evpl_slab_release_idle(),
+ * its count of what it gave back included: counted 0, evpl_slab_get()
+ * does not try the pool again. */
+static void
+idle_shared_carve_slab_goes_back_when_slabs_run_out(void **state)
+{
+    (void) state;
+    idle_carve_slab_goes_back_when_slabs_run_out(EVPL_IOVEC_FLAG_SHARED);
+}
+
+/* A carve slab only the context references, too full behind its carving
+ * point for a request, is carved again from its first byte. Guards the
+ * offset 0 of the recycling in src/slab_carve.c's
+ * evpl_slab_carve_room(). */
+static void
+recycled_carve_slab_carves_from_its_start(void **state)
+{
+    struct evpl      *e;
+    struct evpl_iovec a, b;
+    char             *first;
+
+    (void) state;
+    assert_non_null(e = evpl_create(NULL));
+    assert_int_equal(evpl_iovec_alloc(e, 100000, 0, 1, 0, &a), 1);
+    first = a.data;
+    evpl_iovec_release(e, &a);
+    assert_int_equal(evpl_iovec_alloc(e, SLAB - 100, 0, 1, 0, &b), 1);
+    assert_true(evpl_dpdk_iovec_is_slab(&b));
+    assert_ptr_equal(b.data, first);
+    evpl_iovec_release(e, &b);
+    evpl_destroy(e);
+}
+
+/* An allocation spanning slabs leaves the context carving on behind its
+ * last piece, in the last slab. Guards the choice of that slab in
+ * src/slab_carve.c's evpl_slab_alloc_span() (the one before it would
+ * carve over the first piece). */
+static void
+slab_span_carves_on_behind_its_last_piece(void **state)
+{
+    struct evpl      *e;
+    struct evpl_iovec v[2], w;
+
+    (void) state;
+    assert_non_null(e = evpl_create(NULL));
+    assert_int_equal(evpl_iovec_alloc(e, SLAB + 1000, 0, 2, 0, v), 2);
+    assert_int_equal(v[1].length, 1000);
+    assert_int_equal(evpl_iovec_alloc(e, 100000, 0, 1, 0, &w), 1);
+    assert_ptr_equal(w.data, (char *) v[1].data + 1000);
+    evpl_iovec_release(e, &w);
+    evpl_iovecs_release(e, v, 2);
+    evpl_destroy(e);
+}
+
+/* A reservation over slabs that cannot fit in max_vec pieces fails with
+ * ENOSPC before it takes a slab: a context with no carve slab still has
+ * none. Guards the first ENOSPC check of src/slab_carve.c's
+ * evpl_slab_reserve() (the later one catches the length, but only after
+ * a slab was taken). */
+static void
+slab_reservation_of_too_many_pieces_takes_no_slab(void **state)
+{
+    struct evpl      *e;
+    struct evpl_iovec v[2];
+    unsigned int      before = slabs_in_use();
+
+    (void) state;
+    assert_non_null(e = evpl_create(NULL));
+    errno = 0;
+    assert_int_equal(evpl_iovec_reserve(e, 3 * SLAB, 0, 2, v), -1);
+    assert_int_equal(errno, ENOSPC);
+    assert_int_equal(slabs_in_use(), before);
+    evpl_destroy(e);
+}
+
+/* A slab larger than a step of growth (EVPL_SLAB_GROW_BYTES, 32 MiB):
+ * its set still grows, by a pool of one slab. Guards the "at least one"
+ * of src/slab_set.c's evpl_slab_set_step() (without it the first pool of
+ * 64 MiB slabs holds none, and the allocation fails). Without hugepages
+ * only: on 2 MiB hugepages in IOVA-as-PA mode a 64 MiB slab needs 64 MiB
+ * of physically contiguous pages, which depends on the machine. */
+static void
+slab_larger_than_a_growth_step_grows_a_pool_of_one(void **state)
+{
+    struct evpl_config cfg;
+    struct evpl       *e;
+    struct evpl_iovec  v;
+
+    (void) state;
+    if (rte_eal_has_hugepages())
+        skip();
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.slab_size = 64u << 20;
+    cfg.nb_slabs  = 1;
+    assert_non_null(e = evpl_create(&cfg));
+    assert_int_equal(evpl_iovec_alloc_global(e, &v), 1);
+    assert_int_equal(v.length, 64u << 20);
+    evpl_iovec_release(e, &v);
+    evpl_destroy(e);
+}
+
 /* ---- GLOBAL ----------------------------------------------------------- */
 
 /* One whole slab; clones borrow (no count, releasing one does nothing);
@@ -926,6 +1074,27 @@ iova_of_either_kind(void **state)
     }
     evpl_iovecs_release(evpl, v, 2);
     assert_true(evpl_dpdk_iovec_iova(NULL) == RTE_BAD_IOVA);
+}
+
+/* A slab iovec that starts inside its slab, not at its first byte, has
+ * the IOVA of its own first byte. Guards the offset added in
+ * src/slab_pool.c's evpl_dpdk_iovec_iova() (iova_of_either_kind's slab
+ * iovec starts its slab: an offset of 0 cannot tell + from -). */
+static void
+iova_of_a_slab_iovec_past_its_slabs_start(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec v[2];
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 100000, 0, 1, 0, &v[0]), 1);
+    assert_int_equal(evpl_iovec_alloc(evpl, 100000, 0, 1, 0, &v[1]), 1);
+    assert_ptr_equal(v[1].private_data, v[0].private_data);
+    assert_ptr_equal(v[1].data, (char *) v[0].data + 100000);
+    assert_true(evpl_dpdk_iovec_iova(&v[1]) ==
+                rte_mem_virt2iova(v[1].data));
+    assert_true(evpl_dpdk_iovec_iova(&v[1]) ==
+                evpl_dpdk_iovec_iova(&v[0]) + 100000);
+    evpl_iovecs_release(evpl, v, 2);
 }
 
 /* ---- leak accounting -------------------------------------------------- */
@@ -1408,10 +1577,17 @@ static const struct CMUnitTest cases[] = {
     CASE(reserve_spanning_slabs),
     CASE(span_tail_not_adopted_at_a_reused_address),
     CASE(exhaustion_and_recovery),
+    CASE(idle_local_carve_slab_goes_back_when_slabs_run_out),
+    CASE(idle_shared_carve_slab_goes_back_when_slabs_run_out),
+    CASE(recycled_carve_slab_carves_from_its_start),
+    CASE(slab_span_carves_on_behind_its_last_piece),
+    CASE(slab_reservation_of_too_many_pieces_takes_no_slab),
+    CASE(slab_larger_than_a_growth_step_grows_a_pool_of_one),
     CASE(global_slab_lifetime),
     CASE(global_owner_keeps_its_reference_after_take_ref),
     CASE(idle_contexts_do_not_starve_others),
     CASE(iova_of_either_kind),
+    CASE(iova_of_a_slab_iovec_past_its_slabs_start),
     CASE(outstanding_counts_slabs),
     CASE(config_slab_fields),
     CASE(range_becomes_attached_mbufs),

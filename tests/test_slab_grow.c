@@ -8,16 +8,19 @@
  * under --no-huge) so that growth meets the end of memory within a test.
  * The cases run in order, as each leaves its pools behind (pools are
  * never freed):
+ *  - contexts of one configuration share one set (no pool made);
  *  - a set's first pool fails to complete at every step (its zone, its
  *    mempool's memzones, the publication marker): nothing stays;
  *  - lcores and threads outside the EAL grow one set at once;
  *  - libevpl's RPC pattern with 4,000 messages of 64 KiB in flight, on
  *    evpl_create(NULL);
  *  - growth fails when memory runs out: ENOMEM with nothing taken, and
- *    slabs come again once some are released.
+ *    slabs come again once some are released;
+ *  - memory still used up, a set whose step is one slab fails at once.
  */
 
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +62,35 @@ heap_allocated(void)
     assert_int_equal(rte_malloc_get_socket_stats((int) rte_socket_id(), &st),
                      0);
     return st.heap_allocsz_bytes;
+}
+
+/* ---- one set per configuration ----------------------------------------- */
+
+/*
+ * Contexts of one socket, slab size and limit share one set: making and
+ * destroying 256 contexts leaves no heap memory behind. Guards the lookup
+ * of src/slab_set.c's evpl_slab_set_find(): with a set per context (the
+ * lookup never matching), each context leaks a set of about 1 KiB, and
+ * nothing else tells it, as sets meet on the same pools by name.
+ */
+static void
+contexts_of_one_configuration_share_one_set(void **state)
+{
+    struct evpl *e;
+    size_t       before;
+    int          i;
+
+    (void) state;
+    e = evpl_create(NULL);
+    assert_non_null(e);
+    evpl_destroy(e);
+    before = mallinfo2().uordblks;
+    for (i = 0; i < 256; i++) {
+        e = evpl_create(NULL);
+        assert_non_null(e);
+        evpl_destroy(e);
+    }
+    assert_true(mallinfo2().uordblks < before + 16384);
 }
 
 /* ---- a first pool that cannot be completed ---------------------------- */
@@ -333,11 +365,37 @@ growth_fails_cleanly_when_memory_runs_out(void **state)
                      had.slabs - had.free);
 }
 
+/*
+ * With memory used up (by the case before: its pools stay), a set whose
+ * step of growth is already one slab (a limit of 1) fails at once with
+ * ENOMEM. Guards the "n == 1" that ends the halving in src/slab_set.c's
+ * evpl_slab_set_add(): halving 1 gives 1 again, so without the stop the
+ * pool is tried forever.
+ */
+static void
+a_one_slab_step_fails_at_once_when_memory_is_out(void **state)
+{
+    struct evpl_config cfg;
+    struct evpl       *e;
+    struct evpl_iovec  v;
+
+    (void) state;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.nb_slabs = 1;
+    assert_non_null(e = evpl_create(&cfg));
+    errno = 0;
+    assert_int_equal(evpl_iovec_alloc_global(e, &v), -1);
+    assert_int_equal(errno, ENOMEM);
+    evpl_destroy(e);
+}
+
 static const struct CMUnitTest cases[] = {
+    cmocka_unit_test(contexts_of_one_configuration_share_one_set),
     cmocka_unit_test(first_pool_failing_at_every_step_leaves_nothing),
     cmocka_unit_test(lcores_and_threads_grow_one_set_at_once),
     cmocka_unit_test(libevpl_rpc_messages_in_flight),
     cmocka_unit_test(growth_fails_cleanly_when_memory_runs_out),
+    cmocka_unit_test(a_one_slab_step_fails_at_once_when_memory_is_out),
 };
 
 /* MEMORY_MB of DPDK memory in either mode; on hugepages, that many are

@@ -67,6 +67,29 @@ send_one(struct evpl *evpl, uint16_t port, struct evpl_iovec *iov, int niov,
     return evpl_dpdk_tx_burst(evpl, port, 0, &p, 1, flags);
 }
 
+/* A stale header from an earlier life: offload requests, a packet type,
+ * VLANs. */
+static void
+stale_offloads(struct rte_mbuf *m)
+{
+    m->ol_flags       = RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_VLAN;
+    m->packet_type    = 0x1234;
+    m->vlan_tci       = 7;
+    m->vlan_tci_outer = 9;
+    m->tx_offload     = 0xdead;
+}
+
+/* What the driver reads of those, as seen: all cleared. */
+static void
+assert_offloads_cleared(const struct rte_mbuf *h)
+{
+    assert_int_equal(h->ol_flags, 0);
+    assert_int_equal(h->packet_type, 0);
+    assert_int_equal(h->vlan_tci, 0);
+    assert_int_equal(h->vlan_tci_outer, 0);
+    assert_int_equal(h->tx_offload, 0);
+}
+
 static void
 single_iovec_head_fields_are_all_written(void **state)
 {
@@ -80,17 +103,13 @@ single_iovec_head_fields_are_all_written(void **state)
         evpl_test_fill(v.data, 300, 3);
         evpl_iovec_set_length(&v, 200);
         /* A stale header from an earlier life. */
-        m                 = evpl_test_mbuf(&v);
-        m->ol_flags       = RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_VLAN;
-        m->packet_type    = 0x1234;
-        m->vlan_tci       = 7;
-        m->vlan_tci_outer = 9;
-        m->tx_offload     = 0xdead;
-        m->nb_segs        = 3;
-        m->port           = 5;
-        m->data_off       = 0;
-        m->data_len       = 1;
-        m->pkt_len        = 99;
+        m = evpl_test_mbuf(&v);
+        stale_offloads(m);
+        m->nb_segs  = 3;
+        m->port     = 5;
+        m->data_off = 0;
+        m->data_len = 1;
+        m->pkt_len  = 99;
 
         assert_int_equal(send_one(evpl, null_port, &v, 1,
                                   take ? EVPL_DPDK_TAKE_REF : 0), 1);
@@ -104,11 +123,7 @@ single_iovec_head_fields_are_all_written(void **state)
         assert_null(seen.head.next);
         assert_int_equal(seen.refcnt, take ? 1 : 2);
         assert_int_equal(seen.head.port, 5);
-        assert_int_equal(seen.head.ol_flags, 0);
-        assert_int_equal(seen.head.packet_type, 0);
-        assert_int_equal(seen.head.vlan_tci, 0);
-        assert_int_equal(seen.head.vlan_tci_outer, 0);
-        assert_int_equal(seen.head.tx_offload, 0);
+        assert_offloads_cleared(&seen.head);
         assert_int_equal(seen.len, 200);
         assert_true(evpl_test_check(seen.bytes, 200, 3));
         if (!take) {
@@ -117,6 +132,218 @@ single_iovec_head_fields_are_all_written(void **state)
             evpl_iovec_release(evpl, &v);
         }
     }
+}
+
+/* The same for a packet of several iovecs: three of 1500 bytes, the
+ * first an mbuf of its own with a stale header, leave in that mbuf (the
+ * null port takes one segment: the packet is linearised into it) with
+ * every offload field of the head written. Guards dpdk_glue/tx.h's
+ * evpl_tx_head_reset(), each field it clears (the single-iovec case
+ * above never calls it). */
+static void
+chain_head_fields_are_all_written(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec v[3];
+    struct rte_mbuf  *m;
+    int               i;
+
+    for (i = 0; i < 3; i++) {
+        assert_int_equal(evpl_iovec_alloc(evpl, 1500, 0, 1, 0, &v[i]), 1);
+        evpl_test_fill(v[i].data, 1500, (unsigned int) i);
+    }
+    m = evpl_test_mbuf(&v[0]);
+    stale_offloads(m);
+
+    assert_int_equal(send_one(evpl, null_port, v, 3, EVPL_DPDK_TAKE_REF), 1);
+    assert_int_equal(seen.pkts, 1);
+    assert_ptr_equal(seen.m, m);
+    assert_int_equal(seen.head.pkt_len, 4500);
+    assert_offloads_cleared(&seen.head);
+    assert_int_equal(seen.len, 4500);
+}
+
+/* A packet attached to a shared mbuf (a clone, longer than tx_copy_max)
+ * leaves with that mbuf's port, as rte_pktmbuf_attach() would set it,
+ * counted as one packet of one segment. Guards the port copied by
+ * dpdk_glue/tx.h's evpl_tx_attach() (without it the fresh mbuf keeps
+ * whatever port it last had) and the counts of dpdk_glue/tx_one.c's
+ * evpl_tx_fresh(). */
+static void
+attached_packet_keeps_its_buffers_port(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_iovec      v, c;
+    struct evpl_dpdk_stats st;
+    struct rte_mbuf       *m;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 1500, 0, 1, 0, &v), 1);
+    evpl_test_fill(v.data, 1500, 4);
+    m       = evpl_test_mbuf(&v);
+    m->port = 23;
+    evpl_iovec_clone(&c, &v);
+    evpl_dpdk_stats_reset(evpl);
+    assert_int_equal(send_one(evpl, null_port, &c, 1, 0), 1);
+    assert_int_equal(seen.pkts, 1);
+    assert_ptr_not_equal(seen.m, m);
+    assert_int_equal(seen.head.port, 23);
+    assert_int_equal(evpl_dpdk_stats_get(evpl, &st), 0);
+    assert_int_equal(st.tx_pkts, 1);
+    assert_int_equal(st.tx_segs, 1);
+    assert_int_equal(st.tx_indirect, 1);
+    assert_int_equal(seen.len, 1500);
+    assert_true(evpl_test_check(seen.bytes, 1500, 4));
+    evpl_iovec_release(evpl, &c);
+    evpl_iovec_release(evpl, &v);
+}
+
+/* evpl_dpdk_iovecs_to_mbuf() of one iovec whose mbuf is its own counts
+ * one packet, one segment, one mbuf reused. Guards the counts of the
+ * single-packet shortcut of dpdk_glue/tx_loop.h's evpl_tx_loop(). */
+static void
+one_own_iovec_to_mbuf_counts_one_segment(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_iovec      v;
+    struct evpl_dpdk_stats st;
+    struct rte_mbuf       *m;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 1500, 0, 1, 0, &v), 1);
+    evpl_dpdk_stats_reset(evpl);
+    m = evpl_dpdk_iovecs_to_mbuf(evpl, &v, 1, EVPL_DPDK_TAKE_REF);
+    assert_ptr_equal(m, evpl_test_mbuf(&v));
+    assert_int_equal(evpl_dpdk_stats_get(evpl, &st), 0);
+    assert_int_equal(st.tx_pkts, 1);
+    assert_int_equal(st.tx_segs, 1);
+    assert_int_equal(st.tx_reused, 1);
+    rte_pktmbuf_free(m);
+}
+
+/* A slab range longer than one attached segment (64 KiB) on a port that
+ * takes one segment a packet (the null port: no multi-segment offload)
+ * is not sent: it cannot be linearised into one mbuf either (EMSGSIZE).
+ * Guards the segment limit in dpdk_glue/tx.h's evpl_tx_pkt_fate()
+ * (without it the range leaves as two mbufs attached to the slab, more
+ * segments than the port takes). */
+static void
+long_slab_range_is_not_sent_to_a_one_segment_port(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec v;
+    int               r;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 100000, 0, 1, 0, &v), 1);
+    assert_true(evpl_dpdk_iovec_is_slab(&v));
+    evpl_test_fill(v.data, 100000, 6);
+    errno = 0;
+    r     = send_one(evpl, null_port, &v, 1, 0);
+    assert_int_equal(r, 0);
+    assert_int_equal(errno, EMSGSIZE);
+    assert_int_equal(seen.pkts, 0);
+    assert_true(evpl_test_check(v.data, 100000, 6));
+    evpl_iovec_release(evpl, &v);
+}
+
+/* A packet linearised into its first iovec's mbuf when that iovec is
+ * one byte long: the byte leads the packet. Guards the skip of empty
+ * iovecs in dpdk_glue/tx_linear.c's evpl_tx_gather_first() (one that
+ * skipped one-byte iovecs would gather behind the second). */
+static void
+linearised_packet_keeps_a_one_byte_first_iovec(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec v[3];
+    unsigned char     want[3001];
+    int               i;
+
+    for (i = 0; i < 3; i++)
+        assert_int_equal(evpl_iovec_alloc(evpl, i ? 1500 : 1, 0, 1, 0,
+                                          &v[i]), 1);
+    evpl_test_fill(v[0].data, 1, 7);
+    evpl_test_fill(v[1].data, 1500, 8);
+    evpl_test_fill(v[2].data, 1500, 9);
+    memcpy(want, v[0].data, 1);
+    memcpy(want + 1, v[1].data, 1500);
+    memcpy(want + 1501, v[2].data, 1500);
+    assert_int_equal(send_one(evpl, null_port, v, 3, EVPL_DPDK_TAKE_REF), 1);
+    assert_int_equal(seen.pkts, 1);
+    assert_int_equal(seen.head.pkt_len, 3001);
+    assert_int_equal(seen.len, 3001);
+    assert_memory_equal(seen.bytes, want, 3001);
+}
+
+/* A packet that must be linearised into fresh mbufs (its first iovec is
+ * shared) when the pool has none fails with ENOMEM. Guards the errno of
+ * dpdk_glue/tx_linear.c's evpl_tx_linearize() when an mbuf cannot be
+ * had. */
+static void
+linearising_without_mbufs_fails_with_enomem(void **state)
+{
+    struct rte_mempool *mp;
+    struct evpl        *e;
+    struct rte_mbuf    *held[64];
+    struct evpl_iovec   v[2], c;
+    unsigned int        n;
+
+    (void) state;
+    e = evpl_test_ctx_on_own_pool("tx_linear_nomem", 64, NULL, &mp);
+    assert_int_equal(evpl_iovec_alloc(e, 1500, 0, 1, 0, &v[0]), 1);
+    assert_int_equal(evpl_iovec_alloc(e, 1500, 0, 1, 0, &v[1]), 1);
+    evpl_iovec_clone(&c, &v[0]);
+    n = evpl_test_pool_drain(mp, held, 64);
+    errno = 0;
+    assert_int_equal(send_one(e, null_port, (struct evpl_iovec[]) { c, v[1] },
+                              2, 0), 0);
+    assert_int_equal(errno, ENOMEM);
+    assert_int_equal(seen.pkts, 0);
+    rte_mempool_put_bulk(mp, (void **) held, n);
+    evpl_iovec_release(e, &c);
+    evpl_iovecs_release(e, v, 2);
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+}
+
+/* A chain of three iovecs that runs out of mbufs at its third (a clone,
+ * to be attached) is undone: the first iovec's own mbuf, already a
+ * segment, is given back as it was (one segment, no next, one
+ * reference). Guards the segment count restored by
+ * dpdk_glue/tx_chain.c's evpl_tx_rollback() (a packet of two goes the
+ * composed packet's way, evpl_tx_pair()). */
+static void
+chain_out_of_mbufs_gives_its_first_mbuf_back_whole(void **state)
+{
+    struct rte_mempool *mp;
+    struct evpl        *e;
+    struct rte_mbuf    *held[64], *m;
+    struct evpl_iovec   v[3], c[3];
+    unsigned int        n;
+    int                 i;
+
+    (void) state;
+    e = evpl_test_ctx_on_own_pool("tx_chain_undo", 64, NULL, &mp);
+    for (i = 0; i < 3; i++)
+        assert_int_equal(evpl_iovec_alloc(e, 1500, 0, 1, 0, &v[i]), 1);
+    c[0] = v[0];
+    c[1] = v[1];
+    evpl_iovec_clone(&c[2], &v[2]);
+    n = evpl_test_pool_drain(mp, held, 64);
+    errno = 0;
+    assert_null(evpl_dpdk_iovecs_to_mbuf(e, c, 3, 0));
+    assert_int_equal(errno, ENOMEM);
+    for (i = 0; i < 2; i++) {
+        m = evpl_test_mbuf(&v[i]);
+        assert_int_equal(m->nb_segs, 1);
+        assert_null(m->next);
+        assert_int_equal(rte_mbuf_refcnt_read(m), 1);
+    }
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&v[2])), 2);
+    rte_mempool_put_bulk(mp, (void **) held, n);
+    evpl_iovec_release(e, &c[2]);
+    evpl_iovecs_release(e, v, 3);
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
 }
 
 static void
@@ -303,6 +530,13 @@ linearising_copies_when_the_packet_outgrows_the_first_piece(void **state)
 
 static const struct CMUnitTest cases[] = {
     CASE(single_iovec_head_fields_are_all_written),
+    CASE(chain_head_fields_are_all_written),
+    CASE(attached_packet_keeps_its_buffers_port),
+    CASE(one_own_iovec_to_mbuf_counts_one_segment),
+    CASE(long_slab_range_is_not_sent_to_a_one_segment_port),
+    CASE(linearised_packet_keeps_a_one_byte_first_iovec),
+    CASE(linearising_without_mbufs_fails_with_enomem),
+    CASE(chain_out_of_mbufs_gives_its_first_mbuf_back_whole),
     CASE(mixed_burst_keeps_its_order),
     CASE(linearising_into_the_first_piece_needs_no_mbuf),
     CASE(linearising_into_the_first_piece_leaves_the_callers_iovecs),
