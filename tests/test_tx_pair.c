@@ -255,6 +255,25 @@ header_and_range_round_trip(void **state)
     }
 }
 
+/* The composed packet iov of pieces p is not sent: NULL with ENOMEM, and
+ * the counts behind the pieces still bh and br. */
+static void
+assert_pair_not_sent(
+    struct evpl        *evpl,
+    struct evpl_iovec  *iov,
+    unsigned int        take,
+    const struct piece *p,
+    unsigned int        bh,
+    unsigned int        br)
+{
+    errno = 0;
+    assert_null(evpl_dpdk_iovecs_to_mbuf(evpl, iov, 2, take ?
+                                         EVPL_DPDK_TAKE_REF : 0));
+    assert_int_equal(errno, ENOMEM);
+    assert_int_equal(held(watched(&p[0])), bh);
+    assert_int_equal(held(watched(&p[1])), br);
+}
+
 /*
  * A composed packet whose mbufs are not all to be had: NULL with ENOMEM,
  * every count as it was (the range's count taken, or its reference moved,
@@ -299,12 +318,7 @@ header_and_range_out_of_mbufs_changes_nothing(void **state)
                 assert_non_null(hold[k] = rte_pktmbuf_alloc(mp));
             iov[0] = p[0].send;
             iov[1] = p[1].send;
-            errno  = 0;
-            assert_null(evpl_dpdk_iovecs_to_mbuf(e, iov, 2, take ?
-                                                 EVPL_DPDK_TAKE_REF : 0));
-            assert_int_equal(errno, ENOMEM);
-            assert_int_equal(held(watched(&p[0])), bh);
-            assert_int_equal(held(watched(&p[1])), br);
+            assert_pair_not_sent(e, iov, take, p, bh, br);
             assert_int_equal(rte_mempool_avail_count(mp),
                              shapes[s].need - 1);
             for (k = 0; k < nhold; k++)
@@ -359,12 +373,7 @@ header_and_range_without_shared_infos_changes_nothing(void **state)
         bh    = held(watched(&p[0]));
         br    = held(watched(&p[1]));
         avail = rte_mempool_avail_count(pool);
-        errno = 0;
-        assert_null(evpl_dpdk_iovecs_to_mbuf(evpl, iov, 2, take ?
-                                             EVPL_DPDK_TAKE_REF : 0));
-        assert_int_equal(errno, ENOMEM);
-        assert_int_equal(held(watched(&p[0])), bh);
-        assert_int_equal(held(watched(&p[1])), br);
+        assert_pair_not_sent(evpl, iov, take, p, bh, br);
         assert_int_equal(rte_mempool_avail_count(pool), avail);
         rte_mempool_put_bulk(att, taken, n);
         free(taken);
