@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <glob.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -334,6 +335,31 @@ evpl_test_pool_drain(struct rte_mempool *mp, struct rte_mbuf **m,
     while (n < max && rte_mempool_get(mp, (void **) &m[n]) == 0)
         n++;
     return n;
+}
+
+struct rte_mempool *
+evpl_test_att_pool(const struct rte_mempool *pool)
+{
+    char                name[RTE_MEMPOOL_NAMESIZE];
+    struct rte_mempool *mp;
+
+    snprintf(name, sizeof(name), "evplx%" PRIxPTR, (uintptr_t) pool);
+    assert_non_null(mp = rte_mempool_lookup(name));
+    return mp;
+}
+
+void **
+evpl_test_mempool_take_all(struct rte_mempool *mp, unsigned int *n)
+{
+    unsigned int cap = rte_mempool_avail_count(mp);
+    void       **held;
+
+    assert_non_null(held = calloc(cap + 1, sizeof(*held)));
+    *n = 0;
+    while (*n <= cap && rte_mempool_get(mp, &held[*n]) == 0)
+        (*n)++;
+    assert_true(*n <= cap);
+    return held;
 }
 
 char *

@@ -144,6 +144,16 @@ struct evpl *evpl_test_ctx_on_own_pool(const char *name, unsigned int n,
 unsigned int evpl_test_pool_drain(struct rte_mempool *mp,
                                   struct rte_mbuf **m, unsigned int max);
 
+/* The pool of shared infos the library keeps beside the mbuf pool pool
+ * for slab ranges sent by reference, as src/slab_attach.c names it: made
+ * by the first range a context on pool sends. */
+struct rte_mempool *evpl_test_att_pool(const struct rte_mempool *pool);
+
+/* Every object of mp this lcore can get (the pool's own and this lcore's
+ * cache), taken: a malloc'd array, *n long. Give them back with
+ * rte_mempool_put_bulk(), then free() the array. */
+void **evpl_test_mempool_take_all(struct rte_mempool *mp, unsigned int *n);
+
 /* What DPDK's log received while fn(arg) ran, as the levels in force let
  * it through: a malloc'd string. */
 char *evpl_test_captured_log(void (*fn)(void *), void *arg);

@@ -7,12 +7,17 @@
  * no chains. Every case ends with the pools' free counts where they were.
  */
 
+/* rte_pktmbuf_pool_create_extbuf(), the pinned external buffers' pool, is
+ * experimental in DPDK 22.11. */
+#define ALLOW_EXPERIMENTAL_API
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <rte_errno.h>
 #include <rte_ethdev.h>
+#include <rte_malloc.h>
 
 #include "common.h"
 
@@ -247,6 +252,94 @@ many_iovecs_are_linearized(void **state)
     assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&base)), 1);
     rte_pktmbuf_free(m);
     evpl_iovec_release(evpl, &base);
+}
+
+/* A TAKE_REF packet of 65 non-empty iovecs, one more than a packet's
+ * segments, gathered into its first iovec's own mbuf: the first
+ * reference becomes the packet and each of the other 64 is given up
+ * exactly once, the 65th included. Guards the bound on the bit mask of
+ * dpdk_glue/tx.h's evpl_tx_give_up() (past bit 63 the mask says nothing:
+ * read there, the shift wraps to bit 0, the first iovec's, and the 65th
+ * reference leaks); an ASan build also sees a write one past
+ * dpdk_glue/tx_chain.c's nonempty[] for the 65th iovec. */
+static void
+take_ref_of_65_iovecs_gives_each_up_once(void **state)
+{
+    enum { N = EVPL_DPDK_MAX_SEGS + 1 };
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_iovec      base, pkt[N];
+    struct evpl_dpdk_stats st;
+    struct rte_mbuf       *m, *first;
+    unsigned char          want[1 + (N - 1) * 10], got[sizeof(want)];
+    int                    i;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 1, 0, 1, 0, &pkt[0]), 1);
+    assert_int_equal(evpl_iovec_alloc(evpl, 1500, 0, 1, 0, &base), 1);
+    evpl_test_fill(pkt[0].data, 1, 4);
+    evpl_test_fill(base.data, 1500, 5);
+    for (i = 1; i < N; i++)
+        evpl_iovec_clone_segment(&pkt[i], &base, (unsigned int) i * 20, 10);
+    gather(pkt, N, want);
+    first = evpl_test_mbuf(&pkt[0]);
+    assert_int_equal(rte_mbuf_refcnt_read(first), 1);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&base)), N);
+    evpl_dpdk_stats_reset(evpl);
+    m = evpl_dpdk_iovecs_to_mbuf(evpl, pkt, N, EVPL_DPDK_TAKE_REF);
+    assert_ptr_equal(m, first);
+    assert_int_equal(gather_mbuf(m, got), sizeof(want));
+    assert_memory_equal(got, want, sizeof(want));
+    evpl_dpdk_stats_get(evpl, &st);
+    assert_int_equal(st.tx_linearized, 1);
+    assert_int_equal(st.tx_reused, 1);
+    assert_int_equal(rte_mbuf_refcnt_read(first), 1);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&base)), 1);
+    rte_pktmbuf_free(m);
+    evpl_iovec_release(evpl, &base);
+}
+
+/* A shared iovec on an mbuf of a pinned external-buffer pool
+ * (rte_pktmbuf_pool_create_extbuf()), too long to be copied as small: no
+ * mbuf can be attached to a pinned buffer, so the packet is copied into
+ * the context's own mbufs and the pinned mbuf keeps its references.
+ * Guards dpdk_glue/tx.h's evpl_mbuf_pinned() (without its answer the
+ * packet goes out as an indirect mbuf attached to the pinned buffer). */
+static void
+shared_iovec_on_a_pinned_buffer_is_copied(void **state)
+{
+    enum { ELT = 16384, NB = 4, LEN = 6000 };
+    struct evpl              *evpl = ctx_of(state);
+    struct rte_pktmbuf_extmem ext;
+    struct rte_mempool       *mp;
+    struct rte_mbuf          *pm, *m, *seg;
+    struct evpl_iovec         v, c;
+    unsigned char             got[LEN];
+    void                     *mem;
+
+    assert_non_null(mem = rte_malloc(NULL, ELT * NB, RTE_CACHE_LINE_SIZE));
+    ext = (struct rte_pktmbuf_extmem) {
+        .buf_ptr = mem, .buf_iova = rte_malloc_virt2iova(mem),
+        .buf_len = ELT * NB, .elt_size = ELT,
+    };
+    assert_non_null(mp = rte_pktmbuf_pool_create_extbuf(
+                        "glue_pinned", NB, 0, 0, ELT, SOCKET_ID_ANY, &ext, 1));
+    assert_non_null(pm = rte_pktmbuf_alloc(mp));
+    assert_true(RTE_MBUF_HAS_PINNED_EXTBUF(pm));
+    assert_non_null(rte_pktmbuf_append(pm, LEN));
+    evpl_test_fill(rte_pktmbuf_mtod(pm, void *), LEN, 7);
+    assert_int_equal(evpl_dpdk_mbuf_to_iovecs(evpl, pm, &v, 1), 1);
+    evpl_iovec_clone(&c, &v);
+    assert_non_null(m = evpl_dpdk_iovecs_to_mbuf(evpl, &c, 1, 0));
+    for (seg = m; seg != NULL; seg = seg->next)
+        assert_true(RTE_MBUF_DIRECT(seg) && seg->pool != mp);
+    assert_int_equal(gather_mbuf(m, got), LEN);
+    assert_true(evpl_test_check(got, LEN, 7));
+    assert_int_equal(rte_mbuf_refcnt_read(pm), 2);
+    rte_pktmbuf_free(m);
+    evpl_iovec_release(evpl, &c);
+    evpl_iovec_release(evpl, &v);
+    assert_int_equal(rte_mempool_avail_count(mp), NB);
+    rte_mempool_free(mp);
+    rte_free(mem);
 }
 
 static void
@@ -750,6 +843,8 @@ static const struct CMUnitTest cases[] = {
     CASE(large_shared_goes_by_reference),
     CASE(empty_iovecs_are_skipped),
     CASE(many_iovecs_are_linearized),
+    CASE(take_ref_of_65_iovecs_gives_each_up_once),
+    CASE(shared_iovec_on_a_pinned_buffer_is_copied),
     CASE(conversion_failure_leaves_iovecs_untouched),
     CASE(conversion_bad_arguments),
     CASE(loopback_single_packets_take_ref),

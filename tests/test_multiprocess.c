@@ -311,22 +311,54 @@ sec_range_out(struct evpl **e)
     return 0;
 }
 
+/* Whether m, just put back in its pool, is as rte_pktmbuf_detach() leaves
+ * a detached mbuf: its own buffer behind its header and private area, at
+ * its IOVA, its pool's data room, the default headroom, no data, no
+ * flags, one segment. */
+static int
+sec_detached(const struct rte_mbuf *m)
+{
+    struct rte_mempool *mp   = m->pool;
+    uint16_t            priv = rte_pktmbuf_priv_size(mp);
+    uint32_t            hdr  = (uint32_t) sizeof(*m) + priv;
+    uint16_t            room = rte_pktmbuf_data_room_size(mp);
+
+    return m->priv_size == priv && m->buf_addr == (const char *) m + hdr &&
+           rte_mbuf_iova_get(m) == rte_mempool_virt2iova(m) + hdr &&
+           m->buf_len == room &&
+           m->data_off == RTE_MIN(RTE_PKTMBUF_HEADROOM, room) &&
+           m->data_len == 0 && m->ol_flags == 0 && m->next == NULL &&
+           m->nb_segs == 1;
+}
+
 /* The primary's chain of mbufs attached to a slab, in a process that maps
  * the library elsewhere: turned into iovecs and released, through the
- * library's own release (DPDK's free would call the primary's code). */
+ * library's own release (DPDK's free would call the primary's code).
+ * Each mbuf goes back to its pool detached as rte_pktmbuf_detach() would
+ * detach it (guards the fields evpl_mbuf_free_ext_() restores, src/
+ * slab_attach.c: an mbuf put back still pointing at the slab would hand
+ * the next user the slab's bytes); the primary checks the counts. */
 static int
 sec_release_chain(struct evpl **e)
 {
     struct evpl_iovec iov[8];
-    struct rte_mbuf  *m = NULL;
-    int               n;
+    struct rte_mbuf  *m = NULL, *seg[4];
+    int               n, i;
 
     if (rte_ring_dequeue(ring, (void **) &m) != 0 || !RTE_MBUF_HAS_EXTBUF(m))
         return 33;
+    for (i = 0; i < 4; i++, m = m->next)
+        if ((seg[i] = m) == NULL)
+            return 34;
+    m = seg[0];
     n = evpl_dpdk_mbuf_to_iovecs(*e, m, iov, 8);
     if (n != 4 || !evpl_test_check(iov[0].data, iov[0].length, 21))
         return 34;
     evpl_iovecs_release(*e, iov, n);
+    /* Back in this lcore's cache, untouched until taken again. */
+    for (i = 0; i < 4; i++)
+        if (!sec_detached(seg[i]))
+            return 39;
     return 0;
 }
 

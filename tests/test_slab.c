@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -322,6 +323,118 @@ send_range_out_of_mbufs_gives_back_every_count(void **state)
     evpl_destroy(e);
     evpl_test_assert_pool_full(mp);
     rte_mempool_free(mp);
+}
+
+/* A slab range r of 8 KiB (attached when sent, not copied) cloned from
+ * v, a fresh 1 MiB slab iovec; the attached pool made. */
+static struct rte_mempool *
+att_range(struct evpl *evpl, void **state, struct evpl_iovec *v,
+          struct evpl_iovec *r)
+{
+    struct rte_mbuf *m;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 1u << 20, 0, 1, 0, v), 1);
+    assert_true(evpl_dpdk_iovec_is_slab(v));
+    evpl_iovec_clone_segment(r, v, 0, 8192);
+    assert_non_null(m = evpl_dpdk_iovecs_to_mbuf(evpl, r, 1, 0));
+    assert_true(RTE_MBUF_HAS_EXTBUF(m));
+    rte_pktmbuf_free(m);
+    return evpl_test_att_pool(((struct evpl_test_ctx *) *state)->pool);
+}
+
+static void *
+free_on_a_plain_thread(void *m)
+{
+    rte_pktmbuf_free(m);
+    return NULL;
+}
+
+/* An attached mbuf freed on a thread outside the EAL, which has no lcore
+ * id and so no lcore cache: its shared info goes straight back to the
+ * pool and its slab reference is dropped (guards evpl_slab_att_free()'s
+ * slow path for a thread with no lcore id, src/slab_attach.c: without
+ * it the free indexes the lcore caches with LCORE_ID_ANY). */
+static void
+attached_mbuf_freed_on_a_thread_outside_the_eal(void **state)
+{
+    struct evpl        *evpl = ctx_of(state);
+    struct evpl_iovec   v, r;
+    struct rte_mempool *att;
+    struct rte_mbuf    *m;
+    pthread_t           t;
+    unsigned int        base, avail;
+
+    assert_non_null(att = att_range(evpl, state, &v, &r));
+    base = slab_refcnt(&v);
+    assert_non_null(m = evpl_dpdk_iovecs_to_mbuf(evpl, &r, 1, 0));
+    assert_int_equal(slab_refcnt(&v), base + 1);
+    avail = rte_mempool_avail_count(att);
+    assert_int_equal(pthread_create(&t, NULL, free_on_a_plain_thread, m), 0);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_int_equal(slab_refcnt(&v), base);
+    assert_int_equal(rte_mempool_avail_count(att), avail + 1);
+    evpl_iovec_release(evpl, &r);
+    evpl_iovec_release(evpl, &v);
+}
+
+/* Shared infos freed on one lcore past its cache's flush threshold go
+ * back through rte_mempool_put(), which flushes the cache: an lcore's
+ * cache never holds more than that threshold, 1.5 times its size, which
+ * the pool's spares for every lcore's cache assume (guards
+ * evpl_slab_att_free()'s full-cache test, src/slab_attach.c). */
+static void
+attached_frees_past_a_full_cache_flush_it(void **state)
+{
+    enum { N = 64 };
+    struct evpl              *evpl = ctx_of(state);
+    struct evpl_iovec         v, r;
+    struct rte_mempool       *att;
+    struct rte_mempool_cache *c;
+    struct rte_mbuf          *m[N];
+    unsigned int              base, i;
+
+    assert_non_null(att = att_range(evpl, state, &v, &r));
+    assert_non_null(c = rte_mempool_default_cache(att, rte_lcore_id()));
+    assert_true(N > c->flushthresh);
+    base = slab_refcnt(&v);
+    for (i = 0; i < N; i++)
+        assert_non_null(m[i] = evpl_dpdk_iovecs_to_mbuf(evpl, &r, 1, 0));
+    assert_int_equal(slab_refcnt(&v), base + N);
+    for (i = 0; i < N; i++) {
+        rte_pktmbuf_free(m[i]);
+        assert_true(c->len <= c->flushthresh);
+    }
+    assert_int_equal(slab_refcnt(&v), base);
+    evpl_iovec_release(evpl, &r);
+    evpl_iovec_release(evpl, &v);
+}
+
+/* Shared infos run out (taken here by hand: the pool holds one per mbuf
+ * and spares for every lcore's cache, so sending alone never empties
+ * it): the range is not sent, errno is ENOMEM, and the slab's count is
+ * where it was (guards evpl_slab_att_get_slow()'s undo of the count on a
+ * failed get, src/slab_attach.c, and evpl_tx_ext_attach()'s return on
+ * it, dpdk_glue/tx_ext.c). */
+static void
+range_without_shared_infos_is_not_sent(void **state)
+{
+    struct evpl        *evpl = ctx_of(state);
+    struct evpl_iovec   v, r;
+    struct rte_mempool *att;
+    void              **held;
+    unsigned int        base, n;
+
+    assert_non_null(att = att_range(evpl, state, &v, &r));
+    held  = evpl_test_mempool_take_all(att, &n);
+    base  = slab_refcnt(&v);
+    errno = 0;
+    assert_null(evpl_dpdk_iovecs_to_mbuf(evpl, &r, 1, 0));
+    assert_int_equal(errno, ENOMEM);
+    assert_int_equal(slab_refcnt(&v), base);
+    rte_mempool_put_bulk(att, held, n);
+    free(held);
+    evpl_iovec_release(evpl, &r);
+    evpl_iovec_release(evpl, &v);
 }
 
 /* clone, clone_segment, move and move_segment on slab iovecs count as on
@@ -1596,6 +1709,9 @@ static const struct CMUnitTest cases[] = {
     CASE(one_mebibyte_range_in_17_segments),
     CASE(unsent_slab_iovecs_of_a_flat_burst),
     CASE(send_range_out_of_mbufs_gives_back_every_count),
+    CASE(attached_mbuf_freed_on_a_thread_outside_the_eal),
+    CASE(attached_frees_past_a_full_cache_flush_it),
+    CASE(range_without_shared_infos_is_not_sent),
 #ifdef EVPL_IOVEC_TRACE
     CASE(trace_catches_slab_misuse),
     CASE(trace_catches_slab_passed_twice),
