@@ -32,7 +32,7 @@
 
 #include <evpl/evpl.h>
 
-#include "../tests/slab_sets.h"
+#include "slab_sets.h"
 
 #define SLOTS   24
 #define MAX_LEN 20000
