@@ -261,11 +261,13 @@ evpl_tx_build(
              * pending behind it, and the segments were counted), so
              * with TAKE_REF its reference moves into its mbufs, as no
              * undo can need it back. Any other takes one of its own. */
-            struct rte_mbuf *eh, *et, *next;
+            struct rte_mbuf *eh, *next;
             int              move = j == n - 1 && evpl_tx_ref_moves(v, flags);
 
             if (evpl_tx_flush_pending(evpl, b, nonempty) < 0 ||
-                evpl_tx_ext_attach(evpl, call, v, move, &eh, &et) < 0)
+                (eh = evpl_tx_ext_attach(evpl, call, v,
+                                         evpl_tx_ext_segs(v->length),
+                                         move)) == NULL)
                 goto nomem;
             if (move)
                 b->consumed &= ~(UINT64_C(1) << j);
@@ -451,7 +453,7 @@ evpl_tx_pair(
         if (cnt != NULL)
             evpl_tx_ref_drop(v, cnt);
         if (sh != NULL)
-            evpl_slab_att_unget(sh, move);
+            evpl_slab_att_unget(sh, (uint16_t) segs, move);
         evpl_fail(ENOMEM);
         return NULL;
     }

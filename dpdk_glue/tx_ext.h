@@ -1,6 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-only */
 
-/* Transmit of slab iovecs by reference (tx_ext.c). Glue-private. */
+/*
+ * Transmit of slab iovecs by reference. Glue-private.
+ *
+ * A range of a slab becomes mbufs attached to it as
+ * rte_pktmbuf_attach_extbuf() attaches, each holding a count on the slab
+ * through a shared info (evpl_slab_att_get(), src/slab_attach.c), so the
+ * slab goes back to its pool only when the last iovec and the last sent
+ * mbuf have dropped it.
+ *
+ * An mbuf describes at most 65535 bytes (buf_len and data_len are 16
+ * bits), so a longer range is split. A slab is IOVA-contiguous
+ * (slab_pool.c), so no range needs splitting for its IOVA.
+ */
 
 #ifndef EVPL_TX_EXT_H
 #define EVPL_TX_EXT_H
@@ -9,6 +21,7 @@
 
 #include <evpl/evpl.h>
 
+#include "glue.h"
 #include "mbuf_words.h"
 
 /* Most bytes one attached mbuf describes: its lengths are 16 bits. */
@@ -71,16 +84,43 @@ evpl_tx_ext_build(
     }
 }
 
-/* Attach v's bytes, at most EVPL_DPDK_MAX_SEGS segments of them (the
- * callers' fates see to it), to fresh mbufs from the context's pool,
- * linked from *head to *tail (tail->next NULL), which share one count on
- * the slab (evpl_slab_att_get()): with move v's own, which then is
- * theirs (EVPL_DPDK_TAKE_REF, v not GLOBAL), else a new one, v keeping
- * its own. Returns 0, or -1 when the pool runs dry, with nothing taken or
- * moved. Aborts, naming call, if the slab's count would pass 65535. */
-int evpl_tx_ext_attach(struct evpl *evpl, const char *call,
-                       const struct evpl_iovec *v, int move,
-                       struct rte_mbuf **head, struct rte_mbuf **tail);
+/*
+ * Attach v's bytes, n = evpl_tx_ext_segs(v->length) segments, at most
+ * EVPL_DPDK_MAX_SEGS (the callers' fates see to it), to fresh mbufs from
+ * the context's pool, linked in order, the last one's next NULL, each
+ * holding one count on the slab (evpl_slab_att_get()): with move, one of
+ * them is v's own (EVPL_DPDK_TAKE_REF, v not GLOBAL), else each is new, v
+ * keeping its own. Returns the first mbuf, or NULL when the pool runs dry
+ * (or, for a slab another process took, its shared infos), with nothing
+ * taken or moved. Aborts, naming call, if the slab's count would pass
+ * 65535. Inline: the whole of a slab range's transmit, in the packet of
+ * one iovec's step and the chain builder's.
+ */
+static __rte_always_inline struct rte_mbuf *
+evpl_tx_ext_attach(
+    struct evpl             *evpl,
+    const char              *call,
+    const struct evpl_iovec *v,
+    unsigned int             n,
+    int                      move)
+{
+    struct rte_mbuf                 *m[EVPL_DPDK_MAX_SEGS];
+    struct rte_mbuf_ext_shared_info *sh;
+
+    RTE_ASSERT(n >= 1 && n <= EVPL_DPDK_MAX_SEGS);
+    /* The counts first (one at its limit aborts having taken no mbuf),
+     * then every mbuf in one get, all or none. */
+    sh = evpl_slab_att_get(evpl, call, v, (uint16_t) n, move);
+    if (unlikely(sh == NULL))
+        return NULL;
+    if (unlikely(rte_mempool_generic_get(evpl->pool, (void **) m, n,
+                                         evpl->cache) < 0)) {
+        evpl_slab_att_unget(sh, (uint16_t) n, move);
+        return NULL;
+    }
+    evpl_tx_ext_build(v, sh, m);
+    return m[0];
+}
 
 /* Whether a transmit moves v's reference into what it builds, rather
  * than taking one of its own and then giving v's up: with TAKE_REF,

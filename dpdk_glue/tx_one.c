@@ -6,7 +6,7 @@
  * packet of one iovec with evpl_tx_one_build(), for each fate
  * evpl_tx_pkt_fate() gives it but the chain builder's: its own mbuf
  * (evpl_tx_own()), one fresh mbuf that its bytes are copied into or that
- * is attached to them, or a slab range's attached mbufs (tx_ext.c).
+ * is attached to them, or a slab range's attached mbufs (tx_ext.h).
  */
 
 #include "tx_loop.h"
@@ -57,30 +57,27 @@ evpl_tx_fresh(
     return mi;
 }
 
-/* A slab range's packet: its mbufs attached by tx_ext.c, sharing one
- * count on the slab: with TAKE_REF v's own, moved (a GLOBAL iovec's
- * stays its owner's: they take one of their own). */
+/* A slab range's packet: its mbufs attached (tx_ext.h), each one count on
+ * the slab: with TAKE_REF one of them v's own, moved (a GLOBAL iovec's
+ * stays its owner's: they take their own). */
 static __rte_always_inline struct rte_mbuf *
 evpl_tx_ext_pkt(
-    const char             *call,
-    struct evpl            *evpl,
-    struct evpl_iovec      *v,
-    unsigned int            flags,
-    struct evpl_dpdk_stats *c)
+    const char        *call,
+    struct evpl       *evpl,
+    struct evpl_iovec *v,
+    unsigned int       flags)
 {
-    struct rte_mbuf *head, *tail;
+    struct rte_mbuf *head;
     int              move = evpl_tx_ref_moves(v, flags);
+    unsigned int     n    = evpl_tx_ext_segs(v->length);
 
-    if (unlikely(evpl_tx_ext_attach(evpl, call, v, move, &head, &tail) <
-                 0)) {
+    head = evpl_tx_ext_attach(evpl, call, v, n, move);
+    if (unlikely(head == NULL)) {
         evpl_fail(ENOMEM);
         return NULL;
     }
-    head->nb_segs = (uint16_t) evpl_tx_ext_segs(v->length);
+    head->nb_segs = (uint16_t) n;
     head->pkt_len = v->length;
-    c->tx_pkts += 1;
-    c->tx_segs += head->nb_segs;
-    c->tx_ext  += 1;
     if (flags & EVPL_DPDK_TAKE_REF) {
         /* A GLOBAL iovec's moves nowhere: its release is a no-op. */
         if (!move)
@@ -92,12 +89,26 @@ evpl_tx_ext_pkt(
     return head;
 }
 
+/* evpl_tx_ext_pkt() out of line, for the burst loop's step: inlined
+ * there, its registers and stack would cost the step's other packets. */
+static __rte_noinline struct rte_mbuf *
+evpl_tx_ext_pkt_call(
+    const char        *call,
+    struct evpl       *evpl,
+    struct evpl_iovec *v,
+    unsigned int       flags)
+{
+    return evpl_tx_ext_pkt(call, evpl, v, flags);
+}
+
 /*
  * The packet of niov iovecs at iov, of fate f (evpl_tx_pkt_fate()): a
  * CHAIN by the chain builder (which counts it), any other by the builder
  * of a packet of one iovec, for COPY and ATTACH in mi (NULL: an mbuf taken
  * for it), added to c: the caller's tally, or the context's counters. NULL
- * with errno and rte_errno set, the iovecs untouched.
+ * with errno and rte_errno set, the iovecs untouched. ext_inline, a
+ * constant: a slab range's packet built inline (a burst of one) or by a
+ * call (the burst loop's step).
  */
 static __rte_always_inline struct rte_mbuf *
 evpl_tx_one_build(
@@ -109,7 +120,8 @@ evpl_tx_one_build(
     struct rte_mbuf           *mi,
     unsigned int               flags,
     const struct evpl_tx_caps *caps,
-    struct evpl_dpdk_stats    *c)
+    struct evpl_dpdk_stats    *c,
+    const int                  ext_inline)
 {
     struct rte_mbuf *m;
 
@@ -129,7 +141,14 @@ evpl_tx_one_build(
 #endif
         return m;
     case EVPL_TX_EXT:
-        return evpl_tx_ext_pkt(call, evpl, iov, flags, c);
+        m = ext_inline ? evpl_tx_ext_pkt(call, evpl, iov, flags) :
+            evpl_tx_ext_pkt_call(call, evpl, iov, flags);
+        if (likely(m != NULL)) {
+            c->tx_pkts += 1;
+            c->tx_segs += m->nb_segs;
+            c->tx_ext  += 1;
+        }
+        return m;
     default:
         return evpl_tx_fresh(call, evpl, iov, f, mi, flags, c);
     }
@@ -148,7 +167,7 @@ evpl_tx_one(
     m = evpl_tx_one_build("evpl_dpdk_iovecs_to_mbuf", evpl, iov, 1,
                           evpl_tx_pkt_fate(g->tx_copy_max, &evpl_tx_caps_any,
                                            iov, 1, EVPL_TX_NOT_OWN),
-                          NULL, flags, &evpl_tx_caps_any, &g->stats);
+                          NULL, flags, &evpl_tx_caps_any, &g->stats, 1);
     if (unlikely(m == NULL) && rte_errno == ENOMEM)
         evpl_glue_count(g, &(struct evpl_dpdk_stats) { .tx_nomem = 1 });
     return m;
@@ -246,7 +265,7 @@ evpl_tx_rest_(
             m = evpl_tx_one_build(call, evpl, v, niov,
                                   evpl_tx_pkt_fate(copy_max, caps, v, niov,
                                                    EVPL_TX_ALL_RULES),
-                                  NULL, flags, caps, &c);
+                                  NULL, flags, caps, &c, 0);
         if (unlikely(m == NULL)) {
             /* The spares of the packets after this one must not starve
              * it: back they go, and it is tried again, as converted

@@ -190,7 +190,7 @@ static unsigned int
 fz_refs(const struct evpl_iovec *v)
 {
     if (evpl_dpdk_iovec_is_slab(v))
-        return evpl_iovec_slab_(v)->refcnt;
+        return evpl_iovec_slab_(v)->shinfo.refcnt;
     return rte_mbuf_refcnt_read(evpl_iovec_mbuf(v));
 }
 

@@ -105,7 +105,7 @@ evpl_commit_tail(
                              evpl))
         return;
     evpl_refcnt_add_("evpl_iovec_commit", iov,
-                     b.slab ? &s->h.refcnt : &m->refcnt, 1, 0);
+                     b.slab ? &s->h.shinfo.refcnt : &m->refcnt, 1, 0);
     evpl_carve_take(b.carve, b.buf, (uint32_t) end, b.slab, 0);
 }
 

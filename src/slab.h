@@ -83,7 +83,7 @@ struct evpl_slab {
 static inline unsigned int
 evpl_slab_refs_held(const struct evpl_slab *s)
 {
-    unsigned int cnt = __atomic_load_n(&s->h.refcnt, __ATOMIC_ACQUIRE);
+    unsigned int cnt = __atomic_load_n(&s->h.shinfo.refcnt, __ATOMIC_ACQUIRE);
 
     return cnt - __atomic_load_n(&s->carved, __ATOMIC_RELAXED);
 }
@@ -96,8 +96,8 @@ struct evpl_slab_ctx {
     uint32_t               size;   /* data bytes per slab */
     uint32_t               hint;   /* the set's pool that gave the last slab */
     /* The shared infos of the transmit mbufs the context attaches to
-     * slabs: a pool beside the context's mbuf pool, found on first use
-     * (slab_attach.c). */
+     * slabs another process took: a pool beside the context's mbuf pool,
+     * found on first use (slab_attach.c). */
     struct rte_mempool    *att;
     struct rte_mempool_cache *att_cache;
     struct evpl_carve      local;  /* LOCAL allocations and reservations */
@@ -151,21 +151,53 @@ void evpl_slab_leak_report(const struct evpl *evpl,
 
 /* ---- transmit by reference (slab_attach.c) ---- */
 
-/* The rte_mbuf_ext_shared_info for n mbufs to be attached to v's slab
- * with rte_pktmbuf_attach_extbuf(), its count n: its free callback is
- * this process's, and it holds one reference on the slab: with move, v's
- * own, which it takes over (transmit with EVPL_DPDK_TAKE_REF, v not
- * GLOBAL); else a new one, taken here through the checked add (an abort
- * names call, before anything changed). Clones of the mbufs share it, as
- * DPDK's attach does. NULL with errno ENOMEM (no shared info to be had),
- * nothing taken or moved. */
-struct rte_mbuf_ext_shared_info *evpl_slab_att_get(
+/* The free callback of every shared info this process attaches slab
+ * ranges through. */
+void evpl_slab_ext_free(void *addr, void *opaque);
+
+/* evpl_slab_att_get() for a slab another process took: a shared info of
+ * the range's own. */
+struct rte_mbuf_ext_shared_info *evpl_slab_att_get_range(
     struct evpl *evpl, const char *call, const struct evpl_iovec *v,
     uint16_t n, int move);
-/* Give back a shared info of evpl_slab_att_get() that no mbuf came to
- * hold, with its slab reference: dropped, or, if it was moved from the
- * iovec, left to the iovec again. */
-void evpl_slab_att_unget(struct rte_mbuf_ext_shared_info *sh, int moved);
+
+/* The rte_mbuf_ext_shared_info for n mbufs to be attached to v's slab
+ * with rte_pktmbuf_attach_extbuf(), holding their counts on the slab:
+ * the slab's own when this process took the slab (its count taken up by
+ * n), else one of the range's own, its count n, holding one count on the
+ * slab. Its free callback is this process's. With move, one of those
+ * counts is v's own, which it takes over (transmit with
+ * EVPL_DPDK_TAKE_REF, v not GLOBAL); the others are taken here through
+ * the checked add (an abort names call, before anything changed). Clones
+ * of the mbufs share it, as DPDK's attach does. NULL with errno ENOMEM
+ * (no shared info of a range's own to be had), nothing taken or moved.
+ * Inline: a slab sent by the process that took it, the common case,
+ * costs one compare and the add. */
+static inline struct rte_mbuf_ext_shared_info *
+evpl_slab_att_get(
+    struct evpl             *evpl,
+    const char              *call,
+    const struct evpl_iovec *v,
+    uint16_t                 n,
+    int                      move)
+{
+    struct evpl_slab_ *s = evpl_iovec_slab_(v);
+
+    if (unlikely(s->shinfo.free_cb != evpl_slab_ext_free))
+        return evpl_slab_att_get_range(evpl, call, v, n, move);
+    if (n > move)
+        evpl_refcnt_add_(call, v, &s->shinfo.refcnt, (uint16_t) (n - move),
+                         1);
+    return &s->shinfo;
+}
+/* Give back a shared info of evpl_slab_att_get() for n mbufs that no mbuf
+ * came to hold, with its counts on the slab: dropped, or, where one was
+ * moved from the iovec, left to the iovec again. */
+void evpl_slab_att_unget(struct rte_mbuf_ext_shared_info *sh, uint16_t n,
+                         int moved);
+/* Make s's own shared info this process's: s was just taken from its
+ * pool, so no mbuf is attached to it. */
+void evpl_slab_att_own(struct evpl_slab_ *s);
 /* The address of this process's attachment free callback, as the
  * processes of the DPDK instance compare them (shared.c). */
 uintptr_t evpl_slab_att_code(void);

@@ -5,24 +5,28 @@
  * rte_pktmbuf_attach_extbuf(), and what frees it.
  *
  * DPDK frees an attached mbuf by calling the free_cb of its
- * rte_mbuf_ext_shared_info, a code address, wherever the mbuf is freed. A
- * slab's head lives in memory every process of a multi-process
- * application shares, so a callback stored there would be the address of
- * one process's code, called by all. Instead the mbufs of every range
- * sent get a shared info of their own (struct evpl_slab_att_), taken from
- * a pool beside the context's mbuf pool, whose free_cb is the attaching
- * process's callback and which holds one reference on the slab; its count
- * is one per mbuf. The attaching process's own frees (a driver's after
- * transmit, rte_pktmbuf_free()) are then always right; clones of the
- * mbufs share it, as DPDK's attach does, and it lives until the last of
- * them is freed. Every new count on it is taken by a holder of one, as
- * DPDK's free assumes (it stores the count without an atomic when it
- * reads 1).
+ * rte_mbuf_ext_shared_info, a code address, wherever the mbuf is freed.
+ * A slab's count is the refcnt of a shared info in its head (struct
+ * evpl_slab_), whose free_cb the process that took the slab from its pool
+ * wrote: that process's callback. Its attached mbufs use that shared
+ * info, as DPDK's own rte_pktmbuf_ext_shinfo_init_helper() keeps one
+ * beside a buffer: each mbuf is one count on the slab, taken by the
+ * holder of one (the iovec sent), as DPDK's free assumes (it stores the
+ * count without an atomic when it reads 1), and dropped by DPDK's free;
+ * the last drop, iovec's or mbuf's, returns the slab to its pool.
  *
- * The shared info cannot sit in an attached mbuf itself (its unused data
- * room, say): a clone made with rte_pktmbuf_attach() shares the shared
- * info, and the mbuf may go back to its pool, and be handed out and
- * written, while the clone still uses it.
+ * A process whose callback is not the slab's (another process took the
+ * slab, and maps the library elsewhere) must not leave its own code
+ * address there, nor use the other's: its mbufs get a shared info of
+ * their own (struct evpl_slab_att_), from a pool beside the context's
+ * mbuf pool, whose free_cb is this process's and which holds one count
+ * on the slab; its count is one per mbuf. Clones of the mbufs share it,
+ * as DPDK's attach does, and it lives until the last of them is freed.
+ *
+ * Such a shared info cannot sit in an attached mbuf itself (its unused
+ * data room, say): a clone made with rte_pktmbuf_attach() shares the
+ * shared info, and the mbuf may go back to its pool, and be handed out
+ * and written, while the clone still uses it.
  *
  * What remains is DPDK's own rule for function pointers in shared memory:
  * an attached mbuf must be freed by a process that maps the library at the
@@ -56,20 +60,16 @@ evpl_slab_att_free_slow(struct evpl_slab_att_ *x)
     evpl_slab_count_put_(s, EVPL_IOVEC_FLAG_SHARED);
 }
 
-/* The last holder of an attached mbuf (or of its clones) is gone: the
- * shared info goes back to its pool, then its slab reference. */
+/* The last holder of a range's shared info is gone: it goes back to its
+ * pool, then its slab reference. */
 static void
-evpl_slab_att_free(
-    void *addr,
-    void *opaque)
+evpl_slab_att_free(struct evpl_slab_att_ *x)
 {
-    struct evpl_slab_att_    *x     = opaque;
     unsigned int              lcore = rte_lcore_id();
     struct rte_mempool       *mp    = rte_mempool_from_obj(x);
     struct rte_mempool_cache *cache;
     struct evpl_slab_        *s;
 
-    RTE_SET_USED(addr);
     if (unlikely(lcore >= RTE_MAX_LCORE || mp->cache_size == 0))
         return evpl_slab_att_free_slow(x);
     cache = &mp->local_cache[lcore];
@@ -82,10 +82,33 @@ evpl_slab_att_free(
     evpl_slab_count_put_(s, EVPL_IOVEC_FLAG_SHARED);
 }
 
+/* DPDK's free of the last holder of a shared info: of a slab's own, the
+ * slab's last reference (DPDK set its count to zero), or of a range's. */
+void
+evpl_slab_ext_free(
+    void *addr,
+    void *opaque)
+{
+    uintptr_t o = (uintptr_t) opaque;
+
+    RTE_SET_USED(addr);
+    if (o & EVPL_SLAB_OWN_TAG_)
+        evpl_slab_free_((struct evpl_slab_ *) (o & ~EVPL_SLAB_OWN_TAG_));
+    else
+        evpl_slab_att_free(opaque);
+}
+
+void
+evpl_slab_att_own(struct evpl_slab_ *s)
+{
+    s->shinfo.free_cb    = evpl_slab_ext_free;
+    s->shinfo.fcb_opaque = (void *) ((uintptr_t) s | EVPL_SLAB_OWN_TAG_);
+}
+
 uintptr_t
 evpl_slab_att_code(void)
 {
-    return (uintptr_t) evpl_slab_att_free;
+    return (uintptr_t) evpl_slab_ext_free;
 }
 
 struct evpl_slab_att_arg {
@@ -136,7 +159,7 @@ evpl_slab_att_init(
     uint16_t               n)
 {
     x->slab              = s;
-    x->shinfo.free_cb    = evpl_slab_att_free;
+    x->shinfo.free_cb    = evpl_slab_ext_free;
     x->shinfo.fcb_opaque = x;
     rte_mbuf_ext_refcnt_set(&x->shinfo, n);
     return &x->shinfo;
@@ -160,12 +183,12 @@ evpl_slab_att_get_slow(
     /* First, so that a count at 65535 aborts having changed nothing;
      * atomically: a driver may free the mbufs on any lcore. */
     if (!move)
-        evpl_refcnt_add_(call, v, &s->refcnt, 1, 1);
+        evpl_refcnt_add_(call, v, &s->shinfo.refcnt, 1, 1);
     if (unlikely(rte_mempool_generic_get(evpl->slab.att, &obj, 1,
                                          evpl->slab.att_cache) < 0)) {
         /* v's own reference keeps the count above zero. */
         if (!move)
-            __atomic_sub_fetch(&s->refcnt, 1, __ATOMIC_RELEASE);
+            __atomic_sub_fetch(&s->shinfo.refcnt, 1, __ATOMIC_RELEASE);
         evpl_fail(ENOMEM);
         return NULL;
     }
@@ -173,7 +196,7 @@ evpl_slab_att_get_slow(
 }
 
 struct rte_mbuf_ext_shared_info *
-evpl_slab_att_get(
+evpl_slab_att_get_range(
     struct evpl             *evpl,
     const char              *call,
     const struct evpl_iovec *v,
@@ -184,12 +207,12 @@ evpl_slab_att_get(
     struct evpl_slab_        *s     = evpl_iovec_slab_(v);
     uint32_t                  len;
 
-    /* The common case, a shared info in the context's cache, calls
-     * nothing, so it needs no stack frame; any other is a tail call. */
+    /* From the context's cache it calls nothing, so it needs no stack
+     * frame; any other case is a tail call. */
     if (unlikely(cache == NULL || (len = cache->len) == 0))
         return evpl_slab_att_get_slow(evpl, call, v, n, move);
     if (!move)
-        evpl_refcnt_add_(call, v, &s->refcnt, 1, 1);
+        evpl_refcnt_add_(call, v, &s->shinfo.refcnt, 1, 1);
     /* rte_mempool_generic_get() of one from a cache that holds one, as
      * it takes it: through it, the atomic add above would make the
      * compiler read the length again and keep the refill path, and its
@@ -201,13 +224,20 @@ evpl_slab_att_get(
 void
 evpl_slab_att_unget(
     struct rte_mbuf_ext_shared_info *sh,
+    uint16_t                         n,
     int                              moved)
 {
     struct evpl_slab_att_ *x = sh->fcb_opaque;
 
-    /* Taken, not moved: v's own reference keeps the count above zero. */
+    /* What was taken, not moved: v's own reference keeps the count above
+     * zero. */
+    if ((uintptr_t) x & EVPL_SLAB_OWN_TAG_) {
+        if (n > moved)
+            __atomic_sub_fetch(&sh->refcnt, n - moved, __ATOMIC_RELEASE);
+        return;
+    }
     if (!moved)
-        __atomic_sub_fetch(&x->slab->refcnt, 1, __ATOMIC_RELEASE);
+        __atomic_sub_fetch(&x->slab->shinfo.refcnt, 1, __ATOMIC_RELEASE);
     rte_mempool_put(rte_mempool_from_obj(x), x);
 }
 
@@ -230,7 +260,7 @@ evpl_mbuf_free_ext_(struct rte_mbuf *m)
         return;
     }
     if (rte_mbuf_ext_refcnt_update(sh, -1) == 0)
-        evpl_slab_att_free(m->buf_addr, sh->fcb_opaque);
+        evpl_slab_ext_free(m->buf_addr, sh->fcb_opaque);
     /* What rte_pktmbuf_detach() restores after the callback. */
     hdr          = (uint32_t) sizeof(struct rte_mbuf) + rte_pktmbuf_priv_size(mp);
     m->priv_size = rte_pktmbuf_priv_size(mp);

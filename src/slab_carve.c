@@ -22,8 +22,8 @@ evpl_slab_count(
     const struct evpl_slab *s,
     unsigned int            shared)
 {
-    return shared ? __atomic_load_n(&s->h.refcnt, __ATOMIC_RELAXED) :
-           s->h.refcnt;
+    return shared ? __atomic_load_n(&s->h.shinfo.refcnt, __ATOMIC_RELAXED) :
+           s->h.shinfo.refcnt;
 }
 
 /* Give back the carve slabs only the context references; how many. */
@@ -99,7 +99,7 @@ evpl_slab_fill_ref(
     unsigned int       flags)
 {
     evpl_iovec_fill_(iov, &s->h, data, length, flags | EVPL_IOVEC_F_SLAB_);
-    evpl_refcnt_add_(call, iov, &s->h.refcnt, 1,
+    evpl_refcnt_add_(call, iov, &s->h.shinfo.refcnt, 1,
                      (flags & EVPL_IOVEC_FLAG_SHARED) != 0);
 }
 
@@ -208,7 +208,7 @@ evpl_slab_alloc_span(
     if (n < 0)
         return -1;
     last = (struct evpl_slab *) r_iovec[n - 1].private_data;
-    evpl_refcnt_add_("evpl_iovec_alloc", &r_iovec[n - 1], &last->h.refcnt, 1,
+    evpl_refcnt_add_("evpl_iovec_alloc", &r_iovec[n - 1], &last->h.shinfo.refcnt, 1,
                      shared != 0);
     evpl_carve_take(c, last, end, 1, shared);
     return n;

@@ -216,7 +216,8 @@ evpl_slab_pool_get(
 
     if (unlikely(s == NULL))
         return NULL;
-    s->h.refcnt   = 1;
+    s->h.shinfo.refcnt = 1;
+    evpl_slab_att_own(&s->h);
     s->span_owner = 0;
     s->carved     = 0;
     s->serial     = id;
@@ -227,7 +228,7 @@ evpl_slab_pool_get(
 void
 evpl_slab_pool_unget(struct evpl_slab *s)
 {
-    s->h.refcnt = 0;
+    s->h.shinfo.refcnt = 0;
     evpl_slab_free_(&s->h);
 }
 
@@ -271,7 +272,7 @@ evpl_slab_walk_one(
     if (!__atomic_load_n(&s->out, __ATOMIC_RELAXED) || s->serial != w->id)
         return;
     w->slabs++;
-    w->refs += __atomic_load_n(&s->h.refcnt, __ATOMIC_RELAXED);
+    w->refs += __atomic_load_n(&s->h.shinfo.refcnt, __ATOMIC_RELAXED);
 }
 
 static void
@@ -294,7 +295,7 @@ evpl_slab_own(
     if (s == NULL)
         return;
     (*refs)--;
-    if (__atomic_load_n(&s->h.refcnt, __ATOMIC_RELAXED) == 1)
+    if (__atomic_load_n(&s->h.shinfo.refcnt, __ATOMIC_RELAXED) == 1)
         (*slabs)--;
 }
 

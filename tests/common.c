@@ -348,6 +348,28 @@ evpl_test_att_pool(const struct rte_mempool *pool)
     return mp;
 }
 
+/* Another process's callback, which this process must never call. */
+static void
+evpl_test_elsewhere_free_cb(void *addr, void *opaque)
+{
+    (void) addr;
+    (void) opaque;
+    fail_msg("a slab's shared info of another process was called here");
+}
+
+void
+evpl_test_slab_taken_elsewhere(const struct evpl_iovec *v, int elsewhere)
+{
+    static rte_mbuf_extbuf_free_callback_t own;
+    struct evpl_slab_                     *s = evpl_iovec_slab_(v);
+
+    assert_true(evpl_dpdk_iovec_is_slab(v));
+    if (s->shinfo.free_cb != evpl_test_elsewhere_free_cb)
+        own = s->shinfo.free_cb;
+    assert_non_null(own);
+    s->shinfo.free_cb = elsewhere ? evpl_test_elsewhere_free_cb : own;
+}
+
 void **
 evpl_test_mempool_take_all(struct rte_mempool *mp, unsigned int *n)
 {

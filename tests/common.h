@@ -145,9 +145,18 @@ unsigned int evpl_test_pool_drain(struct rte_mempool *mp,
                                   struct rte_mbuf **m, unsigned int max);
 
 /* The pool of shared infos the library keeps beside the mbuf pool pool
- * for slab ranges sent by reference, as src/slab_attach.c names it: made
- * by the first range a context on pool sends. */
+ * for slab ranges sent by reference from slabs another process took, as
+ * src/slab_attach.c names it: made by the first such range a context on
+ * pool sends. */
 struct rte_mempool *evpl_test_att_pool(const struct rte_mempool *pool);
+
+/* Make v's slab look taken by a process that maps the library at another
+ * address (its own shared info's free callback not this process's), so
+ * that its ranges go out with shared infos of their own, or (elsewhere
+ * 0) this process's again. Only while no mbuf is attached to the slab
+ * through its own shared info. */
+void evpl_test_slab_taken_elsewhere(const struct evpl_iovec *v,
+                                    int elsewhere);
 
 /* Every object of mp this lcore can get (the pool's own and this lcore's
  * cache), taken: a malloc'd array, *n long. Give them back with

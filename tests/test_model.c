@@ -263,19 +263,26 @@ slab_use_add(struct slab_use *u, unsigned int *n, const struct evpl_slab_ *s)
 }
 
 /* An mbuf attached to a slab (a received slab range) holds one
- * reference on its shared info, which holds one on the slab: count the
- * slab once per shared info, which clones of the mbuf share. */
+ * reference on its shared info. The slab's own is the slab's count: one
+ * reference on the slab per mbuf. A range's own holds one on the slab:
+ * count the slab once per such shared info, which clones of the mbuf
+ * share. */
 static void
 att_use_add(const void **att, unsigned int *na, struct slab_use *su,
             unsigned int *ns, const struct rte_mbuf_ext_shared_info *sh)
 {
-    unsigned int k;
+    struct evpl_slab_ *s;
+    unsigned int       k;
+    int                own;
 
-    for (k = 0; k < *na; k++)
-        if (att[k] == sh)
-            return;
-    att[(*na)++] = sh;
-    slab_use_add(su, ns, ((const struct evpl_slab_att_ *) sh)->slab);
+    s = evpl_slab_of_shinfo_(sh, &own);
+    if (!own) {
+        for (k = 0; k < *na; k++)
+            if (att[k] == sh)
+                return;
+        att[(*na)++] = sh;
+    }
+    slab_use_add(su, ns, s);
 }
 
 /* A request that went to slabs may find no slab: slabs stay taken while
@@ -367,7 +374,7 @@ check_all(void)
     /* A slab's count is the model's, plus the context's own reference
      * when the slab is one it carves from. */
     for (k = 0; k < ns; k++) {
-        unsigned int c = su[k].s->refcnt;
+        unsigned int c = su[k].s->shinfo.refcnt;
 
         model_assert(c == su[k].refs || c == su[k].refs + 1,
                      "slab %p: count %u, model %u", (const void *) su[k].s,

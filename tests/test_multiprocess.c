@@ -26,6 +26,7 @@
  * library's own release, which does not call the primary's code.
  */
 
+#define _GNU_SOURCE /* dladdr() */
 #include <dlfcn.h>
 #include <errno.h>
 #include <glob.h>
@@ -311,6 +312,28 @@ sec_range_out(struct evpl **e)
     return 0;
 }
 
+/* A range of a slab the primary took, sent and freed here: its mbufs
+ * carry a callback of this process's mapping of the library, not the
+ * primary's in the slab's own shared info, which DPDK's free here would
+ * call at the primary's address (guards the choice of shared info in
+ * evpl_slab_att_get(), src/slab_attach.c). */
+static int
+sec_range_of_primary_slab(struct evpl **e)
+{
+    struct rte_mbuf *m;
+    Dl_info          cb, lib;
+
+    m = evpl_dpdk_iovecs_to_mbuf(*e, &xfer->iov[0], 1, 0);
+    if (m == NULL || !RTE_MBUF_HAS_EXTBUF(m))
+        return 31;
+    if (dladdr((void *) (uintptr_t) m->shinfo->free_cb, &cb) == 0 ||
+        dladdr((void *) (uintptr_t) evpl_create, &lib) == 0 ||
+        cb.dli_fbase != lib.dli_fbase)
+        return 32;
+    rte_pktmbuf_free(m);
+    return 0;
+}
+
 /* Whether m, just put back in its pool, is as rte_pktmbuf_detach() leaves
  * a detached mbuf: its own buffer behind its header and private area, at
  * its IOVA, its pool's data room, the default headroom, no data, no
@@ -476,6 +499,7 @@ static const struct {
     { "local", sec_local },
     { "range", sec_range },
     { "range_out", sec_range_out },
+    { "range_of_primary_slab", sec_range_of_primary_slab },
     { "release_chain", sec_release_chain },
     { "count_own", sec_count_own },
     { "grow", sec_grow },
@@ -762,7 +786,8 @@ slab_teardown(void **state)
  *    in the slab (a secondary's last release jumped to the primary's
  *    address): global, shared, local, *_last_in_secondary;
  *  - each attached mbuf's shared info carries the attaching process's
- *    callback: range_freed_in_secondary;
+ *    callback: range_freed_in_secondary,
+ *    range_of_primary_slab_sent_in_secondary;
  *  - another process's attachment is detached with this process's code
  *    by the library's release: attached_chain_released_elsewhere;
  *  - context ids unique across the processes: leak_counts_are_per_process.
@@ -868,6 +893,20 @@ range_last_in_secondary(void **state)
     assert_int_equal(run_secondary("release_xfer"), 0);
 }
 
+static void
+range_of_primary_slab_sent_in_secondary(void **state)
+{
+    struct evpl *e = evpl_create(NULL);
+
+    (void) state;
+    assert_non_null(e);
+    assert_int_equal(slab_alloc(e, &xfer->iov[0], 21), 0);
+    xfer->n = 1;
+    assert_int_equal(run_secondary("range_of_primary_slab"), 0);
+    evpl_iovec_release(e, &xfer->iov[0]);
+    evpl_destroy(e);
+}
+
 /* A chain of mbufs the primary attached to a slab, the primary's context
  * and iovec gone: the chain holds the slab alone. */
 static void
@@ -960,6 +999,7 @@ static const struct CMUnitTest cases[] = {
     SLAB_CASE(range_freed_in_secondary),
     SLAB_CASE(range_last_in_secondary),
     SLAB_CASE(range_last_in_primary),
+    SLAB_CASE(range_of_primary_slab_sent_in_secondary),
     SLAB_CASE(attached_chain_released_elsewhere),
     SLAB_CASE(leak_counts_are_per_process),
     SLAB_CASE(set_grown_in_secondary_found_by_primary),

@@ -277,11 +277,12 @@ zero_length_returns_zero(void **state)
 static unsigned int
 slab_refcnt(const struct evpl_iovec *v)
 {
-    return evpl_iovec_slab_(v)->refcnt;
+    return evpl_iovec_slab_(v)->shinfo.refcnt;
 }
 
 /* A slab range whose attached mbufs run out half way: nothing is sent, the
- * slab's count is back where it was, and the mbufs taken are back too. */
+ * slab's count is back where it was, and the mbufs taken are back too;
+ * from a slab this process took and from one another process took. */
 static void
 send_range_out_of_mbufs_gives_back_every_count(void **state)
 {
@@ -291,42 +292,56 @@ send_range_out_of_mbufs_gives_back_every_count(void **state)
     struct rte_mbuf    *hold[POOL_N], *m;
     struct evpl_iovec   v;
     unsigned int        before, k;
+    int                 elsewhere;
 
     (void) state;
     e = evpl_test_ctx_on_own_pool("ext_undo", POOL_N, NULL, &mp);
-    /* 1 MiB: 17 attached mbufs of at most 65535 bytes; 4 are left. */
-    assert_int_equal(evpl_iovec_alloc(e, 1u << 20, 0, 1, 0, &v), 1);
-    assert_true(evpl_dpdk_iovec_is_slab(&v));
-    before = slab_refcnt(&v);
-    for (k = 0; k < POOL_N - 4; k++)
-        assert_non_null(hold[k] = rte_pktmbuf_alloc(mp));
-    errno = 0;
-    assert_null(evpl_dpdk_iovecs_to_mbuf(e, &v, 1, 0));
-    assert_int_equal(errno, ENOMEM);
-    assert_int_equal(slab_refcnt(&v), before);
-    assert_int_equal(rte_mempool_avail_count(mp), 4);
-    for (k = 0; k < POOL_N - 4; k++)
-        rte_pktmbuf_free(hold[k]);
+    for (elsewhere = 0; elsewhere < 2; elsewhere++) {
+        /* 1 MiB: 17 attached mbufs of at most 65535 bytes; 4 are left. */
+        assert_int_equal(evpl_iovec_alloc(e, 1u << 20, 0, 1, 0, &v), 1);
+        assert_true(evpl_dpdk_iovec_is_slab(&v));
+        evpl_test_slab_taken_elsewhere(&v, elsewhere);
+        before = slab_refcnt(&v);
+        for (k = 0; k < POOL_N - 4; k++)
+            assert_non_null(hold[k] = rte_pktmbuf_alloc(mp));
+        errno = 0;
+        assert_null(evpl_dpdk_iovecs_to_mbuf(e, &v, 1, 0));
+        assert_int_equal(errno, ENOMEM);
+        assert_int_equal(slab_refcnt(&v), before);
+        assert_int_equal(rte_mempool_avail_count(mp), 4);
+        for (k = 0; k < POOL_N - 4; k++)
+            rte_pktmbuf_free(hold[k]);
 
-    /* With mbufs back the same range goes: its 17 mbufs share one count
-     * on the slab (guards the shared info of a range's own, src/
-     * slab_attach.c), which their free drops. */
-    assert_non_null(m = evpl_dpdk_iovecs_to_mbuf(e, &v, 1, 0));
-    assert_int_equal(m->nb_segs, 17);
-    assert_int_equal(slab_refcnt(&v), before + 1);
-    assert_ptr_equal(m->shinfo, m->next->shinfo);
-    assert_ptr_not_equal((void *) m->shinfo, v.private_data);
-    assert_int_equal(rte_mbuf_ext_refcnt_read(m->shinfo), 17);
-    rte_pktmbuf_free(m);
-    assert_int_equal(slab_refcnt(&v), before);
-    evpl_iovec_release(e, &v);
+        /* With mbufs back the same range goes, its 17 mbufs sharing one
+         * shared info. The slab's own, where this process took it, each
+         * mbuf one count on the slab; else one of the range's own,
+         * holding one count on the slab for all 17 (guards the choice in
+         * evpl_slab_att_get(), src/slab_attach.c). Their free drops
+         * them. */
+        assert_non_null(m = evpl_dpdk_iovecs_to_mbuf(e, &v, 1, 0));
+        assert_int_equal(m->nb_segs, 17);
+        assert_ptr_equal(m->shinfo, m->next->shinfo);
+        if (elsewhere) {
+            assert_int_equal(slab_refcnt(&v), before + 1);
+            assert_ptr_not_equal(m->shinfo, &evpl_iovec_slab_(&v)->shinfo);
+            assert_int_equal(rte_mbuf_ext_refcnt_read(m->shinfo), 17);
+        } else {
+            assert_int_equal(slab_refcnt(&v), before + 17);
+            assert_ptr_equal(m->shinfo, &evpl_iovec_slab_(&v)->shinfo);
+        }
+        rte_pktmbuf_free(m);
+        assert_int_equal(slab_refcnt(&v), before);
+        evpl_test_slab_taken_elsewhere(&v, 0);
+        evpl_iovec_release(e, &v);
+    }
     evpl_destroy(e);
     evpl_test_assert_pool_full(mp);
     rte_mempool_free(mp);
 }
 
 /* A slab range r of 8 KiB (attached when sent, not copied) cloned from
- * v, a fresh 1 MiB slab iovec; the attached pool made. */
+ * v, a fresh 1 MiB slab iovec of a slab another process took (release
+ * with att_range_release()); the shared infos' pool made. */
 static struct rte_mempool *
 att_range(struct evpl *evpl, void **state, struct evpl_iovec *v,
           struct evpl_iovec *r)
@@ -334,12 +349,21 @@ att_range(struct evpl *evpl, void **state, struct evpl_iovec *v,
     struct rte_mbuf *m;
 
     assert_int_equal(evpl_iovec_alloc(evpl, 1u << 20, 0, 1, 0, v), 1);
-    assert_true(evpl_dpdk_iovec_is_slab(v));
+    evpl_test_slab_taken_elsewhere(v, 1);
     evpl_iovec_clone_segment(r, v, 0, 8192);
     assert_non_null(m = evpl_dpdk_iovecs_to_mbuf(evpl, r, 1, 0));
     assert_true(RTE_MBUF_HAS_EXTBUF(m));
     rte_pktmbuf_free(m);
     return evpl_test_att_pool(((struct evpl_test_ctx *) *state)->pool);
+}
+
+static void
+att_range_release(struct evpl *evpl, struct evpl_iovec *v,
+                  struct evpl_iovec *r)
+{
+    evpl_test_slab_taken_elsewhere(v, 0);
+    evpl_iovec_release(evpl, r);
+    evpl_iovec_release(evpl, v);
 }
 
 static void *
@@ -373,8 +397,7 @@ attached_mbuf_freed_on_a_thread_outside_the_eal(void **state)
     assert_int_equal(pthread_join(t, NULL), 0);
     assert_int_equal(slab_refcnt(&v), base);
     assert_int_equal(rte_mempool_avail_count(att), avail + 1);
-    evpl_iovec_release(evpl, &r);
-    evpl_iovec_release(evpl, &v);
+    att_range_release(evpl, &v, &r);
 }
 
 /* Shared infos freed on one lcore past its cache's flush threshold go
@@ -405,8 +428,7 @@ attached_frees_past_a_full_cache_flush_it(void **state)
         assert_true(c->len <= c->flushthresh);
     }
     assert_int_equal(slab_refcnt(&v), base);
-    evpl_iovec_release(evpl, &r);
-    evpl_iovec_release(evpl, &v);
+    att_range_release(evpl, &v, &r);
 }
 
 /* Shared infos run out (taken here by hand: the pool holds one per mbuf
@@ -433,8 +455,7 @@ range_without_shared_infos_is_not_sent(void **state)
     assert_int_equal(slab_refcnt(&v), base);
     rte_mempool_put_bulk(att, held, n);
     free(held);
-    evpl_iovec_release(evpl, &r);
-    evpl_iovec_release(evpl, &v);
+    att_range_release(evpl, &v, &r);
 }
 
 /* clone, clone_segment, move and move_segment on slab iovecs count as on
@@ -1337,8 +1358,10 @@ range_becomes_attached_mbufs(void **state)
     }
     assert_int_equal(nseg, 4);
     assert_int_equal(m->nb_segs, 4);
-    /* r's reference, and one the chain's four mbufs share. */
-    assert_int_equal(slab_refcnt(&v), base + 1 + 1);
+    /* r's reference, and one for each of the chain's four mbufs: they
+     * count on the slab's own shared info (this process took the slab). */
+    assert_int_equal(slab_refcnt(&v), base + 1 + 4);
+    assert_ptr_equal(m->shinfo, &evpl_iovec_slab_(&v)->shinfo);
     /* The slab outlives the iovecs while the chain holds it: churn the
      * slabs, the chain's bytes stay. */
     memcpy(copy, r.data, r.length);
@@ -1362,8 +1385,9 @@ range_becomes_attached_mbufs(void **state)
     m = evpl_dpdk_iovecs_to_mbuf(evpl, &r, 1, EVPL_DPDK_TAKE_REF);
     assert_non_null(m);
     assert_int_equal(m->nb_segs, 2);
-    /* The chain's one count; r's reference is given up. */
-    assert_int_equal(slab_refcnt(&v), base + 1);
+    /* A count for each of the chain's two mbufs: r's, moved into the
+     * first, and one taken. */
+    assert_int_equal(slab_refcnt(&v), base + 2);
     rte_pktmbuf_free(m);
     assert_int_equal(slab_refcnt(&v), base);
     evpl_iovec_release(evpl, &v);
@@ -1466,7 +1490,7 @@ ranges_through_net_ring(void **state)
         sl = evpl_iovec_slab_(&v);
         memset(held, 1, sizeof(held));
         for (g = 0; g < 3; g++) {
-            assert_true(sl->refcnt >= 1);
+            assert_true(sl->shinfo.refcnt >= 1);
             if (held[0])
                 assert_true(evpl_test_check(v.data, v.length, o));
             for (i = 0, rlen = 64; held[1] && i < RTE_DIM(ranges); i++) {
@@ -1492,7 +1516,7 @@ ranges_through_net_ring(void **state)
             }
         }
         /* Only the context's carve reference may be left. */
-        assert_true(sl->refcnt <= 1);
+        assert_true(sl->shinfo.refcnt <= 1);
     }
     /* Only the context's carve slabs may remain. */
     assert_true(slabs_in_use() <= before + 2);

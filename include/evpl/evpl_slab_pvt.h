@@ -8,12 +8,13 @@
  *
  * A slab is one element of a mempool of large buffers (src/slab_pool.c),
  * one of a set of such pools that grows on demand. Its references are
- * counted in its head. An mbuf attached to a slab for transmit
- * (rte_pktmbuf_attach_extbuf()) has an rte_mbuf_ext_shared_info of its
- * own, which holds one of those references (src/slab_attach.c). The last
- * reference returns the slab to its mempool through evpl_slab_free_(),
- * this process's code: nothing in the slab's shared memory is called, so
- * any process of a multi-process application may drop it.
+ * counted in its head, in an rte_mbuf_ext_shared_info, so that mbufs
+ * attached to the slab for transmit (rte_pktmbuf_attach_extbuf()) count
+ * on it as iovecs do (src/slab_attach.c). The last reference an iovec
+ * drops returns the slab to its mempool through evpl_slab_free_(), this
+ * process's code: the library never calls the free_cb stored in the
+ * slab's shared memory, so any process of a multi-process application
+ * may drop it.
  *
  * An iovec on a slab has EVPL_IOVEC_F_SLAB_ in its flags and points
  * private_data at the slab's head. LOCAL slab iovecs update the count with
@@ -39,15 +40,39 @@ struct evpl_slab_ {
     char      *data;   /* size bytes, aligned to size */
     rte_iova_t iova;   /* of data; IOVA-contiguous */
     uint32_t   size;
-    uint16_t   refcnt; /* the slab's references (16 bits, as an mbuf's) */
+    /* refcnt: the slab's references (16 bits, as an mbuf's). free_cb and
+     * fcb_opaque: written by the process that took the slab from its
+     * pool, whose own attached mbufs then count on refcnt directly
+     * (src/slab_attach.c); nothing else calls free_cb. */
+    struct rte_mbuf_ext_shared_info shinfo;
 };
 
-/* The rte_mbuf_ext_shared_info of one mbuf attached to a slab for
- * transmit (src/slab_attach.c): it holds one of the slab's references. */
+/* The rte_mbuf_ext_shared_info of the mbufs a process attaches to a slab
+ * whose own free_cb is another process's (src/slab_attach.c): it holds
+ * one of the slab's references. */
 struct evpl_slab_att_ {
     struct rte_mbuf_ext_shared_info shinfo; /* first: m->shinfo is this */
     struct evpl_slab_              *slab;
 };
+
+/* fcb_opaque of a slab's own shared info: its head, tagged, told from a
+ * struct evpl_slab_att_ (pointer-aligned) by the tag. */
+#define EVPL_SLAB_OWN_TAG_ ((uintptr_t) 1)
+
+/* The slab an attached mbuf's shared info (one of the library's) counts
+ * on; *own: whether it is the slab's own, each mbuf one count on the
+ * slab, or a range's, holding one count for all its mbufs. */
+static inline struct evpl_slab_ *
+evpl_slab_of_shinfo_(
+    const struct rte_mbuf_ext_shared_info *sh,
+    int                                   *own)
+{
+    uintptr_t o = (uintptr_t) sh->fcb_opaque;
+
+    *own = (o & EVPL_SLAB_OWN_TAG_) != 0;
+    return *own ? (struct evpl_slab_ *) (o & ~EVPL_SLAB_OWN_TAG_) :
+           ((const struct evpl_slab_att_ *) o)->slab;
+}
 
 /**
  * Return a slab whose last reference was just dropped to its mempool.
@@ -74,18 +99,18 @@ evpl_slab_count_put_(
 
     if (shared) {
         /* Reading 1 means no other holder exists who could race us. */
-        if (likely(__atomic_load_n(&s->refcnt, __ATOMIC_RELAXED) == 1) ||
-            __atomic_sub_fetch(&s->refcnt, 1, __ATOMIC_ACQ_REL) == 0) {
-            s->refcnt = 0;
+        if (likely(__atomic_load_n(&s->shinfo.refcnt, __ATOMIC_RELAXED) == 1) ||
+            __atomic_sub_fetch(&s->shinfo.refcnt, 1, __ATOMIC_ACQ_REL) == 0) {
+            s->shinfo.refcnt = 0;
             evpl_slab_free_(s);
         }
     } else {
-        cnt = s->refcnt;
+        cnt = s->shinfo.refcnt;
         if (likely(cnt == 1)) {
-            s->refcnt = 0;
+            s->shinfo.refcnt = 0;
             evpl_slab_free_(s);
         } else {
-            s->refcnt = cnt - 1;
+            s->shinfo.refcnt = cnt - 1;
         }
     }
 }
@@ -100,7 +125,7 @@ evpl_slab_ref_get_(
 {
     if (unlikely(iov->flags & EVPL_IOVEC_FLAG_GLOBAL))
         return;
-    evpl_refcnt_add_(call, iov, &evpl_iovec_slab_(iov)->refcnt, 1,
+    evpl_refcnt_add_(call, iov, &evpl_iovec_slab_(iov)->shinfo.refcnt, 1,
                      (iov->flags & EVPL_IOVEC_FLAG_SHARED) != 0);
 }
 
