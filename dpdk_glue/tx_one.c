@@ -240,7 +240,7 @@ evpl_tx_rest_(
     const char            *call     = evpl_tx_call(shape);
     const uint32_t         copy_max = evpl_glue(evpl)->tx_copy_max;
     struct evpl_dpdk_stats c        = { 0 };
-    struct rte_mbuf       *spare[EVPL_TX_CHUNK], *m;
+    struct rte_mbuf       *spare[EVPL_TX_CHUNK], *m, *mi;
     struct evpl_iovec     *v;
     unsigned int           nspare, used = 0;
     uint64_t               fresh, bit;
@@ -254,14 +254,19 @@ evpl_tx_rest_(
             break;
         }
         bit = UINT64_C(1) << conv;
-        if (fresh & bit)
+        if (fresh & bit) {
             /* Its fate as the spares' pass found it: only another lcore
-             * can have changed its count since, and only down. */
-            m = evpl_tx_fresh(call, evpl, v, v->length <= copy_max ?
-                              EVPL_TX_COPY : EVPL_TX_ATTACH,
-                              used < nspare ? spare[used++] : NULL, flags,
-                              &c);
-        else
+             * can have changed its count since, and only down. Each fate
+             * a constant, so that each build is inlined without the
+             * other's tests. */
+            mi = used < nspare ? spare[used++] : NULL;
+            if (v->length <= copy_max)
+                m = evpl_tx_fresh(call, evpl, v, EVPL_TX_COPY, mi, flags,
+                                  &c);
+            else
+                m = evpl_tx_fresh(call, evpl, v, EVPL_TX_ATTACH, mi, flags,
+                                  &c);
+        } else
             m = evpl_tx_one_build(call, evpl, v, niov,
                                   evpl_tx_pkt_fate(copy_max, caps, v, niov,
                                                    EVPL_TX_ALL_RULES),
