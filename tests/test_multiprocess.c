@@ -354,6 +354,14 @@ sec_detached(const struct rte_mbuf *m)
            m->nb_segs == 1;
 }
 
+/* Free slabs of the default set. */
+static unsigned int
+sec_free_slabs(void)
+{
+    return evpl_test_slab_count(EVPL_DPDK_DEFAULT_SLAB_SIZE,
+                                EVPL_DPDK_DEFAULT_NB_SLABS).free;
+}
+
 /* The primary's chain of mbufs attached to a slab, in a process that maps
  * the library elsewhere: turned into iovecs and released, through the
  * library's own release (DPDK's free would call the primary's code).
@@ -366,6 +374,7 @@ sec_release_chain(struct evpl **e)
 {
     struct evpl_iovec iov[8];
     struct rte_mbuf  *m = NULL, *seg[4];
+    unsigned int      free0;
     int               n, i;
 
     if (rte_ring_dequeue(ring, (void **) &m) != 0 || !RTE_MBUF_HAS_EXTBUF(m))
@@ -377,7 +386,14 @@ sec_release_chain(struct evpl **e)
     n = evpl_dpdk_mbuf_to_iovecs(*e, m, iov, 8);
     if (n != 4 || !evpl_test_check(iov[0].data, iov[0].length, 21))
         return 34;
-    evpl_iovecs_release(*e, iov, n);
+    /* One at a time: the slab stays out until the last mbuf goes (guards
+     * the count evpl_mbuf_free_ext_() drops, src/slab_attach.c). */
+    free0 = sec_free_slabs();
+    for (i = 0; i < n; i++) {
+        evpl_iovec_release(*e, &iov[i]);
+        if (sec_free_slabs() != free0 + (i == n - 1))
+            return 40;
+    }
     /* Back in this lcore's cache, untouched until taken again. */
     for (i = 0; i < 4; i++)
         if (!sec_detached(seg[i]))
@@ -907,14 +923,23 @@ range_of_primary_slab_sent_in_secondary(void **state)
     evpl_destroy(e);
 }
 
+static struct rte_mempool *priv_pool;
+
 /* A chain of mbufs the primary attached to a slab, the primary's context
  * and iovec gone: the chain holds the slab alone. */
 static void
 enqueue_attached_chain(void)
 {
-    struct evpl     *e = evpl_create(NULL);
+    struct evpl     *e;
     struct rte_mbuf *m;
 
+    /* Its mbufs from a pool with a private area, which a detached mbuf's
+     * buffer lies behind (sec_detached()). */
+    priv_pool = rte_pktmbuf_pool_create("mp_priv", 63, 0, 64,
+                                        RTE_MBUF_DEFAULT_BUF_SIZE,
+                                        SOCKET_ID_ANY);
+    assert_non_null(priv_pool);
+    e = evpl_create(&(struct evpl_config) { .pool = priv_pool });
     assert_non_null(e);
     assert_int_equal(slab_alloc(e, &xfer->iov[0], 21), 0);
     assert_non_null(m = evpl_dpdk_iovecs_to_mbuf(e, &xfer->iov[0], 1,
@@ -933,6 +958,8 @@ attached_chain_released_elsewhere(void **state)
     (void) state;
     enqueue_attached_chain();
     assert_int_equal(run_secondary("release_chain"), 0);
+    evpl_test_assert_pool_full(priv_pool);
+    rte_mempool_free(priv_pool);
 }
 
 static void

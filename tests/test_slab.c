@@ -8,8 +8,10 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +22,7 @@
 #include <rte_lcore.h>
 #include <rte_memory.h>
 #include <rte_mempool.h>
+#include <rte_memzone.h>
 
 #include "common.h"
 #include "slab_sets.h"
@@ -309,6 +312,11 @@ send_range_out_of_mbufs_gives_back_every_count(void **state)
         assert_int_equal(errno, ENOMEM);
         assert_int_equal(slab_refcnt(&v), before);
         assert_int_equal(rte_mempool_avail_count(mp), 4);
+        /* The range's own shared info went back (guards
+         * evpl_slab_att_unget()). */
+        if (elsewhere)
+            assert_int_equal(rte_mempool_avail_count(evpl_test_att_pool(mp)),
+                             evpl_test_att_pool(mp)->size);
         for (k = 0; k < POOL_N - 4; k++)
             rte_pktmbuf_free(hold[k]);
 
@@ -428,7 +436,131 @@ attached_frees_past_a_full_cache_flush_it(void **state)
         assert_true(c->len <= c->flushthresh);
     }
     assert_int_equal(slab_refcnt(&v), base);
+    /* Every shared info back, through the cache (guards
+     * evpl_slab_att_free()'s put into it, and the one get of
+     * evpl_slab_att_get_slow()). */
+    assert_int_equal(rte_mempool_avail_count(att), att->size);
     att_range_release(evpl, &v, &r);
+}
+
+/* Ranges at the 65535-byte bounds of an mbuf: exactly one, two and three
+ * mbufs, every segment full but the last, the bytes in order (guards the
+ * segment count, evpl_tx_ext_segs(), and the cutting loop,
+ * evpl_tx_ext_build(), dpdk_glue/tx_ext.h). */
+static void
+range_at_a_segment_bound_is_cut_exactly(void **state)
+{
+    static const struct {
+        uint32_t     len;
+        unsigned int segs;
+    } t[] = {
+        { 65535, 1 }, { 65536, 2 }, { 131070, 2 }, { 131071, 3 },
+    };
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec v, r;
+    struct rte_mbuf  *m, *seg;
+    const char       *why;
+    unsigned int      i, k;
+    uint32_t          off;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 1u << 20, 0, 1, 0, &v), 1);
+    evpl_test_fill(v.data, v.length, 9);
+    for (i = 0; i < RTE_DIM(t); i++) {
+        evpl_iovec_clone_segment(&r, &v, 7, t[i].len);
+        assert_non_null(m = evpl_dpdk_iovecs_to_mbuf(evpl, &r, 1, 0));
+        assert_int_equal(m->nb_segs, t[i].segs);
+        assert_int_equal(m->pkt_len, t[i].len);
+        assert_int_equal(rte_mbuf_check(m, 1, &why), 0);
+        for (k = 0, off = 0, seg = m; seg != NULL; seg = seg->next, k++) {
+            assert_int_equal(seg->data_len, k + 1 < t[i].segs ? 65535 :
+                             t[i].len - 65535 * (t[i].segs - 1));
+            assert_ptr_equal(rte_pktmbuf_mtod(seg, char *),
+                             (char *) v.data + 7 + off);
+            off += seg->data_len;
+        }
+        assert_int_equal(k, t[i].segs);
+        rte_pktmbuf_free(m);
+        evpl_iovec_release(evpl, &r);
+    }
+    evpl_iovec_release(evpl, &v);
+}
+
+/* The mbufs a range is attached to come from a pool whose mbufs went out
+ * before with offloads set: none of a driver's fields stays, every
+ * segment's tx_offload zero, its next the following one (guards
+ * evpl_tx_ext_seg()'s clearing of next and tx_offload,
+ * dpdk_glue/tx_ext.h). */
+static void
+attached_segments_carry_no_stale_offload(void **state)
+{
+    enum { POOL_N = 16 };
+    struct rte_mempool *mp;
+    struct rte_mbuf    *m[POOL_N], *head, *seg;
+    struct evpl        *e;
+    struct evpl_iovec   v;
+    unsigned int        n, k;
+
+    (void) state;
+    e = evpl_test_ctx_on_own_pool("ext_stale", POOL_N, NULL, &mp);
+    assert_int_equal(evpl_iovec_alloc(e, 200000, 0, 1, 0, &v), 1);
+    n = evpl_test_pool_drain(mp, m, POOL_N);
+    for (k = 0; k < n; k++)
+        m[k]->tx_offload = UINT64_MAX;
+    rte_mempool_put_bulk(mp, (void **) m, n);
+    assert_non_null(head = evpl_dpdk_iovecs_to_mbuf(e, &v, 1, 0));
+    assert_int_equal(head->nb_segs, 4);
+    for (k = 0, seg = head; seg != NULL; seg = seg->next, k++) {
+        assert_true(RTE_MBUF_HAS_EXTBUF(seg));
+        assert_true(seg->tx_offload == 0);
+        if (k < 3)
+            assert_non_null(seg->next);
+    }
+    assert_int_equal(k, 4);
+    rte_pktmbuf_free(head);
+    evpl_iovec_release(e, &v);
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+}
+
+/* The pool of shared infos cannot be made (its memzone's name taken):
+ * a range of a slab another process took is not sent, ENOMEM, its slab's
+ * count as it was; once the name is free it goes (guards
+ * evpl_slab_att_pool_init()'s failure and evpl_slab_att_get_slow()'s
+ * return on it, src/slab_attach.c). */
+static void
+range_without_a_pool_of_shared_infos_is_not_sent(void **state)
+{
+    enum { POOL_N = 64 };
+    char                      name[RTE_MEMZONE_NAMESIZE];
+    const struct rte_memzone *mz;
+    struct rte_mempool       *mp;
+    struct rte_mbuf          *m;
+    struct evpl              *e;
+    struct evpl_iovec         v;
+    unsigned int              base;
+
+    (void) state;
+    e = evpl_test_ctx_on_own_pool("att_none", POOL_N, NULL, &mp);
+    snprintf(name, sizeof(name), RTE_MEMPOOL_MZ_FORMAT "%" PRIxPTR,
+             "evplx", (uintptr_t) mp);
+    assert_non_null(mz = rte_memzone_reserve(name, 64, SOCKET_ID_ANY, 0));
+    assert_int_equal(evpl_iovec_alloc(e, 1u << 20, 0, 1, 0, &v), 1);
+    evpl_test_slab_taken_elsewhere(&v, 1);
+    base  = slab_refcnt(&v);
+    errno = 0;
+    assert_null(evpl_dpdk_iovecs_to_mbuf(e, &v, 1, 0));
+    assert_int_equal(errno, ENOMEM);
+    assert_int_equal(slab_refcnt(&v), base);
+    assert_int_equal(rte_mempool_avail_count(mp), POOL_N);
+    assert_int_equal(rte_memzone_free(mz), 0);
+    assert_non_null(m = evpl_dpdk_iovecs_to_mbuf(e, &v, 1, 0));
+    rte_pktmbuf_free(m);
+    evpl_test_slab_taken_elsewhere(&v, 0);
+    evpl_iovec_release(e, &v);
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
 }
 
 /* Shared infos run out (taken here by hand: the pool holds one per mbuf
@@ -1736,6 +1868,9 @@ static const struct CMUnitTest cases[] = {
     CASE(attached_mbuf_freed_on_a_thread_outside_the_eal),
     CASE(attached_frees_past_a_full_cache_flush_it),
     CASE(range_without_shared_infos_is_not_sent),
+    CASE(range_at_a_segment_bound_is_cut_exactly),
+    CASE(attached_segments_carry_no_stale_offload),
+    CASE(range_without_a_pool_of_shared_infos_is_not_sent),
 #ifdef EVPL_IOVEC_TRACE
     CASE(trace_catches_slab_misuse),
     CASE(trace_catches_slab_passed_twice),
