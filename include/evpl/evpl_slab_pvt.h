@@ -99,7 +99,8 @@ evpl_slab_count_put_(
 
     if (shared) {
         /* Reading 1 means no other holder exists who could race us. */
-        if (likely(__atomic_load_n(&s->shinfo.refcnt, __ATOMIC_RELAXED) == 1) ||
+        if (likely(__atomic_load_n(&s->shinfo.refcnt, __ATOMIC_RELAXED) ==
+                   1) ||
             __atomic_sub_fetch(&s->shinfo.refcnt, 1, __ATOMIC_ACQ_REL) == 0) {
             s->shinfo.refcnt = 0;
             evpl_slab_free_(s);
