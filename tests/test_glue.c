@@ -224,6 +224,35 @@ empty_iovecs_are_skipped(void **state)
     evpl_iovec_release(evpl, &pkt[0]);
 }
 
+/* A received packet of one segment becomes one iovec of its bytes on
+ * that mbuf, counted as a packet of one segment. Guards dpdk_glue/rx.c's
+ * single-segment path of evpl_dpdk_mbuf_to_iovecs() (its range and its
+ * counts). */
+static void
+single_segment_mbuf_becomes_one_iovec(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_dpdk_stats st;
+    struct evpl_iovec      v[2];
+    struct rte_mbuf       *m;
+    unsigned int           free0 = free_count(state);
+
+    assert_non_null(m = rte_pktmbuf_alloc(evpl_mempool(evpl)));
+    assert_non_null(rte_pktmbuf_append(m, 300));
+    assert_non_null(rte_pktmbuf_adj(m, 40));
+    evpl_dpdk_stats_reset(evpl);
+    assert_int_equal(evpl_dpdk_mbuf_to_iovecs(evpl, m, v, 2), 1);
+    assert_ptr_equal(evpl_test_mbuf(&v[0]), m);
+    assert_ptr_equal(v[0].data, rte_pktmbuf_mtod(m, void *));
+    assert_int_equal(v[0].length, 260);
+    assert_int_equal(rte_mbuf_refcnt_read(m), 1);
+    evpl_dpdk_stats_get(evpl, &st);
+    assert_int_equal(st.rx_pkts, 1);
+    assert_int_equal(st.rx_segs, 1);
+    evpl_iovec_release(evpl, &v[0]);
+    assert_int_equal(free_count(state), free0);
+}
+
 static void
 many_iovecs_are_linearized(void **state)
 {
@@ -842,6 +871,7 @@ static const struct CMUnitTest cases[] = {
     CASE(small_shared_trailer_goes_into_tailroom),
     CASE(large_shared_goes_by_reference),
     CASE(empty_iovecs_are_skipped),
+    CASE(single_segment_mbuf_becomes_one_iovec),
     CASE(many_iovecs_are_linearized),
     CASE(take_ref_of_65_iovecs_gives_each_up_once),
     CASE(shared_iovec_on_a_pinned_buffer_is_copied),
