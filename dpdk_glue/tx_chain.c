@@ -492,8 +492,59 @@ evpl_tx_pair(
     return head;
 }
 
+/*
+ * A packet of several iovecs each of which is its own mbuf's only
+ * reference (evpl_tx_is_own()), as a reassembler hands back the fragments
+ * it received: each mbuf becomes a segment by the build of the common
+ * packet, evpl_tx_own_build(), and is linked to the one before, with none
+ * of the general build's state. Nothing is taken, so nothing can fail,
+ * and with TAKE_REF every reference moves into the chain. NULL, having
+ * written nothing, for a packet with any other iovec (an empty one
+ * included) or more of them than a chain of the port may have segments:
+ * evpl_tx_chain_any() builds those.
+ */
+static __rte_always_inline struct rte_mbuf *
+evpl_tx_chain_own(
+    struct evpl               *evpl,
+    struct evpl_iovec         *iov,
+    int                        niov,
+    unsigned int               flags,
+    const struct evpl_tx_caps *caps)
+{
+    const uint16_t   refs = evpl_tx_own_refs(flags);
+    struct rte_mbuf *head, *tail, *m;
+    uint32_t         pkt_len;
+    int              j;
+
+    if (niov > (int) RTE_MIN((unsigned int) caps->max_segs,
+                             EVPL_DPDK_MAX_SEGS))
+        return NULL;
+    for (j = 0; j < niov; j++)
+        if (!evpl_tx_is_own(&iov[j]))
+            return NULL;
+    /* Each length is at most an mbuf's 65535: the sum fits. */
+    head    = evpl_tx_own_build(&iov[0], iov[0].length, refs);
+    pkt_len = iov[0].length;
+    for (tail = head, j = 1; j < niov; j++, tail = m) {
+        m          = evpl_tx_own_build(&iov[j], iov[j].length, refs);
+        tail->next = m;
+        pkt_len   += iov[j].length;
+    }
+    head->nb_segs = (uint16_t) niov;
+    head->pkt_len = pkt_len;
+#ifdef EVPL_IOVEC_TRACE
+    if (flags & EVPL_DPDK_TAKE_REF)
+        evpl_tx_trace_taken(iov, niov);
+#endif
+    evpl_glue_count(evpl_glue(evpl), &(struct evpl_dpdk_stats) {
+                        .tx_pkts = 1, .tx_segs = (uint64_t) niov,
+                        .tx_reused = (uint64_t) niov });
+    return head;
+}
+
 /* The chain builder: a header in front of one range by evpl_tx_pair(),
- * any other packet by evpl_tx_chain_any(). */
+ * a packet of own mbufs alone by evpl_tx_chain_own(), any other packet by
+ * evpl_tx_chain_any(). */
 __rte_noinline struct rte_mbuf *
 evpl_tx_chain(
     const char                *call,
@@ -503,11 +554,16 @@ evpl_tx_chain(
     unsigned int               flags,
     const struct evpl_tx_caps *caps)
 {
+    struct rte_mbuf *m;
+
 #ifdef EVPL_IOVEC_TRACE
     evpl_tx_trace_in(call, iov, niov, flags);
 #endif
     if (niov == 2)
         return evpl_tx_pair(call, evpl, iov, flags, caps);
+    if (niov > 2 &&
+        (m = evpl_tx_chain_own(evpl, iov, niov, flags, caps)) != NULL)
+        return m;
     return evpl_tx_chain_any(call, evpl, iov, niov, flags, caps);
 }
 
