@@ -522,14 +522,21 @@ evpl_tx_chain_own(
     for (j = 0; j < niov; j++)
         if (!evpl_tx_is_own(&iov[j]))
             return NULL;
-    /* Each length is at most an mbuf's 65535: the sum fits. */
+    /* Each length is at most an mbuf's 65535: the sum fits. The other
+     * segments get only what a driver reads in a segment after the head
+     * (where its data is, how much, the next), as the general build
+     * writes them. */
     head    = evpl_tx_own_build(&iov[0], iov[0].length, refs);
     pkt_len = iov[0].length;
     for (tail = head, j = 1; j < niov; j++, tail = m) {
-        m          = evpl_tx_own_build(&iov[j], iov[j].length, refs);
+        m = evpl_iovec_mbuf_(&iov[j]);
+        evpl_mbuf_off_ref_set_(m, (uint16_t) ((char *) iov[j].data -
+                                              (char *) m->buf_addr), refs);
+        evpl_mbuf_dlen_vlan_set_(m, iov[j].length);
         tail->next = m;
         pkt_len   += iov[j].length;
     }
+    tail->next    = NULL;
     head->nb_segs = (uint16_t) niov;
     head->pkt_len = pkt_len;
 #ifdef EVPL_IOVEC_TRACE

@@ -257,9 +257,10 @@ single_segment_mbuf_becomes_one_iovec(void **state)
  * A packet of more than two iovecs, each its own mbuf's only reference (a
  * reassembled datagram's fragments): every mbuf becomes a segment as it
  * is, in order, at its iovec's range, with no mbuf taken from the pool;
- * the head's transmit fields cleared; refcnt 1 with TAKE_REF, 2 without.
- * Guards dpdk_glue/tx_chain.c's evpl_tx_chain_own() (its links, lengths,
- * counts and head fields; the general build it bypasses gives the same).
+ * the head's transmit fields cleared, the last segment's stale link too;
+ * refcnt 1 with TAKE_REF, 2 without. Guards dpdk_glue/tx_chain.c's
+ * evpl_tx_chain_own() (its links, lengths, counts and head fields; the
+ * general build it bypasses gives the same).
  */
 static void
 own_pieces_are_relinked_as_one_chain(void **state)
@@ -287,6 +288,9 @@ own_pieces_are_relinked_as_one_chain(void **state)
             seg->l2_len         = 14;
             len                += 500 + k;
         }
+        /* Links left by an earlier chain (received chains keep theirs). */
+        for (k = 0; k < N; k++)
+            evpl_test_mbuf(&pkt[k])->next = evpl_test_mbuf(&pkt[(k + 1) % N]);
         free0 = free_count(state);
         evpl_dpdk_stats_reset(evpl);
         m = evpl_dpdk_iovecs_to_mbuf(evpl, pkt, N,
