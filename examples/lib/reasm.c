@@ -549,8 +549,8 @@ reasm_input(
     struct reasm_key           key;
     unsigned int               hlen, tot, have, off, plen, end, len0;
     uint32_t                   i, prev, next, f, truesize;
-    uint16_t                   fo;
-    int                        mf, k;
+    unsigned int               fo, mf;
+    int                        k;
 
     r->st.frames++;
     if (unlikely(niov < 1))
@@ -573,7 +573,7 @@ reasm_input(
 
     fo  = rte_be_to_cpu_16(ip->fragment_offset);
     off = (fo & RTE_IPV4_HDR_OFFSET_MASK) * RTE_IPV4_HDR_OFFSET_UNITS;
-    mf  = (fo & RTE_IPV4_HDR_MF_FLAG) != 0;
+    mf  = fo & RTE_IPV4_HDR_MF_FLAG;
     if (unlikely(!mf && off == 0))
         return reasm_whole(r, evpl, frame, niov, out, max_out);
     r->st.fragments++;
