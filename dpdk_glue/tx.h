@@ -195,12 +195,8 @@ evpl_tx_own_build(
     return m;
 }
 
-/*
- * The common packet, tested and built: one non-empty iovec whose mbuf
- * nobody else holds (evpl_tx_is_own(): evpl_tx_fate()'s first rule, the
- * same test) becomes that mbuf (evpl_tx_own_build()). Returns NULL, having
- * written nothing, for any other iovec (a slab's included).
- */
+/* A non-empty iovec whose mbuf nobody else holds: evpl_tx_fate()'s first
+ * rule, the same test, with the length's. */
 static __rte_always_inline int
 evpl_tx_is_own(const struct evpl_iovec *v)
 {
@@ -208,14 +204,21 @@ evpl_tx_is_own(const struct evpl_iovec *v)
            evpl_mbuf_exclusive(evpl_iovec_mbuf_(v));
 }
 
+/*
+ * The common packet, tested and built: one iovec evpl_tx_is_own() takes
+ * becomes that mbuf (evpl_tx_own_build()). Returns NULL, having written
+ * nothing, for any other iovec (a slab's included).
+ */
 static __rte_always_inline struct rte_mbuf *
 evpl_tx_own(
     const struct evpl_iovec *v,
     uint16_t                 refs)
 {
+    uint32_t len = v->length;
+
     if (unlikely(!evpl_tx_is_own(v)))
         return NULL;
-    return evpl_tx_own_build(v, v->length, refs);
+    return evpl_tx_own_build(v, len, refs);
 }
 
 #ifdef EVPL_IOVEC_TRACE

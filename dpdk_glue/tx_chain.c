@@ -493,18 +493,20 @@ evpl_tx_pair(
 }
 
 /*
- * A packet of several iovecs each of which is its own mbuf's only
+ * A packet of more than two iovecs each of which is its own mbuf's only
  * reference (evpl_tx_is_own()), as a reassembler hands back the fragments
- * it received: each mbuf becomes a segment by the build of the common
- * packet, evpl_tx_own_build(), and is linked to the one before, with none
- * of the general build's state. Nothing is taken, so nothing can fail,
- * and with TAKE_REF every reference moves into the chain. NULL, having
- * written nothing, for a packet with any other iovec (an empty one
- * included) or more of them than a chain of the port may have segments:
- * evpl_tx_chain_any() builds those.
+ * it received: each mbuf becomes a segment and is linked to the one
+ * before, the head built as the common packet (evpl_tx_own_build()), with
+ * none of the general build's state. Nothing is taken, so nothing can
+ * fail, and with TAKE_REF every reference moves into the chain. A packet
+ * of any other shape (an empty iovec included), or with more iovecs than
+ * a chain of the port may have segments, goes to evpl_tx_chain_any(),
+ * nothing written. Out of line, so that evpl_tx_chain() stays two jumps
+ * for the other packets.
  */
-static __rte_always_inline struct rte_mbuf *
+static __rte_noinline struct rte_mbuf *
 evpl_tx_chain_own(
+    const char                *call,
     struct evpl               *evpl,
     struct evpl_iovec         *iov,
     int                        niov,
@@ -516,12 +518,12 @@ evpl_tx_chain_own(
     uint32_t         pkt_len;
     int              j;
 
-    if (niov > (int) RTE_MIN((unsigned int) caps->max_segs,
-                             EVPL_DPDK_MAX_SEGS))
-        return NULL;
+    if (niov <= 2 || niov > (int) RTE_MIN((unsigned int) caps->max_segs,
+                                          EVPL_DPDK_MAX_SEGS))
+        return evpl_tx_chain_any(call, evpl, iov, niov, flags, caps);
     for (j = 0; j < niov; j++)
         if (!evpl_tx_is_own(&iov[j]))
-            return NULL;
+            return evpl_tx_chain_any(call, evpl, iov, niov, flags, caps);
     /* Each length is at most an mbuf's 65535: the sum fits. The other
      * segments get only what a driver reads in a segment after the head
      * (where its data is, how much, the next), as the general build
@@ -561,17 +563,12 @@ evpl_tx_chain(
     unsigned int               flags,
     const struct evpl_tx_caps *caps)
 {
-    struct rte_mbuf *m;
-
 #ifdef EVPL_IOVEC_TRACE
     evpl_tx_trace_in(call, iov, niov, flags);
 #endif
     if (niov == 2)
         return evpl_tx_pair(call, evpl, iov, flags, caps);
-    if (niov > 2 &&
-        (m = evpl_tx_chain_own(evpl, iov, niov, flags, caps)) != NULL)
-        return m;
-    return evpl_tx_chain_any(call, evpl, iov, niov, flags, caps);
+    return evpl_tx_chain_own(call, evpl, iov, niov, flags, caps);
 }
 
 __rte_noinline struct rte_mbuf *
