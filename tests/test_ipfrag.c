@@ -741,7 +741,7 @@ reasm_timeout(void **state)
  * A fragment that comes at or past its datagram's timeout, with no
  * reasm_expire() before it, finds the datagram given up (counted, its
  * iovecs released) and starts a new one. Guards the timeout test of
- * reasm.c's look at the last entry used (reasm_find()): without it the
+ * reasm.c's look at the last entry used (in reasm_input()): without it the
  * fragment joins the stale datagram.
  */
 static void

@@ -491,8 +491,8 @@ reasm_whole(
     return niov;
 }
 
-/* reasm_find() past the last entry used: through the hash, a timed out
- * entry given up, a new one made when there is none. */
+/* The entry of a fragment past the last one used: through the hash, a
+ * timed out entry given up, a new one made when there is none. */
 static __rte_noinline uint32_t
 reasm_find_slow(
     struct reasm           *r,
@@ -512,24 +512,6 @@ reasm_find_slow(
     if (i == NONE)
         i = reasm_new(r, evpl, k, now);
     return i;
-}
-
-/* The entry of key k at now, live or a tombstone, made if need be: the
- * last one used if it is k's (as rte_ip_frag looks first: fragments of a
- * datagram mostly come together) and has not timed out. */
-static inline uint32_t
-reasm_find(
-    struct reasm           *r,
-    struct evpl            *evpl,
-    const struct reasm_key *k,
-    uint64_t                now)
-{
-    uint32_t i = r->last;
-
-    if (likely(i != NONE && reasm_key_eq(&r->dg[i].key, k) &&
-               r->dg[i].expires > now))
-        return i;
-    return reasm_find_slow(r, evpl, k, now);
 }
 
 int
@@ -583,9 +565,15 @@ reasm_input(
                  niov > (int) REASM_FRAG_IOV))
         return reasm_drop(evpl, frame, niov, &r->st.malformed);
 
+    /* The entry, live or a tombstone, made if need be: the last one used
+     * if it is this fragment's (as rte_ip_frag looks first: the fragments
+     * of a datagram mostly come together) and has not timed out. */
     key = reasm_key_of(ip);
-    i   = reasm_find(r, evpl, &key, now);
-    d   = &r->dg[i];
+    i   = r->last;
+    if (unlikely(i == NONE || !reasm_key_eq(&r->dg[i].key, &key) ||
+                 r->dg[i].expires <= now))
+        i = reasm_find_slow(r, evpl, &key, now);
+    d = &r->dg[i];
     if (unlikely(d->state == DG_DEAD))
         return reasm_drop(evpl, frame, niov, &r->st.late);
 
