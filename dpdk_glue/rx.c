@@ -11,8 +11,29 @@
 
 #include "glue.h"
 
-EVPL_EXPORT int
-evpl_dpdk_mbuf_to_iovecs(
+/*
+ * The common packet, one non-empty segment (nb_segs, in the first cache
+ * line, says so; a driver's receive path need not have touched the
+ * second), wrapped into *iov with flags. Returns 1, or 0 having written
+ * nothing for a packet of any other shape.
+ */
+static __rte_always_inline int
+evpl_rx_single(
+    struct rte_mbuf   *m,
+    struct evpl_iovec *iov,
+    unsigned int       flags)
+{
+    if (unlikely(m->nb_segs != 1 || m->data_len == 0))
+        return 0;
+    evpl_iovec_fill_(iov, m, rte_pktmbuf_mtod(m, void *), m->data_len,
+                     flags);
+    return 1;
+}
+
+/* evpl_dpdk_mbuf_to_iovecs() of a packet that is not one non-empty
+ * segment, out of line: the common one takes no registers to save. */
+static __rte_noinline int
+evpl_rx_chain_to_iovecs(
     struct evpl       *evpl,
     struct rte_mbuf   *m,
     struct evpl_iovec *iov,
@@ -20,9 +41,6 @@ evpl_dpdk_mbuf_to_iovecs(
 {
     struct rte_mbuf *seg, *next;
     int              n = 0;
-
-    if (unlikely(evpl == NULL || m == NULL || iov == NULL))
-        return evpl_fail(EINVAL);
 
     /* Count first: on failure the chain must be exactly as it came. */
     for (seg = m; seg != NULL; seg = seg->next)
@@ -45,6 +63,24 @@ evpl_dpdk_mbuf_to_iovecs(
     evpl_glue_count(evpl_glue(evpl), &(struct evpl_dpdk_stats) {
                         .rx_pkts = 1, .rx_segs = (uint64_t) n });
     return n;
+}
+
+EVPL_EXPORT int
+evpl_dpdk_mbuf_to_iovecs(
+    struct evpl       *evpl,
+    struct rte_mbuf   *m,
+    struct evpl_iovec *iov,
+    int                max_iovecs)
+{
+    if (unlikely(evpl == NULL || m == NULL || iov == NULL))
+        return evpl_fail(EINVAL);
+    /* The common packet as a receive burst wraps it. */
+    if (likely(max_iovecs > 0 && evpl_rx_single(m, iov, evpl->owner_flags))) {
+        evpl_glue_count(evpl_glue(evpl), &(struct evpl_dpdk_stats) {
+                            .rx_pkts = 1, .rx_segs = 1 });
+        return 1;
+    }
+    return evpl_rx_chain_to_iovecs(evpl, m, iov, max_iovecs);
 }
 
 /* Wrap one received chain into iov[used..max_iov): the number of iovecs,
@@ -75,9 +111,8 @@ evpl_rx_wrap(
 
 /*
  * The common packets, in the fewest instructions: wrap rx[0..lim) while
- * each is one non-empty segment (nb_segs, in the first cache line, says
- * so; a driver's receive path need not have touched the second), with lim
- * no more than the iovecs left. Returns how many were wrapped; the first
+ * each is one non-empty segment (evpl_rx_single()), with lim no more than
+ * the iovecs left. Returns how many were wrapped; the first
  * packet of any other shape stops it.
  */
 static __rte_always_inline unsigned int
@@ -93,12 +128,8 @@ evpl_rx_singles(
     unsigned int       i;
 
     for (i = 0; i < lim; i++) {
-        struct rte_mbuf *m = rx[i];
-
-        if (unlikely(m->nb_segs != 1 || m->data_len == 0))
+        if (unlikely(!evpl_rx_single(rx[i], &iov[i], flags)))
             break;
-        evpl_iovec_fill_(&iov[i], m, rte_pktmbuf_mtod(m, void *),
-                         m->data_len, flags);
         pkts[i].iov         = &iov[i];
         pkts[i].niov        = 1;
     }

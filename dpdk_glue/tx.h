@@ -195,11 +195,19 @@ evpl_tx_own_build(
     return m;
 }
 
+/* A non-empty iovec whose mbuf nobody else holds: evpl_tx_fate()'s first
+ * rule, the same test, with the length's. */
+static __rte_always_inline int
+evpl_tx_is_own(const struct evpl_iovec *v)
+{
+    return v->length != 0 && !evpl_iovec_on_slab_(v) &&
+           evpl_mbuf_exclusive(evpl_iovec_mbuf_(v));
+}
+
 /*
- * The common packet, tested and built: one non-empty iovec whose mbuf
- * nobody else holds (evpl_tx_fate()'s first rule, the same test) becomes
- * that mbuf (evpl_tx_own_build()). Returns NULL, having written nothing,
- * for any other iovec (a slab's included).
+ * The common packet, tested and built: one iovec evpl_tx_is_own() takes
+ * becomes that mbuf (evpl_tx_own_build()). Returns NULL, having written
+ * nothing, for any other iovec (a slab's included).
  */
 static __rte_always_inline struct rte_mbuf *
 evpl_tx_own(
@@ -208,8 +216,7 @@ evpl_tx_own(
 {
     uint32_t len = v->length;
 
-    if (unlikely(len == 0 || evpl_iovec_on_slab_(v) ||
-                 !evpl_mbuf_exclusive(evpl_iovec_mbuf_(v))))
+    if (unlikely(!evpl_tx_is_own(v)))
         return NULL;
     return evpl_tx_own_build(v, len, refs);
 }

@@ -494,8 +494,68 @@ evpl_tx_pair(
     return head;
 }
 
+/*
+ * A packet of more than two iovecs each of which is its own mbuf's only
+ * reference (evpl_tx_is_own()), as a reassembler hands back the fragments
+ * it received: each mbuf becomes a segment and is linked to the one
+ * before, the head built as the common packet (evpl_tx_own_build()), with
+ * none of the general build's state. Nothing is taken, so nothing can
+ * fail, and with TAKE_REF every reference moves into the chain. A packet
+ * of any other shape (an empty iovec included), or with more iovecs than
+ * a chain of the port may have segments, goes to evpl_tx_chain_any(),
+ * nothing written. Out of line, so that evpl_tx_chain() stays two jumps
+ * for the other packets.
+ */
+static __rte_noinline struct rte_mbuf *
+evpl_tx_chain_own(
+    const char                *call,
+    struct evpl               *evpl,
+    struct evpl_iovec         *iov,
+    int                        niov,
+    unsigned int               flags,
+    const struct evpl_tx_caps *caps)
+{
+    const uint16_t   refs = evpl_tx_own_refs(flags);
+    struct rte_mbuf *head, *tail, *m;
+    uint32_t         pkt_len;
+    int              j;
+
+    if (niov <= 2 || niov > (int) RTE_MIN((unsigned int) caps->max_segs,
+                                          EVPL_DPDK_MAX_SEGS))
+        return evpl_tx_chain_any(call, evpl, iov, niov, flags, caps);
+    for (j = 0; j < niov; j++)
+        if (!evpl_tx_is_own(&iov[j]))
+            return evpl_tx_chain_any(call, evpl, iov, niov, flags, caps);
+    /* Each length is at most an mbuf's 65535: the sum fits. The other
+     * segments get only what a driver reads in a segment after the head
+     * (where its data is, how much, the next), as the general build
+     * writes them. */
+    head    = evpl_tx_own_build(&iov[0], iov[0].length, refs);
+    pkt_len = iov[0].length;
+    for (tail = head, j = 1; j < niov; j++, tail = m) {
+        m = evpl_iovec_mbuf_(&iov[j]);
+        evpl_mbuf_off_ref_set_(m, (uint16_t) ((char *) iov[j].data -
+                                              (char *) m->buf_addr), refs);
+        evpl_mbuf_dlen_vlan_set_(m, iov[j].length);
+        tail->next = m;
+        pkt_len   += iov[j].length;
+    }
+    tail->next    = NULL;
+    head->nb_segs = (uint16_t) niov;
+    head->pkt_len = pkt_len;
+#ifdef EVPL_IOVEC_TRACE
+    if (flags & EVPL_DPDK_TAKE_REF)
+        evpl_tx_trace_taken(iov, niov);
+#endif
+    evpl_glue_count(evpl_glue(evpl), &(struct evpl_dpdk_stats) {
+                        .tx_pkts = 1, .tx_segs = (uint64_t) niov,
+                        .tx_reused = (uint64_t) niov });
+    return head;
+}
+
 /* The chain builder: a header in front of one range by evpl_tx_pair(),
- * any other packet by evpl_tx_chain_any(). */
+ * a packet of own mbufs alone by evpl_tx_chain_own(), any other packet by
+ * evpl_tx_chain_any(). */
 __rte_noinline struct rte_mbuf *
 evpl_tx_chain(
     const char                *call,
@@ -510,7 +570,7 @@ evpl_tx_chain(
 #endif
     if (niov == 2)
         return evpl_tx_pair(call, evpl, iov, flags, caps);
-    return evpl_tx_chain_any(call, evpl, iov, niov, flags, caps);
+    return evpl_tx_chain_own(call, evpl, iov, niov, flags, caps);
 }
 
 __rte_noinline struct rte_mbuf *

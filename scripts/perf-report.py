@@ -458,21 +458,24 @@ def ex_section(frag, seg):
         "headers written; timed alone it costs %.2f ns per fragment in "
         "this run, in every row below." % standin) + [""] + \
         ex_table(frag, EX_REASM, "fragments") + [""] + para(
-        "- The table work costs ours no more instructions than DPDK's "
+        "- The table work costs ours fewer instructions than DPDK's "
         "while keeping what a reassembler facing a network needs: "
         "`reasm_input()` keys a datagram by source, destination, id and "
         "protocol, drops it whole on an overlapping fragment (RFC 5722), "
-        "bounds the memory held, and takes any number of fragments.",
+        "bounds the memory held, and takes any number of fragments. Like "
+        "DPDK's, it looks at the entry of the last fragment first; its "
+        "rare work (a new datagram, a timeout, a drop) is out of the "
+        "path of a fragment.",
         True) + para(
         "- What ours adds are two conversions DPDK's reassembly does not "
         "make, its fragments being mbufs throughout: the received mbufs "
-        "become iovecs (`evpl_dpdk_mbuf_to_iovecs()`, which counts a "
-        "chain's segments in one loop and wraps them in a second; the "
-        "receive bursts have a faster path for single segments, but a "
-        "program handed mbufs from elsewhere, here the stand-in, comes "
-        "through this one), and the reassembled iovecs become one chain, "
-        "each fragment's mbuf reused as its segment "
-        "(`evpl_dpdk_iovecs_to_mbuf()`'s general build).", True) + para(
+        "become iovecs (`evpl_dpdk_mbuf_to_iovecs()`, a packet of one "
+        "segment wrapped as the receive bursts wrap it), and the "
+        "reassembled iovecs become one chain, each fragment's mbuf "
+        "relinked as its segment (`evpl_dpdk_iovecs_to_mbuf()`: a packet "
+        "of own mbufs alone is relinked without the chain builder's "
+        "general build, `evpl_tx_chain_own()` in "
+        "`dpdk_glue/tx_chain.c`).", True) + para(
         "- By hand chains the fragments with no table at all: ours is "
         "above it by the table (the lookup, the ordered insertion, the "
         "overlap and completion checks) and the two conversions.", True)

@@ -935,6 +935,11 @@ mbuf_to_iovecs_empty_chain(struct bad *b)
     assert_non_null(m);
     /* No bytes: no iovec, and the chain is freed. */
     assert_int_equal(evpl_dpdk_mbuf_to_iovecs(b->evpl, m, out, 0), 0);
+    /* With room too: the path of a packet of one segment (dpdk_glue/rx.c,
+     * evpl_rx_single()) takes no empty one (without its data_len test,
+     * this is one empty iovec). */
+    assert_non_null(m = rte_pktmbuf_alloc(evpl_mempool(b->evpl)));
+    assert_int_equal(evpl_dpdk_mbuf_to_iovecs(b->evpl, m, out, 1), 0);
 }
 
 /* Every check rte_mbuf_check() makes, on every segment of the chain. */

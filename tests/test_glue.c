@@ -224,6 +224,151 @@ empty_iovecs_are_skipped(void **state)
     evpl_iovec_release(evpl, &pkt[0]);
 }
 
+/* A received packet of one segment becomes one iovec of its bytes on
+ * that mbuf, counted as a packet of one segment. Guards dpdk_glue/rx.c's
+ * single-segment path of evpl_dpdk_mbuf_to_iovecs() (its range and its
+ * counts). */
+static void
+single_segment_mbuf_becomes_one_iovec(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_dpdk_stats st;
+    struct evpl_iovec      v[2];
+    struct rte_mbuf       *m;
+    unsigned int           free0 = free_count(state);
+
+    assert_non_null(m = rte_pktmbuf_alloc(evpl_mempool(evpl)));
+    assert_non_null(rte_pktmbuf_append(m, 300));
+    assert_non_null(rte_pktmbuf_adj(m, 40));
+    evpl_dpdk_stats_reset(evpl);
+    assert_int_equal(evpl_dpdk_mbuf_to_iovecs(evpl, m, v, 2), 1);
+    assert_ptr_equal(evpl_test_mbuf(&v[0]), m);
+    assert_ptr_equal(v[0].data, rte_pktmbuf_mtod(m, void *));
+    assert_int_equal(v[0].length, 260);
+    assert_int_equal(rte_mbuf_refcnt_read(m), 1);
+    evpl_dpdk_stats_get(evpl, &st);
+    assert_int_equal(st.rx_pkts, 1);
+    assert_int_equal(st.rx_segs, 1);
+    evpl_iovec_release(evpl, &v[0]);
+    assert_int_equal(free_count(state), free0);
+}
+
+/*
+ * A packet of more than two iovecs, each its own mbuf's only reference (a
+ * reassembled datagram's fragments): every mbuf becomes a segment as it
+ * is, in order, at its iovec's range, with no mbuf taken from the pool;
+ * the head's transmit fields cleared, the last segment's stale link too;
+ * refcnt 1 with TAKE_REF, 2 without. Guards dpdk_glue/tx_chain.c's
+ * evpl_tx_chain_own() (its links, lengths, counts and head fields; the
+ * general build it bypasses gives the same).
+ */
+static void
+own_pieces_are_relinked_as_one_chain(void **state)
+{
+    enum { N = 5 };
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_iovec      pkt[N];
+    struct evpl_dpdk_stats st;
+    struct rte_mbuf       *m, *seg;
+    unsigned int           free0, k;
+    uint32_t               len = 0;
+    int                    take;
+
+    for (take = 0; take < 2; take++) {
+        for (k = 0; k < N; k++) {
+            assert_int_equal(evpl_iovec_alloc(evpl, 1000, 0, 1, 0, &pkt[k]),
+                             1);
+            /* Not at the buffer's data_off: a fragment's payload. */
+            evpl_iovec_move_segment(&pkt[k], &pkt[k], 10 * k, 500 + k);
+            seg                 = evpl_test_mbuf(&pkt[k]);
+            seg->ol_flags      |= RTE_MBUF_F_TX_IP_CKSUM;
+            seg->packet_type    = RTE_PTYPE_L3_IPV4;
+            seg->vlan_tci       = 7;
+            seg->vlan_tci_outer = 7;
+            seg->l2_len         = 14;
+            len                += 500 + k;
+        }
+        /* Links left by an earlier chain (received chains keep theirs). */
+        for (k = 0; k < N; k++)
+            evpl_test_mbuf(&pkt[k])->next = evpl_test_mbuf(&pkt[(k + 1) % N]);
+        free0 = free_count(state);
+        evpl_dpdk_stats_reset(evpl);
+        m = evpl_dpdk_iovecs_to_mbuf(evpl, pkt, N,
+                                     take ? EVPL_DPDK_TAKE_REF : 0);
+        assert_non_null(m);
+        assert_int_equal(free_count(state), free0);
+        assert_int_equal(m->nb_segs, N);
+        assert_int_equal(m->pkt_len, len);
+        assert_int_equal(m->ol_flags, 0);
+        assert_int_equal(m->packet_type, 0);
+        assert_int_equal(m->vlan_tci, 0);
+        assert_int_equal(m->vlan_tci_outer, 0);
+        assert_int_equal(m->tx_offload, 0);
+        for (k = 0, seg = m; k < N; k++, seg = seg->next) {
+            assert_ptr_equal(seg, evpl_test_mbuf(&pkt[k]));
+            assert_ptr_equal(rte_pktmbuf_mtod(seg, void *), pkt[k].data);
+            assert_int_equal(seg->data_len, 500 + k);
+            assert_int_equal(rte_mbuf_refcnt_read(seg), take ? 1 : 2);
+        }
+        assert_null(seg);
+        evpl_dpdk_stats_get(evpl, &st);
+        assert_int_equal(st.tx_pkts, 1);
+        assert_int_equal(st.tx_segs, N);
+        assert_int_equal(st.tx_reused, N);
+        assert_int_equal(st.tx_copied + st.tx_indirect + st.tx_linearized, 0);
+        rte_pktmbuf_free(m);
+        if (!take)
+            evpl_iovecs_release(evpl, pkt, N);
+        len = 0;
+    }
+}
+
+/*
+ * Own pieces beyond what a chain may carry are copied whole, not relinked:
+ * one more than EVPL_DPDK_MAX_SEGS for no port, and three for a port that
+ * takes no chains (net_null0). Guards the segment bound of
+ * dpdk_glue/tx_chain.c's evpl_tx_chain_own() (without it, the first is
+ * a chain of 65 segments and the second a chain the port cannot send).
+ */
+static void
+own_pieces_past_the_segments_are_linearized(void **state)
+{
+    enum { N = EVPL_DPDK_MAX_SEGS + 1 };
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_iovec      pkt[N];
+    struct evpl_dpdk_pkt   tx = { pkt, 3 };
+    struct evpl_dpdk_stats st;
+    struct rte_mbuf       *m;
+    unsigned char          want[N * 10], got[N * 10];
+    unsigned int           free0 = free_count(state), k;
+
+    for (k = 0; k < N; k++) {
+        assert_int_equal(evpl_iovec_alloc(evpl, 10, 0, 1, 0, &pkt[k]), 1);
+        evpl_test_fill(pkt[k].data, 10, k);
+    }
+    gather(pkt, N, want);
+    evpl_dpdk_stats_reset(evpl);
+    m = evpl_dpdk_iovecs_to_mbuf(evpl, pkt, N, EVPL_DPDK_TAKE_REF);
+    assert_non_null(m);
+    assert_true(m->nb_segs <= EVPL_DPDK_MAX_SEGS);
+    assert_int_equal(gather_mbuf(m, got), N * 10);
+    assert_memory_equal(got, want, N * 10);
+    evpl_dpdk_stats_get(evpl, &st);
+    assert_int_equal(st.tx_linearized, 1);
+    rte_pktmbuf_free(m);
+    assert_int_equal(free_count(state), free0);
+
+    for (k = 0; k < 3; k++)
+        assert_int_equal(evpl_iovec_alloc(evpl, 10, 0, 1, 0, &pkt[k]), 1);
+    evpl_dpdk_stats_reset(evpl);
+    assert_int_equal(evpl_dpdk_tx_burst(evpl, null_port, 0, &tx, 1,
+                                        EVPL_DPDK_TAKE_REF), 1);
+    evpl_dpdk_stats_get(evpl, &st);
+    assert_int_equal(st.tx_linearized, 1);
+    assert_int_equal(st.tx_segs, 1);
+    assert_int_equal(free_count(state), free0);
+}
+
 static void
 many_iovecs_are_linearized(void **state)
 {
@@ -842,6 +987,9 @@ static const struct CMUnitTest cases[] = {
     CASE(small_shared_trailer_goes_into_tailroom),
     CASE(large_shared_goes_by_reference),
     CASE(empty_iovecs_are_skipped),
+    CASE(single_segment_mbuf_becomes_one_iovec),
+    CASE(own_pieces_are_relinked_as_one_chain),
+    CASE(own_pieces_past_the_segments_are_linearized),
     CASE(many_iovecs_are_linearized),
     CASE(take_ref_of_65_iovecs_gives_each_up_once),
     CASE(shared_iovec_on_a_pinned_buffer_is_copied),

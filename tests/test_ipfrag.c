@@ -586,6 +586,45 @@ reasm_duplicate(void **state)
 }
 
 /*
+ * A fragment of a datagram just completed (a late duplicate) starts a new
+ * datagram in progress, held and counted like any, then timed out with
+ * its iovecs released. Guards reasm.c's forgetting of the last entry used
+ * when it is freed (reasm_free_dgram()): without that the fragment goes to
+ * the freed entry, on no list, counted in no datagram, and is never
+ * released.
+ */
+static void
+reasm_after_completion(void **state)
+{
+    struct evpl       *evpl = ctx_of(state);
+    struct reasm      *r = table(0, 0, 0);
+    struct reasm_stats st;
+    struct evpl_iovec  frame, late[4];
+    int                n, k, got = 0;
+
+    build(evpl, 5000, 3, IPPROTO_UDP, NULL, 0, 0, &frame);
+    n = cut(evpl, &frame, 1500);
+    for (k = 0; k < pkts[n - 1].niov; k++)
+        evpl_iovec_clone(&late[k], &pkts[n - 1].iov[k]);
+    for (k = 0; k < n; k++)
+        got = feed(r, evpl, k, 0);
+    assert_true(got > 0);
+    assert_true(same_bytes(out, got, &frame));
+    evpl_iovecs_release(evpl, out, got);
+    assert_int_equal(reasm_input(r, evpl, late, pkts[n - 1].niov, L2, 1,
+                                 out, MAXV), 0);
+    reasm_stats_get(r, &st);
+    assert_int_equal(st.completed, 1);
+    assert_int_equal(st.held_datagrams, 1);
+    assert_int_equal(st.held_frags, 1);
+    assert_int_equal(reasm_expire(r, evpl, 1 + TIMEOUT), 1);
+    reasm_stats_get(r, &st);
+    assert_int_equal(st.held_frags, 0);
+    evpl_iovec_release(evpl, &frame);
+    reasm_destroy(r, evpl);
+}
+
+/*
  * A fragment that overlaps another without being its duplicate drops the
  * whole datagram, and every later fragment of it, until its timeout
  * (RFC 5722); every iovec is released. The overlapping fragment here
@@ -699,6 +738,39 @@ reasm_timeout(void **state)
 }
 
 /*
+ * A fragment that comes at or past its datagram's timeout, with no
+ * reasm_expire() before it, finds the datagram given up (counted, its
+ * iovecs released) and starts a new one. Guards the timeout test of
+ * reasm.c's look at the last entry used (in reasm_input()): without it the
+ * fragment joins the stale datagram.
+ */
+static void
+reasm_timeout_on_arrival(void **state)
+{
+    struct evpl       *evpl = ctx_of(state);
+    struct reasm      *r = table(0, 0, 0);
+    struct reasm_stats st;
+    struct evpl_iovec  frame;
+    int                n;
+
+    build(evpl, 9000, 6, IPPROTO_UDP, NULL, 0, 0, &frame);
+    n = cut(evpl, &frame, 1500);
+    assert_int_equal(feed(r, evpl, 0, 100), 0);
+    assert_int_equal(feed(r, evpl, 1, 100 + TIMEOUT), 0);
+    reasm_stats_get(r, &st);
+    assert_int_equal(st.timed_out, 1);
+    assert_int_equal(st.held_datagrams, 1);
+    assert_int_equal(st.held_frags, 1);
+    reasm_flush(r, evpl);
+    evpl_iovecs_release(evpl, pkts[2].iov, pkts[2].niov);
+    while (--n > 2)
+        evpl_iovecs_release(evpl, pkts[n].iov, pkts[n].niov);
+    evpl_iovec_release(evpl, &frame);
+    reasm_destroy(r, evpl);
+    assert_no_slab(evpl);
+}
+
+/*
  * The bounds: with room for 10 fragments, a second datagram's fragments
  * push out the first (the oldest) whole; with a byte bound, the bytes
  * held never pass it; with 2 datagrams, a third evicts the oldest.
@@ -803,6 +875,36 @@ reasm_key_has_protocol(void **state)
     assert_int_equal(done, 2);
     evpl_iovec_release(evpl, &u);
     evpl_iovec_release(evpl, &t);
+    reasm_destroy(r, evpl);
+}
+
+/* A frame of another IP version, or whose header length is under 20
+ * bytes, is dropped as malformed; the longest header, 60 bytes, is taken.
+ * Guards reasm.c's one-compare test of version_ihl (0x45 to 0x4f). */
+static void
+reasm_version_and_header_length(void **state)
+{
+    static const uint8_t bad[] = { 0x44, 0x40, 0x55, 0x35, 0x65 };
+    static const uint8_t opt[40];
+    struct evpl         *evpl = ctx_of(state);
+    struct reasm        *r = table(0, 0, 0);
+    struct reasm_stats   st;
+    struct evpl_iovec    f;
+    unsigned int         k;
+
+    /* Last fragments at offset 8: any payload length would do. */
+    for (k = 0; k < RTE_DIM(bad); k++) {
+        build(evpl, 1004, 9, IPPROTO_UDP, NULL, 0, 1, &f);
+        pkt_ip(&f, L2)->version_ihl = bad[k];
+        assert_int_equal(reasm_input(r, evpl, &f, 1, L2, 0, out, MAXV), 0);
+    }
+    build(evpl, 1004, 9, IPPROTO_UDP, opt, sizeof(opt), RTE_IPV4_HDR_MF_FLAG,
+          &f);
+    assert_int_equal(pkt_ip(&f, L2)->version_ihl, 0x4f);
+    assert_int_equal(reasm_input(r, evpl, &f, 1, L2, 0, out, MAXV), 0);
+    reasm_stats_get(r, &st);
+    assert_int_equal(st.malformed, RTE_DIM(bad));
+    assert_int_equal(st.held_frags, 1);
     reasm_destroy(r, evpl);
 }
 
@@ -932,12 +1034,15 @@ static const struct CMUnitTest cases[] = {
     CASE(reasm_flat_in_place),
     CASE(reasm_shared_first),
     CASE(reasm_duplicate),
+    CASE(reasm_after_completion),
     CASE(reasm_overlap),
     CASE(reasm_inconsistent),
     CASE(reasm_timeout),
+    CASE(reasm_timeout_on_arrival),
     CASE(reasm_bounds),
     CASE(reasm_key_has_protocol),
     CASE(reasm_malformed_and_padding),
+    CASE(reasm_version_and_header_length),
     CASE(reasm_too_long),
     CASE(fault_network),
 };
