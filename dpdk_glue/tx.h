@@ -430,7 +430,7 @@ evpl_tx_fresh_build(
 
 /*
  * The chain for one packet that is not the single-mbuf common case, shaped
- * for caps (tx_chain.c); counted. NULL with errno and rte_errno set, the
+ * for caps (tx_compose.c, tx_chain.c); counted. NULL with errno and rte_errno set, the
  * iovecs untouched: EINVAL (no byte), ENOMEM, EMSGSIZE. Aborts, naming
  * call, on reference-count overflow.
  */
@@ -438,6 +438,17 @@ struct rte_mbuf *evpl_tx_chain(const char *call, struct evpl *evpl,
                                struct evpl_iovec *iov, int niov,
                                unsigned int flags,
                                const struct evpl_tx_caps *caps);
+
+/*
+ * The chain of one packet of any shape, by the general build (tx_chain.c),
+ * for evpl_tx_chain()'s shapes' other packets: as evpl_tx_chain(), without
+ * its trace checks. On success with TAKE_REF, the references of iovecs
+ * that did not become segments are given up.
+ */
+struct rte_mbuf *evpl_tx_chain_any(const char *call, struct evpl *evpl,
+                                   struct evpl_iovec *iov, int niov,
+                                   unsigned int flags,
+                                   const struct evpl_tx_caps *caps);
 
 /*
  * The packet copied whole, n non-empty iovecs of total bytes, into at most

@@ -430,10 +430,11 @@ def ex_section(frag, seg):
         "- What ours adds is the conversion DPDK's fragments do not need, "
         "being mbufs from the start: `evpl_dpdk_iovecs_to_mbuf()` makes "
         "each fragment a chain of two, the header iovec's own mbuf and an "
-        "mbuf attached to the range of the slab with a shared info from "
-        "its own pool (the chain builder's path for a header in front of "
-        "one range, `evpl_tx_pair()` in `dpdk_glue/tx_chain.c`). That is "
-        "why ours counts more instructions per fragment than DPDK's.",
+        "mbuf attached to the range of the slab, one count on the slab's "
+        "own shared info (the chain builder's path for a header in front "
+        "of one range, `evpl_tx_pair()` in `dpdk_glue/tx_compose.c`). "
+        "That is why ours counts more instructions per fragment than "
+        "DPDK's.",
         True) + para(
         "- What DPDK adds, which a count of instructions does not weigh: "
         "its indirect mbuf takes its reference on the datagram's mbuf "
@@ -475,7 +476,7 @@ def ex_section(frag, seg):
         "relinked as its segment (`evpl_dpdk_iovecs_to_mbuf()`: a packet "
         "of own mbufs alone is relinked without the chain builder's "
         "general build, `evpl_tx_chain_own()` in "
-        "`dpdk_glue/tx_chain.c`).", True) + para(
+        "`dpdk_glue/tx_compose.c`).", True) + para(
         "- By hand chains the fragments with no table at all: ours is "
         "above it by the table (the lookup, the ordered insertion, the "
         "overlap and completion checks) and the two conversions.", True)
