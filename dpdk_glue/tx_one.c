@@ -78,14 +78,12 @@ evpl_tx_ext_pkt(
     }
     head->nb_segs = (uint16_t) n;
     head->pkt_len = v->length;
-    if (flags & EVPL_DPDK_TAKE_REF) {
-        /* A GLOBAL iovec's moves nowhere: its release is a no-op. */
-        if (!move)
-            evpl_iovec_put_taken_(v);
+    /* With TAKE_REF v's reference moved, or v is GLOBAL, whose reference
+     * stays its owner's: nothing to give up. */
 #ifdef EVPL_IOVEC_TRACE
+    if (flags & EVPL_DPDK_TAKE_REF)
         evpl_tx_trace_taken(v, 1);
 #endif
-    }
     return head;
 }
 

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_mempool.h>
 
@@ -400,6 +401,65 @@ slab_range_counts_as_ext_not_indirect(void **state)
     evpl_iovec_release(evpl, &base);
 }
 
+/*
+ * A burst whose first packet is not its own mbuf's only holder, and whose
+ * others are: the burst loop's step takes the whole rest, and counts each
+ * packet and segment once, the own ones as reused (guards the counts of
+ * evpl_tx_one_build()'s OWN case, dpdk_glue/tx_one.c).
+ */
+static void
+own_packets_behind_a_shared_one_are_counted(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_iovec      v[3], keep;
+    struct evpl_dpdk_pkt   p[3];
+    struct evpl_dpdk_stats st;
+    int                    i;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 1500, 0, 1, 0, &keep), 1);
+    evpl_iovec_clone(&v[0], &keep);
+    for (i = 1; i < 3; i++)
+        assert_int_equal(evpl_iovec_alloc(evpl, 1500, 0, 1, 0, &v[i]), 1);
+    for (i = 0; i < 3; i++)
+        p[i] = (struct evpl_dpdk_pkt) { &v[i], 1 };
+    evpl_dpdk_stats_reset(evpl);
+    assert_int_equal(evpl_dpdk_tx_burst(evpl, null_port, 0, p, 3,
+                                        EVPL_DPDK_TAKE_REF), 3);
+    evpl_dpdk_stats_get(evpl, &st);
+    assert_int_equal(st.tx_pkts, 3);
+    assert_int_equal(st.tx_segs, 3);
+    assert_int_equal(st.tx_reused, 2);
+    assert_int_equal(st.tx_indirect, 1);
+    evpl_iovec_release(evpl, &keep);
+}
+
+/*
+ * A packet converted while rte_errno still reads ENOMEM from an earlier
+ * failure is not counted as one that found no mbuf (guards the test of
+ * evpl_tx_one(), dpdk_glue/tx_one.c: only a failed conversion counts
+ * tx_nomem).
+ */
+static void
+stale_enomem_counts_no_failure(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_iovec      keep, c;
+    struct evpl_dpdk_stats st;
+    struct rte_mbuf       *m;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 1500, 0, 1, 0, &keep), 1);
+    evpl_iovec_clone(&c, &keep);
+    evpl_dpdk_stats_reset(evpl);
+    rte_errno = ENOMEM;
+    assert_non_null(m = evpl_dpdk_iovecs_to_mbuf(evpl, &c, 1, 0));
+    evpl_dpdk_stats_get(evpl, &st);
+    assert_int_equal(st.tx_pkts, 1);
+    assert_int_equal(st.tx_nomem, 0);
+    rte_pktmbuf_free(m);
+    evpl_iovec_release(evpl, &c);
+    evpl_iovec_release(evpl, &keep);
+}
+
 /* ---- what the driver did not take ----------------------------------------- */
 
 static uint64_t
@@ -527,6 +587,8 @@ static const struct CMUnitTest cases[] = {
     CASE(one_buffer_at_every_distance_and_place),
     CASE(short_bursts_send_what_fits),
     CASE(slab_range_counts_as_ext_not_indirect),
+    CASE(own_packets_behind_a_shared_one_are_counted),
+    CASE(stale_enomem_counts_no_failure),
     CASE(flat_untaken_global_stays_with_its_owner),
     CASE(flat_receive_grows_the_store),
 };
