@@ -460,6 +460,82 @@ stale_enomem_counts_no_failure(void **state)
     evpl_iovec_release(evpl, &keep);
 }
 
+/*
+ * A packet that cannot be converted among shared ones stops the burst:
+ * one of no iovec, or one of two empty iovecs, which the chain builder
+ * refuses. The packets before it go, errno EINVAL, the packets behind it
+ * untouched, the fresh mbufs taken for them at once back in the pool, and
+ * the counters say exactly what went (guards evpl_tx_rest_()'s stop, its
+ * EINVAL, its counters and its give-back of unused spares,
+ * dpdk_glue/tx_one.c).
+ */
+static void
+burst_stops_at_a_packet_it_cannot_convert(void **state)
+{
+    struct rte_mempool    *pool = ((struct evpl_test_ctx *) *state)->pool;
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_iovec      keep, v[2], empty[2];
+    struct evpl_dpdk_pkt   p[3];
+    struct evpl_dpdk_stats st, want = { .tx_pkts = 1, .tx_segs = 1,
+                                        .tx_indirect = 1 };
+    unsigned int           avail, bad;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 1500, 0, 1, 0, &keep), 1);
+    for (bad = 0; bad < 2; bad++) {
+        evpl_iovec_clone(&v[0], &keep);
+        evpl_iovec_clone(&v[1], &keep);
+        evpl_iovec_clone_segment(&empty[0], &keep, 0, 0);
+        evpl_iovec_clone_segment(&empty[1], &keep, 0, 0);
+        p[0]  = (struct evpl_dpdk_pkt) { &v[0], 1 };
+        p[1]  = bad ? (struct evpl_dpdk_pkt) { empty, 2 } :
+                (struct evpl_dpdk_pkt) { NULL, 0 };
+        p[2]  = (struct evpl_dpdk_pkt) { &v[1], 1 };
+        avail = rte_mempool_avail_count(pool);
+        evpl_dpdk_stats_reset(evpl);
+        errno = 0;
+        assert_int_equal(evpl_dpdk_tx_burst(evpl, null_port, 0, p, 3, 0), 1);
+        assert_int_equal(errno, EINVAL);
+        evpl_dpdk_stats_get(evpl, &st);
+        assert_memory_equal(&st, &want, sizeof(st));
+        /* net_null freed what it took: every spare is back too. */
+        assert_int_equal(rte_mempool_avail_count(pool), avail);
+        /* keep's, v[]'s and the empty clones'. */
+        assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&keep)), 5);
+        evpl_iovecs_release(evpl, v, 2);
+        evpl_iovecs_release(evpl, empty, 2);
+    }
+    evpl_iovec_release(evpl, &keep);
+}
+
+/*
+ * In a burst, a shared iovec of exactly tx_copy_max bytes is copied and
+ * one byte more is attached, as evpl_tx_fate() decides (guards the fate
+ * the burst loop's step builds a fresh packet with, dpdk_glue/tx_one.c).
+ */
+static void
+burst_copies_up_to_copy_max_bytes(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_iovec      keep, c;
+    struct evpl_dpdk_pkt   p;
+    struct evpl_dpdk_stats st;
+    unsigned int           extra;
+
+    for (extra = 0; extra < 2; extra++) {
+        assert_int_equal(evpl_iovec_alloc(evpl, EVPL_DPDK_TX_COPY_MAX + extra,
+                                          0, 1, 0, &keep), 1);
+        evpl_iovec_clone(&c, &keep);
+        p = (struct evpl_dpdk_pkt) { &c, 1 };
+        evpl_dpdk_stats_reset(evpl);
+        assert_int_equal(evpl_dpdk_tx_burst(evpl, null_port, 0, &p, 1,
+                                            EVPL_DPDK_TAKE_REF), 1);
+        evpl_dpdk_stats_get(evpl, &st);
+        assert_int_equal(st.tx_copied, !extra);
+        assert_int_equal(st.tx_indirect, extra);
+        evpl_iovec_release(evpl, &keep);
+    }
+}
+
 /* ---- what the driver did not take ----------------------------------------- */
 
 static uint64_t
@@ -589,6 +665,8 @@ static const struct CMUnitTest cases[] = {
     CASE(slab_range_counts_as_ext_not_indirect),
     CASE(own_packets_behind_a_shared_one_are_counted),
     CASE(stale_enomem_counts_no_failure),
+    CASE(burst_stops_at_a_packet_it_cannot_convert),
+    CASE(burst_copies_up_to_copy_max_bytes),
     CASE(flat_untaken_global_stays_with_its_owner),
     CASE(flat_receive_grows_the_store),
 };
