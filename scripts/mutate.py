@@ -313,6 +313,13 @@ def record(f, why=None):
     return s + ("why: %s\n" % why if why else "")
 
 
+# The mutants' build: no apps (no test runs them), and warnings are errors,
+# as the project's builds are warning-clean: a mutant the compiler warns
+# about (a function flowing off its end, a value read uninitialised) is
+# "not built", not run as whatever its undefined behaviour compiles to.
+MUTANT_BUILD = ["-Dapps=false", "-Dwerror=true"]
+
+
 # --- the lists beside this script ---------------------------------------
 
 def read_map():
@@ -427,7 +434,7 @@ def run(args, files, ranges):
     t_start = time.monotonic()
     stamp = R.sync_tree(tree)
     build = R.Build(os.path.join(root, "build"), tree,
-                    ["-Dapps=false"] + args.meson_arg, log)
+                    MUTANT_BUILD + args.meson_arg, log)
     same = R.SameCode(build)
 
     plan, every = [], []
@@ -567,7 +574,7 @@ def coverage_table(args, files):
     log = open(os.path.join(root, "last.log"), "w")
     stamp = R.sync_tree(tree)
     build = R.Build(os.path.join(root, "build"), tree,
-                    ["-Dapps=false"] + args.meson_arg, log)
+                    MUTANT_BUILD + args.meson_arg, log)
     progs = (os.path.join(build.bdir, "tests") + os.sep,
              os.path.join(build.bdir, "fuzz") + os.sep)
     tests = [n for n, t in sorted(build.tests.items())

@@ -134,6 +134,15 @@ class Build:
             if rc != 0:
                 raise SystemExit("meson setup %s failed: see %s" %
                                  (bdir, log.name))
+        elif "-Dwerror=true" in meson_args and not self.werror():
+            # A directory set up before the mutants' build made warnings
+            # errors.
+            print("configuring %s with -Dwerror=true" % bdir, flush=True)
+            rc, _ = sh(["meson", "configure", bdir, "-Dwerror=true"],
+                       log=log)
+            if rc != 0:
+                raise SystemExit("meson configure %s failed: see %s" %
+                                 (bdir, log.name))
         if self.ninja([]) != 0:
             raise SystemExit("the unmutated tree does not build in %s: see %s"
                              % (bdir, log.name))
@@ -150,6 +159,12 @@ class Build:
             self.tests[t["name"]] = {
                 "cmd": t["cmd"], "env": env, "cwd": t["workdir"] or bdir,
                 "targets": [f for d in t["depends"] for f in files.get(d, [])]}
+
+    def werror(self):
+        with open(os.path.join(self.bdir, "meson-info",
+                               "intro-buildoptions.json")) as f:
+            return any(o["name"] == "werror" and o["value"]
+                       for o in json.load(f))
 
     def ninja(self, targets):
         rc, _ = sh(["ninja", "-C", self.bdir] + targets, log=self.log)
