@@ -306,11 +306,12 @@ def select(found, args, ranges=None):
     return found
 
 
-def record(f, why=None):
+def record(f, why=None, trace=False):
     """A mutant as scripts/mutation-equivalent.txt lists one."""
     s = "%s:%d %s in %s\n-%s\n+%s\n" % (f["file"], f["line"], f["op"],
                                          f["func"], f["orig"], f["mut"])
-    return s + ("why: %s\n" % why if why else "")
+    return s + ("%s: %s\n" % ("trace" if trace else "why", why) if why
+                else "")
 
 
 # The mutants' build: no apps (no test runs them), and warnings are errors,
@@ -346,7 +347,8 @@ def covering(rel_path, table):
 
 
 def read_equivalent():
-    """[{file, func (None: any), orig, mut, why}], stripped of blanks."""
+    """[{file, func (None: any), orig, mut, why, trace}], stripped of
+    blanks; trace: the entry holds only outside trace builds."""
     eq, cur = [], None
     if not os.path.exists(EQUIVALENT):
         return eq
@@ -363,8 +365,9 @@ def read_equivalent():
             cur["orig"] = line[1:].strip()
         elif cur is not None and line.startswith("+"):
             cur["mut"] = line[1:].strip()
-        elif cur is not None and line.startswith("why:"):
-            cur["why"] = line[4:].strip()
+        elif cur is not None and line.startswith(("why:", "trace:")):
+            word, _, why = line.partition(":")
+            cur["trace"], cur["why"] = word == "trace", why.strip()
             eq.append(cur)
             cur = None
     return eq
@@ -436,6 +439,10 @@ def run(args, files, ranges):
     build = R.Build(os.path.join(root, "build"), tree,
                     MUTANT_BUILD + args.meson_arg, log)
     same = R.SameCode(build)
+    if build.option("iovec_trace"):
+        # A trace build reads what the plain builds only write: the
+        # mutants listed as trace-only run here.
+        equivalent = [e for e in equivalent if not e["trace"]]
 
     plan, every = [], []
     for rel in files:
@@ -492,6 +499,7 @@ def run(args, files, ranges):
             prior = earlier.get((digest, f["line"], f["mut"]))
             if e is not None:
                 f["result"], f["why"] = "equivalent", e["why"]
+                f["trace"] = e["trace"]
                 e["used"] = True
             elif prior is not None:
                 for k in ("result", "by", "reached"):
@@ -613,7 +621,7 @@ def report(results, plan, equivalent, every, secs, build):
     if eqv:
         lines.append("Equivalent mutants, not run:\n")
         for f in eqv:
-            lines.append(record(f, f["why"]))
+            lines.append(record(f, f["why"], f.get("trace")))
     planned = {p[0] for p in plan}
     for e in equivalent:
         if e["file"] in planned and equivalent_of_any(e, every) is None:
@@ -701,7 +709,8 @@ def main():
             twice = repeated(found)
             for m in select(found, args, ranges.get(f)):
                 e = equivalent_of(m, eq, twice)
-                print(record(m, e["why"] if e else None))
+                print(record(m, e["why"] if e else None,
+                             e is not None and e["trace"]))
         return 0
     if args.command == "coverage":
         return coverage_table(args, files)

@@ -134,7 +134,7 @@ class Build:
             if rc != 0:
                 raise SystemExit("meson setup %s failed: see %s" %
                                  (bdir, log.name))
-        elif "-Dwerror=true" in meson_args and not self.werror():
+        elif "-Dwerror=true" in meson_args and not self.option("werror"):
             # A directory set up before the mutants' build made warnings
             # errors.
             print("configuring %s with -Dwerror=true" % bdir, flush=True)
@@ -160,11 +160,14 @@ class Build:
                 "cmd": t["cmd"], "env": env, "cwd": t["workdir"] or bdir,
                 "targets": [f for d in t["depends"] for f in files.get(d, [])]}
 
-    def werror(self):
+    def option(self, name):
+        """The value of the build's meson option name (None: no such)."""
         with open(os.path.join(self.bdir, "meson-info",
                                "intro-buildoptions.json")) as f:
-            return any(o["name"] == "werror" and o["value"]
-                       for o in json.load(f))
+            for o in json.load(f):
+                if o["name"] == name:
+                    return o["value"]
+        return None
 
     def ninja(self, targets):
         rc, _ = sh(["ninja", "-C", self.bdir] + targets, log=self.log)
