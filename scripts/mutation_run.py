@@ -238,14 +238,19 @@ def coverage(build_root, tree, stamp, tests, files, meson_args, log):
     """{file: {"lines": {line: [tests reaching it]}, "executable": [...]}}
     for files under tests, from a coverage build of its own (build_root/cov,
     -O0 so that lines map to code), each test run alone. Kept in
-    build_root/coverage.json for the same tree and tests."""
+    build_root/coverage.json for the same tree, and reused for any of its
+    tests and files (a run over fewer files after one over all)."""
     cache = os.path.join(build_root, "coverage.json")
     want = {"stamp": stamp, "tests": sorted(tests), "files": sorted(files),
             "meson_args": meson_args}
     if os.path.exists(cache):
         with open(cache) as f:
             old = json.load(f)
-        if old.get("want") == want:
+        have = old.get("want", {})
+        if (have.get("stamp") == stamp and
+                have.get("meson_args") == meson_args and
+                set(tests) <= set(have.get("tests", [])) and
+                set(files) <= set(have.get("files", []))):
             return old["coverage"]
     cdir = os.path.join(build_root, "cov")
     print("coverage: building %s and running %d tests" % (cdir, len(tests)),
