@@ -314,11 +314,16 @@ def record(f, why=None, trace=False):
                 else "")
 
 
-# The mutants' build: no apps (no test runs them), and warnings are errors,
-# as the project's builds are warning-clean: a mutant the compiler warns
-# about (a function flowing off its end, a value read uninitialised) is
-# "not built", not run as whatever its undefined behaviour compiles to.
-MUTANT_BUILD = ["-Dapps=false", "-Dwerror=true"]
+# The mutants' build: no apps (no test runs them), and the warnings that
+# flag undefined behaviour are errors (the project's builds are
+# warning-clean): a mutant flowing off the end of a function or reading a
+# value it never set is "not built", not run as whatever its undefined
+# behaviour happens to compile to. Not every warning: -Wparentheses,
+# -Wempty-body and the like would refuse mutants that only change
+# behaviour (an if whose statement is deleted), which tests must kill.
+MUTANT_CFLAGS = ["-Werror=return-type", "-Werror=uninitialized",
+                 "-Werror=maybe-uninitialized"]
+MUTANT_BUILD = ["-Dapps=false", "-Dc_args=" + " ".join(MUTANT_CFLAGS)]
 
 
 # --- the lists beside this script ---------------------------------------
@@ -437,7 +442,7 @@ def run(args, files, ranges):
     t_start = time.monotonic()
     stamp = R.sync_tree(tree)
     build = R.Build(os.path.join(root, "build"), tree,
-                    MUTANT_BUILD + args.meson_arg, log)
+                    MUTANT_BUILD + args.meson_arg, log, MUTANT_CFLAGS)
     same = R.SameCode(build)
     if build.option("iovec_trace"):
         # A trace build reads what the plain builds only write: the
@@ -584,7 +589,7 @@ def coverage_table(args, files):
     log = open(os.path.join(root, "last.log"), "w")
     stamp = R.sync_tree(tree)
     build = R.Build(os.path.join(root, "build"), tree,
-                    MUTANT_BUILD + args.meson_arg, log)
+                    MUTANT_BUILD + args.meson_arg, log, MUTANT_CFLAGS)
     progs = (os.path.join(build.bdir, "tests") + os.sep,
              os.path.join(build.bdir, "fuzz") + os.sep)
     tests = [n for n, t in sorted(build.tests.items())

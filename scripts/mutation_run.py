@@ -126,7 +126,7 @@ class Build:
     which saves meson's start-up per mutant and builds only what the
     chosen tests need."""
 
-    def __init__(self, bdir, tree, meson_args, log):
+    def __init__(self, bdir, tree, meson_args, log, c_args=()):
         self.bdir, self.tree, self.log = bdir, tree, log
         if not os.path.exists(os.path.join(bdir, "build.ninja")):
             print("configuring %s" % bdir, flush=True)
@@ -134,12 +134,14 @@ class Build:
             if rc != 0:
                 raise SystemExit("meson setup %s failed: see %s" %
                                  (bdir, log.name))
-        elif "-Dwerror=true" in meson_args and not self.option("werror"):
-            # A directory set up before the mutants' build made warnings
-            # errors.
-            print("configuring %s with -Dwerror=true" % bdir, flush=True)
-            rc, _ = sh(["meson", "configure", bdir, "-Dwerror=true"],
-                       log=log)
+        elif c_args and (self.option("werror") or
+                         list(c_args) != self.option("c_args")[-len(c_args):]):
+            # A directory set up before the mutants' build took c_args
+            # (or with every warning an error).
+            print("configuring %s with c_args %s" % (bdir, " ".join(c_args)),
+                  flush=True)
+            rc, _ = sh(["meson", "configure", bdir, "-Dwerror=false",
+                        "-Dc_args=" + " ".join(c_args)], log=log)
             if rc != 0:
                 raise SystemExit("meson configure %s failed: see %s" %
                                  (bdir, log.name))
