@@ -306,11 +306,24 @@ def select(found, args, ranges=None):
     return found
 
 
-def record(f, why=None):
+def record(f, why=None, trace=False):
     """A mutant as scripts/mutation-equivalent.txt lists one."""
     s = "%s:%d %s in %s\n-%s\n+%s\n" % (f["file"], f["line"], f["op"],
                                          f["func"], f["orig"], f["mut"])
-    return s + ("why: %s\n" % why if why else "")
+    return s + ("%s: %s\n" % ("trace" if trace else "why", why) if why
+                else "")
+
+
+# The mutants' build: no apps (no test runs them), and the warnings that
+# flag undefined behaviour are errors (the project's builds are
+# warning-clean): a mutant flowing off the end of a function or reading a
+# value it never set is "not built", not run as whatever its undefined
+# behaviour happens to compile to. Not every warning: -Wparentheses,
+# -Wempty-body and the like would refuse mutants that only change
+# behaviour (an if whose statement is deleted), which tests must kill.
+MUTANT_CFLAGS = ["-Werror=return-type", "-Werror=uninitialized",
+                 "-Werror=maybe-uninitialized"]
+MUTANT_BUILD = ["-Dapps=false", "-Dc_args=" + " ".join(MUTANT_CFLAGS)]
 
 
 # --- the lists beside this script ---------------------------------------
@@ -339,7 +352,8 @@ def covering(rel_path, table):
 
 
 def read_equivalent():
-    """[{file, func (None: any), orig, mut, why}], stripped of blanks."""
+    """[{file, func (None: any), orig, mut, why, trace}], stripped of
+    blanks; trace: the entry holds only outside trace builds."""
     eq, cur = [], None
     if not os.path.exists(EQUIVALENT):
         return eq
@@ -356,8 +370,9 @@ def read_equivalent():
             cur["orig"] = line[1:].strip()
         elif cur is not None and line.startswith("+"):
             cur["mut"] = line[1:].strip()
-        elif cur is not None and line.startswith("why:"):
-            cur["why"] = line[4:].strip()
+        elif cur is not None and line.startswith(("why:", "trace:")):
+            word, _, why = line.partition(":")
+            cur["trace"], cur["why"] = word == "trace", why.strip()
             eq.append(cur)
             cur = None
     return eq
@@ -427,8 +442,12 @@ def run(args, files, ranges):
     t_start = time.monotonic()
     stamp = R.sync_tree(tree)
     build = R.Build(os.path.join(root, "build"), tree,
-                    ["-Dapps=false"] + args.meson_arg, log)
+                    MUTANT_BUILD + args.meson_arg, log, MUTANT_CFLAGS)
     same = R.SameCode(build)
+    if build.option("iovec_trace"):
+        # A trace build reads what the plain builds only write: the
+        # mutants listed as trace-only run here.
+        equivalent = [e for e in equivalent if not e["trace"]]
 
     plan, every = [], []
     for rel in files:
@@ -460,6 +479,8 @@ def run(args, files, ranges):
     out = open(kept, "a" if args.resume else "w")
     results, done = [], 0
     for rel, tests, found in plan:
+        if not found:
+            continue
         path = os.path.join(tree, rel)
         digest = hashlib.sha1(open(path, "rb").read()).hexdigest()
         if build.ninja(build.targets(tests)) != 0:
@@ -485,6 +506,7 @@ def run(args, files, ranges):
             prior = earlier.get((digest, f["line"], f["mut"]))
             if e is not None:
                 f["result"], f["why"] = "equivalent", e["why"]
+                f["trace"] = e["trace"]
                 e["used"] = True
             elif prior is not None:
                 for k in ("result", "by", "reached"):
@@ -567,7 +589,7 @@ def coverage_table(args, files):
     log = open(os.path.join(root, "last.log"), "w")
     stamp = R.sync_tree(tree)
     build = R.Build(os.path.join(root, "build"), tree,
-                    ["-Dapps=false"] + args.meson_arg, log)
+                    MUTANT_BUILD + args.meson_arg, log, MUTANT_CFLAGS)
     progs = (os.path.join(build.bdir, "tests") + os.sep,
              os.path.join(build.bdir, "fuzz") + os.sep)
     tests = [n for n, t in sorted(build.tests.items())
@@ -606,7 +628,7 @@ def report(results, plan, equivalent, every, secs, build):
     if eqv:
         lines.append("Equivalent mutants, not run:\n")
         for f in eqv:
-            lines.append(record(f, f["why"]))
+            lines.append(record(f, f["why"], f.get("trace")))
     planned = {p[0] for p in plan}
     for e in equivalent:
         if e["file"] in planned and equivalent_of_any(e, every) is None:
@@ -694,7 +716,8 @@ def main():
             twice = repeated(found)
             for m in select(found, args, ranges.get(f)):
                 e = equivalent_of(m, eq, twice)
-                print(record(m, e["why"] if e else None))
+                print(record(m, e["why"] if e else None,
+                             e is not None and e["trace"]))
         return 0
     if args.command == "coverage":
         return coverage_table(args, files)

@@ -13,7 +13,10 @@
 # it, each with a time limit, stopping at the first failure. Mutants are
 # killed (a test fails; a timeout when its limit passes), survive, are the
 # same code (the mutant compiles to the unmutated objects), or do not
-# build; those listed in scripts/mutation-equivalent.txt are not run.
+# build (the warnings that flag undefined behaviour are errors there: a
+# function flowing off its end does not build); those listed in
+# scripts/mutation-equivalent.txt are not run (its trace: entries only
+# outside a trace build).
 # Options:
 #   --lines A-B           only mutants on these lines
 #   --operator OP[,OP]    rel eq logic arith incdec const negate delete

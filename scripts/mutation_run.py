@@ -126,13 +126,24 @@ class Build:
     which saves meson's start-up per mutant and builds only what the
     chosen tests need."""
 
-    def __init__(self, bdir, tree, meson_args, log):
+    def __init__(self, bdir, tree, meson_args, log, c_args=()):
         self.bdir, self.tree, self.log = bdir, tree, log
         if not os.path.exists(os.path.join(bdir, "build.ninja")):
             print("configuring %s" % bdir, flush=True)
             rc, _ = sh(["meson", "setup", bdir, tree] + meson_args, log=log)
             if rc != 0:
                 raise SystemExit("meson setup %s failed: see %s" %
+                                 (bdir, log.name))
+        elif c_args and (self.option("werror") or
+                         list(c_args) != self.option("c_args")[-len(c_args):]):
+            # A directory set up before the mutants' build took c_args
+            # (or with every warning an error).
+            print("configuring %s with c_args %s" % (bdir, " ".join(c_args)),
+                  flush=True)
+            rc, _ = sh(["meson", "configure", bdir, "-Dwerror=false",
+                        "-Dc_args=" + " ".join(c_args)], log=log)
+            if rc != 0:
+                raise SystemExit("meson configure %s failed: see %s" %
                                  (bdir, log.name))
         if self.ninja([]) != 0:
             raise SystemExit("the unmutated tree does not build in %s: see %s"
@@ -150,6 +161,15 @@ class Build:
             self.tests[t["name"]] = {
                 "cmd": t["cmd"], "env": env, "cwd": t["workdir"] or bdir,
                 "targets": [f for d in t["depends"] for f in files.get(d, [])]}
+
+    def option(self, name):
+        """The value of the build's meson option name (None: no such)."""
+        with open(os.path.join(self.bdir, "meson-info",
+                               "intro-buildoptions.json")) as f:
+            for o in json.load(f):
+                if o["name"] == name:
+                    return o["value"]
+        return None
 
     def ninja(self, targets):
         rc, _ = sh(["ninja", "-C", self.bdir] + targets, log=self.log)
@@ -220,14 +240,19 @@ def coverage(build_root, tree, stamp, tests, files, meson_args, log):
     """{file: {"lines": {line: [tests reaching it]}, "executable": [...]}}
     for files under tests, from a coverage build of its own (build_root/cov,
     -O0 so that lines map to code), each test run alone. Kept in
-    build_root/coverage.json for the same tree and tests."""
+    build_root/coverage.json for the same tree, and reused for any of its
+    tests and files (a run over fewer files after one over all)."""
     cache = os.path.join(build_root, "coverage.json")
     want = {"stamp": stamp, "tests": sorted(tests), "files": sorted(files),
             "meson_args": meson_args}
     if os.path.exists(cache):
         with open(cache) as f:
             old = json.load(f)
-        if old.get("want") == want:
+        have = old.get("want", {})
+        if (have.get("stamp") == stamp and
+                have.get("meson_args") == meson_args and
+                set(tests) <= set(have.get("tests", [])) and
+                set(files) <= set(have.get("files", []))):
             return old["coverage"]
     cdir = os.path.join(build_root, "cov")
     print("coverage: building %s and running %d tests" % (cdir, len(tests)),

@@ -348,14 +348,12 @@ evpl_reserve_span(
     struct evpl       *evpl,
     unsigned int       length,
     unsigned int       mask,
-    unsigned int       max_vec,
     unsigned int       flags,
     struct evpl_iovec *r_iovec)
 {
     struct rte_mbuf *c = evpl->carve.buf, *m = c;
     unsigned int     n = 0, left = length, chunk, i;
     char            *start = NULL;
-    int              err = ENOMEM;
 
     if (c != NULL)
         start = evpl_align_ptr((char *) c->buf_addr + evpl->carve.used, mask);
@@ -374,10 +372,10 @@ evpl_reserve_span(
         left -= chunk;
         if (left == 0)
             break;
-        if (n == max_vec) {
-            err = ENOSPC;
-            goto undo;
-        }
+        /* Within max_vec: the caller chose segments only when 1 +
+         * ceil(length / (room - mask)) of them fit in it, and a fresh
+         * segment holds at least room - mask bytes behind its aligned
+         * start. */
         if ((m = evpl_reserve_seg(evpl, EVPL_SPAN_NONE)) == NULL)
             goto undo;
         start = evpl_align_ptr(m->buf_addr, mask);
@@ -395,7 +393,7 @@ evpl_reserve_span(
  undo:
     for (i = 0; i < n; i++)
         evpl_iovec_ref_put_(evpl_iovec_mbuf_(&r_iovec[i]), 0);
-    return evpl_fail(err);
+    return evpl_fail(ENOMEM);
 }
 
 EVPL_EXPORT int
@@ -434,5 +432,5 @@ evpl_iovec_reserve(
                                                        r_iovec));
     return EVPL_TRACE_HANDED_OUT(evpl, r_iovec,
                                  evpl_reserve_span(evpl, length, mask,
-                                                   max_vec, flags, r_iovec));
+                                                   flags, r_iovec));
 }

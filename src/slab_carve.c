@@ -281,14 +281,9 @@ evpl_slab_reserve(
     start = evpl_slab_carve_room(evpl, c, 1, mask, 0);
     if (unlikely(start == NULL))
         return -1;
+    /* The rest of the slab, at most its size: less than length. */
     first = c->buf;
     chunk = (unsigned int) (first->h.data + first->h.size - start);
-    if (chunk >= length) {
-        /* A large alignment that this slab happens to satisfy. */
-        evpl_slab_fill_ref("evpl_iovec_reserve", r_iovec, first, start,
-                           length, flags);
-        return 1;
-    }
     if (1 + evpl_slab_pieces(length - chunk, sc->size) > max_vec)
         return evpl_fail(ENOSPC);
     /* The first piece's reference before any fresh slab is sought, so

@@ -442,6 +442,34 @@ take_ref_of_65_iovecs_gives_each_up_once(void **state)
     evpl_iovec_release(evpl, &base);
 }
 
+/* A packet of more than 4 GiB (2,049 clones of one GLOBAL 2 MiB slab,
+ * which take no memory of their own) is refused with EMSGSIZE, its
+ * iovecs untouched: an mbuf chain's pkt_len is 32 bits. Guards the
+ * EMSGSIZE of dpdk_glue/tx_chain.c's evpl_tx_chain_any() for a total over
+ * UINT32_MAX (without it the call fails with errno unset). */
+static void
+packet_over_4_gib_is_emsgsize(void **state)
+{
+    enum { N = 2049 };
+    struct evpl       *evpl = ctx_of(state);
+    struct evpl_iovec *pkt;
+    int                i;
+
+    assert_non_null(pkt = calloc(N, sizeof(*pkt)));
+    assert_int_equal(evpl_iovec_alloc_global(evpl, &pkt[0]), 1);
+    assert_int_equal(pkt[0].length, EVPL_DPDK_DEFAULT_SLAB_SIZE);
+    for (i = 1; i < N; i++)
+        evpl_iovec_clone(&pkt[i], &pkt[0]);
+    errno = 0;
+    assert_null(evpl_dpdk_iovecs_to_mbuf(evpl, pkt, N, 0));
+    assert_int_equal(errno, EMSGSIZE);
+    errno = 0;
+    assert_null(evpl_dpdk_iovecs_to_mbuf(evpl, pkt, N, EVPL_DPDK_TAKE_REF));
+    assert_int_equal(errno, EMSGSIZE);
+    evpl_iovecs_release(evpl, pkt, N);
+    free(pkt);
+}
+
 /* A shared iovec on an mbuf of a pinned external-buffer pool
  * (rte_pktmbuf_pool_create_extbuf()), too long to be copied as small: no
  * mbuf can be attached to a pinned buffer, so the packet is copied into
@@ -992,6 +1020,7 @@ static const struct CMUnitTest cases[] = {
     CASE(own_pieces_past_the_segments_are_linearized),
     CASE(many_iovecs_are_linearized),
     CASE(take_ref_of_65_iovecs_gives_each_up_once),
+    CASE(packet_over_4_gib_is_emsgsize),
     CASE(shared_iovec_on_a_pinned_buffer_is_copied),
     CASE(conversion_failure_leaves_iovecs_untouched),
     CASE(conversion_bad_arguments),

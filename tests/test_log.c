@@ -13,6 +13,8 @@
  * to what tests/common.c passes the EAL.
  */
 
+#define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -24,6 +26,7 @@
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_log.h>
+#include <rte_memzone.h>
 #include <rte_mempool.h>
 
 #include "common.h"
@@ -418,6 +421,58 @@ a_pool_that_cannot_be_made_is_named_with_the_reason(void **state)
     free(log);
 }
 
+/*
+ * This program defines rte_memzone_reserve(): an executable's definition
+ * interposes on the library's call through its PLT. While armed it fails
+ * the reservation of a pool's publication marker (its name begins "EV_",
+ * src/pool.c) with ENOSPC, as a full memzone table would, and counts it.
+ */
+static int          marker_fail;
+static unsigned int marker_failed;
+
+const struct rte_memzone *
+rte_memzone_reserve(const char *name, size_t len, int socket_id,
+                    unsigned int flags)
+{
+    static const struct rte_memzone *(*real)(const char *, size_t, int,
+                                             unsigned int);
+
+    if (marker_fail && strncmp(name, "EV_", 3) == 0) {
+        marker_failed++;
+        rte_errno = ENOSPC;
+        return NULL;
+    }
+    if (real == NULL)
+        *(void **) &real = dlsym(RTLD_NEXT, "rte_memzone_reserve");
+    return real(name, len, socket_id, flags);
+}
+
+/* A pool made whose marker cannot be reserved is named at ERR with the
+ * marker's reason, which the pool's discarding may overwrite. Guards the
+ * error kept in src/pool.c's evpl_pool_get_or_create() (err = rte_errno
+ * before mk->discard()). */
+static void
+a_pool_whose_marker_cannot_be_reserved_is_named_with_the_reason(void **state)
+{
+    const struct evpl_config cfg = { .nb_mbufs = next_nb_mbufs++ };
+    const struct refusal     r = { NULL, NULL, ENOMEM, refused_create, &cfg };
+    char                    *log, *line, *nl;
+
+    (void) state;
+    restore_levels();
+    marker_failed = 0;
+    marker_fail   = 1;
+    log = evpl_test_captured_log(run_refusal, (void *) &r);
+    marker_fail   = 0;
+    assert_int_equal(marker_failed, 1);
+    line = strstr(log, "cannot create pool evpl");
+    assert_non_null(line);
+    if ((nl = strchr(line, '\n')) != NULL)
+        *nl = '\0';
+    assert_non_null(strstr(line, ": No space left on device"));
+    free(log);
+}
+
 static const struct CMUnitTest cases[] = {
     /* First: it reads the level the command line set. */
     cmocka_unit_test(lib_star_on_the_command_line_reaches_lib_evpl),
@@ -432,6 +487,7 @@ static const struct CMUnitTest cases[] = {
     cmocka_unit_test(a_pool_that_is_not_pktmbuf_is_named),
     cmocka_unit_test(causes_are_debug_and_memory_is_err),
     cmocka_unit_test(a_pool_that_cannot_be_made_is_named_with_the_reason),
+    cmocka_unit_test(a_pool_whose_marker_cannot_be_reserved_is_named_with_the_reason),
 };
 
 /* What a user types; the EAL's own debug lines then go off again, as for a

@@ -312,6 +312,43 @@ reserve_span_without_mbufs_fails(void **state)
     own_done(&o);
 }
 
+/* A spanning reservation whose mbufs run out half way fails with ENOMEM
+ * and gives back exactly the pieces it took: the iovec behind them in the
+ * caller's array (here a copy of a live one) is not touched. Guards the
+ * bound of src/alloc.c's evpl_reserve_span() undo loop (i < n: at <= it
+ * also puts the reference of whatever lies at r_iovec[n]). */
+static void
+reserve_span_out_of_mbufs_half_way_gives_back_its_pieces(void **state)
+{
+    struct own        o;
+    struct rte_mbuf  *held[64], *m;
+    struct evpl_iovec a, s, v[8];
+    unsigned int      n, i;
+
+    (void) state;
+    own_pool(&o, "reserve_span_half");
+    /* A carve segment with room left, and a live iovec to copy. */
+    assert_int_equal(evpl_iovec_reserve(o.e, 100, 0, 1, &a), 1);
+    evpl_iovec_commit(o.e, 0, &a, 1);
+    assert_int_equal(evpl_iovec_alloc(o.e, 64, 0, 1, 0, &s), 1);
+    m = evpl_test_mbuf(&s);
+    /* One mbuf left: the carve rest and one fresh segment, not a second. */
+    n = evpl_test_pool_drain(o.mp, held, 64);
+    assert_true(n >= 1);
+    rte_mempool_put(o.mp, held[--n]);
+    for (i = 0; i < RTE_DIM(v); i++)
+        v[i] = s;
+    errno = 0;
+    assert_int_equal(evpl_iovec_reserve(o.e, 3 * o.room, 0, 8, v), -1);
+    assert_int_equal(errno, ENOMEM);
+    assert_int_equal(rte_mbuf_refcnt_read(m), 1);
+    assert_int_equal(rte_mempool_avail_count(o.mp), 1);
+    rte_mempool_put_bulk(o.mp, (void **) held, n);
+    evpl_iovec_release(o.e, &s);
+    evpl_iovec_release(o.e, &a);
+    own_done(&o);
+}
+
 /* The carve segment's aligned carving point can fall on its very end (64
  * bytes left at alignment 128, on a buffer that ends 128-aligned): a
  * spanning reservation then starts on a fresh segment, with no empty
@@ -515,6 +552,7 @@ static const struct CMUnitTest cases[] = {
     CASE(reserve_of_max_vec_full_segments_takes_a_slab),
     CASE(reserve_aligned_to_the_whole_room_takes_a_slab),
     CASE(reserve_span_without_mbufs_fails),
+    CASE(reserve_span_out_of_mbufs_half_way_gives_back_its_pieces),
     CASE(reserve_span_from_a_carve_segment_with_no_room_left),
     CASE(reserve_fresh_segment_forgets_an_old_span_mark),
     CASE(commit_of_a_slab_allocation_consumes_nothing),

@@ -4,14 +4,18 @@
  * struct evpl_config's pool_socket: zero means the caller's socket, and
  * EVPL_DPDK_SOCKET(id) puts the default pool on socket id, which must be
  * one the EAL found. On a one-socket machine every case still runs; the
- * explicit socket is then the caller's own.
+ * explicit socket is then the caller's own. Slabs come from the memory of
+ * their context's socket: that case needs lcores on two sockets and
+ * hugepages, and skips elsewhere.
  */
 
 #include <errno.h>
 #include <stdio.h>
 
 #include <rte_eal.h>
+#include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_memory.h>
 
 #include "common.h"
 
@@ -106,11 +110,71 @@ ignored_with_the_callers_pool(void **state)
     evpl_destroy(e);
 }
 
+/* On an lcore: a slab of a fresh context there, and the socket of the
+ * memory it lies in (-1: no slab could be had). */
+static int
+slab_socket_on_lcore(void *arg)
+{
+    int                           *socket = arg;
+    const struct rte_memseg_list  *msl;
+    struct evpl_iovec              v;
+    struct evpl                   *e = evpl_create(NULL);
+
+    *socket = -1;
+    if (e == NULL)
+        return -1;
+    if (evpl_iovec_alloc_global(e, &v) == 1) {
+        msl     = rte_mem_virt2memseg_list(v.data);
+        *socket = msl != NULL ? msl->socket_id : -1;
+        evpl_iovec_release(e, &v);
+    }
+    evpl_destroy(e);
+    return 0;
+}
+
+/*
+ * A context's slabs lie in its own socket's memory. Guards the socket a
+ * new slab set records (src/slab_set.c's evpl_slab_set_find(),
+ * set->socket = socket): without it every set says socket 0, so a
+ * context on another socket takes its slabs from socket 0's memory (and
+ * makes a set of its own each time, as the lookup never matches it). Only
+ * a machine whose EAL lcores span two sockets, with hugepages there, can
+ * tell: elsewhere (one socket, or no hugepages, whose memory is socket
+ * 0's) it skips.
+ */
+static void
+slabs_lie_in_the_memory_of_their_contexts_socket(void **state)
+{
+    unsigned int lcore, tried = 0;
+    int          socket;
+
+    (void) state;
+    if (!rte_eal_has_hugepages())
+        skip();
+    RTE_LCORE_FOREACH_WORKER(lcore) {
+        if (rte_lcore_to_socket_id(lcore) == rte_socket_id())
+            continue;
+        assert_int_equal(rte_eal_remote_launch(slab_socket_on_lcore, &socket,
+                                               lcore), 0);
+        assert_int_equal(rte_eal_wait_lcore(lcore), 0);
+        if (socket < 0) {
+            print_message("lcore %u: no slab on socket %u\n", lcore,
+                          rte_lcore_to_socket_id(lcore));
+            continue;
+        }
+        assert_int_equal(socket, (int) rte_lcore_to_socket_id(lcore));
+        tried++;
+    }
+    if (tried == 0)
+        skip(); /* no lcore on another socket with memory */
+}
+
 static const struct CMUnitTest cases[] = {
     CASE(zero_means_the_callers_socket),
     CASE(each_socket_by_number),
     CASE(socket_the_eal_did_not_find_is_einval),
     CASE(ignored_with_the_callers_pool),
+    CASE(slabs_lie_in_the_memory_of_their_contexts_socket),
 };
 
 EVPL_TEST_MAIN("numa", cases)

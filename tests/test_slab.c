@@ -1185,6 +1185,34 @@ slab_reservation_of_too_many_pieces_takes_no_slab(void **state)
     evpl_destroy(e);
 }
 
+/* The same from a carve slab partly used: two slabs' length fits 2
+ * pieces from a slab's start, but from the carve point it is the rest of
+ * that slab and 2 more, 3 > max_vec 2: ENOSPC, v[2] untouched, the carve
+ * slab's count as before. Guards the "1 +" (the first piece) of the
+ * second ENOSPC check of src/slab_carve.c's evpl_slab_reserve(): without
+ * it a third piece is written past max_vec. */
+static void
+slab_reservation_from_a_used_slab_counts_its_first_piece(void **state)
+{
+    struct evpl      *e;
+    struct evpl_iovec a, v[3];
+
+    (void) state;
+    assert_non_null(e = evpl_create(NULL));
+    assert_int_equal(evpl_iovec_reserve(e, 100000, 0, 1, &a), 1);
+    assert_true(evpl_dpdk_iovec_is_slab(&a));
+    evpl_iovec_set_length(&a, 1000);
+    evpl_iovec_commit(e, 0, &a, 1);
+    memset(v, 0, sizeof(v));
+    errno = 0;
+    assert_int_equal(evpl_iovec_reserve(e, 2 * SLAB, 0, 2, v), -1);
+    assert_int_equal(errno, ENOSPC);
+    assert_null(v[2].private_data);
+    assert_int_equal(slab_refcnt(&a), 2); /* a and the carving */
+    evpl_iovec_release(e, &a);
+    evpl_destroy(e);
+}
+
 /* A slab larger than a step of growth (EVPL_SLAB_GROW_BYTES, 32 MiB):
  * its set still grows, by a pool of one slab. Guards the "at least one"
  * of src/slab_set.c's evpl_slab_set_step() (without it the first pool of
@@ -1850,6 +1878,7 @@ static const struct CMUnitTest cases[] = {
     CASE(idle_shared_carve_slab_goes_back_when_slabs_run_out),
     CASE(recycled_carve_slab_carves_from_its_start),
     CASE(slab_span_carves_on_behind_its_last_piece),
+    cmocka_unit_test(slab_reservation_from_a_used_slab_counts_its_first_piece),
     CASE(slab_reservation_of_too_many_pieces_takes_no_slab),
     CASE(slab_larger_than_a_growth_step_grows_a_pool_of_one),
     CASE(global_slab_lifetime),

@@ -8,7 +8,13 @@
  * under --no-huge) so that growth meets the end of memory within a test.
  * The cases run in order, as each leaves its pools behind (pools are
  * never freed):
+ *  - a context whose id is 0x01010101 counts no slab it never took (first,
+ *    so that the ids before it are only the loop's);
  *  - contexts of one configuration share one set (no pool made);
+ *  - a set that cannot be allocated (calloc() failing) leaves the sets'
+ *    lock free, and a growth that succeeds between two that fail lets the
+ *    second failure warn again (fault injection, below: no memory used
+ *    up, tiny pools);
  *  - a set's first pool fails to complete at every step (its zone, its
  *    mempool's memzones, the publication marker): nothing stays;
  *  - lcores and threads outside the EAL grow one set at once;
@@ -19,19 +25,33 @@
  *  - memory still used up, a set whose step is one slab fails at once.
  */
 
+#define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_errno.h>
 #include <rte_malloc.h>
 #include <rte_memzone.h>
 
 #include "common.h"
 #include "slab_sets.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define ASAN_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ASAN_BUILD 1
+#endif
+#endif
 
 /* DPDK memory the program may use, MiB: the default pool (about 70), the
  * libevpl case's slabs (288, in pools of 32 MiB) and the concurrent
@@ -64,6 +84,65 @@ heap_allocated(void)
     return st.heap_allocsz_bytes;
 }
 
+/* ---- slabs never taken ------------------------------------------------- */
+
+#define ONES_ID    0x01010101u
+#define ONES_CHECK 4096u /* contexts checked around it */
+
+/*
+ * A slab never taken from its pool is nobody's: the leak accounting's
+ * walk (evpl_dpdk_outstanding()) counts a slab taken by the context's id,
+ * so a slab's record must start zeroed (src/slab_pool.c's
+ * evpl_slab_obj_init(), memset(s, 0, ...)): filled with another byte, a
+ * slab never taken looks taken, by id 0x01010101 when the byte is 1. Ids
+ * are handed out one per context from 1 (this program's DPDK instance is
+ * its own), so contexts are made until past that id, the last
+ * ONES_CHECK of them each with a pool of never-taken slabs to walk. About
+ * 17 million contexts (a microsecond each in a plain build); ids are the
+ * same in either memory mode, so the hugepage run skips it, and so do
+ * trace and AddressSanitizer builds, whose contexts cost many times more
+ * (the memset is the same code there).
+ */
+static void
+a_context_id_of_ones_counts_no_slab_it_never_took(void **state)
+{
+    struct evpl_config           cfg;
+    struct evpl_dpdk_outstanding o;
+    struct evpl_iovec            v;
+    struct evpl                 *e, *holder;
+    uint32_t                     i;
+
+    (void) state;
+#if defined(EVPL_IOVEC_TRACE) || defined(ASAN_BUILD)
+    skip();
+#endif
+    if (rte_eal_has_hugepages())
+        skip();
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.slab_size = 16384;
+    cfg.nb_slabs  = 8; /* a pool of 8: one taken (longer
+                                   * than a segment), 7 never */
+    assert_non_null(holder = evpl_create(&cfg));
+    assert_int_equal(evpl_iovec_alloc(holder, 16384, 0, 1, 0, &v), 1);
+    for (i = 0; i < ONES_ID - ONES_CHECK / 2; i++) {
+        e = evpl_create(NULL);
+        if (e == NULL)
+            fail_msg("context %u: %s", i, strerror(errno));
+        evpl_destroy(e);
+    }
+    for (i = 0; i < ONES_CHECK; i++) {
+        assert_non_null(e = evpl_create(&cfg));
+        assert_true(evpl_dpdk_outstanding(e, &o) >= 0);
+        if (o.slabs != 0)
+            fail_msg("a context %u after the loop counts %" PRIu64
+                     " slabs it never took", i, o.slabs);
+        evpl_destroy(e);
+    }
+    evpl_iovec_release(holder, &v);
+    evpl_destroy(holder);
+    assert_int_equal(evpl_test_slabs_in_use(16384, 8), 0);
+}
+
 /* ---- one set per configuration ----------------------------------------- */
 
 /*
@@ -91,6 +170,194 @@ contexts_of_one_configuration_share_one_set(void **state)
         evpl_destroy(e);
     }
     assert_true(mallinfo2().uordblks < before + 16384);
+}
+
+/* ---- fault injection --------------------------------------------------- */
+
+/*
+ * This program defines calloc() and rte_memzone_reserve_aligned() itself:
+ * an executable's definitions interpose on the calls the shared library
+ * makes through its PLT (and on DPDK's own, the mempool's memzones
+ * included), so a failure armed here reaches the library's call. Armed
+ * per thread (the EAL's threads never fail), each counts the calls it
+ * failed, which the cases check, so that a case whose failure stopped
+ * reaching the library would fail rather than pass without testing.
+ * calloc() forwards to the C library's own, __libc_calloc(): not in an
+ * AddressSanitizer build, whose free() would refuse that memory, and
+ * which therefore skips its case.
+ */
+static __thread int          zone_fail;     /* calls to fail; -1: all */
+static __thread unsigned int zone_failed;
+
+const struct rte_memzone *
+rte_memzone_reserve_aligned(const char *name, size_t len, int socket_id,
+                            unsigned int flags, unsigned int align)
+{
+    static const struct rte_memzone *(*real)(const char *, size_t, int,
+                                             unsigned int, unsigned int);
+
+    if (zone_fail != 0) {
+        if (zone_fail > 0)
+            zone_fail--;
+        zone_failed++;
+        rte_errno = ENOMEM;
+        return NULL;
+    }
+    if (real == NULL)
+        *(void **) &real = dlsym(RTLD_NEXT, "rte_memzone_reserve_aligned");
+    return real(name, len, socket_id, flags, align);
+}
+
+#ifndef ASAN_BUILD
+void *__libc_calloc(size_t n, size_t size);
+
+static __thread int          calloc_fail;   /* fail every call */
+static __thread unsigned int calloc_failed;
+
+void *
+calloc(size_t n, size_t size)
+{
+    if (calloc_fail) {
+        calloc_failed++;
+        errno = ENOMEM;
+        return NULL;
+    }
+    return __libc_calloc(n, size);
+}
+
+static void *
+create_run(void *arg)
+{
+    return evpl_create(arg);
+}
+
+/*
+ * Guards the unlock of src/slab_set.c's evpl_slab_set_find() when
+ * calloc() of a new set fails: the context cannot be made (ENOMEM), and
+ * the next context of that configuration, made on another thread so that
+ * a lock left held shows as a wait rather than a hung program, is made.
+ */
+static void
+a_set_that_cannot_be_allocated_leaves_the_sets_unlocked(void **state)
+{
+    struct evpl_config cfg;
+    struct timespec    limit;
+    struct evpl       *e;
+    pthread_t          th;
+    void              *got;
+
+    (void) state;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.slab_size = 64u << 10;
+    cfg.nb_slabs  = 3; /* a set nobody has asked for */
+    calloc_failed = 0;
+    calloc_fail   = 1;
+    errno         = 0;
+    e             = evpl_create(&cfg);
+    calloc_fail   = 0;
+    assert_null(e);
+    assert_int_equal(errno, ENOMEM);
+    assert_int_equal(calloc_failed, 1);
+
+    assert_int_equal(pthread_create(&th, NULL, create_run, &cfg), 0);
+    assert_int_equal(clock_gettime(CLOCK_REALTIME, &limit), 0);
+    limit.tv_sec += 30;
+    if (pthread_timedjoin_np(th, &got, &limit) != 0) {
+        /* Every later context would wait for the lock as well. */
+        fprintf(stderr, "evpl_create() still waits after 30 s: the slab "
+                "sets' lock was left held\n");
+        _exit(1);
+    }
+    assert_non_null(got);
+    evpl_destroy(got);
+}
+#else
+static void
+a_set_that_cannot_be_allocated_leaves_the_sets_unlocked(void **state)
+{
+    (void) state;
+    skip();
+}
+#endif
+
+/*
+ * Guards the reset of the growth warning after a growth that succeeds
+ * (set->failing = 0 in src/slab_set.c's evpl_slab_set_add()): memory that
+ * ran out, came back and ran out again is said twice, once each time,
+ * with the slabs the set had then. Growth fails by the slab zones'
+ * reservations failing (ENOMEM): first every one (halving down to one
+ * slab, then the warning), then only the first of a fresh pool's (4
+ * slabs), so that the halved pool of 2 is made, then every one again.
+ */
+struct grow_try {
+    struct evpl       *e;
+    struct evpl_iovec *v;
+    int                r;
+};
+
+static void
+grow_try(void *arg)
+{
+    struct grow_try *t = arg;
+
+    t->r = evpl_iovec_alloc(t->e, 128u << 10, 0, 1, 0, t->v);
+}
+
+/* One slab into *v with the zone reservations failing as zone_fail says
+ * (-1: all, n: the first n); the log it wrote, to free. */
+static char *
+grow_failing(struct grow_try *t, struct evpl_iovec *v, int fail)
+{
+    char *log;
+
+    t->v        = v;
+    zone_failed = 0;
+    zone_fail   = fail;
+    log         = evpl_test_captured_log(grow_try, t);
+    zone_fail   = 0;
+    return log;
+}
+
+static void
+growth_warns_again_once_it_has_succeeded(void **state)
+{
+    struct evpl_config cfg;
+    struct evpl_iovec  v[3];
+    struct grow_try    t;
+    char              *log;
+
+    (void) state;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.slab_size = 128u << 10;
+    cfg.nb_slabs  = 4;
+    assert_non_null(t.e = evpl_create(&cfg));
+
+    /* Out of memory: the warning, no slab had yet. */
+    log = grow_failing(&t, &v[0], -1);
+    assert_int_equal(t.r, -1);
+    assert_true(zone_failed >= 3); /* 4 slabs, 2, 1 */
+    assert_non_null(strstr(log, "cannot grow past 0 slabs"));
+    free(log);
+
+    /* Memory for 2 slabs: the pool is made, and its slabs are taken. */
+    log = grow_failing(&t, &v[0], 1);
+    assert_int_equal(t.r, 1);
+    assert_int_equal(zone_failed, 1);
+    assert_null(strstr(log, "cannot grow"));
+    free(log);
+    assert_int_equal(evpl_test_slab_count(128u << 10, 4).slabs, 2);
+    assert_int_equal(evpl_iovec_alloc(t.e, 128u << 10, 0, 1, 0, &v[1]), 1);
+
+    /* Out of memory again: said again, with the 2 slabs the set has. */
+    log = grow_failing(&t, &v[2], -1);
+    assert_int_equal(t.r, -1);
+    assert_true(zone_failed >= 2); /* 2 slabs, 1 */
+    assert_non_null(strstr(log, "cannot grow past 2 slabs"));
+    free(log);
+
+    evpl_iovecs_release(t.e, v, 2);
+    evpl_destroy(t.e);
+    assert_int_equal(evpl_test_slabs_in_use(128u << 10, 4), 0);
 }
 
 /* ---- a first pool that cannot be completed ---------------------------- */
@@ -390,7 +657,10 @@ a_one_slab_step_fails_at_once_when_memory_is_out(void **state)
 }
 
 static const struct CMUnitTest cases[] = {
+    cmocka_unit_test(a_context_id_of_ones_counts_no_slab_it_never_took),
     cmocka_unit_test(contexts_of_one_configuration_share_one_set),
+    cmocka_unit_test(a_set_that_cannot_be_allocated_leaves_the_sets_unlocked),
+    cmocka_unit_test(growth_warns_again_once_it_has_succeeded),
     cmocka_unit_test(first_pool_failing_at_every_step_leaves_nothing),
     cmocka_unit_test(lcores_and_threads_grow_one_set_at_once),
     cmocka_unit_test(libevpl_rpc_messages_in_flight),

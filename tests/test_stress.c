@@ -11,6 +11,9 @@
  * until its last holder let go, and the pool, drained whole, holds every
  * mbuf exactly once, each with a reference count of 1.
  *
+ * A third case races slab references the same way: SHARED pieces
+ * carved from one slab on one lcore, released on the other.
+ *
  * Runs in every build (trace builds check every clone and release, and
  * their default pool is the cache-less "evpl_trace" one).
  * EVPL_STRESS_ROUNDS sets the allocations per lcore; EVPL_TEST_SCALE
@@ -24,6 +27,7 @@
 #include <string.h>
 
 #include <rte_launch.h>
+#include <rte_pause.h>
 #include <rte_lcore.h>
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
@@ -294,9 +298,100 @@ shared_clones_race_on_the_default_pool(void **state)
     stress(NULL, t->pool);
 }
 
+/* ---- a SHARED slab's references ---------------------------------------- */
+
+#define SLAB_PIECE  (EVPL_DPDK_DEFAULT_SEGMENT_SIZE + 808) /* never an mbuf */
+#define SLAB_ROUNDS 200000
+/* Few in flight, so that the pieces released are of the slab being carved
+ * (a 2 MiB slab holds 230 pieces). */
+#define SLAB_RING   16
+#define SLAB_CLONES 8
+
+struct slab_race {
+    struct rte_ring *ring;
+    int              done;     /* the carving side has sent everything */
+    uint64_t         released;
+};
+
+/* The other lcore: each piece that comes is cloned and the clone released
+ * SLAB_CLONES times, as fast as it can, while the carving goes on in the
+ * same slab; then it is released. */
+static int
+release_pieces(void *arg)
+{
+    struct slab_race *r = arg;
+    struct evpl_iovec v, c;
+    unsigned int      k;
+
+    for (;;) {
+        if (rte_ring_dequeue_elem(r->ring, &v, sizeof(v)) != 0) {
+            if (__atomic_load_n(&r->done, __ATOMIC_ACQUIRE) &&
+                rte_ring_empty(r->ring))
+                return 0;
+            rte_pause();
+            continue;
+        }
+        for (k = 0; k < SLAB_CLONES; k++) {
+            evpl_iovec_clone(&c, &v);
+            evpl_iovec_release(NULL, &c);
+        }
+        evpl_iovec_release(NULL, &v);
+        r->released++;
+    }
+}
+
+/*
+ * Guards the atomic reference add of a SHARED slab piece (src/slab_carve.c's
+ * evpl_slab_fill_ref(), atomic when the flags say SHARED): this lcore
+ * carves SHARED pieces of its slab, each adding a reference, while the
+ * other clones and releases the pieces just carved, of the same slab.
+ * A plain add racing those atomic changes overwrites some: the count
+ * drifts, and either a slab is freed while referenced (a count wrapped
+ * past 0 makes the library abort) or slabs stay referenced for ever
+ * (memory runs out, or the context's leak count shows them). Correct
+ * code passes every time; the plain add failed every one of 20 runs on
+ * two busy CPUs (docs/testing.md).
+ */
+static void
+shared_slab_pieces_race_with_releases_on_the_other_lcore(void **state)
+{
+    struct evpl                 *evpl = ctx_of(state);
+    unsigned int                 worker = rte_get_next_lcore(-1, 1, 0);
+    uint64_t                     rounds = SLAB_ROUNDS * evpl_test_scale(), i;
+    struct evpl_dpdk_outstanding o;
+    struct slab_race             r;
+    struct evpl_iovec            v;
+
+    if (worker >= RTE_MAX_LCORE)
+        skip(); /* one CPU: no second lcore */
+    memset(&r, 0, sizeof(r));
+    r.ring = rte_ring_create_elem("stress_slab", sizeof(struct evpl_iovec),
+                                  SLAB_RING, SOCKET_ID_ANY,
+                                  RING_F_SP_ENQ | RING_F_SC_DEQ);
+    assert_non_null(r.ring);
+    assert_int_equal(rte_eal_remote_launch(release_pieces, &r, worker), 0);
+    for (i = 0; i < rounds; i++) {
+        if (evpl_iovec_alloc(evpl, SLAB_PIECE, 0, 1, EVPL_IOVEC_FLAG_SHARED,
+                             &v) != 1)
+            break;
+        while (rte_ring_enqueue_elem(r.ring, &v, sizeof(v)) != 0)
+            rte_pause();
+    }
+    __atomic_store_n(&r.done, 1, __ATOMIC_RELEASE);
+    assert_int_equal(rte_eal_wait_lcore(worker), 0);
+    rte_ring_free(r.ring);
+    assert_int_equal(i, rounds);
+    assert_int_equal(r.released, rounds);
+    assert_true(evpl_dpdk_outstanding(evpl, &o) >= 0);
+    if (o.slabs != 0)
+        fail_msg("%" PRIu64 " slabs still referenced (%" PRIu64 " references)"
+                 " after every piece was released", o.slabs, o.slab_refs);
+}
+
 static const struct CMUnitTest cases[] = {
     CASE(shared_clones_race_on_an_application_pool),
     CASE(shared_clones_race_on_the_default_pool),
+    CASE(shared_slab_pieces_race_with_releases_on_the_other_lcore),
 };
 
 EVPL_TEST_MAIN("stress", cases)

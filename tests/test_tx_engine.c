@@ -17,11 +17,14 @@
  * where they were.
  */
 
+#define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <string.h>
 
 #include <rte_errno.h>
 #include <rte_ethdev.h>
+#include <rte_malloc.h>
 #include <rte_mempool.h>
 
 #include "common.h"
@@ -659,6 +662,85 @@ flat_receive_grows_the_store(void **state)
     evpl_iovecs_release(evpl, back, N - 1);
 }
 
+/*
+ * This program defines rte_malloc_socket(): an executable's definition
+ * interposes on the library's call through its PLT. While armed (on this
+ * thread) it refuses the kept-packet store's memory ("evpl_rx_keep",
+ * dpdk_glue/rx.c) and counts the refusals.
+ */
+static __thread int          store_nomem;
+static __thread unsigned int store_refused;
+
+void *
+rte_malloc_socket(const char *type, size_t size, unsigned int align,
+                  int socket)
+{
+    static void *(*real)(const char *, size_t, unsigned int, int);
+
+    if (store_nomem && type != NULL && strcmp(type, "evpl_rx_keep") == 0) {
+        store_refused++;
+        rte_errno = ENOMEM;
+        return NULL;
+    }
+    if (real == NULL)
+        *(void **) &real = dlsym(RTLD_NEXT, "rte_malloc_socket");
+    return real(type, size, align, socket);
+}
+
+/*
+ * Guards the room a full store that cannot grow gives (dpdk_glue/rx.c's
+ * evpl_rx_keep_grow() when rte_malloc_socket() fails: what it still
+ * holds, none here): with the store full of packets kept for the ring's
+ * queue, a receive on net_null0 without memory for the store takes no
+ * packet from the driver and fails nothing (0), in both receives; with
+ * memory again it receives, and the kept packets are still whole.
+ */
+static void
+receive_without_memory_for_the_store_takes_nothing(void **state)
+{
+    enum { N = EVPL_DPDK_RX_BURST_MAX };
+    struct evpl         *evpl = ctx_of(state);
+    struct evpl_iovec    v[N], back[N];
+    struct evpl_dpdk_pkt p[N];
+    int                  i, r;
+
+    for (i = 0; i < N; i++) {
+        assert_int_equal(evpl_iovec_alloc(evpl, 80, 0, 1, 0, &v[i]), 1);
+        evpl_test_fill(v[i].data, 80, (unsigned int) i);
+        p[i] = (struct evpl_dpdk_pkt) { &v[i], 1 };
+    }
+    assert_int_equal(evpl_dpdk_tx_burst(evpl, ring_port, 0, p, N,
+                                        EVPL_DPDK_TAKE_REF), N);
+    /* No iovec to deliver into: all N kept, the store full. */
+    errno = 0;
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, p, N, back, 0),
+                     -1);
+    assert_int_equal(errno, ENOSPC);
+
+    store_refused = 0;
+    store_nomem   = 1;
+    errno         = 0;
+    r = evpl_dpdk_rx_burst(evpl, null_port, 0, p, 8, back, N);
+    assert_int_equal(r, 0);
+    r = evpl_dpdk_rx_burst_flat(evpl, null_port, 0, back, 8, 0);
+    assert_int_equal(r, 0);
+    store_nomem = 0;
+    assert_int_equal(errno, 0);
+    assert_int_equal(store_refused, 2);
+
+    r = evpl_dpdk_rx_burst(evpl, null_port, 0, p, 8, back, N);
+    assert_int_equal(r, 8);
+    for (i = 0; i < r; i++)
+        evpl_iovecs_release(evpl, p[i].iov, p[i].niov);
+    r = evpl_dpdk_rx_burst(evpl, ring_port, 0, p, N, back, N);
+    assert_int_equal(r, N);
+    for (i = 0; i < N; i++) {
+        assert_int_equal(p[i].niov, 1);
+        assert_true(evpl_test_check(p[i].iov[0].data, 80, (unsigned int) i));
+    }
+    evpl_iovecs_release(evpl, back, N);
+}
+
 static const struct CMUnitTest cases[] = {
     CASE(one_buffer_at_every_distance_and_place),
     CASE(short_bursts_send_what_fits),
@@ -669,6 +751,7 @@ static const struct CMUnitTest cases[] = {
     CASE(burst_copies_up_to_copy_max_bytes),
     CASE(flat_untaken_global_stays_with_its_owner),
     CASE(flat_receive_grows_the_store),
+    CASE(receive_without_memory_for_the_store_takes_nothing),
 };
 
 EVPL_TEST_MAIN("tx_engine", cases,

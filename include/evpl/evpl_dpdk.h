@@ -235,7 +235,8 @@ EVPL_EXPORT struct rte_mempool *evpl_mempool(const struct evpl *evpl);
  *   - EINVAL: @p evpl or @p iov NULL, @p niov < 1, unknown @p flags, no
  *     byte in the iovecs;
  *   - ENOMEM: no mbuf for an indirect or copied segment;
- *   - EMSGSIZE: more than 65535 segments would be needed.
+ *   - EMSGSIZE: more than 65535 segments would be needed, or the iovecs
+ *     hold more than 4 GiB (UINT32_MAX bytes, a chain's pkt_len) in all.
  */
 EVPL_EXPORT struct rte_mbuf *evpl_dpdk_iovecs_to_mbuf(
     struct evpl       *evpl,
