@@ -388,10 +388,100 @@ shared_slab_pieces_race_with_releases_on_the_other_lcore(void **state)
                  " after every piece was released", o.slabs, o.slab_refs);
 }
 
+/* ---- a range of another process's slab, sent while the count races ----- */
+
+#define ATT_ROUNDS 200000
+
+struct att_race {
+    struct rte_ring   *ring; /* sent mbufs, freed on the other lcore */
+    struct evpl_iovec *v;    /* SHARED, cloned and released meanwhile */
+    int                done;
+    uint64_t           freed;
+};
+
+/* The other lcore: frees each mbuf sent (its shared info goes to this
+ * lcore's cache, so the sending lcore's empties and it takes the slow
+ * path too), and between them clones and releases the slab's iovec. */
+static int
+free_sent_and_clone(void *arg)
+{
+    struct att_race  *r = arg;
+    struct rte_mbuf  *m;
+    struct evpl_iovec c;
+    unsigned int      k;
+
+    for (;;) {
+        for (k = 0; k < SLAB_CLONES; k++) {
+            evpl_iovec_clone(&c, r->v);
+            evpl_iovec_release(NULL, &c);
+        }
+        if (rte_ring_dequeue(r->ring, (void **) &m) != 0) {
+            if (__atomic_load_n(&r->done, __ATOMIC_ACQUIRE) &&
+                rte_ring_empty(r->ring))
+                return 0;
+            continue;
+        }
+        rte_pktmbuf_free(m);
+        r->freed++;
+    }
+}
+
+/*
+ * Guards the atomic reference add of a range sent from a slab another
+ * process took (src/slab_attach.c's evpl_slab_att_get_range() and its
+ * slow path: the add is on the slab's count, which other lcores change
+ * atomically): this lcore sends ranges of a SHARED slab iovec, each
+ * taking a count, while the other frees the sent mbufs (dropping those
+ * counts) and clones and releases the iovec. A plain add racing those
+ * atomic changes overwrites some: the slab's count ends away from where
+ * it started.
+ */
+static void
+ranges_of_another_process_slab_race_with_its_clones(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    unsigned int      worker = rte_get_next_lcore(-1, 1, 0);
+    uint64_t          rounds = ATT_ROUNDS * evpl_test_scale(), i;
+    struct att_race   r;
+    struct evpl_iovec v;
+    struct rte_mbuf  *m;
+    unsigned int      base;
+
+    if (worker >= RTE_MAX_LCORE)
+        skip(); /* one CPU: no second lcore */
+    assert_int_equal(evpl_iovec_alloc(evpl, 1u << 20, 0, 1,
+                                      EVPL_IOVEC_FLAG_SHARED, &v), 1);
+    evpl_test_slab_taken_elsewhere(&v, 1);
+    base = evpl_iovec_slab_(&v)->shinfo.refcnt;
+    memset(&r, 0, sizeof(r));
+    r.v    = &v;
+    r.ring = rte_ring_create("stress_att", SLAB_RING, SOCKET_ID_ANY,
+                             RING_F_SP_ENQ | RING_F_SC_DEQ);
+    assert_non_null(r.ring);
+    assert_int_equal(rte_eal_remote_launch(free_sent_and_clone, &r, worker),
+                     0);
+    for (i = 0; i < rounds; i++) {
+        m = evpl_dpdk_iovecs_to_mbuf(evpl, &v, 1, 0);
+        if (m == NULL)
+            break;
+        while (rte_ring_enqueue(r.ring, m) != 0)
+            rte_pause();
+    }
+    __atomic_store_n(&r.done, 1, __ATOMIC_RELEASE);
+    assert_int_equal(rte_eal_wait_lcore(worker), 0);
+    rte_ring_free(r.ring);
+    assert_int_equal(i, rounds);
+    assert_int_equal(r.freed, rounds);
+    assert_int_equal(evpl_iovec_slab_(&v)->shinfo.refcnt, base);
+    evpl_test_slab_taken_elsewhere(&v, 0);
+    evpl_iovec_release(evpl, &v);
+}
+
 static const struct CMUnitTest cases[] = {
     CASE(shared_clones_race_on_an_application_pool),
     CASE(shared_clones_race_on_the_default_pool),
     CASE(shared_slab_pieces_race_with_releases_on_the_other_lcore),
+    CASE(ranges_of_another_process_slab_race_with_its_clones),
 };
 
 EVPL_TEST_MAIN("stress", cases)
