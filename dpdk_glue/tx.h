@@ -18,9 +18,10 @@
  *    time (tx_vec.h);
  *  - evpl_tx_untaken() (tx_burst.c) settles the packets the driver did not
  *    take, for every burst;
- *  - tx_chain.c builds packets of several iovecs, and tx_linear.c, which
- *    only it calls, copies whole what a chain cannot carry; tx_ext.c
- *    attaches slab ranges.
+ *  - tx_compose.c builds packets of several iovecs, a header in front of
+ *    one range and own pieces itself, any other by tx_chain.c's general
+ *    build; tx_linear.c, which only that calls, copies whole what a chain
+ *    cannot carry; tx_ext.h attaches slab ranges.
  *
  * The mbuf words stored whole are mbuf_words.h's.
  */
@@ -88,7 +89,7 @@ enum evpl_tx_fate {
     EVPL_TX_OWN,    /* its own mbuf, which nobody else references */
     EVPL_TX_COPY,   /* shared, at most tx_copy_max bytes: copied */
     EVPL_TX_ATTACH, /* on a shared mbuf: an indirect mbuf attached to it */
-    EVPL_TX_EXT,    /* a slab range: mbufs attached to the slab (tx_ext.c) */
+    EVPL_TX_EXT,    /* a slab range: mbufs attached to the slab (tx_ext.h) */
     EVPL_TX_PINNED, /* a pinned external buffer's: only a copy can send it */
     EVPL_TX_CHAIN,  /* a packet for the chain builder (evpl_tx_pkt_fate()) */
 };
@@ -265,7 +266,7 @@ evpl_tx_head_reset(struct rte_mbuf *head)
  * The reference an indirect segment holds on what holds v's bytes: the
  * direct mbuf (v's own, or the one behind v's indirect mbuf), through the
  * library's checked add, evpl_mbuf_ref_add_(); or the shared info of an
- * external buffer (a driver's, not a slab: slabs go by tx_ext.c), through
+ * external buffer (a driver's, not a slab: slabs go by tx_ext.h), through
  * evpl_refcnt_add_(), atomically. At 65535 either aborts, naming the call,
  * where rte_pktmbuf_attach() would wrap. Plain only on v's own LOCAL
  * count: any other count is anyone's. Returns the count taken.
