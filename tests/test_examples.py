@@ -20,6 +20,10 @@ second those run once (mode "none": under --no-huge). Exit 77 (skip) for
   reordering, three rounds): every datagram that lost no fragment back and
   right, each one that did timed out (none delivered), the duplicates
   dropped, nothing held at the end.
+- ip_frag-twins: half the fragments twice and half held back (a fixed
+  seed): a datagram every fragment of which came twice can complete twice
+  (the second copy whole after the table completed and forgot the first);
+  each datagram is checked once, and only such a one comes again.
 - tcp_seg: --selftest: a 1 MiB stream at MSS 1448, and 100001 bytes at MSS
   1000, every segment checked (checksums, lengths, sequence numbers, IP
   ids, PSH and FIN, payload).
@@ -33,7 +37,7 @@ import os
 import subprocess
 import sys
 
-TWICE = ["skeleton", "ip_frag", "ip_frag-faults", "tcp_seg"]
+TWICE = ["skeleton", "ip_frag", "ip_frag-faults", "ip_frag-twins", "tcp_seg"]
 ONCE = ["ip_frag-bench", "tcp_seg-bench"]
 
 
@@ -137,6 +141,24 @@ def case_ip_frag_faults(bdir, mode):
     assert r["timed_out"] >= f["datagrams_hit"], (f, r)
     assert r["duplicates"] > 0, r
     assert r["held_datagrams"] == r["held_frags"] == r["held_bytes"] == 0, r
+
+
+def case_ip_frag_twins(bdir, mode):
+    # Half the fragments received twice, half held back: with seed 3 every
+    # fragment of four datagrams comes twice, and of two of them a whole
+    # copy comes after the table completed (and forgot) the first.
+    d, rc = summary(run(os.path.join(bdir, "ip_frag"), mode, ["net_ring0"],
+                        ["--selftest", "--timeout-ms", "100",
+                         "--dup", "500000", "--reorder", "500000",
+                         "--seed", "3"]))
+    books(d, rc)
+    f = d["faults"]
+    assert f["datagrams_hit"] == 0 and d["wrong"] == 0, d
+    # Each datagram checked once; a second completion is counted apart,
+    # and only of a datagram every fragment of which went twice.
+    assert d["built"] == d["checked"] == 48, d
+    assert 0 < f["again"] <= len(f["twinned"]), f
+    assert d["completed"] == d["checked"] + f["again"], d
 
 
 def case_tcp_seg(bdir, mode):

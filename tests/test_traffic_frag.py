@@ -22,7 +22,12 @@ Cases (MTU 1500 unless named):
   byte-identical (sha256) to the one sent, none twice.
 - out-faults: the same through the example's lossy network (loss,
   duplication, reordering of the fragments sent): every datagram that lost
-  no fragment arrives, right and once; none that lost one arrives.
+  no fragment arrives, right and once; none that lost one arrives. Once,
+  but for a datagram whose every fragment went twice (ip_frag's
+  "twinned"): the kernel may complete it, forget it, and complete its
+  second copy, as UDP allows; such a one may arrive twice.
+- out-twins: half the fragments twice and half held back, a fixed seed
+  that twins whole datagrams: the kernel takes some twice, only those.
 - in: a UDP socket in K sends the same datagrams (the kernel fragments
   them); ip_frag --echo reassembles each and answers with its echo,
   fragmented; the socket gets every reply, byte-identical. At MTU 1500
@@ -30,7 +35,10 @@ Cases (MTU 1500 unless named):
   1500.
 - in-faults: the fragments ip_frag receives go through its lossy network:
   every datagram that lost no fragment is answered, right; each that lost
-  one times out in the example, and is freed.
+  one times out in the example, and is freed. A twinned one may be
+  answered twice, as above.
+- in-twins: the fixed seed of out-twins on the fragments ip_frag
+  receives: every datagram answered, and some twinned ones twice.
 - tcp, tcp-9000: tcp_seg --connect opens a connection to a listening
   socket in K (SYN, SYN-ACK, ACK, driven by the example) and sends 1 MiB
   cut by its segmenter; the socket reads it byte for byte (sha256); both
@@ -51,6 +59,7 @@ or veth pairs cannot be made, without /dev/net/tun (the in cases), or with
 EVPL_TRAFFIC=0.
 """
 
+import collections
 import ctypes
 import hashlib
 import json
@@ -72,22 +81,31 @@ SIZES = (1, 2, 7, 8, 9, 100, 1000, 1471, 1472, 1473, 1480, 2000, 2952, 2953,
 ROUNDS = 2
 TCP_BYTES = 1 << 20
 FAULTS = ["--loss", "20000", "--dup", "50000", "--reorder", "100000"]
+# Half the fragments twice, half held back, seed 3: sending (out-twins),
+# every fragment of datagrams 12, 34 and 35 goes twice (ip_frag's
+# "twinned"), and the kernel completes two of them twice (a whole second
+# copy after the first); receiving (in-twins), four are twinned and
+# ip_frag's table completes two twice.
+TWINS = ["--dup", "500000", "--reorder", "500000", "--seed", "3"]
 # af_packet's ring frames hold a frame behind their header, and the port
 # receives each into one mbuf, which must hold the whole ring frame: at MTU
 # 9000 the example's segments are made 10240 bytes (--segment-size).
 AFP = {1500: "framesz=2048,blocksz=4096,framecnt=2048",
        9000: "framesz=10240,blocksz=20480,framecnt=512"}
 
-# name: (program, MTU, faults)
+# name: (program, MTU, faults: None, or the example's fault options, the
+# seed the process id where they name none)
 CASES = {
-    "out": ("send", 1500, False),
-    "out-9000": ("send", 9000, False),
-    "out-faults": ("send", 1500, True),
-    "in": ("echo", 1500, False),
-    "in-faults": ("echo", 1500, True),
-    "tcp": ("tcp", 1500, False),
-    "tcp-9000": ("tcp", 9000, False),
-    "tcp-faults": ("tcp", 1500, True),
+    "out": ("send", 1500, None),
+    "out-9000": ("send", 9000, None),
+    "out-faults": ("send", 1500, FAULTS),
+    "out-twins": ("send", 1500, TWINS),
+    "in": ("echo", 1500, None),
+    "in-faults": ("echo", 1500, FAULTS),
+    "in-twins": ("echo", 1500, TWINS),
+    "tcp": ("tcp", 1500, None),
+    "tcp-9000": ("tcp", 9000, None),
+    "tcp-faults": ("tcp", 1500, FAULTS),
 }
 
 
@@ -165,21 +183,28 @@ s.bind((ip, port))
 # it comes: under load a reply may come after its wait ran out, while the
 # next datagram is awaited, and it is still that datagram's answer.
 outstanding = {}  # sha256 of a datagram sent and not yet answered -> seq
-answered, wrong = 0, 0
+done = set()      # sha256 of those answered
+answered, again, wrong = 0, 0, 0
 def receive(until_seq):
     # Replies until until_seq's (None: until none is outstanding), or
     # until wait seconds pass with none.
-    global answered, wrong
+    global answered, again, wrong
     while outstanding:
         s.settimeout(wait)
         try:
             back = s.recv(1 << 17)
         except socket.timeout:
             return
-        seq = outstanding.pop(hashlib.sha256(back).digest(), None)
+        h = hashlib.sha256(back).digest()
+        seq = outstanding.pop(h, None)
         if seq is None:
-            wrong += 1  # bytes no datagram sent (and unanswered) had
+            # A second answer to one answered, or bytes none sent had.
+            if h in done:
+                again += 1
+            else:
+                wrong += 1
             continue
+        done.add(h)
         answered += 1
         if seq == until_seq:
             return
@@ -193,7 +218,8 @@ for r in range(rounds):
 receive(None)
 lost = sorted(outstanding.values())
 print(json.dumps({"sent": rounds * len(sizes), "answered": answered,
-                  "wrong": wrong, "lost": lost}), flush=True)
+                  "again": again, "wrong": wrong, "lost": lost}),
+      flush=True)
 """
 
 TCP_SINK = r"""
@@ -340,7 +366,9 @@ class Case:
         if self.kind != "echo":
             cmd += ["--dst-mac", self.mac_k]
         if self.faults:
-            cmd += FAULTS + ["--seed", str(os.getpid())]
+            cmd += self.faults
+            if "--seed" not in self.faults:
+                cmd += ["--seed", str(os.getpid())]
         print("$ " + " ".join(cmd), flush=True)
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True,
@@ -378,18 +406,30 @@ class Case:
                                      ",".join(map(str, SIZES))])
         k = self.line(sink)
         assert d["built"] == len(want), d
-        assert k["bad"] == 0 and k["twice"] == 0, k
-        got = {want[h] for h in k["got"]}
+        assert k["bad"] == 0, k
+        # Once each; twice only a datagram whose every fragment went
+        # twice: its second copy can come after the kernel completed
+        # (and forgot) the first, and is then a datagram again.
+        twins = set(d["faults"]["twinned"])
+        times = collections.Counter(want[h] for h in k["got"])
+        assert all(c == 1 or (c == 2 and q in twins)
+                   for q, c in times.items()), (times, twins)
+        assert k["twice"] <= len(twins), (k["twice"], twins)
+        got = set(times)
         lost = set(d["faults"]["hit"])
         expect = {seq for seq, _ in datagrams()} - lost
         assert got == expect, "received %d of %d; missing %s, extra %s" % (
             len(got), len(expect), sorted(expect - got),
             sorted(got - expect))
-        if self.faults:
+        if self.faults == FAULTS:
             assert lost and d["faults"]["duplicated"] > 0 and \
                 d["faults"]["reordered"] > 0, d["faults"]
-        print("RESULT %s: %d datagrams received, %d lost to faults" % (
-            self.name, len(got), len(lost)))
+        if self.faults == TWINS:
+            # The kernel did take a datagram twice, and only such a one.
+            assert not lost and k["twice"] > 0, (k["twice"], twins)
+        print("RESULT %s: %d datagrams received (%d twice, of %s twinned),"
+              " %d lost to faults" % (self.name, len(got), k["twice"],
+                                      sorted(twins), len(lost)))
 
     def echo(self):
         self.namespaces()
@@ -407,11 +447,26 @@ class Case:
             d = self.finish(ex)
         r, f = d["reasm"], d["faults"]
         assert k["wrong"] == 0, k
-        assert d["completed"] == d["echoed"] == k["answered"], (d, k)
+        # Every datagram completed is answered; one whose every fragment
+        # went twice may complete, and be answered, a second time (a
+        # second answer can come after the pinger stopped listening).
+        assert d["completed"] == d["echoed"], d
+        extra = d["echoed"] - k["answered"]
+        assert k["again"] <= extra <= len(d["faults"]["twinned"]), (d, k)
         assert r["held_datagrams"] == r["held_frags"] == 0, r
         if not self.faults:
             assert k["answered"] == k["sent"], k
             print("RESULT %s: %d answered" % (self.name, k["answered"]))
+            return
+        if self.faults == TWINS:
+            # None lost; the example did complete, and answer, a twinned
+            # datagram twice.
+            assert k["answered"] == k["sent"] and f["datagrams_hit"] == 0, \
+                (d, k)
+            assert extra > 0, (d, k)
+            print("RESULT %s: %d answered, %d twice (%d heard), of %d"
+                  " twinned" % (self.name, k["answered"], extra, k["again"],
+                                len(f["twinned"])))
             return
         # Every datagram either came back or lost a fragment to the faults,
         # and then timed out in the example, freed; unless it lost every
