@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
 #include "internal.h"
@@ -45,7 +46,10 @@ evpl_port_caps_get(uint16_t port_id)
 
 /* Is queue_id one the port has (tx: a TX queue, else an RX queue)? A miss
  * asks ethdev again before saying no: the application may have
- * reconfigured the port since it was learnt. */
+ * reconfigured the port since it was learnt. A port given fewer queues
+ * leaves the record's count behind, so ethdev's own pointer to the queue
+ * (what the burst it calls reads next) must be there too: NULL for a
+ * queue released, or any queue of a stopped port, which asks again. */
 static inline int
 evpl_port_queue_ok(
     uint16_t port_id,
@@ -54,7 +58,9 @@ evpl_port_queue_ok(
 {
     const struct evpl_port_caps *c = evpl_port_caps_get(port_id);
 
-    if (likely(c != NULL && queue_id < (tx ? c->nb_txq : c->nb_rxq)))
+    if (likely(c != NULL && queue_id < (tx ? c->nb_txq : c->nb_rxq) &&
+               (tx ? rte_eth_fp_ops[port_id].txq.data :
+                     rte_eth_fp_ops[port_id].rxq.data)[queue_id] != NULL))
         return 1;
     c = evpl_port_caps_learn(port_id);
     return c != NULL && queue_id < (tx ? c->nb_txq : c->nb_rxq);

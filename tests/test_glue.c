@@ -964,6 +964,29 @@ unsent_packets_follow_flags(void **state)
     free(tx);
 }
 
+/* Stop port, give it nb_rx and nb_tx queues (plain ethdev), start it. */
+static void
+reconfigure_queues(
+    uint16_t            port,
+    struct rte_mempool *pool,
+    uint16_t            nb_rx,
+    uint16_t            nb_tx)
+{
+    struct rte_eth_conf conf;
+    uint16_t            q;
+
+    assert_int_equal(rte_eth_dev_stop(port), 0);
+    memset(&conf, 0, sizeof(conf));
+    assert_int_equal(rte_eth_dev_configure(port, nb_rx, nb_tx, &conf), 0);
+    for (q = 0; q < nb_rx; q++)
+        assert_int_equal(rte_eth_rx_queue_setup(port, q, 128, SOCKET_ID_ANY,
+                                                NULL, pool), 0);
+    for (q = 0; q < nb_tx; q++)
+        assert_int_equal(rte_eth_tx_queue_setup(port, q, 128, SOCKET_ID_ANY,
+                                                NULL), 0);
+    assert_int_equal(rte_eth_dev_start(port), 0);
+}
+
 /* An application that reconfigures a port itself, with more queues, after
  * evpl has learnt it: the new queues are accepted, unconfigured ones not. */
 static void
@@ -972,9 +995,8 @@ port_reconfigured_by_the_application(void **state)
     struct evpl          *evpl = ctx_of(state);
     struct evpl_dpdk_pkt  p;
     struct evpl_iovec     v;
-    struct rte_eth_conf   conf;
     struct rte_mempool   *pool = evpl_mempool(evpl);
-    uint16_t              port, q;
+    uint16_t              port;
 
     assert_int_equal(rte_eth_dev_get_port_by_name("net_null1", &port), 0);
     assert_int_equal(evpl_dpdk_port_setup(port, NULL), 0);
@@ -989,16 +1011,7 @@ port_reconfigured_by_the_application(void **state)
     assert_int_equal(errno, EINVAL);
 
     /* Plain ethdev: two queues each way. */
-    assert_int_equal(rte_eth_dev_stop(port), 0);
-    memset(&conf, 0, sizeof(conf));
-    assert_int_equal(rte_eth_dev_configure(port, 2, 2, &conf), 0);
-    for (q = 0; q < 2; q++) {
-        assert_int_equal(rte_eth_rx_queue_setup(port, q, 128, SOCKET_ID_ANY,
-                                                NULL, pool), 0);
-        assert_int_equal(rte_eth_tx_queue_setup(port, q, 128, SOCKET_ID_ANY,
-                                                NULL), 0);
-    }
-    assert_int_equal(rte_eth_dev_start(port), 0);
+    reconfigure_queues(port, pool, 2, 2);
 
     assert_int_equal(evpl_iovec_alloc(evpl, 64, 0, 1, 0, &v), 1);
     assert_int_equal(evpl_dpdk_tx_burst(evpl, port, 1, &p, 1,
@@ -1006,6 +1019,31 @@ port_reconfigured_by_the_application(void **state)
     errno = 0;
     assert_int_equal(evpl_dpdk_tx_burst(evpl, port, 2, &p, 1, 0), -1);
     assert_int_equal(errno, EINVAL);
+
+    /* Unequal counts: each burst checks its own way's (a transmit queue
+     * judged by the receive count, or the reverse, passes here). */
+    reconfigure_queues(port, pool, 3, 1);
+    assert_int_equal(evpl_iovec_alloc(evpl, 64, 0, 1, 0, &v), 1);
+    errno = 0;
+    assert_int_equal(evpl_dpdk_tx_burst(evpl, port, 1, &p, 1, 0), -1);
+    assert_int_equal(errno, EINVAL);
+    assert_int_equal(evpl_dpdk_tx_burst_flat(evpl, port, 2, &v, 1, 0), -1);
+    assert_int_equal(errno, EINVAL);
+    assert_int_equal(evpl_dpdk_tx_burst(evpl, port, 0, &p, 1,
+                                        EVPL_DPDK_TAKE_REF), 1);
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, port, 2, &p, 1, &v, 1), 1);
+    evpl_iovecs_release(evpl, p.iov, p.niov);
+    reconfigure_queues(port, pool, 1, 3);
+    errno = 0;
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, port, 1, &p, 1, &v, 1), -1);
+    assert_int_equal(errno, EINVAL);
+    assert_int_equal(evpl_dpdk_rx_burst_flat(evpl, port, 2, &v, 1, 0), -1);
+    assert_int_equal(errno, EINVAL);
+    assert_int_equal(evpl_iovec_alloc(evpl, 64, 0, 1, 0, &v), 1);
+    p.iov  = &v;
+    p.niov = 1;
+    assert_int_equal(evpl_dpdk_tx_burst(evpl, port, 2, &p, 1,
+                                        EVPL_DPDK_TAKE_REF), 1);
     assert_int_equal(rte_eth_dev_stop(port), 0);
 }
 
