@@ -338,6 +338,48 @@ alloc_out_of_mbufs_half_way_gives_all_back(void **state)
     rte_mempool_free(mp);
 }
 
+/* An allocation that its first segment's alignment padding leaves one
+ * byte short still gets that byte, from a segment fetched after the first
+ * batch. The pool hands out first a buffer p bytes short of 1024-aligned,
+ * then any other; room - p + 1 bytes at alignment 1024 count as one
+ * segment at full room, the first holds room - p of them behind its
+ * padding, and the last byte takes a second. Guards the "left > 0" of
+ * src/alloc.c's evpl_alloc_multi() loop (at "left > 1" the last byte is
+ * never allocated). */
+static void
+alloc_padding_short_by_one_byte_takes_another_segment(void **state)
+{
+    struct rte_mempool *mp;
+    struct evpl        *e;
+    struct rte_mbuf    *held[64], *first = NULL;
+    struct evpl_iovec   v[2];
+    unsigned int        n, i, room, pad;
+
+    (void) state;
+    e    = evpl_test_ctx_on_own_pool("alloc_short", 64, NULL, &mp);
+    room = rte_pktmbuf_data_room_size(mp);
+    n    = evpl_test_pool_drain(mp, held, 64);
+    for (i = 0; i < n && first == NULL; i++) {
+        if ((uintptr_t) held[i]->buf_addr % 1024 != 0) {
+            first   = held[i];
+            held[i] = held[--n];
+        }
+    }
+    assert_non_null(first);
+    pad = 1024 - (unsigned int) ((uintptr_t) first->buf_addr % 1024);
+    rte_mempool_put(mp, first);
+    rte_mempool_put(mp, held[--n]);
+    assert_int_equal(evpl_iovec_alloc(e, room - pad + 1, 1024, 2, 0, v), 2);
+    assert_ptr_equal(evpl_test_mbuf(&v[0]), first);
+    assert_int_equal(v[0].length, room - pad);
+    assert_int_equal(v[1].length, 1);
+    evpl_iovecs_release(e, v, 2);
+    rte_mempool_put_bulk(mp, (void **) held, n);
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+}
+
 /* Segments cannot give an alignment as large as the whole data room (a
  * pool of 4095-byte rooms, alignment 4096): the request takes a slab.
  * Guards src/alloc.c's evpl_use_segments() "mask >= room" (at equality
@@ -450,6 +492,7 @@ static const struct CMUnitTest cases[] = {
     CASE(invalid_arguments),
     CASE(alloc_nomem_counts_a_failure),
     CASE(alloc_out_of_mbufs_half_way_gives_all_back),
+    CASE(alloc_padding_short_by_one_byte_takes_another_segment),
     CASE(alloc_aligned_to_the_whole_room_takes_a_slab),
     CASE(alloc_one_byte_past_max_iovecs_segments_takes_a_slab),
     CASE(iovecs_carry_their_owner_tag),
