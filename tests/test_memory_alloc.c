@@ -380,6 +380,41 @@ alloc_padding_short_by_one_byte_takes_another_segment(void **state)
     rte_mempool_free(mp);
 }
 
+/* An allocation over several segments takes them from the pool in one get
+ * per batch, not one get per mbuf. From an empty lcore cache of 8, one
+ * get of 3 refills the cache with 8 + 3 and leaves it 8 (DPDK 22.11's
+ * rte_mempool_generic_get()); three gets of one would refill it with
+ * 8 + 1 and leave 6. Guards the "n++" of src/alloc.c's
+ * evpl_min_segments_upto() (without it every batch is one mbuf). */
+static void
+alloc_takes_its_segments_in_one_get(void **state)
+{
+    struct rte_mempool       *mp;
+    struct rte_mempool_cache *cache;
+    struct evpl_config        cfg = { 0 };
+    struct evpl              *e;
+    struct evpl_iovec         v[3];
+    unsigned int              room;
+
+    (void) state;
+    mp = rte_pktmbuf_pool_create("alloc_batch", 64, 8, 0,
+                                 RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+    assert_non_null(mp);
+    cfg.pool = mp;
+    e        = evpl_create(&cfg);
+    assert_non_null(e);
+    room  = rte_pktmbuf_data_room_size(mp);
+    cache = rte_mempool_default_cache(mp, rte_lcore_id());
+    assert_non_null(cache);
+    assert_int_equal(cache->len, 0);
+    assert_int_equal(evpl_iovec_alloc(e, 3 * room, 0, 3, 0, v), 3);
+    assert_int_equal(cache->len, 8);
+    evpl_iovecs_release(e, v, 3);
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+}
+
 /* Segments cannot give an alignment as large as the whole data room (a
  * pool of 4095-byte rooms, alignment 4096): the request takes a slab.
  * Guards src/alloc.c's evpl_use_segments() "mask >= room" (at equality
@@ -493,6 +528,7 @@ static const struct CMUnitTest cases[] = {
     CASE(alloc_nomem_counts_a_failure),
     CASE(alloc_out_of_mbufs_half_way_gives_all_back),
     CASE(alloc_padding_short_by_one_byte_takes_another_segment),
+    CASE(alloc_takes_its_segments_in_one_get),
     CASE(alloc_aligned_to_the_whole_room_takes_a_slab),
     CASE(alloc_one_byte_past_max_iovecs_segments_takes_a_slab),
     CASE(iovecs_carry_their_owner_tag),
