@@ -9,6 +9,7 @@
  */
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -380,6 +381,40 @@ alloc_padding_short_by_one_byte_takes_another_segment(void **state)
     rte_mempool_free(mp);
 }
 
+/* A context on a pool of its own of 64 mbufs with lcore caches of 8, the
+ * calling lcore's cache (empty) in *cache, for the cases that count what
+ * one allocation takes from the pool. */
+static struct evpl *
+ctx_on_cached_pool(
+    const char                *name,
+    struct rte_mempool       **mp,
+    struct rte_mempool_cache **cache)
+{
+    struct evpl_config cfg = { 0 };
+    struct evpl       *e;
+
+    *mp = rte_pktmbuf_pool_create(name, 64, 8, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                  SOCKET_ID_ANY);
+    assert_non_null(*mp);
+    cfg.pool = *mp;
+    e        = evpl_create(&cfg);
+    assert_non_null(e);
+    *cache = rte_mempool_default_cache(*mp, rte_lcore_id());
+    assert_non_null(*cache);
+    assert_int_equal((*cache)->len, 0);
+    return e;
+}
+
+static void
+ctx_on_cached_pool_done(
+    struct evpl        *e,
+    struct rte_mempool *mp)
+{
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+}
+
 /* An allocation over several segments takes them from the pool in one get
  * per batch, not one get per mbuf. From an empty lcore cache of 8, one
  * get of 3 refills the cache with 8 + 3 and leaves it 8 (DPDK 22.11's
@@ -391,28 +426,66 @@ alloc_takes_its_segments_in_one_get(void **state)
 {
     struct rte_mempool       *mp;
     struct rte_mempool_cache *cache;
-    struct evpl_config        cfg = { 0 };
-    struct evpl              *e;
+    struct evpl              *e = ctx_on_cached_pool("alloc_batch", &mp, &cache);
+    unsigned int              room = rte_pktmbuf_data_room_size(mp);
     struct evpl_iovec         v[3];
-    unsigned int              room;
 
     (void) state;
-    mp = rte_pktmbuf_pool_create("alloc_batch", 64, 8, 0,
-                                 RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
-    assert_non_null(mp);
-    cfg.pool = mp;
-    e        = evpl_create(&cfg);
-    assert_non_null(e);
-    room  = rte_pktmbuf_data_room_size(mp);
-    cache = rte_mempool_default_cache(mp, rte_lcore_id());
-    assert_non_null(cache);
-    assert_int_equal(cache->len, 0);
     assert_int_equal(evpl_iovec_alloc(e, 3 * room, 0, 3, 0, v), 3);
     assert_int_equal(cache->len, 8);
     evpl_iovecs_release(e, v, 3);
-    evpl_destroy(e);
-    evpl_test_assert_pool_full(mp);
-    rte_mempool_free(mp);
+    ctx_on_cached_pool_done(e, mp);
+}
+
+/* With max_iovecs near UINT_MAX, the segments a later batch needs still
+ * come in one get. The lcore cache holds only three mbufs that are, at
+ * alignment 1024, together more than a data room short of aligned: the
+ * first batch takes them for 3 * room bytes, the 2 more the padding cost
+ * come in one get that refills the empty cache to 8 plus those 2, and a
+ * sixth, if the padding of those needs one, from the cache: cache fill
+ * plus iovecs is 13 (a get per mbuf leaves 12). Guards the "max_iovecs -
+ * n" of src/alloc.c's evpl_alloc_multi() (a sum would wrap there to a cap
+ * of 0, one mbuf per get). */
+static void
+alloc_near_uint_max_iovecs_takes_a_later_batch_in_one_get(void **state)
+{
+    struct rte_mempool       *mp;
+    struct rte_mempool_cache *cache;
+    struct evpl              *e = ctx_on_cached_pool("alloc_wrap", &mp, &cache);
+    unsigned int              room = rte_pktmbuf_data_room_size(mp);
+    struct rte_mbuf          *m[64], *t;
+    struct evpl_iovec         v[8];
+    unsigned int              pads = 0, i, j;
+    int                       n;
+
+    (void) state;
+    /* Every mbuf out of the ring, those with the most padding first. */
+    for (i = 0; i < 64; i++)
+        assert_int_equal(rte_mempool_generic_get(mp, (void **) &m[i], 1,
+                                                 NULL), 0);
+    for (i = 0; i < 3; i++) {
+        for (j = i + 1; j < 64; j++) {
+            if ((uintptr_t) m[j]->buf_addr % 1024 != 0 &&
+                ((uintptr_t) m[i]->buf_addr % 1024 == 0 ||
+                 (uintptr_t) m[j]->buf_addr % 1024 <
+                     (uintptr_t) m[i]->buf_addr % 1024)) {
+                t    = m[i];
+                m[i] = m[j];
+                m[j] = t;
+            }
+        }
+        assert_true((uintptr_t) m[i]->buf_addr % 1024 != 0);
+        pads += 1024 - (unsigned int) ((uintptr_t) m[i]->buf_addr % 1024);
+    }
+    assert_true(pads > room);
+    rte_mempool_generic_put(mp, (void **) &m[3], 61, NULL);
+    rte_mempool_generic_put(mp, (void **) m, 3, cache);
+    n = evpl_iovec_alloc(e, 3 * room, 1024, UINT_MAX - 2, 0, v);
+    assert_in_range(n, 5, 6);
+    assert_int_equal(evpl_test_sum_lengths(v, n), 3 * room);
+    assert_int_equal(cache->len + (unsigned int) n, 13);
+    evpl_iovecs_release(e, v, n);
+    ctx_on_cached_pool_done(e, mp);
 }
 
 /* Segments cannot give an alignment as large as the whole data room (a
@@ -529,6 +602,7 @@ static const struct CMUnitTest cases[] = {
     CASE(alloc_out_of_mbufs_half_way_gives_all_back),
     CASE(alloc_padding_short_by_one_byte_takes_another_segment),
     CASE(alloc_takes_its_segments_in_one_get),
+    CASE(alloc_near_uint_max_iovecs_takes_a_later_batch_in_one_get),
     CASE(alloc_aligned_to_the_whole_room_takes_a_slab),
     CASE(alloc_one_byte_past_max_iovecs_segments_takes_a_slab),
     CASE(iovecs_carry_their_owner_tag),
