@@ -9,6 +9,7 @@
  */
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -338,6 +339,155 @@ alloc_out_of_mbufs_half_way_gives_all_back(void **state)
     rte_mempool_free(mp);
 }
 
+/* An allocation that its first segment's alignment padding leaves one
+ * byte short still gets that byte, from a segment fetched after the first
+ * batch. The pool hands out first a buffer p bytes short of 1024-aligned,
+ * then any other; room - p + 1 bytes at alignment 1024 count as one
+ * segment at full room, the first holds room - p of them behind its
+ * padding, and the last byte takes a second. Guards the "left > 0" of
+ * src/alloc.c's evpl_alloc_multi() loop (at "left > 1" the last byte is
+ * never allocated). */
+static void
+alloc_padding_short_by_one_byte_takes_another_segment(void **state)
+{
+    struct rte_mempool *mp;
+    struct evpl        *e;
+    struct rte_mbuf    *held[64], *first = NULL;
+    struct evpl_iovec   v[2];
+    unsigned int        n, i, room, pad;
+
+    (void) state;
+    e    = evpl_test_ctx_on_own_pool("alloc_short", 64, NULL, &mp);
+    room = rte_pktmbuf_data_room_size(mp);
+    n    = evpl_test_pool_drain(mp, held, 64);
+    for (i = 0; i < n && first == NULL; i++) {
+        if ((uintptr_t) held[i]->buf_addr % 1024 != 0) {
+            first   = held[i];
+            held[i] = held[--n];
+        }
+    }
+    assert_non_null(first);
+    pad = 1024 - (unsigned int) ((uintptr_t) first->buf_addr % 1024);
+    rte_mempool_put(mp, first);
+    rte_mempool_put(mp, held[--n]);
+    assert_int_equal(evpl_iovec_alloc(e, room - pad + 1, 1024, 2, 0, v), 2);
+    assert_ptr_equal(evpl_test_mbuf(&v[0]), first);
+    assert_int_equal(v[0].length, room - pad);
+    assert_int_equal(v[1].length, 1);
+    evpl_iovecs_release(e, v, 2);
+    rte_mempool_put_bulk(mp, (void **) held, n);
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+}
+
+/* A context on a pool of its own of 64 mbufs with lcore caches of 8, the
+ * calling lcore's cache (empty) in *cache, for the cases that count what
+ * one allocation takes from the pool. */
+static struct evpl *
+ctx_on_cached_pool(
+    const char                *name,
+    struct rte_mempool       **mp,
+    struct rte_mempool_cache **cache)
+{
+    struct evpl_config cfg = { 0 };
+    struct evpl       *e;
+
+    *mp = rte_pktmbuf_pool_create(name, 64, 8, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                  SOCKET_ID_ANY);
+    assert_non_null(*mp);
+    cfg.pool = *mp;
+    e        = evpl_create(&cfg);
+    assert_non_null(e);
+    *cache = rte_mempool_default_cache(*mp, rte_lcore_id());
+    assert_non_null(*cache);
+    assert_int_equal((*cache)->len, 0);
+    return e;
+}
+
+static void
+ctx_on_cached_pool_done(
+    struct evpl        *e,
+    struct rte_mempool *mp)
+{
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+}
+
+/* An allocation over several segments takes them from the pool in one get
+ * per batch, not one get per mbuf. From an empty lcore cache of 8, one
+ * get of 3 refills the cache with 8 + 3 and leaves it 8 (DPDK 22.11's
+ * rte_mempool_generic_get()); three gets of one would refill it with
+ * 8 + 1 and leave 6. Guards the "n++" of src/alloc.c's
+ * evpl_min_segments_upto() (without it every batch is one mbuf). */
+static void
+alloc_takes_its_segments_in_one_get(void **state)
+{
+    struct rte_mempool       *mp;
+    struct rte_mempool_cache *cache;
+    struct evpl              *e = ctx_on_cached_pool("alloc_batch", &mp, &cache);
+    unsigned int              room = rte_pktmbuf_data_room_size(mp);
+    struct evpl_iovec         v[3];
+
+    (void) state;
+    assert_int_equal(evpl_iovec_alloc(e, 3 * room, 0, 3, 0, v), 3);
+    assert_int_equal(cache->len, 8);
+    evpl_iovecs_release(e, v, 3);
+    ctx_on_cached_pool_done(e, mp);
+}
+
+/* With max_iovecs near UINT_MAX, the segments a later batch needs still
+ * come in one get. The lcore cache holds only three mbufs that are, at
+ * alignment 1024, together more than a data room short of aligned: the
+ * first batch takes them for 3 * room bytes, the 2 more the padding cost
+ * come in one get that refills the empty cache to 8 plus those 2, and a
+ * sixth, if the padding of those needs one, from the cache: cache fill
+ * plus iovecs is 13 (a get per mbuf leaves 12). Guards the "max_iovecs -
+ * n" of src/alloc.c's evpl_alloc_multi() (a sum would wrap there to a cap
+ * of 0, one mbuf per get). */
+static void
+alloc_near_uint_max_iovecs_takes_a_later_batch_in_one_get(void **state)
+{
+    struct rte_mempool       *mp;
+    struct rte_mempool_cache *cache;
+    struct evpl              *e = ctx_on_cached_pool("alloc_wrap", &mp, &cache);
+    unsigned int              room = rte_pktmbuf_data_room_size(mp);
+    struct rte_mbuf          *m[64], *t;
+    struct evpl_iovec         v[8];
+    unsigned int              pads = 0, i, j;
+    int                       n;
+
+    (void) state;
+    /* Every mbuf out of the ring, those with the most padding first. */
+    for (i = 0; i < 64; i++)
+        assert_int_equal(rte_mempool_generic_get(mp, (void **) &m[i], 1,
+                                                 NULL), 0);
+    for (i = 0; i < 3; i++) {
+        for (j = i + 1; j < 64; j++) {
+            if ((uintptr_t) m[j]->buf_addr % 1024 != 0 &&
+                ((uintptr_t) m[i]->buf_addr % 1024 == 0 ||
+                 (uintptr_t) m[j]->buf_addr % 1024 <
+                     (uintptr_t) m[i]->buf_addr % 1024)) {
+                t    = m[i];
+                m[i] = m[j];
+                m[j] = t;
+            }
+        }
+        assert_true((uintptr_t) m[i]->buf_addr % 1024 != 0);
+        pads += 1024 - (unsigned int) ((uintptr_t) m[i]->buf_addr % 1024);
+    }
+    assert_true(pads > room);
+    rte_mempool_generic_put(mp, (void **) &m[3], 61, NULL);
+    rte_mempool_generic_put(mp, (void **) m, 3, cache);
+    n = evpl_iovec_alloc(e, 3 * room, 1024, UINT_MAX - 2, 0, v);
+    assert_in_range(n, 5, 6);
+    assert_int_equal(evpl_test_sum_lengths(v, n), 3 * room);
+    assert_int_equal(cache->len + (unsigned int) n, 13);
+    evpl_iovecs_release(e, v, n);
+    ctx_on_cached_pool_done(e, mp);
+}
+
 /* Segments cannot give an alignment as large as the whole data room (a
  * pool of 4095-byte rooms, alignment 4096): the request takes a slab.
  * Guards src/alloc.c's evpl_use_segments() "mask >= room" (at equality
@@ -450,6 +600,9 @@ static const struct CMUnitTest cases[] = {
     CASE(invalid_arguments),
     CASE(alloc_nomem_counts_a_failure),
     CASE(alloc_out_of_mbufs_half_way_gives_all_back),
+    CASE(alloc_padding_short_by_one_byte_takes_another_segment),
+    CASE(alloc_takes_its_segments_in_one_get),
+    CASE(alloc_near_uint_max_iovecs_takes_a_later_batch_in_one_get),
     CASE(alloc_aligned_to_the_whole_room_takes_a_slab),
     CASE(alloc_one_byte_past_max_iovecs_segments_takes_a_slab),
     CASE(iovecs_carry_their_owner_tag),
