@@ -533,12 +533,207 @@ slab_range_before_a_failing_piece_keeps_its_reference(void **state)
                      slabs);
 }
 
+/* The mbufs free in the pool of the case's context. */
+static unsigned int
+free_count(void **state)
+{
+    return rte_mempool_avail_count(((struct evpl_test_ctx *) *state)->pool);
+}
+
+/*
+ * A packet of two iovecs one of which is empty, each its own mbuf: the
+ * empty one is no segment. The packet is the other's mbuf alone, one
+ * segment of its bytes; the empty one's mbuf is untouched without
+ * TAKE_REF, and given up with it (back in the pool once the packet is).
+ * Guards evpl_tx_pair()'s refusal of an empty piece
+ * (dpdk_glue/tx_compose.c), which leaves the packet to the general build,
+ * which skips empty iovecs: built as a pair, the empty piece would be an
+ * empty segment, the header's mbuf the head of two.
+ */
+static void
+empty_piece_of_a_pair_is_no_segment(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_dpdk_stats st;
+    struct evpl_iovec      iov[2];
+    struct rte_mbuf       *m, *want, *empty;
+    unsigned int           free0, e, take;
+
+    for (e = 0; e < 2; e++) {
+        for (take = 0; take < 2; take++) {
+            free0 = free_count(state);
+            assert_int_equal(evpl_iovec_alloc(evpl, HDR_LEN, 8, 1, 0, &iov[0]),
+                             1);
+            assert_int_equal(evpl_iovec_alloc(evpl, SEG_LEN, 0, 1, 0, &iov[1]),
+                             1);
+            iov[e].length = 0;
+            want          = evpl_test_mbuf(&iov[!e]);
+            empty         = evpl_test_mbuf(&iov[e]);
+            evpl_dpdk_stats_reset(evpl);
+            m = evpl_dpdk_iovecs_to_mbuf(evpl, iov, 2,
+                                         take ? EVPL_DPDK_TAKE_REF : 0);
+            assert_ptr_equal(m, want);
+            assert_int_equal(m->nb_segs, 1);
+            assert_null(m->next);
+            assert_ptr_equal(rte_pktmbuf_mtod(m, void *), iov[!e].data);
+            assert_int_equal(m->data_len, iov[!e].length);
+            assert_int_equal(m->pkt_len, iov[!e].length);
+            assert_int_equal(rte_mbuf_refcnt_read(m), take ? 1 : 2);
+            evpl_dpdk_stats_get(evpl, &st);
+            assert_int_equal(st.tx_segs, 1);
+            assert_int_equal(st.tx_reused, 1);
+            if (take) {
+                assert_int_equal(free_count(state), free0 - 1);
+            } else {
+                assert_int_equal(rte_mbuf_refcnt_read(empty), 1);
+                assert_int_equal(free_count(state), free0 - 2);
+            }
+            rte_pktmbuf_free(m);
+            if (!take)
+                evpl_iovecs_release(evpl, iov, 2);
+            assert_int_equal(free_count(state), free0);
+        }
+    }
+}
+
+/*
+ * A pair of own pieces on a context whose pool has no lcore cache: two
+ * segments, the pieces' own mbufs, none taken from the pool. Guards the
+ * "nfresh > 0" of evpl_tx_pair() (dpdk_glue/tx_compose.c): a get of no
+ * mbuf at all goes past the absent cache to the pool's ring, whose bulk
+ * dequeue of none reports failure, and the packet would fail with ENOMEM.
+ */
+static void
+pair_of_own_pieces_takes_no_mbuf(void **state)
+{
+    enum { POOL_N = 8 };
+    struct rte_mempool *mp;
+    struct rte_mbuf    *m;
+    struct evpl        *e;
+    struct evpl_iovec   iov[2];
+    unsigned int        take, avail;
+
+    (void) state;
+    e = evpl_test_ctx_on_own_pool("pair_own", POOL_N, NULL, &mp);
+    for (take = 0; take < 2; take++) {
+        assert_int_equal(evpl_iovec_alloc(e, HDR_LEN, 8, 1, 0, &iov[0]), 1);
+        assert_int_equal(evpl_iovec_alloc(e, SEG_LEN, 0, 1, 0, &iov[1]), 1);
+        avail = rte_mempool_avail_count(mp);
+        m     = evpl_dpdk_iovecs_to_mbuf(e, iov, 2,
+                                         take ? EVPL_DPDK_TAKE_REF : 0);
+        assert_ptr_equal(m, evpl_test_mbuf(&iov[0]));
+        assert_ptr_equal(m->next, evpl_test_mbuf(&iov[1]));
+        assert_int_equal(m->nb_segs, 2);
+        assert_int_equal(m->pkt_len, HDR_LEN + SEG_LEN);
+        assert_int_equal(rte_mempool_avail_count(mp), avail);
+        rte_pktmbuf_free(m);
+        if (!take)
+            evpl_iovecs_release(e, iov, 2);
+    }
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+}
+
+/* Clones of keep until the count behind it (held()) is at its limit,
+ * 65535; how many in *n, for evpl_iovecs_release(). */
+static struct evpl_iovec *
+clones_to_the_limit(struct evpl_iovec *keep, int *n)
+{
+    struct evpl_iovec *c = calloc(UINT16_MAX, sizeof(*c));
+
+    assert_non_null(c);
+    for (*n = 0; held(keep) < UINT16_MAX; (*n)++)
+        evpl_iovec_clone(&c[*n], keep);
+    return c;
+}
+
+/*
+ * A composed packet whose range's count is at its limit, 65535, sent with
+ * TAKE_REF behind either header, the range an indirect mbuf's or a slab's:
+ * it goes, the range's reference moved into its segment, so the count
+ * stays 65535 while the packet is out and is one less once it is freed.
+ * Guards two things of evpl_tx_pair() (dpdk_glue/tx_compose.c): that it,
+ * not the general build, takes these shapes (the general build takes a
+ * reference for an indirect segment before giving the clone's up, and
+ * aborts here); and the move of a slab range's reference
+ * (evpl_tx_ref_moves()), without which it takes one more and aborts.
+ */
+static void
+range_at_the_count_limit_goes_with_take_ref(void **state)
+{
+    struct evpl       *evpl = ctx_of(state);
+    unsigned int       slabs = slabs_in_use_warm(evpl);
+    struct evpl_iovec  iov[2], *c;
+    struct piece       p[2];
+    struct rte_mbuf   *m;
+    unsigned int       hk, bh;
+    int                r, n;
+    static const enum rng_kind rks[] = { RNG_ATTACH, RNG_EXT };
+
+    for (hk = HDR_OWN; hk <= HDR_COPY; hk++) {
+        for (r = 0; r < (int) RTE_DIM(rks); r++) {
+            make_header(evpl, (enum hdr_kind) hk, &p[0]);
+            make_range(evpl, rks[r], &p[1]);
+            c      = clones_to_the_limit(&p[1].keep, &n);
+            bh     = held(watched(&p[0]));
+            iov[0] = p[0].send;
+            iov[1] = p[1].send;
+            m      = evpl_dpdk_iovecs_to_mbuf(evpl, iov, 2, EVPL_DPDK_TAKE_REF);
+            assert_non_null(m);
+            assert_int_equal(m->nb_segs, 2);
+            assert_int_equal(m->pkt_len, p[0].len + p[1].len);
+            assert_int_equal(held(&p[1].keep), UINT16_MAX);
+            assert_int_equal(held(watched(&p[0])),
+                             hk == HDR_OWN ? 1 : bh - 1);
+            rte_pktmbuf_free(m);
+            assert_int_equal(held(&p[1].keep), UINT16_MAX - 1);
+            evpl_iovecs_release(evpl, c, n);
+            free(c);
+            release_pieces(evpl, p, 2, 1);
+            assert_int_equal(evpl_test_slabs_in_use(
+                                 EVPL_DPDK_DEFAULT_SLAB_SIZE, 0), slabs);
+        }
+    }
+}
+
+/*
+ * A packet of several iovecs converted when rte_errno still holds an
+ * earlier ENOMEM: the conversion succeeds and counts no failure for want
+ * of mbufs. Guards the "m == NULL &&" of evpl_tx_chain_one()
+ * (dpdk_glue/tx_compose.c): rte_errno is only an error's when the call
+ * failed.
+ */
+static void
+stale_enomem_counts_no_failure(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_dpdk_stats st;
+    struct evpl_iovec      iov[2];
+    struct rte_mbuf       *m;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, HDR_LEN, 8, 1, 0, &iov[0]), 1);
+    assert_int_equal(evpl_iovec_alloc(evpl, SEG_LEN, 0, 1, 0, &iov[1]), 1);
+    evpl_dpdk_stats_reset(evpl);
+    rte_errno = ENOMEM;
+    m         = evpl_dpdk_iovecs_to_mbuf(evpl, iov, 2, EVPL_DPDK_TAKE_REF);
+    assert_non_null(m);
+    evpl_dpdk_stats_get(evpl, &st);
+    assert_int_equal(st.tx_pkts, 1);
+    assert_int_equal(st.tx_nomem, 0);
+    rte_pktmbuf_free(m);
+}
+
 static const struct CMUnitTest cases[] = {
     CASE(header_and_range_round_trip),
     CASE(header_and_range_out_of_mbufs_changes_nothing),
     CASE(header_and_range_without_shared_infos_changes_nothing),
     CASE(slab_range_last_in_a_chain),
     CASE(slab_range_before_a_failing_piece_keeps_its_reference),
+    CASE(empty_piece_of_a_pair_is_no_segment),
+    CASE(pair_of_own_pieces_takes_no_mbuf),
+    CASE(range_at_the_count_limit_goes_with_take_ref),
+    CASE(stale_enomem_counts_no_failure),
 };
 
 EVPL_TEST_MAIN("tx_pair", cases,
