@@ -13,6 +13,8 @@
  * with the mbufs and the slabs back where they were.
  */
 
+#define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,12 +25,38 @@
 #include "common.h"
 #include "slab_sets.h"
 
-static uint16_t ring_port;
+static uint16_t ring_port, two_port;
 
 #define HDR_LEN   42u    /* at most tx_copy_max: copied when shared */
 #define SEG_LEN   1200u  /* one mbuf, above tx_copy_max */
 #define SLAB_LEN  131072u
 #define RX_IOV    8
+
+/*
+ * This program defines rte_eth_dev_info_get(): an executable's definition
+ * interposes on the library's call through its PLT. For net_ring1 it
+ * reports chains of at most two segments (tx_desc_lim's nb_seg_max and
+ * nb_mtu_seg_max 2), as a NIC may, so that the library learns max_segs 2
+ * for that port (dpdk_glue/port.c); any other port is answered as DPDK
+ * answers.
+ */
+int
+rte_eth_dev_info_get(uint16_t port_id, struct rte_eth_dev_info *info)
+{
+    static int (*real)(uint16_t, struct rte_eth_dev_info *);
+    char       name[RTE_ETH_NAME_MAX_LEN];
+    int        ret;
+
+    if (real == NULL)
+        *(void **) &real = dlsym(RTLD_NEXT, "rte_eth_dev_info_get");
+    ret = real(port_id, info);
+    if (ret == 0 && rte_eth_dev_get_name_by_port(port_id, name) == 0 &&
+        strcmp(name, "net_ring1") == 0) {
+        info->tx_desc_lim.nb_seg_max     = 2;
+        info->tx_desc_lim.nb_mtu_seg_max = 2;
+    }
+    return ret;
+}
 
 /* What the header is. */
 enum hdr_kind {
@@ -159,10 +187,10 @@ range_out(unsigned int rk, unsigned int segs, unsigned int moved,
     return segs - moved;
 }
 
-/* Receive the one packet on the loopback and check its bytes: the
+/* Receive the one packet on the loopback port and check its bytes: the
  * header's, then the range's. The iovecs are released. */
 static void
-receive_and_check(struct evpl *evpl, const struct piece *h,
+receive_and_check(struct evpl *evpl, uint16_t port, const struct piece *h,
                   const struct piece *r)
 {
     static unsigned char got[HDR_LEN + 70000];
@@ -172,7 +200,7 @@ receive_and_check(struct evpl *evpl, const struct piece *h,
     int                  n = 0, spins = 0, j;
 
     while (n == 0) {
-        n = evpl_dpdk_rx_burst(evpl, ring_port, 0, &pkt, 1, rx, RX_IOV);
+        n = evpl_dpdk_rx_burst(evpl, port, 0, &pkt, 1, rx, RX_IOV);
         assert_true(++spins < 1000000);
     }
     assert_int_equal(n, 1);
@@ -276,7 +304,7 @@ header_and_range_round_trip(void **state)
                     assert_int_equal(held(watched(&p[1])),
                                      br + range_out(rk, segs, moved, ew));
 
-                receive_and_check(evpl, &p[0], &p[1]);
+                receive_and_check(evpl, ring_port, &p[0], &p[1]);
                 if (hk == HDR_COPY)
                     assert_int_equal(held(watched(&p[0])), bh - take);
                 if (rk != RNG_OWN)
@@ -469,7 +497,7 @@ slab_range_last_in_a_chain(void **state)
             assert_int_equal(held(watched(&p[1])),
                              br + range_out(rk, rk == RNG_EXT ? 1 : 2, moved,
                                             ew));
-            receive_and_check(evpl, &p[0], &p[1]);
+            receive_and_check(evpl, ring_port, &p[0], &p[1]);
             assert_int_equal(held(watched(&p[1])), br - moved);
             range_elsewhere(&p[1], 0);
             if (!take)
@@ -698,6 +726,66 @@ range_at_the_count_limit_goes_with_take_ref(void **state)
 }
 
 /*
+ * On a port whose chains have at most two segments (net_ring1, as this
+ * program's rte_eth_dev_info_get() reports it: a packet of three own
+ * pieces is linearised there), a header and an indirect range, two
+ * segments, are still built as a pair: sent with TAKE_REF behind either
+ * header, a range at its count limit, 65535, goes, its reference moved,
+ * and the packet arrives. Guards the segment bound of evpl_tx_pair()
+ * (dpdk_glue/tx_compose.c), segs + 1 against the port's max_segs: a pair
+ * that fits exactly is the pair build's, not the general build's, which
+ * takes a reference for the indirect segment first and would abort here.
+ */
+static void
+pair_that_fits_the_port_exactly_is_a_pair(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_dpdk_stats st;
+    struct evpl_dpdk_pkt   pkt;
+    struct evpl_iovec      iov[3], *c;
+    struct piece           p[2];
+    unsigned int           hk, bh, k;
+    int                    n;
+
+    for (k = 0; k < 3; k++)
+        assert_int_equal(evpl_iovec_alloc(evpl, 100, 0, 1, 0, &iov[k]), 1);
+    pkt = (struct evpl_dpdk_pkt) { iov, 3 };
+    evpl_dpdk_stats_reset(evpl);
+    assert_int_equal(evpl_dpdk_tx_burst(evpl, two_port, 0, &pkt, 1,
+                                        EVPL_DPDK_TAKE_REF), 1);
+    evpl_dpdk_stats_get(evpl, &st);
+    assert_int_equal(st.tx_linearized, 1);
+    for (k = 0; evpl_dpdk_rx_burst(evpl, two_port, 0, &pkt, 1, iov, 3) == 0;
+         k++)
+        assert_true(k < 1000000);
+    evpl_iovecs_release(evpl, pkt.iov, pkt.niov);
+
+    for (hk = HDR_OWN; hk <= HDR_COPY; hk++) {
+        make_header(evpl, (enum hdr_kind) hk, &p[0]);
+        make_range(evpl, RNG_ATTACH, &p[1]);
+        c      = clones_to_the_limit(&p[1].keep, &n);
+        bh     = held(watched(&p[0]));
+        iov[0] = p[0].send;
+        iov[1] = p[1].send;
+        pkt    = (struct evpl_dpdk_pkt) { iov, 2 };
+        evpl_dpdk_stats_reset(evpl);
+        assert_int_equal(evpl_dpdk_tx_burst(evpl, two_port, 0, &pkt, 1,
+                                            EVPL_DPDK_TAKE_REF), 1);
+        evpl_dpdk_stats_get(evpl, &st);
+        assert_int_equal(st.tx_segs, 2);
+        assert_int_equal(st.tx_indirect, 1);
+        assert_int_equal(held(&p[1].keep), UINT16_MAX);
+        receive_and_check(evpl, two_port, &p[0], &p[1]);
+        assert_int_equal(held(&p[1].keep), UINT16_MAX - 1);
+        if (hk == HDR_COPY)
+            assert_int_equal(held(watched(&p[0])), bh - 1);
+        evpl_iovecs_release(evpl, c, n);
+        free(c);
+        release_pieces(evpl, p, 2, 1);
+    }
+}
+
+/*
  * A packet of several iovecs converted when rte_errno still holds an
  * earlier ENOMEM: the conversion succeeds and counts no failure for want
  * of mbufs. Guards the "m == NULL &&" of evpl_tx_chain_one()
@@ -733,9 +821,10 @@ static const struct CMUnitTest cases[] = {
     CASE(empty_piece_of_a_pair_is_no_segment),
     CASE(pair_of_own_pieces_takes_no_mbuf),
     CASE(range_at_the_count_limit_goes_with_take_ref),
+    CASE(pair_that_fits_the_port_exactly_is_a_pair),
     CASE(stale_enomem_counts_no_failure),
 };
 
 EVPL_TEST_MAIN("tx_pair", cases,
-               .eal.vdevs = EVPL_TEST_LIST("net_ring0"),
-               .ports = EVPL_TEST_PORTS(&ring_port))
+               .eal.vdevs = EVPL_TEST_LIST("net_ring0", "net_ring1"),
+               .ports = EVPL_TEST_PORTS(&ring_port, &two_port))
