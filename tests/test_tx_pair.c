@@ -2,13 +2,16 @@
 
 /*
  * The composed packet, a header in front of one range: the chain
- * builder's first step (dpdk_glue/tx_chain.c, evpl_tx_pair()) builds it
+ * builder's first step (dpdk_glue/tx_compose.c, evpl_tx_pair()) builds it
  * from the builders of a packet of one iovec, and a slab range sent with
  * TAKE_REF hands its own reference to its mbufs instead of taking a new
  * one and releasing its own (evpl_slab_att_get(move)), in that step, in a
- * packet of one range and as the last piece of a general chain. Each case
- * sends through net_ring0, a loopback, and checks the bytes that come
- * back, what the context counted, and the reference counts of every
+ * packet of one range and as the last piece of a general chain; which
+ * packets of two iovecs that step takes, and which it leaves to the
+ * general build. Each case sends through a loopback (net_ring0, or
+ * net_ring1, a port of chains of two segments) or converts with
+ * evpl_dpdk_iovecs_to_mbuf(), and checks the packet (its bytes, or its
+ * segments), what the context counted, and the reference counts of every
  * buffer while the packet is out and after it is freed; every case ends
  * with the mbufs and the slabs back where they were.
  */
