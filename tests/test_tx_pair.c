@@ -2,17 +2,22 @@
 
 /*
  * The composed packet, a header in front of one range: the chain
- * builder's first step (dpdk_glue/tx_chain.c, evpl_tx_pair()) builds it
+ * builder's first step (dpdk_glue/tx_compose.c, evpl_tx_pair()) builds it
  * from the builders of a packet of one iovec, and a slab range sent with
  * TAKE_REF hands its own reference to its mbufs instead of taking a new
  * one and releasing its own (evpl_slab_att_get(move)), in that step, in a
- * packet of one range and as the last piece of a general chain. Each case
- * sends through net_ring0, a loopback, and checks the bytes that come
- * back, what the context counted, and the reference counts of every
+ * packet of one range and as the last piece of a general chain; which
+ * packets of two iovecs that step takes, and which it leaves to the
+ * general build. Each case sends through a loopback (net_ring0, or
+ * net_ring1, a port of chains of two segments) or converts with
+ * evpl_dpdk_iovecs_to_mbuf(), and checks the packet (its bytes, or its
+ * segments), what the context counted, and the reference counts of every
  * buffer while the packet is out and after it is freed; every case ends
  * with the mbufs and the slabs back where they were.
  */
 
+#define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,12 +28,38 @@
 #include "common.h"
 #include "slab_sets.h"
 
-static uint16_t ring_port;
+static uint16_t ring_port, two_port;
 
 #define HDR_LEN   42u    /* at most tx_copy_max: copied when shared */
 #define SEG_LEN   1200u  /* one mbuf, above tx_copy_max */
 #define SLAB_LEN  131072u
 #define RX_IOV    8
+
+/*
+ * This program defines rte_eth_dev_info_get(): an executable's definition
+ * interposes on the library's call through its PLT. For net_ring1 it
+ * reports chains of at most two segments (tx_desc_lim's nb_seg_max and
+ * nb_mtu_seg_max 2), as a NIC may, so that the library learns max_segs 2
+ * for that port (dpdk_glue/port.c); any other port is answered as DPDK
+ * answers.
+ */
+int
+rte_eth_dev_info_get(uint16_t port_id, struct rte_eth_dev_info *info)
+{
+    static int (*real)(uint16_t, struct rte_eth_dev_info *);
+    char       name[RTE_ETH_NAME_MAX_LEN];
+    int        ret;
+
+    if (real == NULL)
+        *(void **) &real = dlsym(RTLD_NEXT, "rte_eth_dev_info_get");
+    ret = real(port_id, info);
+    if (ret == 0 && rte_eth_dev_get_name_by_port(port_id, name) == 0 &&
+        strcmp(name, "net_ring1") == 0) {
+        info->tx_desc_lim.nb_seg_max     = 2;
+        info->tx_desc_lim.nb_mtu_seg_max = 2;
+    }
+    return ret;
+}
 
 /* What the header is. */
 enum hdr_kind {
@@ -159,10 +190,10 @@ range_out(unsigned int rk, unsigned int segs, unsigned int moved,
     return segs - moved;
 }
 
-/* Receive the one packet on the loopback and check its bytes: the
+/* Receive the one packet on the loopback port and check its bytes: the
  * header's, then the range's. The iovecs are released. */
 static void
-receive_and_check(struct evpl *evpl, const struct piece *h,
+receive_and_check(struct evpl *evpl, uint16_t port, const struct piece *h,
                   const struct piece *r)
 {
     static unsigned char got[HDR_LEN + 70000];
@@ -172,7 +203,7 @@ receive_and_check(struct evpl *evpl, const struct piece *h,
     int                  n = 0, spins = 0, j;
 
     while (n == 0) {
-        n = evpl_dpdk_rx_burst(evpl, ring_port, 0, &pkt, 1, rx, RX_IOV);
+        n = evpl_dpdk_rx_burst(evpl, port, 0, &pkt, 1, rx, RX_IOV);
         assert_true(++spins < 1000000);
     }
     assert_int_equal(n, 1);
@@ -276,7 +307,7 @@ header_and_range_round_trip(void **state)
                     assert_int_equal(held(watched(&p[1])),
                                      br + range_out(rk, segs, moved, ew));
 
-                receive_and_check(evpl, &p[0], &p[1]);
+                receive_and_check(evpl, ring_port, &p[0], &p[1]);
                 if (hk == HDR_COPY)
                     assert_int_equal(held(watched(&p[0])), bh - take);
                 if (rk != RNG_OWN)
@@ -469,7 +500,7 @@ slab_range_last_in_a_chain(void **state)
             assert_int_equal(held(watched(&p[1])),
                              br + range_out(rk, rk == RNG_EXT ? 1 : 2, moved,
                                             ew));
-            receive_and_check(evpl, &p[0], &p[1]);
+            receive_and_check(evpl, ring_port, &p[0], &p[1]);
             assert_int_equal(held(watched(&p[1])), br - moved);
             range_elsewhere(&p[1], 0);
             if (!take)
@@ -533,14 +564,270 @@ slab_range_before_a_failing_piece_keeps_its_reference(void **state)
                      slabs);
 }
 
+/* The mbufs free in the pool of the case's context. */
+static unsigned int
+free_count(void **state)
+{
+    return rte_mempool_avail_count(((struct evpl_test_ctx *) *state)->pool);
+}
+
+/*
+ * A packet of two iovecs one of which is empty, each its own mbuf: the
+ * empty one is no segment. The packet is the other's mbuf alone, one
+ * segment of its bytes; the empty one's mbuf is untouched without
+ * TAKE_REF, and given up with it (back in the pool once the packet is).
+ * Guards evpl_tx_pair()'s refusal of an empty piece
+ * (dpdk_glue/tx_compose.c), which leaves the packet to the general build,
+ * which skips empty iovecs: built as a pair, the empty piece would be an
+ * empty segment, the header's mbuf the head of two.
+ */
+static void
+empty_piece_of_a_pair_is_no_segment(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_dpdk_stats st;
+    struct evpl_iovec      iov[2];
+    struct rte_mbuf       *m, *want, *empty;
+    unsigned int           free0, e, take;
+
+    for (e = 0; e < 2; e++) {
+        for (take = 0; take < 2; take++) {
+            free0 = free_count(state);
+            assert_int_equal(evpl_iovec_alloc(evpl, HDR_LEN, 8, 1, 0, &iov[0]),
+                             1);
+            assert_int_equal(evpl_iovec_alloc(evpl, SEG_LEN, 0, 1, 0, &iov[1]),
+                             1);
+            iov[e].length = 0;
+            want          = evpl_test_mbuf(&iov[!e]);
+            empty         = evpl_test_mbuf(&iov[e]);
+            evpl_dpdk_stats_reset(evpl);
+            m = evpl_dpdk_iovecs_to_mbuf(evpl, iov, 2,
+                                         take ? EVPL_DPDK_TAKE_REF : 0);
+            assert_ptr_equal(m, want);
+            assert_int_equal(m->nb_segs, 1);
+            assert_null(m->next);
+            assert_ptr_equal(rte_pktmbuf_mtod(m, void *), iov[!e].data);
+            assert_int_equal(m->data_len, iov[!e].length);
+            assert_int_equal(m->pkt_len, iov[!e].length);
+            assert_int_equal(rte_mbuf_refcnt_read(m), take ? 1 : 2);
+            evpl_dpdk_stats_get(evpl, &st);
+            assert_int_equal(st.tx_segs, 1);
+            assert_int_equal(st.tx_reused, 1);
+            if (take) {
+                assert_int_equal(free_count(state), free0 - 1);
+            } else {
+                assert_int_equal(rte_mbuf_refcnt_read(empty), 1);
+                assert_int_equal(free_count(state), free0 - 2);
+            }
+            rte_pktmbuf_free(m);
+            if (!take)
+                evpl_iovecs_release(evpl, iov, 2);
+            assert_int_equal(free_count(state), free0);
+        }
+    }
+}
+
+/*
+ * A pair of own pieces on a context whose pool has no lcore cache: two
+ * segments, the pieces' own mbufs, none taken from the pool. Guards the
+ * "nfresh > 0" of evpl_tx_pair() (dpdk_glue/tx_compose.c): a get of no
+ * mbuf at all goes past the absent cache to the pool's ring, whose bulk
+ * dequeue of none reports failure, and the packet would fail with ENOMEM.
+ */
+static void
+pair_of_own_pieces_takes_no_mbuf(void **state)
+{
+    enum { POOL_N = 8 };
+    struct rte_mempool *mp;
+    struct rte_mbuf    *m;
+    struct evpl        *e;
+    struct evpl_iovec   iov[2];
+    unsigned int        take, avail;
+
+    (void) state;
+    e = evpl_test_ctx_on_own_pool("pair_own", POOL_N, NULL, &mp);
+    for (take = 0; take < 2; take++) {
+        assert_int_equal(evpl_iovec_alloc(e, HDR_LEN, 8, 1, 0, &iov[0]), 1);
+        assert_int_equal(evpl_iovec_alloc(e, SEG_LEN, 0, 1, 0, &iov[1]), 1);
+        avail = rte_mempool_avail_count(mp);
+        m     = evpl_dpdk_iovecs_to_mbuf(e, iov, 2,
+                                         take ? EVPL_DPDK_TAKE_REF : 0);
+        assert_ptr_equal(m, evpl_test_mbuf(&iov[0]));
+        assert_ptr_equal(m->next, evpl_test_mbuf(&iov[1]));
+        assert_int_equal(m->nb_segs, 2);
+        assert_int_equal(m->pkt_len, HDR_LEN + SEG_LEN);
+        assert_int_equal(rte_mempool_avail_count(mp), avail);
+        rte_pktmbuf_free(m);
+        if (!take)
+            evpl_iovecs_release(e, iov, 2);
+    }
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+}
+
+/* Clones of keep until the count behind it (held()) is at its limit,
+ * 65535; how many in *n, for evpl_iovecs_release(). */
+static struct evpl_iovec *
+clones_to_the_limit(struct evpl_iovec *keep, int *n)
+{
+    struct evpl_iovec *c = calloc(UINT16_MAX, sizeof(*c));
+
+    assert_non_null(c);
+    for (*n = 0; held(keep) < UINT16_MAX; (*n)++)
+        evpl_iovec_clone(&c[*n], keep);
+    return c;
+}
+
+/*
+ * A composed packet whose range's count is at its limit, 65535, sent with
+ * TAKE_REF behind either header, the range an indirect mbuf's or a slab's:
+ * it goes, the range's reference moved into its segment, so the count
+ * stays 65535 while the packet is out and is one less once it is freed.
+ * Guards two things of evpl_tx_pair() (dpdk_glue/tx_compose.c): that it,
+ * not the general build, takes these shapes (the general build takes a
+ * reference for an indirect segment before giving the clone's up, and
+ * aborts here); and the move of a slab range's reference
+ * (evpl_tx_ref_moves()), without which it takes one more and aborts.
+ */
+static void
+range_at_the_count_limit_goes_with_take_ref(void **state)
+{
+    struct evpl       *evpl = ctx_of(state);
+    unsigned int       slabs = slabs_in_use_warm(evpl);
+    struct evpl_iovec  iov[2], *c;
+    struct piece       p[2];
+    struct rte_mbuf   *m;
+    unsigned int       hk, bh;
+    int                r, n;
+    static const enum rng_kind rks[] = { RNG_ATTACH, RNG_EXT };
+
+    for (hk = HDR_OWN; hk <= HDR_COPY; hk++) {
+        for (r = 0; r < (int) RTE_DIM(rks); r++) {
+            make_header(evpl, (enum hdr_kind) hk, &p[0]);
+            make_range(evpl, rks[r], &p[1]);
+            c      = clones_to_the_limit(&p[1].keep, &n);
+            bh     = held(watched(&p[0]));
+            iov[0] = p[0].send;
+            iov[1] = p[1].send;
+            m      = evpl_dpdk_iovecs_to_mbuf(evpl, iov, 2, EVPL_DPDK_TAKE_REF);
+            assert_non_null(m);
+            assert_int_equal(m->nb_segs, 2);
+            assert_int_equal(m->pkt_len, p[0].len + p[1].len);
+            assert_int_equal(held(&p[1].keep), UINT16_MAX);
+            assert_int_equal(held(watched(&p[0])),
+                             hk == HDR_OWN ? 1 : bh - 1);
+            rte_pktmbuf_free(m);
+            assert_int_equal(held(&p[1].keep), UINT16_MAX - 1);
+            evpl_iovecs_release(evpl, c, n);
+            free(c);
+            release_pieces(evpl, p, 2, 1);
+            assert_int_equal(evpl_test_slabs_in_use(
+                                 EVPL_DPDK_DEFAULT_SLAB_SIZE, 0), slabs);
+        }
+    }
+}
+
+/*
+ * On a port whose chains have at most two segments (net_ring1, as this
+ * program's rte_eth_dev_info_get() reports it: a packet of three own
+ * pieces is linearised there), a header and an indirect range, two
+ * segments, are still built as a pair: sent with TAKE_REF behind either
+ * header, a range at its count limit, 65535, goes, its reference moved,
+ * and the packet arrives. Guards the segment bound of evpl_tx_pair()
+ * (dpdk_glue/tx_compose.c), segs + 1 against the port's max_segs: a pair
+ * that fits exactly is the pair build's, not the general build's, which
+ * takes a reference for the indirect segment first and would abort here.
+ */
+static void
+pair_that_fits_the_port_exactly_is_a_pair(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_dpdk_stats st;
+    struct evpl_dpdk_pkt   pkt;
+    struct evpl_iovec      iov[3], *c;
+    struct piece           p[2];
+    unsigned int           hk, bh, k;
+    int                    n;
+
+    for (k = 0; k < 3; k++)
+        assert_int_equal(evpl_iovec_alloc(evpl, 100, 0, 1, 0, &iov[k]), 1);
+    pkt = (struct evpl_dpdk_pkt) { iov, 3 };
+    evpl_dpdk_stats_reset(evpl);
+    assert_int_equal(evpl_dpdk_tx_burst(evpl, two_port, 0, &pkt, 1,
+                                        EVPL_DPDK_TAKE_REF), 1);
+    evpl_dpdk_stats_get(evpl, &st);
+    assert_int_equal(st.tx_linearized, 1);
+    for (k = 0; evpl_dpdk_rx_burst(evpl, two_port, 0, &pkt, 1, iov, 3) == 0;
+         k++)
+        assert_true(k < 1000000);
+    evpl_iovecs_release(evpl, pkt.iov, pkt.niov);
+
+    for (hk = HDR_OWN; hk <= HDR_COPY; hk++) {
+        make_header(evpl, (enum hdr_kind) hk, &p[0]);
+        make_range(evpl, RNG_ATTACH, &p[1]);
+        c      = clones_to_the_limit(&p[1].keep, &n);
+        bh     = held(watched(&p[0]));
+        iov[0] = p[0].send;
+        iov[1] = p[1].send;
+        pkt    = (struct evpl_dpdk_pkt) { iov, 2 };
+        evpl_dpdk_stats_reset(evpl);
+        assert_int_equal(evpl_dpdk_tx_burst(evpl, two_port, 0, &pkt, 1,
+                                            EVPL_DPDK_TAKE_REF), 1);
+        evpl_dpdk_stats_get(evpl, &st);
+        assert_int_equal(st.tx_segs, 2);
+        assert_int_equal(st.tx_indirect, 1);
+        assert_int_equal(held(&p[1].keep), UINT16_MAX);
+        receive_and_check(evpl, two_port, &p[0], &p[1]);
+        assert_int_equal(held(&p[1].keep), UINT16_MAX - 1);
+        if (hk == HDR_COPY)
+            assert_int_equal(held(watched(&p[0])), bh - 1);
+        evpl_iovecs_release(evpl, c, n);
+        free(c);
+        release_pieces(evpl, p, 2, 1);
+    }
+}
+
+/*
+ * A packet of several iovecs converted when rte_errno still holds an
+ * earlier ENOMEM: the conversion succeeds and counts no failure for want
+ * of mbufs. Guards the "m == NULL &&" of evpl_tx_chain_one()
+ * (dpdk_glue/tx_compose.c): rte_errno is only an error's when the call
+ * failed.
+ */
+static void
+stale_enomem_counts_no_failure(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_dpdk_stats st;
+    struct evpl_iovec      iov[2];
+    struct rte_mbuf       *m;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, HDR_LEN, 8, 1, 0, &iov[0]), 1);
+    assert_int_equal(evpl_iovec_alloc(evpl, SEG_LEN, 0, 1, 0, &iov[1]), 1);
+    evpl_dpdk_stats_reset(evpl);
+    rte_errno = ENOMEM;
+    m         = evpl_dpdk_iovecs_to_mbuf(evpl, iov, 2, EVPL_DPDK_TAKE_REF);
+    assert_non_null(m);
+    evpl_dpdk_stats_get(evpl, &st);
+    assert_int_equal(st.tx_pkts, 1);
+    assert_int_equal(st.tx_nomem, 0);
+    rte_pktmbuf_free(m);
+}
+
 static const struct CMUnitTest cases[] = {
     CASE(header_and_range_round_trip),
     CASE(header_and_range_out_of_mbufs_changes_nothing),
     CASE(header_and_range_without_shared_infos_changes_nothing),
     CASE(slab_range_last_in_a_chain),
     CASE(slab_range_before_a_failing_piece_keeps_its_reference),
+    CASE(empty_piece_of_a_pair_is_no_segment),
+    CASE(pair_of_own_pieces_takes_no_mbuf),
+    CASE(range_at_the_count_limit_goes_with_take_ref),
+    CASE(pair_that_fits_the_port_exactly_is_a_pair),
+    CASE(stale_enomem_counts_no_failure),
 };
 
 EVPL_TEST_MAIN("tx_pair", cases,
-               .eal.vdevs = EVPL_TEST_LIST("net_ring0"),
-               .ports = EVPL_TEST_PORTS(&ring_port))
+               .eal.vdevs = EVPL_TEST_LIST("net_ring0", "net_ring1"),
+               .ports = EVPL_TEST_PORTS(&ring_port, &two_port))
