@@ -219,8 +219,12 @@ EVPL_EXPORT struct rte_mempool *evpl_mempool(const struct evpl *evpl);
  * An iovec sent by reference takes one more reference on its mbuf: at
  * 65535 already the call aborts, naming itself and having changed
  * nothing, as evpl_iovec_clone() does. With EVPL_DPDK_TAKE_REF the
- * iovec's own reference on a direct mbuf becomes the indirect mbuf's
- * instead, so no count moves.
+ * iovec's own reference moves into its segment instead, so no count
+ * moves and nothing aborts, in a packet of one iovec, in a packet of a
+ * header (owned outright, or small enough to copy) and one range, and
+ * for a slab range that is a packet's last piece; any other piece sent
+ * by reference takes a reference of its own while the chain is built and
+ * gives the iovec's up once it is done, so it aborts at 65535 too.
  *
  * @param evpl  The calling thread's context (indirect and copy mbufs come
  *              from its pool).
