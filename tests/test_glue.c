@@ -825,6 +825,199 @@ rx_keeps_what_does_not_fit(void **state)
                      0);
 }
 
+/* ---- the receive's order and bounds -------------------------------- */
+
+/* Send a packet of niov iovecs (1 or 3) of 100 bytes each, every byte
+ * tag, to the loopback port. */
+static void
+send_tagged(struct evpl *evpl, int niov, char tag)
+{
+    struct evpl_iovec    base, v[3];
+    struct evpl_dpdk_pkt p = { v, niov };
+    int                  i;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 300, 0, 1, 0, &base), 1);
+    memset(base.data, tag, 300);
+    if (niov == 1) {
+        evpl_iovec_clone_segment(&v[0], &base, 0, 100);
+    } else {
+        /* Indirect segments keep the three a chain. */
+        for (i = 0; i < niov; i++)
+            evpl_iovec_clone_segment(&v[i], &base, (unsigned int) i * 100,
+                                     100);
+    }
+    evpl_iovec_release(evpl, &base);
+    assert_int_equal(evpl_dpdk_tx_burst(evpl, ring_port, 0, &p, 1,
+                                        EVPL_DPDK_TAKE_REF), 1);
+}
+
+/* Every packet still on the loopback, kept or not, in order: their tags. */
+static void
+drain_tags(struct evpl *evpl, const char *want)
+{
+    struct evpl_iovec    iov[64];
+    struct evpl_dpdk_pkt p[16];
+    int                  i, n;
+
+    n = evpl_dpdk_rx_burst(evpl, ring_port, 0, p, 16, iov, 64);
+    assert_int_equal(n, (int) strlen(want));
+    for (i = 0; i < n; i++) {
+        assert_int_equal(*(char *) p[i].iov[0].data, want[i]);
+        evpl_iovecs_release(evpl, p[i].iov, p[i].niov);
+    }
+}
+
+/* A kept packet that does not fit the iovecs left holds back its queue:
+ * neither the kept packet behind it nor one still in the driver may pass
+ * it (they would arrive out of order), and with nothing delivered the
+ * call says ENOSPC. */
+static void
+kept_packet_that_does_not_fit_holds_back_its_queue(void **state)
+{
+    struct evpl         *evpl = ctx_of(state);
+    struct evpl_iovec    iov[2];
+    struct evpl_dpdk_pkt p[4];
+
+    send_tagged(evpl, 3, 'a');
+    send_tagged(evpl, 1, 'b');
+    errno = 0;
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, p, 4, iov, 0),
+                     -1);
+    assert_int_equal(errno, ENOSPC);
+    send_tagged(evpl, 1, 'c');
+    /* 'a' (three iovecs) does not fit two; 'b' and 'c' would. */
+    errno = 0;
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, p, 4, iov, 2),
+                     -1);
+    assert_int_equal(errno, ENOSPC);
+    /* The flat receive is held back by the kept chain the same way. */
+    errno = 0;
+    assert_int_equal(evpl_dpdk_rx_burst_flat(evpl, ring_port, 0, iov, 2, 0),
+                     -1);
+    assert_int_equal(errno, EMSGSIZE);
+    drain_tags(evpl, "abc");
+}
+
+/* After the kept packets, the driver is asked for no more packets than
+ * pkts has left, and the iovecs are filled no further than max_iov:
+ * nothing is written past either array (a guard follows each). */
+static void
+receive_after_kept_packets_stays_within_its_arrays(void **state)
+{
+    struct evpl *evpl = ctx_of(state);
+    struct {
+        struct evpl_dpdk_pkt p[4];
+        struct evpl_dpdk_pkt guard;
+    } pk;
+    struct {
+        struct evpl_iovec iov[3];
+        struct evpl_iovec guard;
+    } io;
+    struct evpl_iovec    none[1];
+    struct evpl_dpdk_pkt p[1];
+    int                  i, n;
+
+    /* pkts: two kept, four in the driver, room for four packets. */
+    send_tagged(evpl, 1, 'a');
+    send_tagged(evpl, 1, 'b');
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, p, 1, none, 0),
+                     -1);
+    for (i = 0; i < 4; i++)
+        send_tagged(evpl, 1, (char) ('c' + i));
+    memset(&pk, 0x5a, sizeof(pk));
+    memset(&io, 0x5a, sizeof(io));
+    n = evpl_dpdk_rx_burst(evpl, ring_port, 0, pk.p, 4, io.iov, 3);
+    /* max_iov: the two kept and one more; the rest stay. */
+    assert_int_equal(n, 3);
+    for (i = 0; i < n; i++) {
+        assert_int_equal(*(char *) pk.p[i].iov[0].data, 'a' + i);
+        evpl_iovecs_release(evpl, pk.p[i].iov, pk.p[i].niov);
+    }
+    assert_int_equal(pk.guard.niov, 0x5a5a5a5a);
+    assert_int_equal(io.guard.length, 0x5a5a5a5a);
+    drain_tags(evpl, "def");
+
+    /* nb_pkts: two kept, four in the driver, four packets wanted. */
+    send_tagged(evpl, 1, 'a');
+    send_tagged(evpl, 1, 'b');
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, p, 1, none, 0),
+                     -1);
+    for (i = 0; i < 4; i++)
+        send_tagged(evpl, 1, (char) ('c' + i));
+    memset(&pk, 0x5a, sizeof(pk));
+    {
+        struct evpl_iovec big[8];
+
+        n = evpl_dpdk_rx_burst(evpl, ring_port, 0, pk.p, 4, big, 8);
+        assert_int_equal(n, 4);
+        for (i = 0; i < n; i++) {
+            assert_int_equal(*(char *) pk.p[i].iov[0].data, 'a' + i);
+            evpl_iovecs_release(evpl, pk.p[i].iov, pk.p[i].niov);
+        }
+    }
+    assert_int_equal(pk.guard.niov, 0x5a5a5a5a);
+    drain_tags(evpl, "ef");
+
+    /* The flat receive: two kept, four in the driver, four wanted. */
+    send_tagged(evpl, 1, 'a');
+    send_tagged(evpl, 1, 'b');
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, p, 1, none, 0),
+                     -1);
+    for (i = 0; i < 4; i++)
+        send_tagged(evpl, 1, (char) ('c' + i));
+    {
+        struct {
+            struct evpl_iovec iov[4];
+            struct evpl_iovec guard;
+        } fl;
+
+        memset(&fl, 0x5a, sizeof(fl));
+        n = evpl_dpdk_rx_burst_flat(evpl, ring_port, 0, fl.iov, 4, 0);
+        assert_int_equal(n, 4);
+        for (i = 0; i < n; i++) {
+            assert_int_equal(*(char *) fl.iov[i].data, 'a' + i);
+            evpl_iovec_release(evpl, &fl.iov[i]);
+        }
+        assert_int_equal(fl.guard.length, 0x5a5a5a5a);
+    }
+    drain_tags(evpl, "ef");
+}
+
+/* The SHARED flag goes on the packet's own iovecs, none past them, and a
+ * plain receive gives LOCAL iovecs. */
+static void
+receive_flags_mark_only_the_packets_iovecs(void **state)
+{
+    struct evpl *evpl = ctx_of(state);
+    struct {
+        struct evpl_iovec iov[3];
+        struct evpl_iovec guard;
+    } io;
+    struct evpl_dpdk_pkt p[1];
+    int                  i;
+
+    send_tagged(evpl, 3, 'a');
+    memset(&io, 0, sizeof(io));
+    assert_int_equal(evpl_dpdk_rx_burst_flags(evpl, ring_port, 0, p, 1,
+                                              io.iov, 3,
+                                              EVPL_IOVEC_FLAG_SHARED), 1);
+    assert_int_equal(p[0].niov, 3);
+    for (i = 0; i < 3; i++)
+        assert_true(io.iov[i].flags & EVPL_IOVEC_FLAG_SHARED);
+    assert_int_equal(io.guard.flags, 0);
+    evpl_iovecs_release(evpl, p[0].iov, p[0].niov);
+
+    send_tagged(evpl, 3, 'b');
+    send_tagged(evpl, 1, 'c');
+    for (i = 0; i < 2; i++) {
+        assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, p, 1, io.iov,
+                                            3), 1);
+        assert_false(p[0].iov[0].flags & EVPL_IOVEC_FLAG_SHARED);
+        assert_false(p[0].iov[p[0].niov - 1].flags & EVPL_IOVEC_FLAG_SHARED);
+        evpl_iovecs_release(evpl, p[0].iov, p[0].niov);
+    }
+}
+
 static void
 destroy_frees_kept_packets(void **state)
 {
@@ -1067,6 +1260,9 @@ static const struct CMUnitTest cases[] = {
     CASE(loopback_bursts_take_ref),
     CASE(loopback_bursts_keep_ref),
     CASE(rx_keeps_what_does_not_fit),
+    CASE(kept_packet_that_does_not_fit_holds_back_its_queue),
+    CASE(receive_after_kept_packets_stays_within_its_arrays),
+    CASE(receive_flags_mark_only_the_packets_iovecs),
     CASE(destroy_frees_kept_packets),
     CASE(null_port_linearizes_chains),
     CASE(null_port_too_large_for_one_mbuf),
