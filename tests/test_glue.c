@@ -575,6 +575,186 @@ conversion_failure_leaves_iovecs_untouched(void **state)
     rte_mempool_free(mp);
 }
 
+/* ---- the general build's small copies and undo (tx_chain.c) ---------- */
+
+/*
+ * Small shared iovecs wait for the segment after them and go into its
+ * headroom when that holds them: two copies of 64 bytes in front of an
+ * own payload, exactly its 128 bytes of headroom and exactly the most
+ * that may wait (evpl_tx_pend_max()), make one segment starting at the
+ * buffer, no mbuf taken, counted as two copies and one reuse. Guards
+ * dpdk_glue/tx_chain.c's evpl_tx_build() bounds (headroom that holds the
+ * pending bytes exactly is taken; bytes that reach the most that may wait
+ * exactly are not flushed first) and the count of the copies in
+ * evpl_tx_copy_pending().
+ */
+static void
+pending_copies_fill_the_headroom_exactly(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_iovec      base, pkt[3];
+    struct evpl_dpdk_stats st;
+    struct rte_mbuf       *m;
+    unsigned char          want[1200], got[1200];
+    unsigned int           free0;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 200, 0, 1, 0, &base), 1);
+    evpl_test_fill(base.data, 200, 11);
+    evpl_iovec_clone_segment(&pkt[0], &base, 0, 64);
+    evpl_iovec_clone_segment(&pkt[1], &base, 100, 64);
+    assert_int_equal(evpl_iovec_alloc(evpl, 1000, 0, 1, 0, &pkt[2]), 1);
+    evpl_test_fill(pkt[2].data, 1000, 12);
+    m = evpl_test_mbuf(&pkt[2]);
+    assert_int_equal((char *) pkt[2].data - (char *) m->buf_addr, 128);
+    gather(pkt, 3, want);
+    free0 = free_count(state);
+    evpl_dpdk_stats_reset(evpl);
+
+    assert_ptr_equal(evpl_dpdk_iovecs_to_mbuf(evpl, pkt, 3,
+                                              EVPL_DPDK_TAKE_REF), m);
+    assert_int_equal(m->nb_segs, 1);
+    assert_null(m->next);
+    assert_int_equal(m->data_off, 0);
+    assert_int_equal(m->data_len, 1128);
+    assert_int_equal(m->pkt_len, 1128);
+    assert_int_equal(free_count(state), free0);
+    assert_int_equal(gather_mbuf(m, got), 1128);
+    assert_memory_equal(got, want, 1128);
+    assert_int_equal(evpl_dpdk_stats_get(evpl, &st), 0);
+    assert_int_equal(st.tx_pkts, 1);
+    assert_int_equal(st.tx_segs, 1);
+    assert_int_equal(st.tx_copied, 2);
+    assert_int_equal(st.tx_reused, 1);
+    /* The copies' references were given up: only the base's is left. */
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&base)), 1);
+    rte_pktmbuf_free(m);
+    evpl_iovec_release(evpl, &base);
+}
+
+/*
+ * A small shared iovec behind an own segment whose tailroom it fills
+ * exactly goes there: one segment, no mbuf taken, counted as a copy.
+ * Guards evpl_tx_build()'s tailroom bound (dpdk_glue/tx_chain.c).
+ */
+static void
+small_copy_fills_the_tailroom_exactly(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_iovec      base, pkt[2];
+    struct evpl_dpdk_stats st;
+    struct rte_mbuf       *m;
+    unsigned char         *want, *got;
+    unsigned int           free0, len, room;
+
+    /* A payload that leaves 100 bytes of its mbuf behind it. */
+    assert_int_equal(evpl_iovec_alloc(evpl, 1, 0, 1, 0, &pkt[0]), 1);
+    m   = evpl_test_mbuf(&pkt[0]);
+    len = (unsigned int) ((char *) m->buf_addr + m->buf_len -
+                          (char *) pkt[0].data) - 100;
+    evpl_iovec_release(evpl, &pkt[0]);
+    assert_int_equal(evpl_iovec_alloc(evpl, len, 0, 1, 0, &pkt[0]), 1);
+    evpl_test_fill(pkt[0].data, len, 14);
+    m    = evpl_test_mbuf(&pkt[0]);
+    room = (unsigned int) ((char *) m->buf_addr + m->buf_len -
+                           (char *) pkt[0].data) - len;
+    assert_int_equal(room, 100);
+    assert_int_equal(evpl_iovec_alloc(evpl, 300, 0, 1, 0, &base), 1);
+    evpl_test_fill(base.data, 300, 13);
+    evpl_iovec_clone_segment(&pkt[1], &base, 7, room);
+    assert_non_null(want = malloc(len + room));
+    assert_non_null(got = malloc(len + room));
+    gather(pkt, 2, want);
+    free0 = free_count(state);
+    evpl_dpdk_stats_reset(evpl);
+
+    assert_ptr_equal(evpl_dpdk_iovecs_to_mbuf(evpl, pkt, 2, 0), m);
+    assert_int_equal(m->nb_segs, 1);
+    assert_null(m->next);
+    assert_int_equal(m->data_len, len + room);
+    assert_int_equal(rte_pktmbuf_tailroom(m), 0);
+    assert_int_equal(free_count(state), free0);
+    assert_int_equal(gather_mbuf(m, got), len + room);
+    assert_memory_equal(got, want, len + room);
+    assert_int_equal(evpl_dpdk_stats_get(evpl, &st), 0);
+    assert_int_equal(st.tx_segs, 1);
+    assert_int_equal(st.tx_copied, 1);
+    free(want);
+    free(got);
+    rte_pktmbuf_free(m);
+    evpl_iovecs_release(evpl, pkt, 2);
+    evpl_iovec_release(evpl, &base);
+}
+
+/* An own iovec of len bytes at data_off off of a fresh mbuf of mp. */
+static void
+own_at(struct evpl *e, struct rte_mempool *mp, uint16_t off,
+       unsigned int len, struct evpl_iovec *v)
+{
+    struct rte_mbuf *m;
+
+    assert_non_null(m = rte_pktmbuf_alloc(mp));
+    m->data_off = off;
+    assert_non_null(rte_pktmbuf_append(m, (uint16_t) len));
+    evpl_test_fill(rte_pktmbuf_mtod(m, void *), len, off);
+    assert_int_equal(evpl_dpdk_mbuf_to_iovecs(e, m, v, 1), 1);
+}
+
+/*
+ * Small copies waiting for a segment that need a fresh mbuf when the pool
+ * has none fail the packet with ENOMEM, the iovecs as they came, even
+ * where a later segment's headroom could take them: behind an own segment
+ * with no headroom for them (placed after it, the bytes would be out of
+ * order), and once they reach the most that may wait (more than that would
+ * overrun a fresh mbuf where no headroom takes them). Guards the two
+ * "goto nomem" of evpl_tx_build() after evpl_tx_flush_pending()
+ * (dpdk_glue/tx_chain.c).
+ */
+static void
+pending_copies_without_an_mbuf_fail_the_packet(void **state)
+{
+    enum { POOL_N = 8 };
+    struct rte_mempool *mp;
+    struct rte_mbuf    *held[64];
+    struct evpl        *e;
+    struct evpl_iovec   base, pkt[2][3], before[3];
+    unsigned int        n;
+    int                 s;
+
+    (void) state;
+    e = evpl_test_ctx_on_own_pool("tx_pend_nomem", POOL_N, NULL, &mp);
+    assert_int_equal(evpl_iovec_alloc(e, 400, 0, 1, 0, &base), 1);
+    /* A copy, an own segment with no headroom, one with plenty. */
+    evpl_iovec_clone_segment(&pkt[0][0], &base, 0, 10);
+    own_at(e, mp, 0, 100, &pkt[0][1]);
+    own_at(e, mp, 128, 100, &pkt[0][2]);
+    /* Two copies past the most that may wait, then an own segment whose
+     * headroom would hold them both. */
+    evpl_iovec_clone_segment(&pkt[1][0], &base, 0, 100);
+    evpl_iovec_clone_segment(&pkt[1][1], &base, 200, 100);
+    own_at(e, mp, 400, 100, &pkt[1][2]);
+    n = evpl_test_pool_drain(mp, held, 64);
+
+    for (s = 0; s < 2; s++) {
+        memcpy(before, pkt[s], sizeof(before));
+        errno = 0;
+        assert_null(evpl_dpdk_iovecs_to_mbuf(e, pkt[s], 3, 0));
+        assert_int_equal(errno, ENOMEM);
+        assert_memory_equal(pkt[s], before, sizeof(before));
+        assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&pkt[s][2])), 1);
+        assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&base)), 4);
+        assert_int_equal(rte_mempool_avail_count(mp), 0);
+    }
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&pkt[0][1])), 1);
+
+    rte_mempool_put_bulk(mp, (void **) held, n);
+    evpl_iovecs_release(e, pkt[0], 3);
+    evpl_iovecs_release(e, pkt[1], 3);
+    evpl_iovec_release(e, &base);
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+}
+
 static void
 conversion_bad_arguments(void **state)
 {
@@ -1061,6 +1241,9 @@ static const struct CMUnitTest cases[] = {
     CASE(packet_over_4_gib_is_emsgsize),
     CASE(shared_iovec_on_a_pinned_buffer_is_copied),
     CASE(conversion_failure_leaves_iovecs_untouched),
+    CASE(pending_copies_fill_the_headroom_exactly),
+    CASE(small_copy_fills_the_tailroom_exactly),
+    CASE(pending_copies_without_an_mbuf_fail_the_packet),
     CASE(conversion_bad_arguments),
     CASE(loopback_single_packets_take_ref),
     CASE(loopback_single_packets_keep_ref),
