@@ -470,6 +470,27 @@ packet_over_4_gib_is_emsgsize(void **state)
     free(pkt);
 }
 
+/* A pool of nb mbufs on pinned external buffers of elt bytes
+ * (rte_pktmbuf_pool_create_extbuf()), their memory in *mem: rte_free()
+ * it after rte_mempool_free(). */
+static struct rte_mempool *
+pinned_pool(const char *name, unsigned int nb, unsigned int elt, void **mem)
+{
+    struct rte_pktmbuf_extmem ext;
+    struct rte_mempool       *mp;
+
+    assert_non_null(*mem = rte_malloc(NULL, (size_t) elt * nb,
+                                      RTE_CACHE_LINE_SIZE));
+    ext = (struct rte_pktmbuf_extmem) {
+        .buf_ptr = *mem, .buf_iova = rte_malloc_virt2iova(*mem),
+        .buf_len = (size_t) elt * nb, .elt_size = (uint16_t) elt,
+    };
+    assert_non_null(mp = rte_pktmbuf_pool_create_extbuf(
+                        name, nb, 0, 0, (uint16_t) elt, SOCKET_ID_ANY, &ext,
+                        1));
+    return mp;
+}
+
 /* A shared iovec on an mbuf of a pinned external-buffer pool
  * (rte_pktmbuf_pool_create_extbuf()), too long to be copied as small: no
  * mbuf can be attached to a pinned buffer, so the packet is copied into
@@ -481,20 +502,13 @@ shared_iovec_on_a_pinned_buffer_is_copied(void **state)
 {
     enum { ELT = 16384, NB = 4, LEN = 6000 };
     struct evpl              *evpl = ctx_of(state);
-    struct rte_pktmbuf_extmem ext;
     struct rte_mempool       *mp;
     struct rte_mbuf          *pm, *m, *seg;
     struct evpl_iovec         v, c;
     unsigned char             got[LEN];
     void                     *mem;
 
-    assert_non_null(mem = rte_malloc(NULL, ELT * NB, RTE_CACHE_LINE_SIZE));
-    ext = (struct rte_pktmbuf_extmem) {
-        .buf_ptr = mem, .buf_iova = rte_malloc_virt2iova(mem),
-        .buf_len = ELT * NB, .elt_size = ELT,
-    };
-    assert_non_null(mp = rte_pktmbuf_pool_create_extbuf(
-                        "glue_pinned", NB, 0, 0, ELT, SOCKET_ID_ANY, &ext, 1));
+    mp = pinned_pool("glue_pinned", NB, ELT, &mem);
     assert_non_null(pm = rte_pktmbuf_alloc(mp));
     assert_true(RTE_MBUF_HAS_PINNED_EXTBUF(pm));
     assert_non_null(rte_pktmbuf_append(pm, LEN));
@@ -682,6 +696,109 @@ small_copy_fills_the_tailroom_exactly(void **state)
     free(got);
     rte_pktmbuf_free(m);
     evpl_iovecs_release(evpl, pkt, 2);
+    evpl_iovec_release(evpl, &base);
+}
+
+/*
+ * A piece on a pinned external buffer behind pieces the general build has
+ * already made segments of (an own mbuf, an indirect mbuf attached to a
+ * shared one) sends the packet copied whole, the build undone first: the
+ * own mbuf is its only reference's again, so the packet is copied into it,
+ * one segment, no mbuf taken; the indirect mbuf is back in the pool and
+ * the shared mbuf's count as it was. Guards evpl_tx_build()'s undo before
+ * it asks for the linearised packet (dpdk_glue/tx_chain.c).
+ */
+static void
+pinned_piece_undoes_the_build_before_the_copy(void **state)
+{
+    enum { ELT = 4096, NB = 2 };
+    struct evpl           *evpl = ctx_of(state);
+    struct rte_mempool    *mp;
+    struct rte_mbuf       *pm, *m;
+    struct evpl_iovec      base, pinned, pkt[3], before[3];
+    struct evpl_dpdk_stats st;
+    unsigned char          want[2000], got[2000];
+    unsigned int           free0;
+    uint16_t               base_ref;
+    void                  *mem;
+
+    mp = pinned_pool("glue_pinned_undo", NB, ELT, &mem);
+    assert_non_null(pm = rte_pktmbuf_alloc(mp));
+    assert_non_null(rte_pktmbuf_append(pm, 400));
+    evpl_test_fill(rte_pktmbuf_mtod(pm, void *), 400, 21);
+    assert_int_equal(evpl_dpdk_mbuf_to_iovecs(evpl, pm, &pinned, 1), 1);
+    assert_int_equal(evpl_iovec_alloc(evpl, 1000, 0, 1, 0, &base), 1);
+    evpl_test_fill(base.data, 1000, 22);
+    assert_int_equal(evpl_iovec_alloc(evpl, 1000, 0, 1, 0, &pkt[0]), 1);
+    evpl_test_fill(pkt[0].data, 1000, 23);
+    /* Both past tx_copy_max: attached, and pinned. */
+    evpl_iovec_clone_segment(&pkt[1], &base, 0, EVPL_DPDK_TX_COPY_MAX + 1);
+    evpl_iovec_clone_segment(&pkt[2], &pinned, 0, EVPL_DPDK_TX_COPY_MAX + 1);
+    memcpy(before, pkt, sizeof(pkt));
+    gather(pkt, 3, want);
+    base_ref = rte_mbuf_refcnt_read(evpl_test_mbuf(&base));
+    free0    = free_count(state);
+    evpl_dpdk_stats_reset(evpl);
+
+    m = evpl_dpdk_iovecs_to_mbuf(evpl, pkt, 3, 0);
+    assert_ptr_equal(m, evpl_test_mbuf(&pkt[0]));
+    assert_int_equal(m->nb_segs, 1);
+    assert_int_equal(m->pkt_len, 1000 + 2 * (EVPL_DPDK_TX_COPY_MAX + 1));
+    assert_int_equal(gather_mbuf(m, got), m->pkt_len);
+    assert_memory_equal(got, want, m->pkt_len);
+    assert_int_equal(rte_mbuf_refcnt_read(m), 2);
+    assert_int_equal(free_count(state), free0);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&base)), base_ref);
+    assert_int_equal(rte_mbuf_refcnt_read(pm), 2);
+    assert_int_equal(evpl_dpdk_stats_get(evpl, &st), 0);
+    assert_int_equal(st.tx_linearized, 1);
+    assert_int_equal(st.tx_reused, 1);
+    assert_int_equal(st.tx_indirect, 0);
+    assert_memory_equal(pkt, before, sizeof(pkt));
+    rte_pktmbuf_free(m);
+    evpl_iovecs_release(evpl, pkt, 3);
+    evpl_iovec_release(evpl, &base);
+    evpl_iovec_release(evpl, &pinned);
+    assert_int_equal(rte_mempool_avail_count(mp), NB);
+    rte_mempool_free(mp);
+    rte_free(mem);
+}
+
+/*
+ * Each kind of segment the general build makes is counted as such: an own
+ * mbuf reused, a small copy into its tailroom, a large shared range in an
+ * indirect mbuf. Guards evpl_tx_build()'s count of indirect segments
+ * (dpdk_glue/tx_chain.c).
+ */
+static void
+general_build_counts_each_kind_of_segment(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_iovec      base, pkt[3];
+    struct evpl_dpdk_stats st;
+    struct rte_mbuf       *m;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 1000, 0, 1, 0, &base), 1);
+    assert_int_equal(evpl_iovec_alloc(evpl, 500, 0, 1, 0, &pkt[0]), 1);
+    evpl_iovec_clone_segment(&pkt[1], &base, 0, 20);
+    evpl_iovec_clone_segment(&pkt[2], &base, 100, 600);
+    evpl_dpdk_stats_reset(evpl);
+
+    assert_ptr_equal(m = evpl_dpdk_iovecs_to_mbuf(evpl, pkt, 3, 0),
+                     evpl_test_mbuf(&pkt[0]));
+    assert_int_equal(m->nb_segs, 2);
+    assert_int_equal(m->data_len, 520);
+    assert_true(RTE_MBUF_CLONED(m->next));
+    assert_int_equal(m->next->data_len, 600);
+    assert_int_equal(evpl_dpdk_stats_get(evpl, &st), 0);
+    assert_int_equal(st.tx_pkts, 1);
+    assert_int_equal(st.tx_segs, 2);
+    assert_int_equal(st.tx_reused, 1);
+    assert_int_equal(st.tx_copied, 1);
+    assert_int_equal(st.tx_indirect, 1);
+    assert_int_equal(st.tx_linearized, 0);
+    rte_pktmbuf_free(m);
+    evpl_iovecs_release(evpl, pkt, 3);
     evpl_iovec_release(evpl, &base);
 }
 
@@ -1073,6 +1190,39 @@ null_port_linearizes_chains(void **state)
     evpl_iovec_release(evpl, &base);
 }
 
+/*
+ * On a port that takes no chains (one segment), a packet of one non-empty
+ * iovec behind an empty one, which goes to the general build, is sent as
+ * that iovec's own mbuf: a chain of exactly the port's one segment, not
+ * linearised. Guards evpl_tx_chain_any()'s count of the segments a slab
+ * range adds (from 0) and evpl_tx_build()'s check of the chain against
+ * the port's segments (dpdk_glue/tx_chain.c).
+ */
+static void
+null_port_takes_one_piece_behind_an_empty_one_as_is(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_iovec      pkt[2];
+    struct evpl_dpdk_pkt   tx = { pkt, 2 };
+    struct evpl_dpdk_stats st;
+    unsigned int           free0;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 10, 0, 1, 0, &pkt[0]), 1);
+    evpl_iovec_set_length(&pkt[0], 0);
+    assert_int_equal(evpl_iovec_alloc(evpl, 1000, 0, 1, 0, &pkt[1]), 1);
+    free0 = free_count(state);
+    evpl_dpdk_stats_reset(evpl);
+    assert_int_equal(evpl_dpdk_tx_burst(evpl, null_port, 0, &tx, 1,
+                                        EVPL_DPDK_TAKE_REF), 1);
+    assert_int_equal(evpl_dpdk_stats_get(evpl, &st), 0);
+    assert_int_equal(st.tx_pkts, 1);
+    assert_int_equal(st.tx_segs, 1);
+    assert_int_equal(st.tx_reused, 1);
+    assert_int_equal(st.tx_linearized, 0);
+    /* Both mbufs back: the sent one, and the empty iovec's given up. */
+    assert_int_equal(free_count(state), free0 + 2);
+}
+
 static void
 null_port_too_large_for_one_mbuf(void **state)
 {
@@ -1243,6 +1393,8 @@ static const struct CMUnitTest cases[] = {
     CASE(conversion_failure_leaves_iovecs_untouched),
     CASE(pending_copies_fill_the_headroom_exactly),
     CASE(small_copy_fills_the_tailroom_exactly),
+    CASE(pinned_piece_undoes_the_build_before_the_copy),
+    CASE(general_build_counts_each_kind_of_segment),
     CASE(pending_copies_without_an_mbuf_fail_the_packet),
     CASE(conversion_bad_arguments),
     CASE(loopback_single_packets_take_ref),
@@ -1252,6 +1404,7 @@ static const struct CMUnitTest cases[] = {
     CASE(rx_keeps_what_does_not_fit),
     CASE(destroy_frees_kept_packets),
     CASE(null_port_linearizes_chains),
+    CASE(null_port_takes_one_piece_behind_an_empty_one_as_is),
     CASE(null_port_too_large_for_one_mbuf),
     CASE(unsent_packets_follow_flags),
     CASE(port_reconfigured_by_the_application),
