@@ -802,6 +802,42 @@ general_build_counts_each_kind_of_segment(void **state)
     evpl_iovec_release(evpl, &base);
 }
 
+/*
+ * An own mbuf at the head of a packet the general build makes leaves with
+ * the transmit fields of its last life cleared (offload flags, packet
+ * type, VLAN tags, offload lengths). Guards evpl_tx_chain_any()'s reset
+ * of the head (dpdk_glue/tx_chain.c).
+ */
+static void
+general_build_clears_the_heads_transmit_fields(void **state)
+{
+    struct evpl       *evpl = ctx_of(state);
+    struct evpl_iovec  base, pkt[3];
+    struct rte_mbuf   *m;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 1000, 0, 1, 0, &base), 1);
+    assert_int_equal(evpl_iovec_alloc(evpl, 500, 0, 1, 0, &pkt[0]), 1);
+    evpl_iovec_clone_segment(&pkt[1], &base, 0, 20);
+    evpl_iovec_clone_segment(&pkt[2], &base, 100, 600);
+    m                 = evpl_test_mbuf(&pkt[0]);
+    m->ol_flags      |= RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_VLAN;
+    m->packet_type    = RTE_PTYPE_L3_IPV4;
+    m->vlan_tci       = 7;
+    m->vlan_tci_outer = 8;
+    m->l2_len         = 14;
+
+    assert_ptr_equal(evpl_dpdk_iovecs_to_mbuf(evpl, pkt, 3, 0), m);
+    assert_int_equal(m->nb_segs, 2);
+    assert_int_equal(m->ol_flags, 0); /* direct: no flag to keep */
+    assert_int_equal(m->packet_type, 0);
+    assert_int_equal(m->vlan_tci, 0);
+    assert_int_equal(m->vlan_tci_outer, 0);
+    assert_int_equal(m->tx_offload, 0);
+    rte_pktmbuf_free(m);
+    evpl_iovecs_release(evpl, pkt, 3);
+    evpl_iovec_release(evpl, &base);
+}
+
 /* An own iovec of len bytes at data_off off of a fresh mbuf of mp. */
 static void
 own_at(struct evpl *e, struct rte_mempool *mp, uint16_t off,
@@ -1395,6 +1431,7 @@ static const struct CMUnitTest cases[] = {
     CASE(small_copy_fills_the_tailroom_exactly),
     CASE(pinned_piece_undoes_the_build_before_the_copy),
     CASE(general_build_counts_each_kind_of_segment),
+    CASE(general_build_clears_the_heads_transmit_fields),
     CASE(pending_copies_without_an_mbuf_fail_the_packet),
     CASE(conversion_bad_arguments),
     CASE(loopback_single_packets_take_ref),
