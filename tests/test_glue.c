@@ -908,6 +908,267 @@ pending_copies_without_an_mbuf_fail_the_packet(void **state)
     rte_mempool_free(mp);
 }
 
+/* ---- linearisation (tx_linear.c) ------------------------------------ */
+
+/* pkt[0..k): k ranges of len bytes of base, at offsets spread over it. */
+static void
+ranges_of(struct evpl_iovec *base, struct evpl_iovec *pkt, int k,
+          unsigned int len)
+{
+    int i;
+
+    for (i = 0; i < k; i++)
+        evpl_iovec_clone_segment(&pkt[i], base, (unsigned int) i * 37 %
+                                 (base->length - len + 1), len);
+}
+
+/*
+ * A packet of more pieces than a chain is built from, none of them an own
+ * mbuf to gather into, is copied into fresh mbufs of the context's pool:
+ * the first behind its headroom, full, the others full from their first
+ * byte, the last holding the rest; counted as one packet of those
+ * segments, linearised. Guards dpdk_glue/tx_linear.c's layout (only the
+ * head keeps its headroom) and its count of packets.
+ */
+static void
+linearised_packet_fills_fresh_mbufs(void **state)
+{
+    enum { N = EVPL_DPDK_MAX_SEGS + 1, LEN = 300 };
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_iovec      base, pkt[N];
+    struct evpl_dpdk_stats st;
+    struct rte_mbuf       *m, *seg;
+    unsigned char          want[N * LEN], got[N * LEN];
+    unsigned int           left = N * LEN, nseg = 0;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 1000, 0, 1, 0, &base), 1);
+    evpl_test_fill(base.data, 1000, 31);
+    ranges_of(&base, pkt, N, LEN);
+    gather(pkt, N, want);
+    evpl_dpdk_stats_reset(evpl);
+
+    assert_non_null(m = evpl_dpdk_iovecs_to_mbuf(evpl, pkt, N, 0));
+    for (seg = m; seg != NULL; seg = seg->next, nseg++) {
+        uint16_t off = seg == m ? RTE_PKTMBUF_HEADROOM : 0;
+
+        assert_ptr_equal(seg->pool, evpl_mempool(evpl));
+        assert_true(RTE_MBUF_DIRECT(seg));
+        assert_int_equal(rte_mbuf_refcnt_read(seg), 1);
+        assert_int_equal(seg->data_off, off);
+        assert_int_equal(seg->data_len, RTE_MIN(left,
+                                                (unsigned int) seg->buf_len -
+                                                off));
+        left -= seg->data_len;
+    }
+    assert_int_equal(left, 0);
+    assert_true(nseg > 1);
+    assert_int_equal(m->nb_segs, nseg);
+    assert_int_equal(m->pkt_len, N * LEN);
+    assert_int_equal(gather_mbuf(m, got), N * LEN);
+    assert_memory_equal(got, want, N * LEN);
+    assert_int_equal(evpl_dpdk_stats_get(evpl, &st), 0);
+    assert_int_equal(st.tx_pkts, 1);
+    assert_int_equal(st.tx_segs, nseg);
+    assert_int_equal(st.tx_linearized, 1);
+    assert_int_equal(st.tx_reused, 0);
+    assert_int_equal(st.tx_copied, N);
+    rte_pktmbuf_free(m);
+    evpl_iovecs_release(evpl, pkt, N);
+    evpl_iovec_release(evpl, &base);
+}
+
+/*
+ * A linearisation that runs out of mbufs half way fails with ENOMEM and
+ * gives back the mbufs it had filled. Guards dpdk_glue/tx_linear.c's free
+ * of the partial copy.
+ */
+static void
+linearising_out_of_mbufs_gives_back_what_it_took(void **state)
+{
+    enum { POOL_N = 8, HOLD = 5, N = EVPL_DPDK_MAX_SEGS + 1, LEN = 100 };
+    struct rte_mempool *mp;
+    struct rte_mbuf    *hold[HOLD];
+    struct evpl        *e;
+    struct evpl_iovec   base, pkt[N], before[N];
+    unsigned int        k;
+
+    (void) state;
+    e = evpl_test_ctx_on_own_pool("tx_lin_nomem", POOL_N, NULL, &mp);
+    assert_int_equal(evpl_iovec_alloc(e, 1000, 0, 1, 0, &base), 1);
+    ranges_of(&base, pkt, N, LEN);
+    memcpy(before, pkt, sizeof(pkt));
+    /* Two mbufs left: the copy needs four. */
+    for (k = 0; k < HOLD; k++)
+        assert_non_null(hold[k] = rte_pktmbuf_alloc(mp));
+    assert_int_equal(rte_mempool_avail_count(mp), 2);
+    errno = 0;
+    assert_null(evpl_dpdk_iovecs_to_mbuf(e, pkt, N, 0));
+    assert_int_equal(errno, ENOMEM);
+    assert_int_equal(rte_mempool_avail_count(mp), 2);
+    assert_memory_equal(pkt, before, sizeof(pkt));
+    for (k = 0; k < HOLD; k++)
+        rte_pktmbuf_free(hold[k]);
+    evpl_iovecs_release(e, pkt, N);
+    evpl_iovec_release(e, &base);
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+}
+
+/*
+ * Linearised into the first non-empty piece's own mbuf, skipping the empty
+ * pieces in front of it: one segment, that mbuf, at its range, the other
+ * pieces copied behind it. Guards dpdk_glue/tx_linear.c's skip of empty
+ * iovecs in evpl_tx_gather_first().
+ */
+static void
+linearised_into_the_first_own_piece_behind_an_empty_one(void **state)
+{
+    enum { N = EVPL_DPDK_MAX_SEGS + 2, LEN = 10 };
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_iovec      base, pkt[N];
+    struct evpl_dpdk_stats st;
+    struct rte_mbuf       *m;
+    unsigned char          want[100 + N * LEN], got[100 + N * LEN];
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 1000, 0, 1, 0, &base), 1);
+    evpl_test_fill(base.data, 1000, 32);
+    assert_int_equal(evpl_iovec_alloc(evpl, 10, 0, 1, 0, &pkt[0]), 1);
+    evpl_iovec_set_length(&pkt[0], 0);
+    assert_int_equal(evpl_iovec_alloc(evpl, 100, 0, 1, 0, &pkt[1]), 1);
+    evpl_test_fill(pkt[1].data, 100, 33);
+    ranges_of(&base, pkt + 2, N - 2, LEN);
+    gather(pkt, N, want);
+    evpl_dpdk_stats_reset(evpl);
+
+    assert_ptr_equal(m = evpl_dpdk_iovecs_to_mbuf(evpl, pkt, N, 0),
+                     evpl_test_mbuf(&pkt[1]));
+    assert_int_equal(m->nb_segs, 1);
+    assert_ptr_equal(rte_pktmbuf_mtod(m, void *), pkt[1].data);
+    assert_int_equal(m->data_len, 100 + (N - 2) * LEN);
+    assert_int_equal(gather_mbuf(m, got), 100 + (N - 2) * LEN);
+    assert_memory_equal(got, want, 100 + (N - 2) * LEN);
+    assert_int_equal(evpl_dpdk_stats_get(evpl, &st), 0);
+    assert_int_equal(st.tx_linearized, 1);
+    assert_int_equal(st.tx_reused, 1);
+    rte_pktmbuf_free(m);
+    evpl_iovecs_release(evpl, pkt, N);
+    evpl_iovec_release(evpl, &base);
+}
+
+/*
+ * Linearised into the first piece's own mbuf when the packet ends exactly
+ * at that buffer's last byte. Guards dpdk_glue/tx_linear.c's bound on the
+ * buffer's end in evpl_tx_gather_first().
+ */
+static void
+linearised_into_the_first_piece_up_to_its_last_byte(void **state)
+{
+    enum { N = EVPL_DPDK_MAX_SEGS + 1, LEN = 10 };
+    struct evpl       *evpl = ctx_of(state);
+    struct evpl_iovec  base, pkt[N];
+    struct rte_mbuf   *m;
+    unsigned int       len;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 1000, 0, 1, 0, &base), 1);
+    /* A first piece that leaves room for the others exactly. */
+    assert_int_equal(evpl_iovec_alloc(evpl, 1, 0, 1, 0, &pkt[0]), 1);
+    m   = evpl_test_mbuf(&pkt[0]);
+    len = (unsigned int) ((char *) m->buf_addr + m->buf_len -
+                          (char *) pkt[0].data) - (N - 1) * LEN;
+    evpl_iovec_release(evpl, &pkt[0]);
+    assert_int_equal(evpl_iovec_alloc(evpl, len, 0, 1, 0, &pkt[0]), 1);
+    m = evpl_test_mbuf(&pkt[0]);
+    ranges_of(&base, pkt + 1, N - 1, LEN);
+
+    assert_ptr_equal(evpl_dpdk_iovecs_to_mbuf(evpl, pkt, N, 0), m);
+    assert_int_equal(m->nb_segs, 1);
+    assert_int_equal(m->data_len, len + (N - 1) * LEN);
+    assert_int_equal(rte_pktmbuf_tailroom(m), 0);
+    rte_pktmbuf_free(m);
+    evpl_iovecs_release(evpl, pkt, N);
+    evpl_iovec_release(evpl, &base);
+}
+
+/*
+ * Linearised into the head of a received chain (refcnt 1, so its own):
+ * the packet is that mbuf alone, unlinked from the segments it was
+ * received with, nb_segs 1. Guards dpdk_glue/tx_linear.c's nb_segs and
+ * next in evpl_tx_gather_first().
+ */
+static void
+linearised_into_a_received_head_unlinks_it(void **state)
+{
+    enum { N = EVPL_DPDK_MAX_SEGS + 1, LEN = 10 };
+    struct evpl       *evpl = ctx_of(state);
+    struct evpl_iovec  base, rx[3], pkt[N];
+    struct rte_mbuf   *seg[3], *m;
+    unsigned int       k;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 1000, 0, 1, 0, &base), 1);
+    for (k = 0; k < 3; k++) {
+        assert_non_null(seg[k] = rte_pktmbuf_alloc(evpl_mempool(evpl)));
+        assert_non_null(rte_pktmbuf_append(seg[k], 300));
+        if (k > 0)
+            assert_int_equal(rte_pktmbuf_chain(seg[0], seg[k]), 0);
+    }
+    assert_int_equal(evpl_dpdk_mbuf_to_iovecs(evpl, seg[0], rx, 3), 3);
+    pkt[0] = rx[0];
+    ranges_of(&base, pkt + 1, N - 1, LEN);
+
+    assert_ptr_equal(m = evpl_dpdk_iovecs_to_mbuf(evpl, pkt, N, 0), seg[0]);
+    assert_int_equal(m->nb_segs, 1);
+    assert_null(m->next);
+    assert_int_equal(m->data_len, 300 + (N - 1) * LEN);
+    assert_int_equal(m->pkt_len, 300 + (N - 1) * LEN);
+    assert_int_equal(rte_mbuf_refcnt_read(m), 2);
+    assert_int_equal(rte_mbuf_refcnt_read(seg[1]), 1);
+    rte_pktmbuf_free(m);
+    evpl_iovecs_release(evpl, rx, 3);
+    evpl_iovecs_release(evpl, pkt + 1, N - 1);
+    evpl_iovec_release(evpl, &base);
+}
+
+/*
+ * A packet of 65535 bytes, the most one mbuf holds, is gathered into its
+ * first piece's own mbuf where that buffer holds it all: one segment.
+ * Guards dpdk_glue/tx_linear.c's length bound in evpl_tx_gather_first().
+ */
+static void
+linearised_into_the_first_piece_at_65535_bytes(void **state)
+{
+    enum { N = EVPL_DPDK_MAX_SEGS + 1, LEN = 10 };
+    struct rte_mempool *mp;
+    struct evpl        *e;
+    struct evpl_iovec   base, pkt[N];
+    struct rte_mbuf    *m;
+
+    (void) state;
+    assert_non_null(mp = rte_pktmbuf_pool_create("glue_64k", 4, 0, 0,
+                                                 UINT16_MAX, SOCKET_ID_ANY));
+    assert_non_null(e = evpl_create(&(struct evpl_config) { .pool = mp }));
+    assert_int_equal(evpl_iovec_alloc(e, 1000, 0, 1, 0, &base), 1);
+    /* The first piece from its buffer's first byte, the others' bytes
+     * left behind it. */
+    assert_non_null(m = rte_pktmbuf_alloc(mp));
+    assert_int_equal(m->buf_len, UINT16_MAX);
+    m->data_off = 0;
+    assert_non_null(rte_pktmbuf_append(m, UINT16_MAX - (N - 1) * LEN));
+    assert_int_equal(evpl_dpdk_mbuf_to_iovecs(e, m, pkt, 1), 1);
+    ranges_of(&base, pkt + 1, N - 1, LEN);
+
+    assert_ptr_equal(evpl_dpdk_iovecs_to_mbuf(e, pkt, N, 0), m);
+    assert_int_equal(m->nb_segs, 1);
+    assert_int_equal(m->data_len, UINT16_MAX);
+    assert_int_equal(m->pkt_len, UINT16_MAX);
+    rte_pktmbuf_free(m);
+    evpl_iovecs_release(e, pkt, N);
+    evpl_iovec_release(e, &base);
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+}
+
 static void
 conversion_bad_arguments(void **state)
 {
@@ -1433,6 +1694,12 @@ static const struct CMUnitTest cases[] = {
     CASE(general_build_counts_each_kind_of_segment),
     CASE(general_build_clears_the_heads_transmit_fields),
     CASE(pending_copies_without_an_mbuf_fail_the_packet),
+    CASE(linearised_packet_fills_fresh_mbufs),
+    CASE(linearising_out_of_mbufs_gives_back_what_it_took),
+    CASE(linearised_into_the_first_own_piece_behind_an_empty_one),
+    CASE(linearised_into_the_first_piece_up_to_its_last_byte),
+    CASE(linearised_into_a_received_head_unlinks_it),
+    CASE(linearised_into_the_first_piece_at_65535_bytes),
     CASE(conversion_bad_arguments),
     CASE(loopback_single_packets_take_ref),
     CASE(loopback_single_packets_keep_ref),
