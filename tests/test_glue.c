@@ -1491,9 +1491,8 @@ null_port_linearizes_chains(void **state)
  * On a port that takes no chains (one segment), a packet of one non-empty
  * iovec behind an empty one, which goes to the general build, is sent as
  * that iovec's own mbuf: a chain of exactly the port's one segment, not
- * linearised. Guards evpl_tx_chain_any()'s count of the segments a slab
- * range adds (from 0) and evpl_tx_build()'s check of the chain against
- * the port's segments (dpdk_glue/tx_chain.c).
+ * linearised. Guards evpl_tx_chain_any()'s count of the segments slab
+ * ranges add, which starts from 0 (dpdk_glue/tx_chain.c).
  */
 static void
 null_port_takes_one_piece_behind_an_empty_one_as_is(void **state)
