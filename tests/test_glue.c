@@ -1419,6 +1419,50 @@ rx_keeps_what_does_not_fit(void **state)
                      0);
 }
 
+/*
+ * Packets the receive keeps for a later call (chains that did not fit)
+ * are the context's, not the application's: evpl_dpdk_outstanding() does
+ * not count them, every segment of every kept packet. Guards the walk of
+ * dpdk_glue/rx.c's evpl_rx_store_foreach() (each kept packet, each of its
+ * segments), through which the context counts what it holds itself.
+ */
+static void
+kept_packets_are_not_outstanding(void **state)
+{
+    struct evpl                 *evpl = ctx_of(state);
+    struct evpl_dpdk_outstanding o0, o;
+    struct evpl_iovec            pkt[3], rxiov[8];
+    struct evpl_dpdk_pkt         tx = { pkt, 3 }, rx[2];
+    int                          i, k;
+
+    assert_true(evpl_dpdk_outstanding(evpl, &o0) >= 0);
+    /* Two packets of three own mbufs: chains of those mbufs. */
+    for (i = 0; i < 2; i++) {
+        for (k = 0; k < 3; k++)
+            assert_int_equal(evpl_iovec_alloc(evpl, 100, 0, 1, 0, &pkt[k]),
+                             1);
+        assert_int_equal(evpl_dpdk_tx_burst(evpl, ring_port, 0, &tx, 1,
+                                            EVPL_DPDK_TAKE_REF), 1);
+    }
+    /* Room for one iovec: neither fits; both are kept. */
+    errno = 0;
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, rx, 2, rxiov, 1),
+                     -1);
+    assert_int_equal(errno, ENOSPC);
+    assert_true(evpl_dpdk_outstanding(evpl, &o) >= 0);
+    assert_int_equal(o.mbufs, o0.mbufs);
+    assert_int_equal(o.refs, o0.refs);
+
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, rx, 2, rxiov, 8),
+                     2);
+    assert_int_equal(rx[0].niov + rx[1].niov, 6);
+    assert_true(evpl_dpdk_outstanding(evpl, &o) >= 0);
+    assert_int_equal(o.mbufs, o0.mbufs + 6);
+    evpl_iovecs_release(evpl, rxiov, 6);
+    assert_true(evpl_dpdk_outstanding(evpl, &o) >= 0);
+    assert_int_equal(o.mbufs, o0.mbufs);
+}
+
 static void
 destroy_frees_kept_packets(void **state)
 {
@@ -1705,6 +1749,7 @@ static const struct CMUnitTest cases[] = {
     CASE(loopback_bursts_take_ref),
     CASE(loopback_bursts_keep_ref),
     CASE(rx_keeps_what_does_not_fit),
+    CASE(kept_packets_are_not_outstanding),
     CASE(destroy_frees_kept_packets),
     CASE(null_port_linearizes_chains),
     CASE(null_port_takes_one_piece_behind_an_empty_one_as_is),
