@@ -1463,6 +1463,181 @@ kept_packets_are_not_outstanding(void **state)
     assert_int_equal(o.mbufs, o0.mbufs);
 }
 
+/* ---- the order and bounds of a receive that delivers kept packets ---- */
+
+/* One packet of nseg own segments of 100 bytes through the ring, and n
+ * packets of one own segment each after it. */
+static void
+ring_send(struct evpl *evpl, int nseg, int n)
+{
+    struct evpl_iovec    v[8];
+    struct evpl_dpdk_pkt p = { v, nseg };
+    int                  i, k;
+
+    for (k = 0; k < nseg; k++)
+        assert_int_equal(evpl_iovec_alloc(evpl, 100, 0, 1, 0, &v[k]), 1);
+    if (nseg > 0)
+        assert_int_equal(evpl_dpdk_tx_burst(evpl, ring_port, 0, &p, 1,
+                                            EVPL_DPDK_TAKE_REF), 1);
+    for (i = 0; i < n; i++) {
+        assert_int_equal(evpl_iovec_alloc(evpl, 50 + i, 0, 1, 0, &v[0]), 1);
+        p.niov = 1;
+        assert_int_equal(evpl_dpdk_tx_burst(evpl, ring_port, 0, &p, 1,
+                                            EVPL_DPDK_TAKE_REF), 1);
+    }
+}
+
+/* Receive and release the n packets left in the ring, and no more. */
+static void
+receive_rest(struct evpl *evpl, int n)
+{
+    struct evpl_iovec    rxiov[8];
+    struct evpl_dpdk_pkt rx[8];
+    int                  got = 0, r, i, spins = 0;
+
+    while (got < n) {
+        r = evpl_dpdk_rx_burst(evpl, ring_port, 0, rx, 8, rxiov, 8);
+        assert_true(r >= 0);
+        assert_true(++spins < 1000000);
+        for (i = 0; i < r; i++)
+            evpl_iovecs_release(evpl, rx[i].iov, rx[i].niov);
+        got += r;
+    }
+    assert_int_equal(got, n);
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, rx, 8, rxiov, 8),
+                     0);
+}
+
+/*
+ * A kept chain that does not fit the iovecs holds back the packets kept
+ * behind it for its queue, and the driver's: nothing is delivered ahead of
+ * it (ENOSPC), and with room it comes first. Guards dpdk_glue/rx.c's
+ * evpl_dpdk_rx_burst_flags(): the waiting (and blocked) a kept packet that
+ * does not fit sets, and the driver asked only when nothing is waiting.
+ */
+static void
+kept_chain_that_does_not_fit_holds_back_its_queue(void **state)
+{
+    struct evpl          *evpl = ctx_of(state);
+    struct evpl_iovec     rxiov[8];
+    struct evpl_dpdk_pkt  rx[4];
+
+    ring_send(evpl, 3, 1);
+    /* No iovec: both kept. */
+    errno = 0;
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, rx, 4, rxiov, 0),
+                     -1);
+    assert_int_equal(errno, ENOSPC);
+    /* One more behind them in the ring, which would fit as well. */
+    ring_send(evpl, 0, 1);
+    errno = 0;
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, rx, 4, rxiov, 2),
+                     -1);
+    assert_int_equal(errno, ENOSPC);
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, rx, 4, rxiov, 8),
+                     3);
+    assert_int_equal(rx[0].niov, 3);
+    assert_int_equal(rx[1].niov, 1);
+    assert_int_equal(rx[1].iov[0].length, 50);
+    assert_int_equal(rx[2].iov[0].length, 50);
+    evpl_iovecs_release(evpl, rxiov, 5);
+}
+
+static unsigned int rx_calls;
+
+static uint16_t
+count_rx(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t nb,
+         uint16_t max, void *arg)
+{
+    RTE_SET_USED(port);
+    RTE_SET_USED(queue);
+    RTE_SET_USED(pkts);
+    RTE_SET_USED(arg);
+    RTE_SET_USED(max);
+    rx_calls++;
+    return nb;
+}
+
+/*
+ * A receive that delivers a kept packet asks the driver only for what pkts
+ * can still hold, and not at all once the kept packets filled it (a
+ * driver's burst of 0 would still run the port's callbacks): nb_pkts
+ * packets at most. Guards evpl_dpdk_rx_burst_flags()'s request to the
+ * driver (nb_pkts - n, and only when more than 0) (dpdk_glue/rx.c).
+ */
+static void
+receive_after_kept_asks_only_for_what_pkts_holds(void **state)
+{
+    struct evpl                        *evpl = ctx_of(state);
+    struct evpl_iovec                   rxiov[16];
+    struct {
+        struct evpl_dpdk_pkt p[2];
+        struct evpl_dpdk_pkt after[4];
+    }                                   rx;
+    const struct rte_eth_rxtx_callback *cb;
+
+    memset(&rx, 0, sizeof(rx));
+    assert_non_null(cb = rte_eth_add_rx_callback(ring_port, 0, count_rx,
+                                                 NULL));
+    /* A chain, kept. */
+    ring_send(evpl, 3, 0);
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, rx.p, 1, rxiov,
+                                        0), -1);
+    /* It fills pkts: the driver is not called. */
+    rx_calls = 0;
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, rx.p, 1, rxiov,
+                                        16), 1);
+    assert_int_equal(rx.p[0].niov, 3);
+    assert_int_equal(rx_calls, 0);
+    evpl_iovecs_release(evpl, rxiov, 3);
+    assert_int_equal(rte_eth_remove_rx_callback(ring_port, 0, cb), 0);
+    rte_free((void *) cb);
+
+    /* A chain, kept, three more behind it; room for two packets: the
+     * kept one and the first behind it. */
+    ring_send(evpl, 3, 3);
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, rx.p, 1, rxiov,
+                                        0), -1);
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, rx.p, 2, rxiov,
+                                        16), 2);
+    assert_int_equal(rx.p[0].niov, 3);
+    assert_int_equal(rx.p[1].iov[0].length, 50);
+    assert_null(rx.after[0].iov);
+    evpl_iovecs_release(evpl, rxiov, 4);
+    receive_rest(evpl, 2);
+}
+
+/*
+ * A receive that delivers a kept packet fills no iovec past max_iov with
+ * the driver's packets: those that no longer fit are kept. Guards the room
+ * evpl_dpdk_rx_burst_flags() gives evpl_rx_singles() (max_iov - used)
+ * (dpdk_glue/rx.c).
+ */
+static void
+receive_after_kept_fills_no_iovec_past_max_iov(void **state)
+{
+    struct evpl          *evpl = ctx_of(state);
+    struct evpl_dpdk_pkt  rx[4];
+    struct {
+        struct evpl_iovec iov[4];
+        struct evpl_iovec after[4];
+    }                     a;
+
+    memset(&a, 0, sizeof(a));
+    ring_send(evpl, 3, 0);
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, rx, 1, a.iov, 0),
+                     -1);
+    ring_send(evpl, 0, 2);
+    /* The kept chain's 3 iovecs and one single fill the 4. */
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, rx, 4, a.iov, 4),
+                     2);
+    assert_int_equal(rx[0].niov, 3);
+    assert_ptr_equal(rx[1].iov, &a.iov[3]);
+    assert_null(a.after[0].data);
+    evpl_iovecs_release(evpl, a.iov, 4);
+    receive_rest(evpl, 1);
+}
+
 static void
 destroy_frees_kept_packets(void **state)
 {
@@ -1750,6 +1925,9 @@ static const struct CMUnitTest cases[] = {
     CASE(loopback_bursts_keep_ref),
     CASE(rx_keeps_what_does_not_fit),
     CASE(kept_packets_are_not_outstanding),
+    CASE(kept_chain_that_does_not_fit_holds_back_its_queue),
+    CASE(receive_after_kept_asks_only_for_what_pkts_holds),
+    CASE(receive_after_kept_fills_no_iovec_past_max_iov),
     CASE(destroy_frees_kept_packets),
     CASE(null_port_linearizes_chains),
     CASE(null_port_takes_one_piece_behind_an_empty_one_as_is),
