@@ -143,6 +143,36 @@ zero_flags_deliver_local_iovecs(void **state)
     release_all(evpl, pkts, 4);
 }
 
+/*
+ * evpl_dpdk_rx_burst() is evpl_dpdk_rx_burst_flags() with no flag: LOCAL
+ * iovecs, a single packet's and a chain's. Guards the flags it passes
+ * (dpdk_glue/rx.c).
+ */
+static void
+plain_receive_delivers_local_iovecs(void **state)
+{
+    static const unsigned int one[] = { 64 }, three[] = { 64, 64, 64 };
+    struct evpl              *evpl = ctx_of(state);
+    struct evpl_dpdk_pkt      pkts[2];
+    struct evpl_iovec         iov[4];
+    int                       got = 0, r, k, spins = 0;
+
+    send_packets(evpl, 1, one, 1);
+    send_packets(evpl, 1, three, 3);
+    while (got < 2) {
+        r = evpl_dpdk_rx_burst(evpl, ring_port, 0, &pkts[got],
+                               (uint16_t) (2 - got),
+                               got ? &iov[1] : iov, got ? 3 : 4);
+        assert_true(r >= 0);
+        assert_true(++spins < 1000000);
+        got += r;
+    }
+    assert_int_equal(pkts[0].niov + pkts[1].niov, 4);
+    for (k = 0; k < 4; k++)
+        assert_false(iov[k].flags & EVPL_IOVEC_FLAG_SHARED);
+    release_all(evpl, pkts, 2);
+}
+
 static void
 unknown_flags_are_einval_and_receive_nothing(void **state)
 {
@@ -301,6 +331,7 @@ static const struct CMUnitTest cases[] = {
     CASE(shared_flag_marks_every_iovec),
     CASE(shared_flag_marks_nothing_past_the_packet),
     CASE(zero_flags_deliver_local_iovecs),
+    CASE(plain_receive_delivers_local_iovecs),
     CASE(unknown_flags_are_einval_and_receive_nothing),
     CASE(kept_packet_takes_the_delivering_calls_flags),
     CASE(shared_iovecs_are_released_on_another_lcore),
