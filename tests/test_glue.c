@@ -470,6 +470,41 @@ packet_over_4_gib_is_emsgsize(void **state)
     free(pkt);
 }
 
+/*
+ * A packet to be copied whole that 65535 fresh mbufs of the context's
+ * pool cannot hold, under 4 GiB, is EMSGSIZE at once, as documented,
+ * whatever the pool holds: the copy is not begun (a pool of fewer free
+ * mbufs made it ENOMEM after filling them all). Clones of one GLOBAL slab
+ * make the bytes without the memory. Guards dpdk_glue/tx_linear.c's
+ * bound on what max_segs fresh mbufs hold.
+ */
+static void
+packet_past_65535_mbufs_is_emsgsize(void **state)
+{
+    struct evpl       *evpl = ctx_of(state);
+    struct evpl_iovec *pkt;
+    uint64_t           room = rte_pktmbuf_data_room_size(evpl_mempool(evpl));
+    uint64_t           holds = room - RTE_PKTMBUF_HEADROOM + 65534 * room;
+    unsigned int       free0 = free_count(state);
+    int                n, i, take;
+
+    assert_non_null(pkt = calloc(2048, sizeof(*pkt)));
+    assert_int_equal(evpl_iovec_alloc_global(evpl, &pkt[0]), 1);
+    n = (int) (holds / pkt[0].length) + 1;
+    assert_true((uint64_t) n * pkt[0].length <= UINT32_MAX);
+    for (i = 1; i < n; i++)
+        evpl_iovec_clone(&pkt[i], &pkt[0]);
+    for (take = 0; take < 2; take++) {
+        errno = 0;
+        assert_null(evpl_dpdk_iovecs_to_mbuf(evpl, pkt, n, take ?
+                                             EVPL_DPDK_TAKE_REF : 0));
+        assert_int_equal(errno, EMSGSIZE);
+        assert_int_equal(free_count(state), free0);
+    }
+    evpl_iovecs_release(evpl, pkt, n);
+    free(pkt);
+}
+
 /* A pool of nb mbufs on pinned external buffers of elt bytes
  * (rte_pktmbuf_pool_create_extbuf()), their memory in *mem: rte_free()
  * it after rte_mempool_free(). */
@@ -1904,6 +1939,7 @@ static const struct CMUnitTest cases[] = {
     CASE(many_iovecs_are_linearized),
     CASE(take_ref_of_65_iovecs_gives_each_up_once),
     CASE(packet_over_4_gib_is_emsgsize),
+    CASE(packet_past_65535_mbufs_is_emsgsize),
     CASE(shared_iovec_on_a_pinned_buffer_is_copied),
     CASE(conversion_failure_leaves_iovecs_untouched),
     CASE(pending_copies_fill_the_headroom_exactly),
