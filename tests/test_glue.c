@@ -1798,6 +1798,43 @@ null_port_too_large_for_one_mbuf(void **state)
     assert_int_equal(st.tx_dropped, 1);
 }
 
+/*
+ * On a port that takes one segment, a packet to be copied whole is sent
+ * when it fills one fresh mbuf behind its headroom exactly, and refused,
+ * nothing copied, at one byte more. Guards dpdk_glue/tx_linear.c's bound
+ * on what the port's fresh mbufs hold (evpl_tx_linear_room()).
+ */
+static void
+null_port_linearises_up_to_one_full_mbuf(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    uint32_t               room = rte_pktmbuf_data_room_size(
+                                      evpl_mempool(evpl)) -
+                                  RTE_PKTMBUF_HEADROOM;
+    struct evpl_iovec      base, pkt[2];
+    struct evpl_dpdk_pkt   tx = { pkt, 2 };
+    struct evpl_dpdk_stats st;
+    unsigned int           more, free0;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 1000, 0, 1, 0, &base), 1);
+    for (more = 0; more < 2; more++) {
+        /* A shared first piece: nothing to gather into. */
+        evpl_iovec_clone_segment(&pkt[0], &base, 0, 300);
+        assert_int_equal(evpl_iovec_alloc(evpl, room - 300 + more, 0, 1, 0,
+                                          &pkt[1]), 1);
+        free0 = rte_mempool_avail_count(evpl_mempool(evpl));
+        evpl_dpdk_stats_reset(evpl);
+        assert_int_equal(evpl_dpdk_tx_burst(evpl, null_port, 0, &tx, 1, 0),
+                         more ? 0 : 1);
+        assert_int_equal(evpl_dpdk_stats_get(evpl, &st), 0);
+        assert_int_equal(st.tx_linearized, more ? 0 : 1);
+        assert_int_equal(st.tx_segs, more ? 0 : 1);
+        assert_int_equal(rte_mempool_avail_count(evpl_mempool(evpl)), free0);
+        evpl_iovecs_release(evpl, pkt, 2);
+    }
+    evpl_iovec_release(evpl, &base);
+}
+
 static void
 unsent_packets_follow_flags(void **state)
 {
@@ -1968,6 +2005,7 @@ static const struct CMUnitTest cases[] = {
     CASE(null_port_linearizes_chains),
     CASE(null_port_takes_one_piece_behind_an_empty_one_as_is),
     CASE(null_port_too_large_for_one_mbuf),
+    CASE(null_port_linearises_up_to_one_full_mbuf),
     CASE(unsent_packets_follow_flags),
     CASE(port_reconfigured_by_the_application),
 };
