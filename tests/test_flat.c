@@ -527,21 +527,6 @@ kept_chain_holds_back_the_flat_receive(void **state)
     evpl_iovec_release(evpl, &back[0]);
 }
 
-static unsigned int rx_calls;
-
-static uint16_t
-count_rx(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t nb,
-         uint16_t max, void *arg)
-{
-    RTE_SET_USED(port);
-    RTE_SET_USED(queue);
-    RTE_SET_USED(pkts);
-    RTE_SET_USED(max);
-    RTE_SET_USED(arg);
-    rx_calls++;
-    return nb;
-}
-
 /*
  * A flat receive that delivers kept packets asks the driver only for what
  * iov can still hold, and not at all once they filled it: nb_pkts iovecs
@@ -553,6 +538,7 @@ flat_receive_after_kept_asks_only_for_what_iov_holds(void **state)
 {
     struct evpl                        *evpl = ctx_of(state);
     const struct rte_eth_rxtx_callback *cb;
+    unsigned int                        rx_calls = 0;
     struct {
         struct evpl_iovec v[2];
         struct evpl_iovec after[4];
@@ -566,8 +552,9 @@ flat_receive_after_kept_asks_only_for_what_iov_holds(void **state)
                      -1);
     take_kept_chain(evpl);
     /* The kept packet fills iov: the driver is not called. */
-    assert_non_null(cb = rte_eth_add_rx_callback(ring_port, 0, count_rx,
-                                                 NULL));
+    assert_non_null(cb = rte_eth_add_rx_callback(ring_port, 0,
+                                                 evpl_test_count_rx,
+                                                 &rx_calls));
     rx_calls = 0;
     receive_flat_from(evpl, a.v, 1, 80, 0, 1);
     assert_int_equal(rx_calls, 0);

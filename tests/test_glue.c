@@ -1578,21 +1578,6 @@ kept_chain_that_does_not_fit_holds_back_its_queue(void **state)
     evpl_iovecs_release(evpl, rxiov, 5);
 }
 
-static unsigned int rx_calls;
-
-static uint16_t
-count_rx(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t nb,
-         uint16_t max, void *arg)
-{
-    RTE_SET_USED(port);
-    RTE_SET_USED(queue);
-    RTE_SET_USED(pkts);
-    RTE_SET_USED(arg);
-    RTE_SET_USED(max);
-    rx_calls++;
-    return nb;
-}
-
 /*
  * A receive that delivers a kept packet asks the driver only for what pkts
  * can still hold, and not at all once the kept packets filled it (a
@@ -1610,10 +1595,12 @@ receive_after_kept_asks_only_for_what_pkts_holds(void **state)
         struct evpl_dpdk_pkt after[4];
     }                                   rx;
     const struct rte_eth_rxtx_callback *cb;
+    unsigned int                        rx_calls = 0;
 
     memset(&rx, 0, sizeof(rx));
-    assert_non_null(cb = rte_eth_add_rx_callback(ring_port, 0, count_rx,
-                                                 NULL));
+    assert_non_null(cb = rte_eth_add_rx_callback(ring_port, 0,
+                                                 evpl_test_count_rx,
+                                                 &rx_calls));
     /* A chain, kept. */
     ring_send(evpl, 3, 0);
     assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, rx.p, 1, rxiov,
