@@ -152,7 +152,10 @@ enum evpl_tx_built {
     EVPL_TX_FAILED,    /* undone: no mbuf (ENOMEM) */
 };
 
-/* Build the chain of the n non-empty iovecs into b. */
+/* Build the chain of the n non-empty iovecs into b. Each becomes at most
+ * one segment (a fresh mbuf of copies holds at least one of them), a slab
+ * range one per 64 KiB: at most the segments evpl_tx_chain_any() counted
+ * before it asked for the build, which the port takes. */
 static enum evpl_tx_built
 evpl_tx_build(
     const char                      *call,
@@ -160,8 +163,7 @@ evpl_tx_build(
     struct evpl_tx_build            *b,
     const struct evpl_iovec *const *nonempty,
     int                              n,
-    unsigned int                     flags,
-    const struct evpl_tx_caps       *caps)
+    unsigned int                     flags)
 {
     const struct evpl_glue *g = evpl_glue(evpl);
     struct rte_mbuf        *m;
@@ -265,10 +267,6 @@ evpl_tx_build(
     }
     if (evpl_tx_flush_pending(evpl, b, nonempty) < 0)
         goto nomem;
-    if (b->nseg > caps->max_segs) {
-        evpl_tx_rollback(b, flags);
-        return EVPL_TX_LINEARIZE;
-    }
     return EVPL_TX_BUILT;
 
  nomem:
@@ -315,7 +313,7 @@ evpl_tx_chain_any(
         return evpl_tx_linear(evpl, iov, niov, n, total, flags,
                               caps->max_segs);
 
-    switch (evpl_tx_build(call, evpl, &b, nonempty, n, flags, caps)) {
+    switch (evpl_tx_build(call, evpl, &b, nonempty, n, flags)) {
     case EVPL_TX_LINEARIZE:
         return evpl_tx_linear(evpl, iov, niov, n, total, flags,
                               caps->max_segs);

@@ -11,15 +11,30 @@
 
 #include "tx.h"
 
+/* Bytes max_segs fresh mbufs hold as evpl_tx_linearize() fills them: the
+ * first behind its headroom (from its first byte where nothing fits behind
+ * the headroom), the others from their first byte. */
+static uint64_t
+evpl_tx_linear_room(
+    const struct evpl *evpl,
+    unsigned int       max_segs)
+{
+    uint32_t first = evpl->room -
+                     RTE_MIN((uint32_t) RTE_PKTMBUF_HEADROOM, evpl->room);
+
+    return (first != 0 ? first : evpl->room) +
+           (uint64_t) (max_segs - 1) * evpl->room;
+}
+
 /* Copy every byte into fresh mbufs: the packet for a port that cannot take
  * the chain as built. The first mbuf keeps its headroom; the others are
- * filled from their first byte. */
+ * filled from their first byte. The caller saw that the mbufs the port
+ * takes hold the packet (evpl_tx_linear_room()). */
 static struct rte_mbuf *
 evpl_tx_linearize(
     struct evpl             *evpl,
     const struct evpl_iovec *iov,
-    int                      niov,
-    unsigned int             max_segs)
+    int                      niov)
 {
     struct rte_mbuf *head = NULL, *tail = NULL, *c;
     unsigned int     nseg = 0, room = 0, chunk, off = 0;
@@ -34,11 +49,6 @@ evpl_tx_linearize(
         if (j == niov)
             break;
         if (tail == NULL || tail->data_len == room) {
-            if (nseg == max_segs) {
-                rte_pktmbuf_free(head);
-                evpl_fail(EMSGSIZE);
-                return NULL;
-            }
             c = evpl_tx_mbuf_alloc(evpl);
             if (c == NULL) {
                 rte_pktmbuf_free(head);
@@ -131,7 +141,13 @@ evpl_tx_linear(
         /* The first piece's mbuf is the packet; the others were copied. */
         reused = 1;
     } else {
-        head = evpl_tx_linearize(evpl, iov, niov, max_segs);
+        /* More than the port takes is refused before anything is copied,
+         * whatever the pool holds. */
+        if (total > evpl_tx_linear_room(evpl, max_segs)) {
+            evpl_fail(EMSGSIZE);
+            return NULL;
+        }
+        head = evpl_tx_linearize(evpl, iov, niov);
         if (head == NULL)
             return NULL;
     }

@@ -417,6 +417,18 @@ evpl_test_sum_lengths(const struct evpl_iovec *v, int n)
     return s;
 }
 
+uint16_t
+evpl_test_count_rx(uint16_t port, uint16_t queue, struct rte_mbuf **pkts,
+                   uint16_t nb, uint16_t max, void *arg)
+{
+    RTE_SET_USED(port);
+    RTE_SET_USED(queue);
+    RTE_SET_USED(pkts);
+    RTE_SET_USED(max);
+    (*(unsigned int *) arg)++;
+    return nb;
+}
+
 void
 evpl_test_fill(void *p, size_t len, unsigned int seed)
 {

@@ -184,6 +184,14 @@ evpl_test_mbuf(const struct evpl_iovec *v)
     return m;
 }
 
+/* An RX callback for rte_eth_add_rx_callback(): counts each burst of the
+ * queue, however many packets it asked for (0 included), in the unsigned
+ * int that arg points to, and changes nothing. */
+struct rte_mbuf;
+uint16_t evpl_test_count_rx(uint16_t port, uint16_t queue,
+                            struct rte_mbuf **pkts, uint16_t nb,
+                            uint16_t max, void *arg);
+
 /* Fill and check a byte pattern that depends on seed and position. */
 void evpl_test_fill(void *p, size_t len, unsigned int seed);
 int  evpl_test_check(const void *p, size_t len, unsigned int seed);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <rte_ethdev.h>
+#include <rte_malloc.h>
 
 #include "common.h"
 
@@ -468,6 +469,118 @@ chain_is_kept_for_the_general_receive(void **state)
     }
 }
 
+/* One packet through the ring: n iovecs of len bytes, patterned from seed;
+ * n 2 makes a chain. */
+static void
+send_one(struct evpl *evpl, int n, unsigned int len, unsigned int seed)
+{
+    struct evpl_iovec    v[2];
+    struct evpl_dpdk_pkt p = { v, n };
+    int                  i;
+
+    for (i = 0; i < n; i++) {
+        assert_int_equal(evpl_iovec_alloc(evpl, len, 0, 1, 0, &v[i]), 1);
+        evpl_test_fill(v[i].data, len, seed + (unsigned int) i);
+    }
+    assert_int_equal(evpl_dpdk_tx_burst(evpl, ring_port, 0, &p, 1,
+                                        EVPL_DPDK_TAKE_REF), 1);
+}
+
+/* The chain kept first for the ring's queue, taken by the general
+ * receive. */
+static void
+take_kept_chain(struct evpl *evpl)
+{
+    struct evpl_iovec    civ[2];
+    struct evpl_dpdk_pkt cp;
+
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, &cp, 1, civ, 2),
+                     1);
+    assert_int_equal(cp.niov, 2);
+    evpl_iovecs_release(evpl, civ, 2);
+}
+
+/*
+ * A kept chain holds back the flat receive of its queue: packets that
+ * arrived after it are not taken ahead of it (EMSGSIZE while it is next),
+ * then come in order. Guards the driver asked only when nothing of the
+ * queue is kept and waiting (dpdk_glue/rx_flat.c).
+ */
+static void
+kept_chain_holds_back_the_flat_receive(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec back[4];
+
+    send_one(evpl, 2, 500, 0);
+    errno = 0;
+    assert_int_equal(evpl_dpdk_rx_burst_flat(evpl, ring_port, 0, back, 4, 0),
+                     -1);
+    assert_int_equal(errno, EMSGSIZE);
+    send_one(evpl, 1, 80, 7);
+    errno = 0;
+    assert_int_equal(evpl_dpdk_rx_burst_flat(evpl, ring_port, 0, back, 4, 0),
+                     -1);
+    assert_int_equal(errno, EMSGSIZE);
+    take_kept_chain(evpl);
+    receive_flat_from(evpl, back, 1, 80, 0, 7);
+    evpl_iovec_release(evpl, &back[0]);
+}
+
+/*
+ * A flat receive that delivers kept packets asks the driver only for what
+ * iov can still hold, and not at all once they filled it: nb_pkts iovecs
+ * at most. Guards the flat receive's request to the driver (nb_pkts - n,
+ * and only when more than 0) (dpdk_glue/rx_flat.c).
+ */
+static void
+flat_receive_after_kept_asks_only_for_what_iov_holds(void **state)
+{
+    struct evpl                        *evpl = ctx_of(state);
+    const struct rte_eth_rxtx_callback *cb;
+    unsigned int                        rx_calls = 0;
+    struct {
+        struct evpl_iovec v[2];
+        struct evpl_iovec after[4];
+    }                                   a;
+
+    memset(&a, 0, sizeof(a));
+    /* A chain and a packet behind it, both kept; the chain taken. */
+    send_one(evpl, 2, 500, 0);
+    send_one(evpl, 1, 80, 1);
+    assert_int_equal(evpl_dpdk_rx_burst_flat(evpl, ring_port, 0, a.v, 2, 0),
+                     -1);
+    take_kept_chain(evpl);
+    /* The kept packet fills iov: the driver is not called. */
+    assert_non_null(cb = rte_eth_add_rx_callback(ring_port, 0,
+                                                 evpl_test_count_rx,
+                                                 &rx_calls));
+    rx_calls = 0;
+    receive_flat_from(evpl, a.v, 1, 80, 0, 1);
+    assert_int_equal(rx_calls, 0);
+    evpl_iovec_release(evpl, &a.v[0]);
+    assert_int_equal(rte_eth_remove_rx_callback(ring_port, 0, cb), 0);
+    rte_free((void *) cb);
+
+    /* Again, three more behind; room for two: the kept one and one. */
+    send_one(evpl, 2, 500, 0);
+    send_one(evpl, 1, 80, 1);
+    assert_int_equal(evpl_dpdk_rx_burst_flat(evpl, ring_port, 0, a.v, 2, 0),
+                     -1);
+    take_kept_chain(evpl);
+    send_one(evpl, 1, 80, 2);
+    send_one(evpl, 1, 80, 3);
+    send_one(evpl, 1, 80, 4);
+    assert_int_equal(evpl_dpdk_rx_burst_flat(evpl, ring_port, 0, a.v, 2, 0),
+                     2);
+    assert_true(evpl_test_check(evpl_iovec_data(&a.v[0]), 80, 1));
+    assert_true(evpl_test_check(evpl_iovec_data(&a.v[1]), 80, 2));
+    assert_null(a.after[0].data);
+    evpl_iovecs_release(evpl, a.v, 2);
+    receive_flat_from(evpl, a.v, 2, 80, 0, 3);
+    evpl_iovecs_release(evpl, a.v, 2);
+}
+
 /* ---- bad arguments ---------------------------------------------------- */
 
 enum bad { BAD_NULL_CTX, BAD_NULL_IOV, BAD_FLAGS, BAD_QUEUE, BAD_PORT };
@@ -528,6 +641,8 @@ static const struct CMUnitTest cases[] = {
     CASE(slab_iovec_takes_the_general_path),
     CASE(empty_iovec_stops_the_burst_and_is_released),
     CASE(chain_is_kept_for_the_general_receive),
+    CASE(kept_chain_holds_back_the_flat_receive),
+    CASE(flat_receive_after_kept_asks_only_for_what_iov_holds),
     CASE(bad_arguments_are_einval_and_move_nothing),
 };
 

@@ -470,6 +470,62 @@ packet_over_4_gib_is_emsgsize(void **state)
     free(pkt);
 }
 
+/*
+ * A packet to be copied whole that 65535 fresh mbufs of the context's
+ * pool cannot hold, under 4 GiB, is EMSGSIZE at once, as documented,
+ * whatever the pool holds: the copy is not begun (a pool of fewer free
+ * mbufs made it ENOMEM after filling them all). Clones of one GLOBAL slab
+ * make the bytes without the memory. Guards dpdk_glue/tx_linear.c's
+ * bound on what max_segs fresh mbufs hold.
+ */
+static void
+packet_past_65535_mbufs_is_emsgsize(void **state)
+{
+    struct evpl       *evpl = ctx_of(state);
+    struct evpl_iovec *pkt;
+    uint64_t           room = rte_pktmbuf_data_room_size(evpl_mempool(evpl));
+    uint64_t           holds = room - RTE_PKTMBUF_HEADROOM + 65534 * room;
+    unsigned int       free0 = free_count(state);
+    int                n, i, take;
+
+    assert_non_null(pkt = calloc(2048, sizeof(*pkt)));
+    assert_int_equal(evpl_iovec_alloc_global(evpl, &pkt[0]), 1);
+    n = (int) (holds / pkt[0].length) + 1;
+    assert_true((uint64_t) n * pkt[0].length <= UINT32_MAX);
+    for (i = 1; i < n; i++)
+        evpl_iovec_clone(&pkt[i], &pkt[0]);
+    for (take = 0; take < 2; take++) {
+        errno = 0;
+        assert_null(evpl_dpdk_iovecs_to_mbuf(evpl, pkt, n, take ?
+                                             EVPL_DPDK_TAKE_REF : 0));
+        assert_int_equal(errno, EMSGSIZE);
+        assert_int_equal(free_count(state), free0);
+    }
+    evpl_iovecs_release(evpl, pkt, n);
+    free(pkt);
+}
+
+/* A pool of nb mbufs on pinned external buffers of elt bytes
+ * (rte_pktmbuf_pool_create_extbuf()), their memory in *mem: rte_free()
+ * it after rte_mempool_free(). */
+static struct rte_mempool *
+pinned_pool(const char *name, unsigned int nb, unsigned int elt, void **mem)
+{
+    struct rte_pktmbuf_extmem ext;
+    struct rte_mempool       *mp;
+
+    assert_non_null(*mem = rte_malloc(NULL, (size_t) elt * nb,
+                                      RTE_CACHE_LINE_SIZE));
+    ext = (struct rte_pktmbuf_extmem) {
+        .buf_ptr = *mem, .buf_iova = rte_malloc_virt2iova(*mem),
+        .buf_len = (size_t) elt * nb, .elt_size = (uint16_t) elt,
+    };
+    assert_non_null(mp = rte_pktmbuf_pool_create_extbuf(
+                        name, nb, 0, 0, (uint16_t) elt, SOCKET_ID_ANY, &ext,
+                        1));
+    return mp;
+}
+
 /* A shared iovec on an mbuf of a pinned external-buffer pool
  * (rte_pktmbuf_pool_create_extbuf()), too long to be copied as small: no
  * mbuf can be attached to a pinned buffer, so the packet is copied into
@@ -481,20 +537,13 @@ shared_iovec_on_a_pinned_buffer_is_copied(void **state)
 {
     enum { ELT = 16384, NB = 4, LEN = 6000 };
     struct evpl              *evpl = ctx_of(state);
-    struct rte_pktmbuf_extmem ext;
     struct rte_mempool       *mp;
     struct rte_mbuf          *pm, *m, *seg;
     struct evpl_iovec         v, c;
     unsigned char             got[LEN];
     void                     *mem;
 
-    assert_non_null(mem = rte_malloc(NULL, ELT * NB, RTE_CACHE_LINE_SIZE));
-    ext = (struct rte_pktmbuf_extmem) {
-        .buf_ptr = mem, .buf_iova = rte_malloc_virt2iova(mem),
-        .buf_len = ELT * NB, .elt_size = ELT,
-    };
-    assert_non_null(mp = rte_pktmbuf_pool_create_extbuf(
-                        "glue_pinned", NB, 0, 0, ELT, SOCKET_ID_ANY, &ext, 1));
+    mp = pinned_pool("glue_pinned", NB, ELT, &mem);
     assert_non_null(pm = rte_pktmbuf_alloc(mp));
     assert_true(RTE_MBUF_HAS_PINNED_EXTBUF(pm));
     assert_non_null(rte_pktmbuf_append(pm, LEN));
@@ -569,6 +618,586 @@ conversion_failure_leaves_iovecs_untouched(void **state)
         evpl_iovecs_release(e, pkt + 1, 3);
     }
     evpl_iovec_release(e, &own);
+    evpl_iovec_release(e, &base);
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+}
+
+/* ---- the general build's small copies and undo (tx_chain.c) ---------- */
+
+/*
+ * Small shared iovecs wait for the segment after them and go into its
+ * headroom when that holds them: two copies of 64 bytes in front of an
+ * own payload, exactly its 128 bytes of headroom and exactly the most
+ * that may wait (evpl_tx_pend_max()), make one segment starting at the
+ * buffer, no mbuf taken, counted as two copies and one reuse. Guards
+ * dpdk_glue/tx_chain.c's evpl_tx_build() bounds (headroom that holds the
+ * pending bytes exactly is taken; bytes that reach the most that may wait
+ * exactly are not flushed first) and the count of the copies in
+ * evpl_tx_copy_pending().
+ */
+static void
+pending_copies_fill_the_headroom_exactly(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_iovec      base, pkt[3];
+    struct evpl_dpdk_stats st;
+    struct rte_mbuf       *m;
+    unsigned char          want[1200], got[1200];
+    unsigned int           free0;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 200, 0, 1, 0, &base), 1);
+    evpl_test_fill(base.data, 200, 11);
+    evpl_iovec_clone_segment(&pkt[0], &base, 0, 64);
+    evpl_iovec_clone_segment(&pkt[1], &base, 100, 64);
+    assert_int_equal(evpl_iovec_alloc(evpl, 1000, 0, 1, 0, &pkt[2]), 1);
+    evpl_test_fill(pkt[2].data, 1000, 12);
+    m = evpl_test_mbuf(&pkt[2]);
+    assert_int_equal((char *) pkt[2].data - (char *) m->buf_addr, 128);
+    gather(pkt, 3, want);
+    free0 = free_count(state);
+    evpl_dpdk_stats_reset(evpl);
+
+    assert_ptr_equal(evpl_dpdk_iovecs_to_mbuf(evpl, pkt, 3,
+                                              EVPL_DPDK_TAKE_REF), m);
+    assert_int_equal(m->nb_segs, 1);
+    assert_null(m->next);
+    assert_int_equal(m->data_off, 0);
+    assert_int_equal(m->data_len, 1128);
+    assert_int_equal(m->pkt_len, 1128);
+    assert_int_equal(free_count(state), free0);
+    assert_int_equal(gather_mbuf(m, got), 1128);
+    assert_memory_equal(got, want, 1128);
+    assert_int_equal(evpl_dpdk_stats_get(evpl, &st), 0);
+    assert_int_equal(st.tx_pkts, 1);
+    assert_int_equal(st.tx_segs, 1);
+    assert_int_equal(st.tx_copied, 2);
+    assert_int_equal(st.tx_reused, 1);
+    /* The copies' references were given up: only the base's is left. */
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&base)), 1);
+    rte_pktmbuf_free(m);
+    evpl_iovec_release(evpl, &base);
+}
+
+/*
+ * A small shared iovec behind an own segment whose tailroom it fills
+ * exactly goes there: one segment, no mbuf taken, counted as a copy.
+ * Guards evpl_tx_build()'s tailroom bound (dpdk_glue/tx_chain.c).
+ */
+static void
+small_copy_fills_the_tailroom_exactly(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_iovec      base, pkt[2];
+    struct evpl_dpdk_stats st;
+    struct rte_mbuf       *m;
+    unsigned char         *want, *got;
+    unsigned int           free0, len, room;
+
+    /* A payload that leaves 100 bytes of its mbuf behind it. */
+    assert_int_equal(evpl_iovec_alloc(evpl, 1, 0, 1, 0, &pkt[0]), 1);
+    m   = evpl_test_mbuf(&pkt[0]);
+    len = (unsigned int) ((char *) m->buf_addr + m->buf_len -
+                          (char *) pkt[0].data) - 100;
+    evpl_iovec_release(evpl, &pkt[0]);
+    assert_int_equal(evpl_iovec_alloc(evpl, len, 0, 1, 0, &pkt[0]), 1);
+    evpl_test_fill(pkt[0].data, len, 14);
+    m    = evpl_test_mbuf(&pkt[0]);
+    room = (unsigned int) ((char *) m->buf_addr + m->buf_len -
+                           (char *) pkt[0].data) - len;
+    assert_int_equal(room, 100);
+    assert_int_equal(evpl_iovec_alloc(evpl, 300, 0, 1, 0, &base), 1);
+    evpl_test_fill(base.data, 300, 13);
+    evpl_iovec_clone_segment(&pkt[1], &base, 7, room);
+    assert_non_null(want = malloc(len + room));
+    assert_non_null(got = malloc(len + room));
+    gather(pkt, 2, want);
+    free0 = free_count(state);
+    evpl_dpdk_stats_reset(evpl);
+
+    assert_ptr_equal(evpl_dpdk_iovecs_to_mbuf(evpl, pkt, 2, 0), m);
+    assert_int_equal(m->nb_segs, 1);
+    assert_null(m->next);
+    assert_int_equal(m->data_len, len + room);
+    assert_int_equal(rte_pktmbuf_tailroom(m), 0);
+    assert_int_equal(free_count(state), free0);
+    assert_int_equal(gather_mbuf(m, got), len + room);
+    assert_memory_equal(got, want, len + room);
+    assert_int_equal(evpl_dpdk_stats_get(evpl, &st), 0);
+    assert_int_equal(st.tx_segs, 1);
+    assert_int_equal(st.tx_copied, 1);
+    free(want);
+    free(got);
+    rte_pktmbuf_free(m);
+    evpl_iovecs_release(evpl, pkt, 2);
+    evpl_iovec_release(evpl, &base);
+}
+
+/*
+ * A piece on a pinned external buffer behind pieces the general build has
+ * already made segments of (an own mbuf, an indirect mbuf attached to a
+ * shared one) sends the packet copied whole, the build undone first: the
+ * own mbuf is its only reference's again, so the packet is copied into it,
+ * one segment, no mbuf taken; the indirect mbuf is back in the pool and
+ * the shared mbuf's count as it was. Guards evpl_tx_build()'s undo before
+ * it asks for the linearised packet (dpdk_glue/tx_chain.c).
+ */
+static void
+pinned_piece_undoes_the_build_before_the_copy(void **state)
+{
+    enum { ELT = 4096, NB = 2 };
+    struct evpl           *evpl = ctx_of(state);
+    struct rte_mempool    *mp;
+    struct rte_mbuf       *pm, *m;
+    struct evpl_iovec      base, pinned, pkt[3], before[3];
+    struct evpl_dpdk_stats st;
+    unsigned char          want[2000], got[2000];
+    unsigned int           free0;
+    uint16_t               base_ref;
+    void                  *mem;
+
+    mp = pinned_pool("glue_pinned_undo", NB, ELT, &mem);
+    assert_non_null(pm = rte_pktmbuf_alloc(mp));
+    assert_non_null(rte_pktmbuf_append(pm, 400));
+    evpl_test_fill(rte_pktmbuf_mtod(pm, void *), 400, 21);
+    assert_int_equal(evpl_dpdk_mbuf_to_iovecs(evpl, pm, &pinned, 1), 1);
+    assert_int_equal(evpl_iovec_alloc(evpl, 1000, 0, 1, 0, &base), 1);
+    evpl_test_fill(base.data, 1000, 22);
+    assert_int_equal(evpl_iovec_alloc(evpl, 1000, 0, 1, 0, &pkt[0]), 1);
+    evpl_test_fill(pkt[0].data, 1000, 23);
+    /* Both past tx_copy_max: attached, and pinned. */
+    evpl_iovec_clone_segment(&pkt[1], &base, 0, EVPL_DPDK_TX_COPY_MAX + 1);
+    evpl_iovec_clone_segment(&pkt[2], &pinned, 0, EVPL_DPDK_TX_COPY_MAX + 1);
+    memcpy(before, pkt, sizeof(pkt));
+    gather(pkt, 3, want);
+    base_ref = rte_mbuf_refcnt_read(evpl_test_mbuf(&base));
+    free0    = free_count(state);
+    evpl_dpdk_stats_reset(evpl);
+
+    m = evpl_dpdk_iovecs_to_mbuf(evpl, pkt, 3, 0);
+    assert_ptr_equal(m, evpl_test_mbuf(&pkt[0]));
+    assert_int_equal(m->nb_segs, 1);
+    assert_int_equal(m->pkt_len, 1000 + 2 * (EVPL_DPDK_TX_COPY_MAX + 1));
+    assert_int_equal(gather_mbuf(m, got), m->pkt_len);
+    assert_memory_equal(got, want, m->pkt_len);
+    assert_int_equal(rte_mbuf_refcnt_read(m), 2);
+    assert_int_equal(free_count(state), free0);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&base)), base_ref);
+    assert_int_equal(rte_mbuf_refcnt_read(pm), 2);
+    assert_int_equal(evpl_dpdk_stats_get(evpl, &st), 0);
+    assert_int_equal(st.tx_linearized, 1);
+    assert_int_equal(st.tx_reused, 1);
+    assert_int_equal(st.tx_indirect, 0);
+    assert_memory_equal(pkt, before, sizeof(pkt));
+    rte_pktmbuf_free(m);
+    evpl_iovecs_release(evpl, pkt, 3);
+    evpl_iovec_release(evpl, &base);
+    evpl_iovec_release(evpl, &pinned);
+    assert_int_equal(rte_mempool_avail_count(mp), NB);
+    rte_mempool_free(mp);
+    rte_free(mem);
+}
+
+/*
+ * Each kind of segment the general build makes is counted as such: an own
+ * mbuf reused, a small copy into its tailroom, a large shared range in an
+ * indirect mbuf. Guards evpl_tx_build()'s count of indirect segments
+ * (dpdk_glue/tx_chain.c).
+ */
+static void
+general_build_counts_each_kind_of_segment(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_iovec      base, pkt[3];
+    struct evpl_dpdk_stats st;
+    struct rte_mbuf       *m;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 1000, 0, 1, 0, &base), 1);
+    assert_int_equal(evpl_iovec_alloc(evpl, 500, 0, 1, 0, &pkt[0]), 1);
+    evpl_iovec_clone_segment(&pkt[1], &base, 0, 20);
+    evpl_iovec_clone_segment(&pkt[2], &base, 100, 600);
+    evpl_dpdk_stats_reset(evpl);
+
+    assert_ptr_equal(m = evpl_dpdk_iovecs_to_mbuf(evpl, pkt, 3, 0),
+                     evpl_test_mbuf(&pkt[0]));
+    assert_int_equal(m->nb_segs, 2);
+    assert_int_equal(m->data_len, 520);
+    assert_true(RTE_MBUF_CLONED(m->next));
+    assert_int_equal(m->next->data_len, 600);
+    assert_int_equal(evpl_dpdk_stats_get(evpl, &st), 0);
+    assert_int_equal(st.tx_pkts, 1);
+    assert_int_equal(st.tx_segs, 2);
+    assert_int_equal(st.tx_reused, 1);
+    assert_int_equal(st.tx_copied, 1);
+    assert_int_equal(st.tx_indirect, 1);
+    assert_int_equal(st.tx_linearized, 0);
+    rte_pktmbuf_free(m);
+    evpl_iovecs_release(evpl, pkt, 3);
+    evpl_iovec_release(evpl, &base);
+}
+
+/*
+ * An own mbuf at the head of a packet the general build makes leaves with
+ * the transmit fields of its last life cleared (offload flags, packet
+ * type, VLAN tags, offload lengths). Guards evpl_tx_chain_any()'s reset
+ * of the head (dpdk_glue/tx_chain.c).
+ */
+static void
+general_build_clears_the_heads_transmit_fields(void **state)
+{
+    struct evpl       *evpl = ctx_of(state);
+    struct evpl_iovec  base, pkt[3];
+    struct rte_mbuf   *m;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 1000, 0, 1, 0, &base), 1);
+    assert_int_equal(evpl_iovec_alloc(evpl, 500, 0, 1, 0, &pkt[0]), 1);
+    evpl_iovec_clone_segment(&pkt[1], &base, 0, 20);
+    evpl_iovec_clone_segment(&pkt[2], &base, 100, 600);
+    m                 = evpl_test_mbuf(&pkt[0]);
+    m->ol_flags      |= RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_VLAN;
+    m->packet_type    = RTE_PTYPE_L3_IPV4;
+    m->vlan_tci       = 7;
+    m->vlan_tci_outer = 8;
+    m->l2_len         = 14;
+
+    assert_ptr_equal(evpl_dpdk_iovecs_to_mbuf(evpl, pkt, 3, 0), m);
+    assert_int_equal(m->nb_segs, 2);
+    assert_int_equal(m->ol_flags, 0); /* direct: no flag to keep */
+    assert_int_equal(m->packet_type, 0);
+    assert_int_equal(m->vlan_tci, 0);
+    assert_int_equal(m->vlan_tci_outer, 0);
+    assert_int_equal(m->tx_offload, 0);
+    rte_pktmbuf_free(m);
+    evpl_iovecs_release(evpl, pkt, 3);
+    evpl_iovec_release(evpl, &base);
+}
+
+/* An own iovec of len bytes at data_off off of a fresh mbuf of mp. */
+static void
+own_at(struct evpl *e, struct rte_mempool *mp, uint16_t off,
+       unsigned int len, struct evpl_iovec *v)
+{
+    struct rte_mbuf *m;
+
+    assert_non_null(m = rte_pktmbuf_alloc(mp));
+    m->data_off = off;
+    assert_non_null(rte_pktmbuf_append(m, (uint16_t) len));
+    evpl_test_fill(rte_pktmbuf_mtod(m, void *), len, off);
+    assert_int_equal(evpl_dpdk_mbuf_to_iovecs(e, m, v, 1), 1);
+}
+
+/*
+ * Small copies waiting for a segment that need a fresh mbuf when the pool
+ * has none fail the packet with ENOMEM, the iovecs as they came, even
+ * where a later segment's headroom could take them: behind an own segment
+ * with no headroom for them (placed after it, the bytes would be out of
+ * order), and once they reach the most that may wait (more than that would
+ * overrun a fresh mbuf where no headroom takes them). Guards the two
+ * "goto nomem" of evpl_tx_build() after evpl_tx_flush_pending()
+ * (dpdk_glue/tx_chain.c).
+ */
+static void
+pending_copies_without_an_mbuf_fail_the_packet(void **state)
+{
+    enum { POOL_N = 8 };
+    struct rte_mempool *mp;
+    struct rte_mbuf    *held[64];
+    struct evpl        *e;
+    struct evpl_iovec   base, pkt[2][3], before[3];
+    unsigned int        n;
+    int                 s;
+
+    (void) state;
+    e = evpl_test_ctx_on_own_pool("tx_pend_nomem", POOL_N, NULL, &mp);
+    assert_int_equal(evpl_iovec_alloc(e, 400, 0, 1, 0, &base), 1);
+    /* A copy, an own segment with no headroom, one with plenty. */
+    evpl_iovec_clone_segment(&pkt[0][0], &base, 0, 10);
+    own_at(e, mp, 0, 100, &pkt[0][1]);
+    own_at(e, mp, 128, 100, &pkt[0][2]);
+    /* Two copies past the most that may wait, then an own segment whose
+     * headroom would hold them both. */
+    evpl_iovec_clone_segment(&pkt[1][0], &base, 0, 100);
+    evpl_iovec_clone_segment(&pkt[1][1], &base, 200, 100);
+    own_at(e, mp, 400, 100, &pkt[1][2]);
+    n = evpl_test_pool_drain(mp, held, 64);
+
+    for (s = 0; s < 2; s++) {
+        memcpy(before, pkt[s], sizeof(before));
+        errno = 0;
+        assert_null(evpl_dpdk_iovecs_to_mbuf(e, pkt[s], 3, 0));
+        assert_int_equal(errno, ENOMEM);
+        assert_memory_equal(pkt[s], before, sizeof(before));
+        assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&pkt[s][2])), 1);
+        assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&base)), 4);
+        assert_int_equal(rte_mempool_avail_count(mp), 0);
+    }
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&pkt[0][1])), 1);
+
+    rte_mempool_put_bulk(mp, (void **) held, n);
+    evpl_iovecs_release(e, pkt[0], 3);
+    evpl_iovecs_release(e, pkt[1], 3);
+    evpl_iovec_release(e, &base);
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+}
+
+/* ---- linearisation (tx_linear.c) ------------------------------------ */
+
+/* pkt[0..k): k ranges of len bytes of base, at offsets spread over it. */
+static void
+ranges_of(struct evpl_iovec *base, struct evpl_iovec *pkt, int k,
+          unsigned int len)
+{
+    int i;
+
+    for (i = 0; i < k; i++)
+        evpl_iovec_clone_segment(&pkt[i], base, (unsigned int) i * 37 %
+                                 (base->length - len + 1), len);
+}
+
+/*
+ * A packet of more pieces than a chain is built from, none of them an own
+ * mbuf to gather into, is copied into fresh mbufs of the context's pool:
+ * the first behind its headroom, full, the others full from their first
+ * byte, the last holding the rest; counted as one packet of those
+ * segments, linearised. Guards dpdk_glue/tx_linear.c's layout (only the
+ * head keeps its headroom) and its count of packets.
+ */
+static void
+linearised_packet_fills_fresh_mbufs(void **state)
+{
+    enum { N = EVPL_DPDK_MAX_SEGS + 1, LEN = 300 };
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_iovec      base, pkt[N];
+    struct evpl_dpdk_stats st;
+    struct rte_mbuf       *m, *seg;
+    unsigned char          want[N * LEN], got[N * LEN];
+    unsigned int           left = N * LEN, nseg = 0;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 1000, 0, 1, 0, &base), 1);
+    evpl_test_fill(base.data, 1000, 31);
+    ranges_of(&base, pkt, N, LEN);
+    gather(pkt, N, want);
+    evpl_dpdk_stats_reset(evpl);
+
+    assert_non_null(m = evpl_dpdk_iovecs_to_mbuf(evpl, pkt, N, 0));
+    for (seg = m; seg != NULL; seg = seg->next, nseg++) {
+        uint16_t off = seg == m ? RTE_PKTMBUF_HEADROOM : 0;
+
+        assert_ptr_equal(seg->pool, evpl_mempool(evpl));
+        assert_true(RTE_MBUF_DIRECT(seg));
+        assert_int_equal(rte_mbuf_refcnt_read(seg), 1);
+        assert_int_equal(seg->data_off, off);
+        assert_int_equal(seg->data_len, RTE_MIN(left,
+                                                (unsigned int) seg->buf_len -
+                                                off));
+        left -= seg->data_len;
+    }
+    assert_int_equal(left, 0);
+    assert_true(nseg > 1);
+    assert_int_equal(m->nb_segs, nseg);
+    assert_int_equal(m->pkt_len, N * LEN);
+    assert_int_equal(gather_mbuf(m, got), N * LEN);
+    assert_memory_equal(got, want, N * LEN);
+    assert_int_equal(evpl_dpdk_stats_get(evpl, &st), 0);
+    assert_int_equal(st.tx_pkts, 1);
+    assert_int_equal(st.tx_segs, nseg);
+    assert_int_equal(st.tx_linearized, 1);
+    assert_int_equal(st.tx_reused, 0);
+    assert_int_equal(st.tx_copied, N);
+    rte_pktmbuf_free(m);
+    evpl_iovecs_release(evpl, pkt, N);
+    evpl_iovec_release(evpl, &base);
+}
+
+/*
+ * A linearisation that runs out of mbufs half way fails with ENOMEM and
+ * gives back the mbufs it had filled. Guards dpdk_glue/tx_linear.c's free
+ * of the partial copy.
+ */
+static void
+linearising_out_of_mbufs_gives_back_what_it_took(void **state)
+{
+    enum { POOL_N = 8, HOLD = 5, N = EVPL_DPDK_MAX_SEGS + 1, LEN = 100 };
+    struct rte_mempool *mp;
+    struct rte_mbuf    *hold[HOLD];
+    struct evpl        *e;
+    struct evpl_iovec   base, pkt[N], before[N];
+    unsigned int        k;
+
+    (void) state;
+    e = evpl_test_ctx_on_own_pool("tx_lin_nomem", POOL_N, NULL, &mp);
+    assert_int_equal(evpl_iovec_alloc(e, 1000, 0, 1, 0, &base), 1);
+    ranges_of(&base, pkt, N, LEN);
+    memcpy(before, pkt, sizeof(pkt));
+    /* Two mbufs left: the copy needs four. */
+    for (k = 0; k < HOLD; k++)
+        assert_non_null(hold[k] = rte_pktmbuf_alloc(mp));
+    assert_int_equal(rte_mempool_avail_count(mp), 2);
+    errno = 0;
+    assert_null(evpl_dpdk_iovecs_to_mbuf(e, pkt, N, 0));
+    assert_int_equal(errno, ENOMEM);
+    assert_int_equal(rte_mempool_avail_count(mp), 2);
+    assert_memory_equal(pkt, before, sizeof(pkt));
+    for (k = 0; k < HOLD; k++)
+        rte_pktmbuf_free(hold[k]);
+    evpl_iovecs_release(e, pkt, N);
+    evpl_iovec_release(e, &base);
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+}
+
+/*
+ * Linearised into the first non-empty piece's own mbuf, skipping the empty
+ * pieces in front of it: one segment, that mbuf, at its range, the other
+ * pieces copied behind it. Guards dpdk_glue/tx_linear.c's skip of empty
+ * iovecs in evpl_tx_gather_first().
+ */
+static void
+linearised_into_the_first_own_piece_behind_an_empty_one(void **state)
+{
+    enum { N = EVPL_DPDK_MAX_SEGS + 2, LEN = 10 };
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_iovec      base, pkt[N];
+    struct evpl_dpdk_stats st;
+    struct rte_mbuf       *m;
+    unsigned char          want[100 + N * LEN], got[100 + N * LEN];
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 1000, 0, 1, 0, &base), 1);
+    evpl_test_fill(base.data, 1000, 32);
+    assert_int_equal(evpl_iovec_alloc(evpl, 10, 0, 1, 0, &pkt[0]), 1);
+    evpl_iovec_set_length(&pkt[0], 0);
+    assert_int_equal(evpl_iovec_alloc(evpl, 100, 0, 1, 0, &pkt[1]), 1);
+    evpl_test_fill(pkt[1].data, 100, 33);
+    ranges_of(&base, pkt + 2, N - 2, LEN);
+    gather(pkt, N, want);
+    evpl_dpdk_stats_reset(evpl);
+
+    assert_ptr_equal(m = evpl_dpdk_iovecs_to_mbuf(evpl, pkt, N, 0),
+                     evpl_test_mbuf(&pkt[1]));
+    assert_int_equal(m->nb_segs, 1);
+    assert_ptr_equal(rte_pktmbuf_mtod(m, void *), pkt[1].data);
+    assert_int_equal(m->data_len, 100 + (N - 2) * LEN);
+    assert_int_equal(gather_mbuf(m, got), 100 + (N - 2) * LEN);
+    assert_memory_equal(got, want, 100 + (N - 2) * LEN);
+    assert_int_equal(evpl_dpdk_stats_get(evpl, &st), 0);
+    assert_int_equal(st.tx_linearized, 1);
+    assert_int_equal(st.tx_reused, 1);
+    rte_pktmbuf_free(m);
+    evpl_iovecs_release(evpl, pkt, N);
+    evpl_iovec_release(evpl, &base);
+}
+
+/*
+ * Linearised into the first piece's own mbuf when the packet ends exactly
+ * at that buffer's last byte. Guards dpdk_glue/tx_linear.c's bound on the
+ * buffer's end in evpl_tx_gather_first().
+ */
+static void
+linearised_into_the_first_piece_up_to_its_last_byte(void **state)
+{
+    enum { N = EVPL_DPDK_MAX_SEGS + 1, LEN = 10 };
+    struct evpl       *evpl = ctx_of(state);
+    struct evpl_iovec  base, pkt[N];
+    struct rte_mbuf   *m;
+    unsigned int       len;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 1000, 0, 1, 0, &base), 1);
+    /* A first piece that leaves room for the others exactly. */
+    assert_int_equal(evpl_iovec_alloc(evpl, 1, 0, 1, 0, &pkt[0]), 1);
+    m   = evpl_test_mbuf(&pkt[0]);
+    len = (unsigned int) ((char *) m->buf_addr + m->buf_len -
+                          (char *) pkt[0].data) - (N - 1) * LEN;
+    evpl_iovec_release(evpl, &pkt[0]);
+    assert_int_equal(evpl_iovec_alloc(evpl, len, 0, 1, 0, &pkt[0]), 1);
+    m = evpl_test_mbuf(&pkt[0]);
+    ranges_of(&base, pkt + 1, N - 1, LEN);
+
+    assert_ptr_equal(evpl_dpdk_iovecs_to_mbuf(evpl, pkt, N, 0), m);
+    assert_int_equal(m->nb_segs, 1);
+    assert_int_equal(m->data_len, len + (N - 1) * LEN);
+    assert_int_equal(rte_pktmbuf_tailroom(m), 0);
+    rte_pktmbuf_free(m);
+    evpl_iovecs_release(evpl, pkt, N);
+    evpl_iovec_release(evpl, &base);
+}
+
+/*
+ * Linearised into the head of a received chain (refcnt 1, so its own):
+ * the packet is that mbuf alone, unlinked from the segments it was
+ * received with, nb_segs 1. Guards dpdk_glue/tx_linear.c's nb_segs and
+ * next in evpl_tx_gather_first().
+ */
+static void
+linearised_into_a_received_head_unlinks_it(void **state)
+{
+    enum { N = EVPL_DPDK_MAX_SEGS + 1, LEN = 10 };
+    struct evpl       *evpl = ctx_of(state);
+    struct evpl_iovec  base, rx[3], pkt[N];
+    struct rte_mbuf   *seg[3], *m;
+    unsigned int       k;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 1000, 0, 1, 0, &base), 1);
+    for (k = 0; k < 3; k++) {
+        assert_non_null(seg[k] = rte_pktmbuf_alloc(evpl_mempool(evpl)));
+        assert_non_null(rte_pktmbuf_append(seg[k], 300));
+        if (k > 0)
+            assert_int_equal(rte_pktmbuf_chain(seg[0], seg[k]), 0);
+    }
+    assert_int_equal(evpl_dpdk_mbuf_to_iovecs(evpl, seg[0], rx, 3), 3);
+    pkt[0] = rx[0];
+    ranges_of(&base, pkt + 1, N - 1, LEN);
+
+    assert_ptr_equal(m = evpl_dpdk_iovecs_to_mbuf(evpl, pkt, N, 0), seg[0]);
+    assert_int_equal(m->nb_segs, 1);
+    assert_null(m->next);
+    assert_int_equal(m->data_len, 300 + (N - 1) * LEN);
+    assert_int_equal(m->pkt_len, 300 + (N - 1) * LEN);
+    assert_int_equal(rte_mbuf_refcnt_read(m), 2);
+    assert_int_equal(rte_mbuf_refcnt_read(seg[1]), 1);
+    rte_pktmbuf_free(m);
+    evpl_iovecs_release(evpl, rx, 3);
+    evpl_iovecs_release(evpl, pkt + 1, N - 1);
+    evpl_iovec_release(evpl, &base);
+}
+
+/*
+ * A packet of 65535 bytes, the most one mbuf holds, is gathered into its
+ * first piece's own mbuf where that buffer holds it all: one segment.
+ * Guards dpdk_glue/tx_linear.c's length bound in evpl_tx_gather_first().
+ */
+static void
+linearised_into_the_first_piece_at_65535_bytes(void **state)
+{
+    enum { N = EVPL_DPDK_MAX_SEGS + 1, LEN = 10 };
+    struct rte_mempool *mp;
+    struct evpl        *e;
+    struct evpl_iovec   base, pkt[N];
+    struct rte_mbuf    *m;
+
+    (void) state;
+    assert_non_null(mp = rte_pktmbuf_pool_create("glue_64k", 4, 0, 0,
+                                                 UINT16_MAX, SOCKET_ID_ANY));
+    assert_non_null(e = evpl_create(&(struct evpl_config) { .pool = mp }));
+    assert_int_equal(evpl_iovec_alloc(e, 1000, 0, 1, 0, &base), 1);
+    /* The first piece from its buffer's first byte, the others' bytes
+     * left behind it. */
+    assert_non_null(m = rte_pktmbuf_alloc(mp));
+    assert_int_equal(m->buf_len, UINT16_MAX);
+    m->data_off = 0;
+    assert_non_null(rte_pktmbuf_append(m, UINT16_MAX - (N - 1) * LEN));
+    assert_int_equal(evpl_dpdk_mbuf_to_iovecs(e, m, pkt, 1), 1);
+    ranges_of(&base, pkt + 1, N - 1, LEN);
+
+    assert_ptr_equal(evpl_dpdk_iovecs_to_mbuf(e, pkt, N, 0), m);
+    assert_int_equal(m->nb_segs, 1);
+    assert_int_equal(m->data_len, UINT16_MAX);
+    assert_int_equal(m->pkt_len, UINT16_MAX);
+    rte_pktmbuf_free(m);
+    evpl_iovecs_release(e, pkt, N);
     evpl_iovec_release(e, &base);
     evpl_destroy(e);
     evpl_test_assert_pool_full(mp);
@@ -825,6 +1454,212 @@ rx_keeps_what_does_not_fit(void **state)
                      0);
 }
 
+/*
+ * Packets the receive keeps for a later call (chains that did not fit)
+ * are the context's, not the application's: evpl_dpdk_outstanding() does
+ * not count them, every segment of every kept packet. Guards the walk of
+ * dpdk_glue/rx.c's evpl_rx_store_foreach() (each kept packet, each of its
+ * segments), through which the context counts what it holds itself.
+ */
+static void
+kept_packets_are_not_outstanding(void **state)
+{
+    struct evpl                 *evpl = ctx_of(state);
+    struct evpl_dpdk_outstanding o0, o;
+    struct evpl_iovec            pkt[3], rxiov[8];
+    struct evpl_dpdk_pkt         tx = { pkt, 3 }, rx[2];
+    int                          i, k;
+
+    assert_true(evpl_dpdk_outstanding(evpl, &o0) >= 0);
+    /* Two packets of three own mbufs: chains of those mbufs. */
+    for (i = 0; i < 2; i++) {
+        for (k = 0; k < 3; k++)
+            assert_int_equal(evpl_iovec_alloc(evpl, 100, 0, 1, 0, &pkt[k]),
+                             1);
+        assert_int_equal(evpl_dpdk_tx_burst(evpl, ring_port, 0, &tx, 1,
+                                            EVPL_DPDK_TAKE_REF), 1);
+    }
+    /* Room for one iovec: neither fits; both are kept. */
+    errno = 0;
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, rx, 2, rxiov, 1),
+                     -1);
+    assert_int_equal(errno, ENOSPC);
+    assert_true(evpl_dpdk_outstanding(evpl, &o) >= 0);
+    assert_int_equal(o.mbufs, o0.mbufs);
+    assert_int_equal(o.refs, o0.refs);
+
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, rx, 2, rxiov, 8),
+                     2);
+    assert_int_equal(rx[0].niov + rx[1].niov, 6);
+    assert_true(evpl_dpdk_outstanding(evpl, &o) >= 0);
+    assert_int_equal(o.mbufs, o0.mbufs + 6);
+    evpl_iovecs_release(evpl, rxiov, 6);
+    assert_true(evpl_dpdk_outstanding(evpl, &o) >= 0);
+    assert_int_equal(o.mbufs, o0.mbufs);
+}
+
+/* ---- the order and bounds of a receive that delivers kept packets ---- */
+
+/* One packet of nseg own segments of 100 bytes through the ring, and n
+ * packets of one own segment each after it. */
+static void
+ring_send(struct evpl *evpl, int nseg, int n)
+{
+    struct evpl_iovec    v[8];
+    struct evpl_dpdk_pkt p = { v, nseg };
+    int                  i, k;
+
+    for (k = 0; k < nseg; k++)
+        assert_int_equal(evpl_iovec_alloc(evpl, 100, 0, 1, 0, &v[k]), 1);
+    if (nseg > 0)
+        assert_int_equal(evpl_dpdk_tx_burst(evpl, ring_port, 0, &p, 1,
+                                            EVPL_DPDK_TAKE_REF), 1);
+    for (i = 0; i < n; i++) {
+        assert_int_equal(evpl_iovec_alloc(evpl, 50 + i, 0, 1, 0, &v[0]), 1);
+        p.niov = 1;
+        assert_int_equal(evpl_dpdk_tx_burst(evpl, ring_port, 0, &p, 1,
+                                            EVPL_DPDK_TAKE_REF), 1);
+    }
+}
+
+/* Receive and release the n packets left in the ring, and no more. */
+static void
+receive_rest(struct evpl *evpl, int n)
+{
+    struct evpl_iovec    rxiov[8];
+    struct evpl_dpdk_pkt rx[8];
+    int                  got = 0, r, i, spins = 0;
+
+    while (got < n) {
+        r = evpl_dpdk_rx_burst(evpl, ring_port, 0, rx, 8, rxiov, 8);
+        assert_true(r >= 0);
+        assert_true(++spins < 1000000);
+        for (i = 0; i < r; i++)
+            evpl_iovecs_release(evpl, rx[i].iov, rx[i].niov);
+        got += r;
+    }
+    assert_int_equal(got, n);
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, rx, 8, rxiov, 8),
+                     0);
+}
+
+/*
+ * A kept chain that does not fit the iovecs holds back the packets kept
+ * behind it for its queue, and the driver's: nothing is delivered ahead of
+ * it (ENOSPC), and with room it comes first. Guards dpdk_glue/rx.c's
+ * evpl_dpdk_rx_burst_flags(): the waiting (and blocked) a kept packet that
+ * does not fit sets, and the driver asked only when nothing is waiting.
+ */
+static void
+kept_chain_that_does_not_fit_holds_back_its_queue(void **state)
+{
+    struct evpl          *evpl = ctx_of(state);
+    struct evpl_iovec     rxiov[8];
+    struct evpl_dpdk_pkt  rx[4];
+
+    ring_send(evpl, 3, 1);
+    /* No iovec: both kept. */
+    errno = 0;
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, rx, 4, rxiov, 0),
+                     -1);
+    assert_int_equal(errno, ENOSPC);
+    /* One more behind them in the ring, which would fit as well. */
+    ring_send(evpl, 0, 1);
+    errno = 0;
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, rx, 4, rxiov, 2),
+                     -1);
+    assert_int_equal(errno, ENOSPC);
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, rx, 4, rxiov, 8),
+                     3);
+    assert_int_equal(rx[0].niov, 3);
+    assert_int_equal(rx[1].niov, 1);
+    assert_int_equal(rx[1].iov[0].length, 50);
+    assert_int_equal(rx[2].iov[0].length, 50);
+    evpl_iovecs_release(evpl, rxiov, 5);
+}
+
+/*
+ * A receive that delivers a kept packet asks the driver only for what pkts
+ * can still hold, and not at all once the kept packets filled it (a
+ * driver's burst of 0 would still run the port's callbacks): nb_pkts
+ * packets at most. Guards evpl_dpdk_rx_burst_flags()'s request to the
+ * driver (nb_pkts - n, and only when more than 0) (dpdk_glue/rx.c).
+ */
+static void
+receive_after_kept_asks_only_for_what_pkts_holds(void **state)
+{
+    struct evpl                        *evpl = ctx_of(state);
+    struct evpl_iovec                   rxiov[16];
+    struct {
+        struct evpl_dpdk_pkt p[2];
+        struct evpl_dpdk_pkt after[4];
+    }                                   rx;
+    const struct rte_eth_rxtx_callback *cb;
+    unsigned int                        rx_calls = 0;
+
+    memset(&rx, 0, sizeof(rx));
+    assert_non_null(cb = rte_eth_add_rx_callback(ring_port, 0,
+                                                 evpl_test_count_rx,
+                                                 &rx_calls));
+    /* A chain, kept. */
+    ring_send(evpl, 3, 0);
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, rx.p, 1, rxiov,
+                                        0), -1);
+    /* It fills pkts: the driver is not called. */
+    rx_calls = 0;
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, rx.p, 1, rxiov,
+                                        16), 1);
+    assert_int_equal(rx.p[0].niov, 3);
+    assert_int_equal(rx_calls, 0);
+    evpl_iovecs_release(evpl, rxiov, 3);
+    assert_int_equal(rte_eth_remove_rx_callback(ring_port, 0, cb), 0);
+    rte_free((void *) cb);
+
+    /* A chain, kept, three more behind it; room for two packets: the
+     * kept one and the first behind it. */
+    ring_send(evpl, 3, 3);
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, rx.p, 1, rxiov,
+                                        0), -1);
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, rx.p, 2, rxiov,
+                                        16), 2);
+    assert_int_equal(rx.p[0].niov, 3);
+    assert_int_equal(rx.p[1].iov[0].length, 50);
+    assert_null(rx.after[0].iov);
+    evpl_iovecs_release(evpl, rxiov, 4);
+    receive_rest(evpl, 2);
+}
+
+/*
+ * A receive that delivers a kept packet fills no iovec past max_iov with
+ * the driver's packets: those that no longer fit are kept. Guards the room
+ * evpl_dpdk_rx_burst_flags() gives evpl_rx_singles() (max_iov - used)
+ * (dpdk_glue/rx.c).
+ */
+static void
+receive_after_kept_fills_no_iovec_past_max_iov(void **state)
+{
+    struct evpl          *evpl = ctx_of(state);
+    struct evpl_dpdk_pkt  rx[4];
+    struct {
+        struct evpl_iovec iov[4];
+        struct evpl_iovec after[4];
+    }                     a;
+
+    memset(&a, 0, sizeof(a));
+    ring_send(evpl, 3, 0);
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, rx, 1, a.iov, 0),
+                     -1);
+    ring_send(evpl, 0, 2);
+    /* The kept chain's 3 iovecs and one single fill the 4. */
+    assert_int_equal(evpl_dpdk_rx_burst(evpl, ring_port, 0, rx, 4, a.iov, 4),
+                     2);
+    assert_int_equal(rx[0].niov, 3);
+    assert_ptr_equal(rx[1].iov, &a.iov[3]);
+    assert_null(a.after[0].data);
+    evpl_iovecs_release(evpl, a.iov, 4);
+    receive_rest(evpl, 1);
+}
+
 static void
 destroy_frees_kept_packets(void **state)
 {
@@ -893,6 +1728,38 @@ null_port_linearizes_chains(void **state)
     evpl_iovec_release(evpl, &base);
 }
 
+/*
+ * On a port that takes no chains (one segment), a packet of one non-empty
+ * iovec behind an empty one, which goes to the general build, is sent as
+ * that iovec's own mbuf: a chain of exactly the port's one segment, not
+ * linearised. Guards evpl_tx_chain_any()'s count of the segments slab
+ * ranges add, which starts from 0 (dpdk_glue/tx_chain.c).
+ */
+static void
+null_port_takes_one_piece_behind_an_empty_one_as_is(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_iovec      pkt[2];
+    struct evpl_dpdk_pkt   tx = { pkt, 2 };
+    struct evpl_dpdk_stats st;
+    unsigned int           free0;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 10, 0, 1, 0, &pkt[0]), 1);
+    evpl_iovec_set_length(&pkt[0], 0);
+    assert_int_equal(evpl_iovec_alloc(evpl, 1000, 0, 1, 0, &pkt[1]), 1);
+    free0 = free_count(state);
+    evpl_dpdk_stats_reset(evpl);
+    assert_int_equal(evpl_dpdk_tx_burst(evpl, null_port, 0, &tx, 1,
+                                        EVPL_DPDK_TAKE_REF), 1);
+    assert_int_equal(evpl_dpdk_stats_get(evpl, &st), 0);
+    assert_int_equal(st.tx_pkts, 1);
+    assert_int_equal(st.tx_segs, 1);
+    assert_int_equal(st.tx_reused, 1);
+    assert_int_equal(st.tx_linearized, 0);
+    /* Both mbufs back: the sent one, and the empty iovec's given up. */
+    assert_int_equal(free_count(state), free0 + 2);
+}
+
 static void
 null_port_too_large_for_one_mbuf(void **state)
 {
@@ -916,6 +1783,43 @@ null_port_too_large_for_one_mbuf(void **state)
                                         EVPL_DPDK_TAKE_REF), 0);
     evpl_dpdk_stats_get(evpl, &st);
     assert_int_equal(st.tx_dropped, 1);
+}
+
+/*
+ * On a port that takes one segment, a packet to be copied whole is sent
+ * when it fills one fresh mbuf behind its headroom exactly, and refused,
+ * nothing copied, at one byte more. Guards dpdk_glue/tx_linear.c's bound
+ * on what the port's fresh mbufs hold (evpl_tx_linear_room()).
+ */
+static void
+null_port_linearises_up_to_one_full_mbuf(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    uint32_t               room = rte_pktmbuf_data_room_size(
+                                      evpl_mempool(evpl)) -
+                                  RTE_PKTMBUF_HEADROOM;
+    struct evpl_iovec      base, pkt[2];
+    struct evpl_dpdk_pkt   tx = { pkt, 2 };
+    struct evpl_dpdk_stats st;
+    unsigned int           more, free0;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 1000, 0, 1, 0, &base), 1);
+    for (more = 0; more < 2; more++) {
+        /* A shared first piece: nothing to gather into. */
+        evpl_iovec_clone_segment(&pkt[0], &base, 0, 300);
+        assert_int_equal(evpl_iovec_alloc(evpl, room - 300 + more, 0, 1, 0,
+                                          &pkt[1]), 1);
+        free0 = rte_mempool_avail_count(evpl_mempool(evpl));
+        evpl_dpdk_stats_reset(evpl);
+        assert_int_equal(evpl_dpdk_tx_burst(evpl, null_port, 0, &tx, 1, 0),
+                         more ? 0 : 1);
+        assert_int_equal(evpl_dpdk_stats_get(evpl, &st), 0);
+        assert_int_equal(st.tx_linearized, more ? 0 : 1);
+        assert_int_equal(st.tx_segs, more ? 0 : 1);
+        assert_int_equal(rte_mempool_avail_count(evpl_mempool(evpl)), free0);
+        evpl_iovecs_release(evpl, pkt, 2);
+    }
+    evpl_iovec_release(evpl, &base);
 }
 
 static void
@@ -1059,17 +1963,36 @@ static const struct CMUnitTest cases[] = {
     CASE(many_iovecs_are_linearized),
     CASE(take_ref_of_65_iovecs_gives_each_up_once),
     CASE(packet_over_4_gib_is_emsgsize),
+    CASE(packet_past_65535_mbufs_is_emsgsize),
     CASE(shared_iovec_on_a_pinned_buffer_is_copied),
     CASE(conversion_failure_leaves_iovecs_untouched),
+    CASE(pending_copies_fill_the_headroom_exactly),
+    CASE(small_copy_fills_the_tailroom_exactly),
+    CASE(pinned_piece_undoes_the_build_before_the_copy),
+    CASE(general_build_counts_each_kind_of_segment),
+    CASE(general_build_clears_the_heads_transmit_fields),
+    CASE(pending_copies_without_an_mbuf_fail_the_packet),
+    CASE(linearised_packet_fills_fresh_mbufs),
+    CASE(linearising_out_of_mbufs_gives_back_what_it_took),
+    CASE(linearised_into_the_first_own_piece_behind_an_empty_one),
+    CASE(linearised_into_the_first_piece_up_to_its_last_byte),
+    CASE(linearised_into_a_received_head_unlinks_it),
+    CASE(linearised_into_the_first_piece_at_65535_bytes),
     CASE(conversion_bad_arguments),
     CASE(loopback_single_packets_take_ref),
     CASE(loopback_single_packets_keep_ref),
     CASE(loopback_bursts_take_ref),
     CASE(loopback_bursts_keep_ref),
     CASE(rx_keeps_what_does_not_fit),
+    CASE(kept_packets_are_not_outstanding),
+    CASE(kept_chain_that_does_not_fit_holds_back_its_queue),
+    CASE(receive_after_kept_asks_only_for_what_pkts_holds),
+    CASE(receive_after_kept_fills_no_iovec_past_max_iov),
     CASE(destroy_frees_kept_packets),
     CASE(null_port_linearizes_chains),
+    CASE(null_port_takes_one_piece_behind_an_empty_one_as_is),
     CASE(null_port_too_large_for_one_mbuf),
+    CASE(null_port_linearises_up_to_one_full_mbuf),
     CASE(unsent_packets_follow_flags),
     CASE(port_reconfigured_by_the_application),
 };

@@ -98,6 +98,35 @@ shared_flag_marks_every_iovec(void **state)
     release_all(evpl, pkts, 8);
 }
 
+/*
+ * A packet of several segments received as SHARED into exactly the iovecs
+ * left marks its own iovecs and writes nothing past them: the caller's
+ * array ends where max_iov says. Guards the bound of the flag loop in
+ * dpdk_glue/rx.c's evpl_rx_wrap().
+ */
+static void
+shared_flag_marks_nothing_past_the_packet(void **state)
+{
+    static const unsigned int segs[] = { 100, 200, 300 };
+    struct evpl              *evpl = ctx_of(state);
+    struct evpl_dpdk_pkt      pkt;
+    struct {
+        struct evpl_iovec iov[3];
+        struct evpl_iovec after;
+    }                         a;
+    int                       k;
+
+    memset(&a, 0, sizeof(a));
+    send_packets(evpl, 1, segs, 3);
+    receive(evpl, &pkt, 1, a.iov, 3, EVPL_IOVEC_FLAG_SHARED);
+    assert_ptr_equal(pkt.iov, a.iov);
+    assert_int_equal(pkt.niov, 3);
+    for (k = 0; k < 3; k++)
+        assert_true(a.iov[k].flags & EVPL_IOVEC_FLAG_SHARED);
+    assert_int_equal(a.after.flags, 0);
+    release_all(evpl, &pkt, 1);
+}
+
 static void
 zero_flags_deliver_local_iovecs(void **state)
 {
@@ -112,6 +141,36 @@ zero_flags_deliver_local_iovecs(void **state)
     for (i = 0; i < 4; i++)
         assert_false(pkts[i].iov[0].flags & EVPL_IOVEC_FLAG_SHARED);
     release_all(evpl, pkts, 4);
+}
+
+/*
+ * evpl_dpdk_rx_burst() is evpl_dpdk_rx_burst_flags() with no flag: LOCAL
+ * iovecs, a single packet's and a chain's. Guards the flags it passes
+ * (dpdk_glue/rx.c).
+ */
+static void
+plain_receive_delivers_local_iovecs(void **state)
+{
+    static const unsigned int one[] = { 64 }, three[] = { 64, 64, 64 };
+    struct evpl              *evpl = ctx_of(state);
+    struct evpl_dpdk_pkt      pkts[2];
+    struct evpl_iovec         iov[4];
+    int                       got = 0, r, k, spins = 0;
+
+    send_packets(evpl, 1, one, 1);
+    send_packets(evpl, 1, three, 3);
+    while (got < 2) {
+        r = evpl_dpdk_rx_burst(evpl, ring_port, 0, &pkts[got],
+                               (uint16_t) (2 - got),
+                               got ? &iov[1] : iov, got ? 3 : 4);
+        assert_true(r >= 0);
+        assert_true(++spins < 1000000);
+        got += r;
+    }
+    assert_int_equal(pkts[0].niov + pkts[1].niov, 4);
+    for (k = 0; k < 4; k++)
+        assert_false(iov[k].flags & EVPL_IOVEC_FLAG_SHARED);
+    release_all(evpl, pkts, 2);
 }
 
 static void
@@ -270,7 +329,9 @@ kept_empty_packet_is_delivered_with_no_iovec(void **state)
 
 static const struct CMUnitTest cases[] = {
     CASE(shared_flag_marks_every_iovec),
+    CASE(shared_flag_marks_nothing_past_the_packet),
     CASE(zero_flags_deliver_local_iovecs),
+    CASE(plain_receive_delivers_local_iovecs),
     CASE(unknown_flags_are_einval_and_receive_nothing),
     CASE(kept_packet_takes_the_delivering_calls_flags),
     CASE(shared_iovecs_are_released_on_another_lcore),

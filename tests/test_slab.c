@@ -1553,6 +1553,133 @@ range_becomes_attached_mbufs(void **state)
     evpl_iovec_release(evpl, &v);
 }
 
+/*
+ * A slab range as the last piece of a packet of the general build, sent
+ * with TAKE_REF, moves its reference into its mbuf rather than taking one
+ * and giving its own up: at a slab count of 65535 it is sent, the count
+ * unchanged until the mbuf is freed. Guards evpl_tx_build()'s move of the
+ * last piece's reference (dpdk_glue/tx_chain.c): taking one aborts there.
+ */
+static void
+last_range_of_a_chain_moves_its_reference(void **state)
+{
+    struct evpl       *evpl = ctx_of(state);
+    struct evpl_iovec *v    = calloc(UINT16_MAX, sizeof(*v));
+    struct evpl_iovec  pkt[3];
+    struct rte_mbuf   *m;
+    int                i;
+
+    assert_non_null(v);
+    assert_int_equal(evpl_iovec_alloc(evpl, 100000, 0, 1, 0, &v[0]), 1);
+    /* The context may hold a reference of its own on the slab. */
+    for (i = 1; slab_refcnt(&v[0]) < UINT16_MAX; i++)
+        evpl_iovec_clone_segment(&v[i], &v[0], 0, 1000);
+    /* Two own pieces, then the last clone: one attached mbuf. */
+    assert_int_equal(evpl_iovec_alloc(evpl, 100, 0, 1, 0, &pkt[0]), 1);
+    assert_int_equal(evpl_iovec_alloc(evpl, 100, 0, 1, 0, &pkt[1]), 1);
+    pkt[2] = v[--i];
+
+    assert_non_null(m = evpl_dpdk_iovecs_to_mbuf(evpl, pkt, 3,
+                                                 EVPL_DPDK_TAKE_REF));
+    assert_int_equal(m->nb_segs, 3);
+    assert_true(RTE_MBUF_HAS_EXTBUF(m->next->next));
+    assert_int_equal(slab_refcnt(&v[0]), UINT16_MAX);
+    rte_pktmbuf_free(m);
+    assert_int_equal(slab_refcnt(&v[0]), UINT16_MAX - 1);
+    evpl_iovecs_release(evpl, v, i);
+    free(v);
+}
+
+/*
+ * A slab range among other pieces, whose attached mbuf the pool cannot
+ * give, fails the packet with ENOMEM, the iovecs and the slab's count as
+ * they came, with or without TAKE_REF. Guards evpl_tx_build()'s "goto
+ * nomem" after a slab range's attach (dpdk_glue/tx_chain.c): without it
+ * the packet went out without the range's bytes.
+ */
+static void
+range_in_a_chain_out_of_mbufs_fails_the_packet(void **state)
+{
+    enum { POOL_N = 8 };
+    struct rte_mempool *mp;
+    struct rte_mbuf    *held[64];
+    struct evpl        *e;
+    struct evpl_iovec   v, pkt[3], before[3];
+    unsigned int        n, refs;
+    int                 take;
+
+    (void) state;
+    e = evpl_test_ctx_on_own_pool("ext_chain_nomem", POOL_N, NULL, &mp);
+    assert_int_equal(evpl_iovec_alloc(e, 100000, 0, 1, 0, &v), 1);
+    assert_int_equal(evpl_iovec_alloc(e, 100, 0, 1, 0, &pkt[0]), 1);
+    assert_int_equal(evpl_iovec_alloc(e, 100, 0, 1, 0, &pkt[1]), 1);
+    evpl_iovec_clone_segment(&pkt[2], &v, 0, 1000);
+    memcpy(before, pkt, sizeof(pkt));
+    refs = slab_refcnt(&v);
+    n    = evpl_test_pool_drain(mp, held, 64);
+    for (take = 0; take < 2; take++) {
+        errno = 0;
+        assert_null(evpl_dpdk_iovecs_to_mbuf(e, pkt, 3, take ?
+                                             EVPL_DPDK_TAKE_REF : 0));
+        assert_int_equal(errno, ENOMEM);
+        assert_memory_equal(pkt, before, sizeof(pkt));
+        assert_int_equal(slab_refcnt(&v), refs);
+        assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&pkt[0])), 1);
+        assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&pkt[1])), 1);
+    }
+    rte_mempool_put_bulk(mp, (void **) held, n);
+    evpl_iovecs_release(e, pkt, 3);
+    evpl_iovec_release(e, &v);
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+}
+
+/*
+ * The general build makes at most 64 segments (EVPL_DPDK_MAX_SEGS), a slab
+ * range one per 65535 bytes, and copies a packet that would need more
+ * whole: own pieces and a range of five segments in 64 segments exactly
+ * are sent as that chain; one own piece more is linearised. Guards
+ * evpl_tx_chain_any()'s count of the segments the slab ranges add and its
+ * bound (dpdk_glue/tx_chain.c).
+ */
+static void
+ranges_segments_count_against_the_chains_64(void **state)
+{
+    enum { OWN = EVPL_DPDK_MAX_SEGS - 4, RANGE = 4 * 65535 + 1 };
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_iovec      v, pkt[OWN + 1];
+    struct evpl_dpdk_stats st;
+    struct rte_mbuf       *m, *seg;
+    int                    extra, k;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, 300000, 0, 1, 0, &v), 1);
+    for (extra = 0; extra < 2; extra++) {
+        /* OWN - 1 + extra own pieces, then the range. */
+        for (k = 0; k < OWN - 1 + extra; k++)
+            assert_int_equal(evpl_iovec_alloc(evpl, 100, 0, 1, 0, &pkt[k]),
+                             1);
+        evpl_iovec_clone_segment(&pkt[k], &v, 0, RANGE);
+        evpl_dpdk_stats_reset(evpl);
+        assert_non_null(m = evpl_dpdk_iovecs_to_mbuf(evpl, pkt, k + 1, 0));
+        assert_int_equal(m->pkt_len, 100 * k + RANGE);
+        assert_int_equal(evpl_dpdk_stats_get(evpl, &st), 0);
+        assert_int_equal(st.tx_linearized, (uint64_t) extra);
+        if (!extra) {
+            assert_int_equal(m->nb_segs, EVPL_DPDK_MAX_SEGS);
+            assert_int_equal(st.tx_reused, OWN - 1);
+            assert_int_equal(st.tx_ext, 1);
+        } else {
+            for (seg = m; seg != NULL; seg = seg->next)
+                assert_true(RTE_MBUF_DIRECT(seg));
+            assert_int_equal(st.tx_ext, 0);
+        }
+        rte_pktmbuf_free(m);
+        evpl_iovecs_release(evpl, pkt, k + 1);
+    }
+    evpl_iovec_release(evpl, &v);
+}
+
 /* Small slab ranges are copied, as small shared mbuf ranges are. */
 static void
 small_range_is_copied(void **state)
@@ -1889,6 +2016,9 @@ static const struct CMUnitTest cases[] = {
     CASE(outstanding_counts_slabs),
     CASE(config_slab_fields),
     CASE(range_becomes_attached_mbufs),
+    CASE(last_range_of_a_chain_moves_its_reference),
+    CASE(range_in_a_chain_out_of_mbufs_fails_the_packet),
+    CASE(ranges_segments_count_against_the_chains_64),
     CASE(small_range_is_copied),
     CASE(ranges_through_net_ring),
     CASE(one_mebibyte_range_in_17_segments),

@@ -10,11 +10,12 @@
  *  - a slab range is counted as attached to a slab, not as indirect;
  *  - what the driver did not take is given up through the library's own
  *    release, in the flat burst too;
- *  - the flat receive grows the kept-packet store on its own.
+ *  - the flat receive grows the kept-packet store on its own; the store
+ *    grows as often as it fills and gives back each array it outgrows.
  * net_ring0 is a loopback (what is sent comes back as the same mbufs);
  * net_null0 frees what it is sent and, while refuse is set, takes
- * nothing (a TX callback). Every case ends with the pools' free counts
- * where they were.
+ * nothing (a TX callback); net_null1 is one more queue to receive from.
+ * Every case ends with the pools' free counts where they were.
  */
 
 #define _GNU_SOURCE
@@ -29,7 +30,7 @@
 
 #include "common.h"
 
-static uint16_t ring_port, null_port;
+static uint16_t ring_port, null_port, null2_port;
 
 static int refuse;
 
@@ -663,28 +664,59 @@ flat_receive_grows_the_store(void **state)
 }
 
 /*
- * This program defines rte_malloc_socket(): an executable's definition
- * interposes on the library's call through its PLT. While armed (on this
- * thread) it refuses the kept-packet store's memory ("evpl_rx_keep",
- * dpdk_glue/rx.c) and counts the refusals.
+ * This program defines rte_malloc_socket() and rte_free(): an
+ * executable's definition interposes on the library's call through its
+ * PLT. While armed (on this thread) the first refuses the kept-packet
+ * store's memory ("evpl_rx_keep", dpdk_glue/rx.c) and counts the
+ * refusals; always, the arrays it gives the store are counted, and their
+ * frees.
  */
 static __thread int          store_nomem;
 static __thread unsigned int store_refused;
+static void                 *store_live[8];
+static unsigned int          store_allocs, store_frees;
 
 void *
 rte_malloc_socket(const char *type, size_t size, unsigned int align,
                   int socket)
 {
     static void *(*real)(const char *, size_t, unsigned int, int);
+    int          store = type != NULL && strcmp(type, "evpl_rx_keep") == 0;
+    void        *p;
+    unsigned int k;
 
-    if (store_nomem && type != NULL && strcmp(type, "evpl_rx_keep") == 0) {
+    if (store && store_nomem) {
         store_refused++;
         rte_errno = ENOMEM;
         return NULL;
     }
     if (real == NULL)
         *(void **) &real = dlsym(RTLD_NEXT, "rte_malloc_socket");
-    return real(type, size, align, socket);
+    p = real(type, size, align, socket);
+    if (store && p != NULL) {
+        store_allocs++;
+        for (k = 0; k < RTE_DIM(store_live) && store_live[k] != NULL; k++)
+            ;
+        assert_true(k < RTE_DIM(store_live));
+        store_live[k] = p;
+    }
+    return p;
+}
+
+void
+rte_free(void *p)
+{
+    static void (*real)(void *);
+    unsigned int k;
+
+    for (k = 0; p != NULL && k < RTE_DIM(store_live); k++)
+        if (store_live[k] == p) {
+            store_live[k] = NULL;
+            store_frees++;
+        }
+    if (real == NULL)
+        *(void **) &real = dlsym(RTLD_NEXT, "rte_free");
+    real(p);
 }
 
 /*
@@ -741,6 +773,60 @@ receive_without_memory_for_the_store_takes_nothing(void **state)
     evpl_iovecs_release(evpl, back, N);
 }
 
+/*
+ * The kept-packet store grows each time it is full and another queue's
+ * receive needs room, and gives back each array it outgrows, the last
+ * when the context is destroyed: packets kept for three queues (the
+ * ring's, net_null0's, net_null1's) make it grow twice, two arrays, both
+ * freed, and the first queue's packets come back whole and in order.
+ * Guards dpdk_glue/rx.c's evpl_rx_keep_grow() (the new array and its
+ * capacity taken; the old one freed unless it is the context's own) and
+ * evpl_rx_store_fini()'s free of the last.
+ */
+static void
+store_grows_twice_and_gives_each_array_back(void **state)
+{
+    enum { N = EVPL_DPDK_RX_BURST_MAX };
+    struct evpl         *e = evpl_create(NULL);
+    struct evpl_iovec    v[N], back[N];
+    struct evpl_dpdk_pkt p[N];
+    int                  i;
+
+    (void) state;
+    assert_non_null(e);
+    for (i = 0; i < N; i++) {
+        assert_int_equal(evpl_iovec_alloc(e, 80, 0, 1, 0, &v[i]), 1);
+        evpl_test_fill(v[i].data, 80, (unsigned int) i);
+        p[i] = (struct evpl_dpdk_pkt) { &v[i], 1 };
+    }
+    assert_int_equal(evpl_dpdk_tx_burst(e, ring_port, 0, p, N,
+                                        EVPL_DPDK_TAKE_REF), N);
+    store_allocs = 0;
+    store_frees  = 0;
+    /* No iovec to deliver into: all N kept, the context's own array full. */
+    errno = 0;
+    assert_int_equal(evpl_dpdk_rx_burst(e, ring_port, 0, p, N, back, 0), -1);
+    assert_int_equal(errno, ENOSPC);
+    assert_int_equal(store_allocs, 0);
+    /* Another queue: room for 8 more, then, past what that gave, for N. */
+    assert_int_equal(evpl_dpdk_rx_burst(e, null_port, 0, p, 8, back, 0), -1);
+    assert_int_equal(store_allocs, 1);
+    assert_int_equal(evpl_dpdk_rx_burst(e, null2_port, 0, p, N, back, 0),
+                     -1);
+    assert_int_equal(store_allocs, 2);
+    assert_int_equal(store_frees, 1);
+
+    assert_int_equal(evpl_dpdk_rx_burst(e, ring_port, 0, p, N, back, N), N);
+    for (i = 0; i < N; i++) {
+        assert_int_equal(p[i].niov, 1);
+        assert_true(evpl_test_check(p[i].iov[0].data, 80, (unsigned int) i));
+    }
+    evpl_iovecs_release(e, back, N);
+    /* The null ports' packets are still kept: destroy frees them. */
+    evpl_destroy(e);
+    assert_int_equal(store_frees, 2);
+}
+
 static const struct CMUnitTest cases[] = {
     CASE(one_buffer_at_every_distance_and_place),
     CASE(short_bursts_send_what_fits),
@@ -752,9 +838,12 @@ static const struct CMUnitTest cases[] = {
     CASE(flat_untaken_global_stays_with_its_owner),
     CASE(flat_receive_grows_the_store),
     CASE(receive_without_memory_for_the_store_takes_nothing),
+    CASE(store_grows_twice_and_gives_each_array_back),
 };
 
 EVPL_TEST_MAIN("tx_engine", cases,
-               .eal.vdevs = EVPL_TEST_LIST("net_ring0", "net_null0"),
-               .ports = EVPL_TEST_PORTS(&ring_port, &null_port),
+               .eal.vdevs = EVPL_TEST_LIST("net_ring0", "net_null0",
+                                           "net_null1"),
+               .ports = EVPL_TEST_PORTS(&ring_port, &null_port,
+                                        &null2_port),
                .set_up = set_up)

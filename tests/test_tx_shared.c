@@ -8,7 +8,8 @@
  * one get from the pool. Seen where the driver sees them: a TX callback on
  * net_null0 records each packet. Every case runs on LOCAL and SHARED
  * iovecs, with and without TAKE_REF where that matters, and ends with the
- * pools' free counts where they were.
+ * pools' free counts where they were. The pool that counts its gets also
+ * fails one of them for the chain builder's copies (dpdk_glue/tx_chain.c).
  */
 
 #include <errno.h>
@@ -520,6 +521,10 @@ out_of_mbufs_changes_nothing(void **state)
 
 static unsigned int dequeues;
 
+/* Not 0: the dequeue of that number (counting as dequeues does) fails, as
+ * a pool empty for a moment would. */
+static unsigned int fail_dequeue;
+
 /* Found once: every operation of the counting pool goes through it. */
 static const struct rte_mempool_ops *
 ring_ops(void)
@@ -554,7 +559,8 @@ counting_enqueue(struct rte_mempool *mp, void *const *objs, unsigned int n)
 static int
 counting_dequeue(struct rte_mempool *mp, void **objs, unsigned int n)
 {
-    dequeues++;
+    if (++dequeues == fail_dequeue)
+        return -ENOBUFS;
     return ring_ops()->dequeue(mp, objs, n);
 }
 
@@ -719,6 +725,52 @@ burst_short_of_mbufs_sends_what_it_can(void **state)
     rte_mempool_free(mp);
 }
 
+/*
+ * A small copy waiting in front of an attached range fails the packet with
+ * ENOMEM, the iovecs as they came, when the pool has no mbuf for it at
+ * that moment, even though it has one again for the range's indirect mbuf
+ * right after: the copy's bytes belong in front of the range, nowhere
+ * else. Guards evpl_tx_build()'s "goto nomem" after the flush before an
+ * indirect segment (dpdk_glue/tx_chain.c): without it the build goes on
+ * and puts the copy behind the range, in the next own mbuf's headroom.
+ */
+static void
+pending_copy_without_an_mbuf_fails_before_an_attached_range(void **state)
+{
+    struct rte_mempool *mp;
+    struct evpl        *evpl;
+    struct evpl_iovec   base, pkt[3], before[3];
+    uint16_t            base_ref;
+
+    RTE_SET_USED(state);
+    evpl = counted_ctx("tx_shared_flush", 63, &mp);
+    assert_int_equal(evpl_iovec_alloc(evpl, 2000, 0, 1, 0, &base), 1);
+    evpl_iovec_clone_segment(&pkt[0], &base, 0, 10);
+    evpl_iovec_clone_segment(&pkt[1], &base, 100, 1500);
+    assert_int_equal(evpl_iovec_alloc(evpl, 500, 0, 1, 0, &pkt[2]), 1);
+    memcpy(before, pkt, sizeof(pkt));
+    base_ref = rte_mbuf_refcnt_read(evpl_test_mbuf(&base));
+
+    dequeues     = 0;
+    fail_dequeue = 1;
+    errno        = 0;
+    assert_null(evpl_dpdk_iovecs_to_mbuf(evpl, pkt, 3, 0));
+    fail_dequeue = 0;
+    assert_int_equal(errno, ENOMEM);
+    /* Nothing asked for after the copy's mbuf. */
+    assert_int_equal(dequeues, 1);
+    assert_memory_equal(pkt, before, sizeof(pkt));
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&base)), base_ref);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&pkt[2])), 1);
+    assert_int_equal(rte_mempool_avail_count(mp), 61);
+
+    evpl_iovecs_release(evpl, pkt, 3);
+    evpl_iovec_release(evpl, &base);
+    assert_int_equal(rte_mempool_avail_count(mp), 63);
+    evpl_destroy(evpl);
+    rte_mempool_free(mp);
+}
+
 /* Shared packets, copied and attached, among exclusive ones and chains,
  * through net_ring0 and back: each arrives whole and in order. */
 static void
@@ -811,6 +863,7 @@ static const struct CMUnitTest cases[] = {
     CASE(burst_takes_its_fresh_mbufs_in_one_get),
     CASE(burst_stopped_early_gives_back_its_spare_mbufs),
     CASE(burst_short_of_mbufs_sends_what_it_can),
+    CASE(pending_copy_without_an_mbuf_fails_before_an_attached_range),
     CASE(mixed_burst_round_trips),
 };
 
