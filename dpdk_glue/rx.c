@@ -233,10 +233,12 @@ evpl_dpdk_rx_burst_flags(
         s->kept = k;
     }
 
-    /* Ask the driver for no more than could be kept if they do not fit. */
-    want = evpl_rx_keep_room(s, RTE_MIN((unsigned int) (nb_pkts - n),
-                                           EVPL_DPDK_RX_BURST_MAX));
-    if (!waiting && want > 0) {
+    /* Ask the driver for no more than could be kept if they do not fit;
+     * a queue held back by its kept packets asks for nothing, nor grows
+     * the store for it. */
+    if (!waiting &&
+        (want = evpl_rx_keep_room(s, RTE_MIN((unsigned int) (nb_pkts - n),
+                                             EVPL_DPDK_RX_BURST_MAX))) > 0) {
         got = rte_eth_rx_burst(port_id, queue_id, rx, (uint16_t) want);
         i   = evpl_rx_singles(evpl, rx, RTE_MIN(got, max_iov - used),
                               &pkts[n], &iov[used], flags);

@@ -89,9 +89,11 @@ evpl_dpdk_rx_burst_flat(
         blocked = evpl_rx_flat_kept(s, port_id, queue_id, iov, nb_pkts,
                                     flags_hi, &n);
 
-    want = evpl_rx_keep_room(s, RTE_MIN((unsigned int) (nb_pkts - n),
-                                        EVPL_DPDK_RX_BURST_MAX));
-    if (!blocked && want > 0) {
+    /* A queue held back by its kept packets asks the driver for nothing,
+     * nor grows the store for it. */
+    if (!blocked &&
+        (want = evpl_rx_keep_room(s, RTE_MIN((unsigned int) (nb_pkts - n),
+                                             EVPL_DPDK_RX_BURST_MAX))) > 0) {
         got = rte_eth_rx_burst(port_id, queue_id, rx, (uint16_t) want);
         /* The common burst: every packet one segment (nb_segs is in the
          * first cache line, which the driver wrote). Unrolled: the loop's

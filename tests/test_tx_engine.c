@@ -827,6 +827,62 @@ store_grows_twice_and_gives_each_array_back(void **state)
     assert_int_equal(store_frees, 2);
 }
 
+/*
+ * A receive on a queue that its own kept packets hold back asks the
+ * driver for nothing, so it must not grow the store either (it did,
+ * every such call: an rte_malloc() and an rte_free() per call while the
+ * caller's array stayed too small). Held back two ways, with the store
+ * full: net_null0's kept packet too big for no iovecs (the general
+ * receive), the ring's kept chain (the flat receive, EMSGSIZE).
+ * Guards dpdk_glue/rx.c's and rx_flat.c's order: the kept packets'
+ * verdict first, the store's room only for a queue that will receive.
+ */
+static void
+held_back_queue_grows_no_store(void **state)
+{
+    enum { N = EVPL_DPDK_RX_BURST_MAX };
+    struct evpl         *e = evpl_create(NULL);
+    struct evpl_iovec    v[2 * N];
+    struct evpl_dpdk_pkt p[N];
+    int                  i, n;
+
+    (void) state;
+    assert_non_null(e);
+    /* Chains of two indirect segments, which the flat receive leaves. */
+    for (i = 0; i < N; i++) {
+        struct evpl_iovec base;
+
+        assert_int_equal(evpl_iovec_alloc(e, 2000, 0, 1, 0, &base), 1);
+        evpl_iovec_clone_segment(&v[2 * i], &base, 0, 1000);
+        evpl_iovec_clone_segment(&v[2 * i + 1], &base, 1000, 1000);
+        evpl_iovec_release(e, &base);
+        p[i] = (struct evpl_dpdk_pkt) { &v[2 * i], 2 };
+    }
+    assert_int_equal(evpl_dpdk_tx_burst(e, ring_port, 0, p, N,
+                                        EVPL_DPDK_TAKE_REF), N);
+    store_allocs = 0;
+    store_frees  = 0;
+    assert_int_equal(evpl_dpdk_rx_burst(e, ring_port, 0, p, N, v, 0), -1);
+    assert_int_equal(evpl_dpdk_rx_burst(e, null_port, 0, p, N, v, 0), -1);
+    assert_int_equal(store_allocs, 1); /* full again: 2 * N kept */
+
+    errno = 0;
+    assert_int_equal(evpl_dpdk_rx_burst(e, null_port, 0, p, 8, v, 0), -1);
+    assert_int_equal(errno, ENOSPC);
+    errno = 0;
+    assert_int_equal(evpl_dpdk_rx_burst_flat(e, ring_port, 0, v, 8, 0), -1);
+    assert_int_equal(errno, EMSGSIZE);
+    assert_int_equal(store_allocs, 1);
+    assert_int_equal(store_frees, 0);
+
+    n = evpl_dpdk_rx_burst(e, ring_port, 0, p, N, v, 2 * N);
+    assert_int_equal(n, N);
+    for (i = 0; i < n; i++)
+        evpl_iovecs_release(e, p[i].iov, p[i].niov);
+    evpl_destroy(e);
+    assert_int_equal(store_frees, 1);
+}
+
 static const struct CMUnitTest cases[] = {
     CASE(one_buffer_at_every_distance_and_place),
     CASE(short_bursts_send_what_fits),
@@ -839,6 +895,7 @@ static const struct CMUnitTest cases[] = {
     CASE(flat_receive_grows_the_store),
     CASE(receive_without_memory_for_the_store_takes_nothing),
     CASE(store_grows_twice_and_gives_each_array_back),
+    CASE(held_back_queue_grows_no_store),
 };
 
 EVPL_TEST_MAIN("tx_engine", cases,
