@@ -447,30 +447,62 @@ rte_memzone_reserve(const char *name, size_t len, int socket_id,
     return real(name, len, socket_id, flags);
 }
 
+/*
+ * And rte_mempool_free(): while a marker fails it sets rte_errno to
+ * ENOENT after freeing, as a free that looks things up may, and counts
+ * the pools it freed.
+ */
+static unsigned int pools_freed;
+
+void
+rte_mempool_free(struct rte_mempool *mp)
+{
+    static void (*real)(struct rte_mempool *);
+
+    if (real == NULL)
+        *(void **) &real = dlsym(RTLD_NEXT, "rte_mempool_free");
+    real(mp);
+    if (marker_fail && mp != NULL) {
+        pools_freed++;
+        rte_errno = ENOENT;
+    }
+}
+
 /* A pool made whose marker cannot be reserved is named at ERR with the
- * marker's reason, which the pool's discarding may overwrite. Guards the
- * error kept in src/pool.c's evpl_pool_get_or_create() (err = rte_errno
- * before mk->discard()). */
+ * marker's reason, whatever freeing the pool left in rte_errno; the pool
+ * is freed, not left behind unpublished, so the next evpl_create() of the
+ * same configuration makes it again and succeeds (a pool left behind
+ * would look half-built to it, and it would give up waiting). Guards
+ * src/pool.c's evpl_pool_get_or_create(): the error kept across the
+ * discard (err = rte_errno, restored after), and the rte_mempool_free()
+ * of a pool without a discard function (the context's default pool). */
 static void
 a_pool_whose_marker_cannot_be_reserved_is_named_with_the_reason(void **state)
 {
     const struct evpl_config cfg = { .nb_mbufs = next_nb_mbufs++ };
     const struct refusal     r = { NULL, NULL, ENOMEM, refused_create, &cfg };
+    struct evpl             *evpl;
     char                    *log, *line, *nl;
 
     (void) state;
     restore_levels();
     marker_failed = 0;
+    pools_freed   = 0;
     marker_fail   = 1;
     log = evpl_test_captured_log(run_refusal, (void *) &r);
     marker_fail   = 0;
     assert_int_equal(marker_failed, 1);
+    assert_int_equal(pools_freed, 1);
     line = strstr(log, "cannot create pool evpl");
     assert_non_null(line);
     if ((nl = strchr(line, '\n')) != NULL)
         *nl = '\0';
     assert_non_null(strstr(line, ": No space left on device"));
     free(log);
+
+    evpl = evpl_create(&cfg);
+    assert_non_null(evpl);
+    evpl_destroy(evpl);
 }
 
 static const struct CMUnitTest cases[] = {
