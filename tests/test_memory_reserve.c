@@ -502,20 +502,25 @@ reserve_of_a_whole_segment_takes_one_fresh_segment(void **state)
 
 /* A commit's alignment that is not a power of two pads nothing: the next
  * reservation lands right behind the committed bytes. Guards the
- * "mask = 0" of src/carve.c's evpl_iovec_commit() (alignment 3 as mask
- * 1 would pad 101 bytes to 102). */
+ * "mask = 0" of src/carve.c's evpl_iovec_commit(): alignment 3 kept as
+ * mask 1 would pad an odd end, and as mask 2 (the "mask = 0" gone) an
+ * end whose second bit is set; four lengths in a row end at every
+ * remainder modulo 4. */
 static void
 commit_alignment_not_a_power_of_two_pads_nothing(void **state)
 {
     struct evpl      *evpl = ctx_of(state);
     struct evpl_iovec a, b;
+    unsigned int      len;
 
-    assert_int_equal(evpl_iovec_reserve(evpl, 101, 0, 1, &a), 1);
-    evpl_iovec_commit(evpl, 3, &a, 1);
-    assert_int_equal(evpl_iovec_reserve(evpl, 100, 0, 1, &b), 1);
-    assert_ptr_equal(b.data, (char *) a.data + 101);
-    evpl_iovec_release(evpl, &b);
-    evpl_iovec_release(evpl, &a);
+    for (len = 101; len <= 104; len++) {
+        assert_int_equal(evpl_iovec_reserve(evpl, len, 0, 1, &a), 1);
+        evpl_iovec_commit(evpl, 3, &a, 1);
+        assert_int_equal(evpl_iovec_reserve(evpl, 100, 0, 1, &b), 1);
+        assert_ptr_equal(b.data, (char *) a.data + len);
+        evpl_iovec_release(evpl, &b);
+        evpl_iovec_release(evpl, &a);
+    }
 }
 
 struct commit_case {
