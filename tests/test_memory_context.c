@@ -395,8 +395,36 @@ a_stale_pool_marker_does_not_stop_the_pool(void **state)
     evpl_destroy(e);
 }
 
+/*
+ * A pool of the default pool's name that its creator never publishes (an
+ * application's pool of that name, or a process that died half-way):
+ * evpl_create() waits for its marker, gives up after the 10 s the wait
+ * allows, and says EAGAIN (try again), not a stale errno. Guards the
+ * EAGAIN of src/pool.c's evpl_pool_get_or_create() on its deadline.
+ */
+static void
+an_unpublished_pool_gives_up_with_eagain(void **state)
+{
+    struct evpl_config  cfg = { .segment_size = 1000, .nb_mbufs = 301 };
+    char                name[RTE_MEMPOOL_NAMESIZE];
+    struct rte_mempool *mp;
+
+    (void) state;
+    snprintf(name, sizeof(name), "evpl%u.%u.%u", rte_socket_id(),
+             1000 + RTE_PKTMBUF_HEADROOM, 301);
+    mp = rte_pktmbuf_pool_create(name, 301, 0, 0,
+                                 1000 + RTE_PKTMBUF_HEADROOM,
+                                 (int) rte_socket_id());
+    assert_non_null(mp);
+    errno = EINVAL;
+    assert_null(evpl_create(&cfg));
+    assert_int_equal(errno, EAGAIN);
+    rte_mempool_free(mp);
+}
+
 static const struct CMUnitTest cases[] = {
     CASE(a_stale_pool_marker_does_not_stop_the_pool),
+    CASE(an_unpublished_pool_gives_up_with_eagain),
     CASE(release_with_any_context),
     CASE(destroy_with_outstanding_iovecs),
     CASE(context_on_non_eal_thread),
