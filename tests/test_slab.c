@@ -1213,6 +1213,181 @@ slab_reservation_from_a_used_slab_counts_its_first_piece(void **state)
     evpl_destroy(e);
 }
 
+/* Carving stops taking references on a slab at 16384
+ * (EVPL_SLAB_CARVE_REF_CAP, src/slab.h), leaving the rest of the 16 bits
+ * to explicit clones: with clones, iovecs and the carving at one count
+ * below it, one more request is carved from the slab; at the cap, the
+ * next goes to a fresh slab. Guards the "<" of the cap test in
+ * src/slab_carve.c's evpl_slab_carve_room(). */
+static void
+carve_slab_at_the_carve_cap_is_left(void **state)
+{
+    enum { CAP = 16384 };
+    struct evpl       *evpl = ctx_of(state);
+    struct evpl_iovec  a, b, c, *cl;
+    unsigned int       f, k;
+
+    assert_non_null(cl = calloc(CAP - 3, sizeof(*cl)));
+    for (f = 0; f < RTE_DIM(flag_modes); f++) {
+        assert_int_equal(evpl_iovec_alloc(evpl, 100000, 0, 1, flag_modes[f],
+                                          &a), 1);
+        for (k = 0; k < CAP - 3; k++)
+            evpl_iovec_clone(&cl[k], &a);
+        /* a, its clones and the context's own reference. */
+        assert_int_equal(slab_refcnt(&a), CAP - 1);
+        assert_int_equal(evpl_iovec_alloc(evpl, 100000, 0, 1, flag_modes[f],
+                                          &b), 1);
+        assert_ptr_equal(b.private_data, a.private_data);
+        assert_int_equal(slab_refcnt(&a), CAP);
+        assert_int_equal(evpl_iovec_alloc(evpl, 100000, 0, 1, flag_modes[f],
+                                          &c), 1);
+        assert_ptr_not_equal(c.private_data, a.private_data);
+        assert_int_equal(slab_refcnt(&a), CAP - 1); /* the carving left */
+        evpl_iovecs_release(evpl, cl, CAP - 3);
+        evpl_iovec_release(evpl, &a);
+        evpl_iovec_release(evpl, &b);
+        evpl_iovec_release(evpl, &c);
+    }
+    free(cl);
+}
+
+/* A reservation from a recycled carve slab (only the context referenced
+ * it, too full behind its point) starts at the slab's first byte, and
+ * reserving again before a commit finds the same place: a reservation
+ * does not move the point the recycling set. Guards the offset 0 that
+ * the recycling in src/slab_carve.c's evpl_slab_carve_room() stores
+ * (an allocation overwrites it; a reservation keeps it). */
+static void
+recycled_carve_slab_reserves_the_same_place_twice(void **state)
+{
+    struct evpl      *e;
+    struct evpl_iovec a, b, c;
+    char             *first;
+
+    (void) state;
+    assert_non_null(e = evpl_create(NULL));
+    assert_int_equal(evpl_iovec_alloc(e, 100000, 0, 1, 0, &a), 1);
+    first = a.data;
+    evpl_iovec_release(e, &a);
+    assert_int_equal(evpl_iovec_reserve(e, SLAB - 100, 0, 1, &b), 1);
+    assert_ptr_equal(b.data, first);
+    assert_int_equal(evpl_iovec_reserve(e, SLAB - 100, 0, 1, &c), 1);
+    assert_ptr_equal(c.data, first);
+    evpl_iovec_release(e, &b);
+    evpl_iovec_release(e, &c);
+    evpl_destroy(e);
+}
+
+/* One byte past a slab (an allocation), or past the rest of the carve
+ * slab (a reservation), is a piece of its own: spanning goes on while
+ * any byte is left. Guards the "> 0" of src/slab_carve.c's
+ * evpl_slab_span(). */
+static void
+one_byte_past_a_slab_is_a_piece_of_its_own(void **state)
+{
+    struct evpl      *e;
+    struct evpl_iovec v[2];
+    unsigned int      f;
+
+    (void) state;
+    assert_non_null(e = evpl_create(NULL));
+    /* A fresh context: the reservation's first piece is a whole slab. */
+    assert_int_equal(evpl_iovec_reserve(e, SLAB + 1, 0, 2, v), 2);
+    assert_int_equal(v[0].length, SLAB);
+    assert_int_equal(v[1].length, 1);
+    evpl_iovecs_release(e, v, 2);
+    for (f = 0; f < RTE_DIM(flag_modes); f++) {
+        assert_int_equal(evpl_iovec_alloc(e, SLAB + 1, 0, 2, flag_modes[f],
+                                          v), 2);
+        assert_int_equal(v[0].length, SLAB);
+        assert_int_equal(v[1].length, 1);
+        evpl_iovecs_release(e, v, 2);
+    }
+    evpl_destroy(e);
+}
+
+/* A span needs exactly as many pieces as its length in slabs, rounded
+ * up: two slabs' length fits max_iovecs 2, and one byte more than a slab
+ * does not fit 1 (ENOSPC, nothing written past it), for allocations and
+ * reservations. Guards the rounding of src/slab_carve.c's
+ * evpl_slab_pieces(). */
+static void
+span_fits_exactly_its_pieces(void **state)
+{
+    struct evpl      *e;
+    struct evpl_iovec v[2];
+    unsigned int      f;
+
+    (void) state;
+    assert_non_null(e = evpl_create(NULL));
+    /* A fresh context: the reservation's first piece is a whole slab. */
+    assert_int_equal(evpl_iovec_reserve(e, 2 * SLAB, 0, 2, v), 2);
+    evpl_iovecs_release(e, v, 2);
+    memset(v, 0, sizeof(v));
+    errno = 0;
+    assert_int_equal(evpl_iovec_reserve(e, SLAB + 1, 0, 1, v), -1);
+    assert_int_equal(errno, ENOSPC);
+    assert_null(v[1].private_data);
+    for (f = 0; f < RTE_DIM(flag_modes); f++) {
+        assert_int_equal(evpl_iovec_alloc(e, 2 * SLAB, 0, 2, flag_modes[f],
+                                          v), 2);
+        evpl_iovecs_release(e, v, 2);
+        memset(v, 0, sizeof(v));
+        errno = 0;
+        assert_int_equal(evpl_iovec_alloc(e, SLAB + 1, 0, 1, flag_modes[f],
+                                          v), -1);
+        assert_int_equal(errno, ENOSPC);
+        assert_null(v[1].private_data);
+    }
+    evpl_destroy(e);
+}
+
+/* A spanning allocation moves the carving to its last slab and drops the
+ * context's reference on the slab it carved before, as a slab's
+ * reference: the earlier iovec's is then the only one. Guards the slab
+ * kind that src/slab_carve.c's evpl_slab_alloc_span() passes to
+ * evpl_carve_take() (as an mbuf's, the reference is not dropped). */
+static void
+span_allocation_lets_go_of_the_carve_slab_before(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec a, v[2];
+    unsigned int      f;
+
+    for (f = 0; f < RTE_DIM(flag_modes); f++) {
+        assert_int_equal(evpl_iovec_alloc(evpl, 100000, 0, 1, flag_modes[f],
+                                          &a), 1);
+        assert_int_equal(slab_refcnt(&a), 2);
+        assert_int_equal(evpl_iovec_alloc(evpl, SLAB + 1000, 0, 2,
+                                          flag_modes[f], v), 2);
+        assert_int_equal(slab_refcnt(&a), 1);
+        evpl_iovec_release(evpl, &a);
+        evpl_iovecs_release(evpl, v, 2);
+    }
+}
+
+/* A request of exactly the slab size is carved, not spanned: from a
+ * carve slab only the context references, recycled, as any request up to
+ * the slab size is. Guards the ">" of src/slab_carve.c's
+ * evpl_slab_alloc() (a span takes a fresh slab from the pool). */
+static void
+slab_sized_request_recycles_the_carve_slab(void **state)
+{
+    struct evpl      *e;
+    struct evpl_iovec a, b;
+    char             *first;
+
+    (void) state;
+    assert_non_null(e = evpl_create(NULL));
+    assert_int_equal(evpl_iovec_alloc(e, 100000, 0, 1, 0, &a), 1);
+    first = a.data;
+    evpl_iovec_release(e, &a);
+    assert_int_equal(evpl_iovec_alloc(e, SLAB, 0, 1, 0, &b), 1);
+    assert_ptr_equal(b.data, first);
+    evpl_iovec_release(e, &b);
+    evpl_destroy(e);
+}
+
 /* A slab larger than a step of growth (EVPL_SLAB_GROW_BYTES, 32 MiB):
  * its set still grows, by a pool of one slab. Guards the "at least one"
  * of src/slab_set.c's evpl_slab_set_step() (without it the first pool of
@@ -1880,6 +2055,12 @@ static const struct CMUnitTest cases[] = {
     CASE(slab_span_carves_on_behind_its_last_piece),
     cmocka_unit_test(slab_reservation_from_a_used_slab_counts_its_first_piece),
     CASE(slab_reservation_of_too_many_pieces_takes_no_slab),
+    CASE(carve_slab_at_the_carve_cap_is_left),
+    CASE(recycled_carve_slab_reserves_the_same_place_twice),
+    CASE(one_byte_past_a_slab_is_a_piece_of_its_own),
+    CASE(span_fits_exactly_its_pieces),
+    CASE(span_allocation_lets_go_of_the_carve_slab_before),
+    CASE(slab_sized_request_recycles_the_carve_slab),
     CASE(slab_larger_than_a_growth_step_grows_a_pool_of_one),
     CASE(global_slab_lifetime),
     CASE(global_owner_keeps_its_reference_after_take_ref),
