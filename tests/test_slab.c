@@ -1388,6 +1388,89 @@ slab_sized_request_recycles_the_carve_slab(void **state)
     evpl_destroy(e);
 }
 
+/* A reservation of exactly the slab size is one iovec, as any
+ * reservation up to the slab size is: from a fresh slab when the carve
+ * slab, still in use, has less room behind its point; never the rest of
+ * the carve slab and a second piece. Guards the "<=" of src/slab_carve.c's
+ * evpl_slab_reserve() (spanning, it needs two pieces: ENOSPC with
+ * max_vec 1). */
+static void
+slab_sized_reservation_is_one_iovec(void **state)
+{
+    struct evpl      *e;
+    struct evpl_iovec a, v[2];
+
+    (void) state;
+    assert_non_null(e = evpl_create(NULL));
+    assert_int_equal(evpl_iovec_alloc(e, 100000, 0, 1, 0, &a), 1);
+    assert_int_equal(evpl_iovec_reserve(e, SLAB, 0, 1, v), 1);
+    assert_int_equal(v[0].length, SLAB);
+    assert_ptr_not_equal(v[0].private_data, a.private_data);
+    evpl_iovec_release(e, &v[0]);
+    evpl_iovec_release(e, &a);
+    evpl_destroy(e);
+}
+
+/* A reservation longer than a slab starts at the carve point whenever a
+ * byte is left behind it: one byte left is a first piece of one byte;
+ * none left (the slab, still in use, carved to its end) starts on a
+ * fresh slab, with no empty first piece. Guards the 1 byte that
+ * src/slab_carve.c's evpl_slab_reserve() asks evpl_slab_carve_room() for
+ * (2 skips the last byte; 0 takes an empty piece at the slab's end). */
+static void
+spanning_reservation_starts_at_the_carve_point(void **state)
+{
+    struct evpl      *e;
+    struct evpl_iovec a, v[3];
+    int               n;
+
+    (void) state;
+    assert_non_null(e = evpl_create(NULL));
+    /* A fresh slab carved to one byte short of its end, still in use. */
+    assert_int_equal(evpl_iovec_alloc(e, SLAB - 1, 0, 1, 0, &a), 1);
+    n = evpl_iovec_reserve(e, 2 * SLAB, 0, 3, v);
+    assert_int_equal(n, 3);
+    assert_ptr_equal(v[0].data, (char *) a.data + SLAB - 1);
+    assert_int_equal(v[0].length, 1);
+    evpl_iovecs_release(e, v, n);
+    evpl_iovec_release(e, &a);
+
+    /* A fresh slab carved to its end, still in use. */
+    assert_int_equal(evpl_iovec_alloc(e, SLAB, 0, 1, 0, &a), 1);
+    n = evpl_iovec_reserve(e, 2 * SLAB, 0, 3, v);
+    assert_int_equal(n, 2);
+    assert_int_equal(v[0].length, SLAB);
+    assert_ptr_not_equal(v[0].private_data, a.private_data);
+    evpl_iovecs_release(e, v, n);
+    evpl_iovec_release(e, &a);
+    evpl_destroy(e);
+}
+
+/* A reservation longer than a slab when no slab is left for its first
+ * piece (the only one of the pool carved to its end, still in use):
+ * -1 with ENOMEM, nothing written. Guards the return of src/slab_carve.c's
+ * evpl_slab_reserve() when evpl_slab_carve_room() finds no room. */
+static void
+spanning_reservation_without_a_slab_is_enomem(void **state)
+{
+    struct evpl_config cfg;
+    struct evpl       *e;
+    struct evpl_iovec  a, v[3];
+
+    (void) state;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.nb_slabs = 1;
+    assert_non_null(e = evpl_create(&cfg));
+    assert_int_equal(evpl_iovec_alloc(e, SLAB, 0, 1, 0, &a), 1);
+    memset(v, 0, sizeof(v));
+    errno = 0;
+    assert_int_equal(evpl_iovec_reserve(e, 2 * SLAB, 0, 3, v), -1);
+    assert_int_equal(errno, ENOMEM);
+    assert_null(v[0].private_data);
+    evpl_iovec_release(e, &a);
+    evpl_destroy(e);
+}
+
 /* A slab larger than a step of growth (EVPL_SLAB_GROW_BYTES, 32 MiB):
  * its set still grows, by a pool of one slab. Guards the "at least one"
  * of src/slab_set.c's evpl_slab_set_step() (without it the first pool of
@@ -2061,6 +2144,9 @@ static const struct CMUnitTest cases[] = {
     CASE(span_fits_exactly_its_pieces),
     CASE(span_allocation_lets_go_of_the_carve_slab_before),
     CASE(slab_sized_request_recycles_the_carve_slab),
+    CASE(slab_sized_reservation_is_one_iovec),
+    CASE(spanning_reservation_starts_at_the_carve_point),
+    CASE(spanning_reservation_without_a_slab_is_enomem),
     CASE(slab_larger_than_a_growth_step_grows_a_pool_of_one),
     CASE(global_slab_lifetime),
     CASE(global_owner_keeps_its_reference_after_take_ref),
