@@ -1649,6 +1649,40 @@ iova_of_a_slab_iovec_past_its_slabs_start(void **state)
     evpl_iovecs_release(evpl, v, 2);
 }
 
+/* A slab larger than a hugepage in IOVA-as-PA mode is IOVA-contiguous
+ * end to end (every page continues its first byte's IOVA), or is not had
+ * at all (ENOMEM: the machine has no such run of physical pages). Guards
+ * the IOVA-mode test of src/slab_pool.c's evpl_slab_zone_reserve(),
+ * which reserves such a zone physically contiguous. With hugepages only:
+ * in IOVA-as-VA mode (--no-huge among others) all memory is contiguous. */
+static void
+slab_larger_than_a_hugepage_is_iova_contiguous(void **state)
+{
+    struct evpl_config cfg;
+    struct evpl       *e;
+    struct evpl_iovec  v;
+    rte_iova_t         io;
+    size_t             off;
+
+    (void) state;
+    if (!rte_eal_has_hugepages() || rte_eal_iova_mode() != RTE_IOVA_PA)
+        skip();
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.slab_size = 16u << 20;
+    cfg.nb_slabs  = 1;
+    assert_non_null(e = evpl_create(&cfg));
+    errno = 0;
+    if (evpl_iovec_alloc_global(e, &v) == 1) {
+        io = evpl_dpdk_iovec_iova(&v);
+        for (off = 0; off < v.length; off += 4096)
+            assert_true(rte_mem_virt2iova((char *) v.data + off) == io + off);
+        evpl_iovec_release(e, &v);
+    } else {
+        assert_int_equal(errno, ENOMEM);
+    }
+    evpl_destroy(e);
+}
+
 /* ---- leak accounting -------------------------------------------------- */
 
 static void
@@ -2153,6 +2187,7 @@ static const struct CMUnitTest cases[] = {
     CASE(idle_contexts_do_not_starve_others),
     CASE(iova_of_either_kind),
     CASE(iova_of_a_slab_iovec_past_its_slabs_start),
+    CASE(slab_larger_than_a_hugepage_is_iova_contiguous),
     CASE(outstanding_counts_slabs),
     CASE(config_slab_fields),
     CASE(range_becomes_attached_mbufs),
