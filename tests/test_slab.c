@@ -1602,6 +1602,49 @@ idle_contexts_do_not_starve_others(void **state)
     assert_int_equal(slabs_in_use(), before);
 }
 
+/* evpl_dpdk_slab_limit_set() sets the limit of the contexts made after it
+ * without one of their own (evpl_config.nb_slabs 0): it returns 0, the
+ * getter gives it back, and such a context has that many slabs at most.
+ * Guards the store and the return of src/slab_pool.c's
+ * evpl_dpdk_slab_limit_set(). */
+static void
+slab_limit_default_applies_to_later_contexts(void **state)
+{
+    unsigned int      before = evpl_dpdk_slab_limit_get();
+    struct evpl      *e;
+    struct evpl_iovec g[3];
+
+    (void) state;
+    assert_int_equal(evpl_dpdk_slab_limit_set(2), 0);
+    assert_int_equal(evpl_dpdk_slab_limit_get(), 2);
+    e = evpl_create(NULL);
+    assert_int_equal(evpl_dpdk_slab_limit_set(before), 0);
+    assert_non_null(e);
+    assert_int_equal(evpl_iovec_alloc_global(e, &g[0]), 1);
+    assert_int_equal(evpl_iovec_alloc_global(e, &g[1]), 1);
+    errno = 0;
+    assert_int_equal(evpl_iovec_alloc_global(e, &g[2]), -1);
+    assert_int_equal(errno, ENOMEM);
+    evpl_iovecs_release(e, g, 2);
+    evpl_destroy(e);
+}
+
+/* The largest slab size, 1 GiB (EVPL_SLAB_MAX_SIZE, src/slab.h), is a
+ * configuration evpl_create() accepts (its slabs are only made when
+ * asked for). Guards the bound of src/slab_pool.c's evpl_slab_ctx_init(). */
+static void
+largest_slab_size_is_accepted(void **state)
+{
+    struct evpl_config cfg;
+    struct evpl       *e;
+
+    (void) state;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.slab_size = 1u << 30;
+    assert_non_null(e = evpl_create(&cfg));
+    evpl_destroy(e);
+}
+
 /* ---- IOVA ------------------------------------------------------------- */
 
 /* The accessor gives the IOVA of the first byte, for slabs and mbufs;
@@ -2190,6 +2233,8 @@ static const struct CMUnitTest cases[] = {
     CASE(slab_larger_than_a_hugepage_is_iova_contiguous),
     CASE(outstanding_counts_slabs),
     CASE(config_slab_fields),
+    CASE(slab_limit_default_applies_to_later_contexts),
+    CASE(largest_slab_size_is_accepted),
     CASE(range_becomes_attached_mbufs),
     CASE(small_range_is_copied),
     CASE(ranges_through_net_ring),

@@ -14,7 +14,9 @@
  *  - a set that cannot be allocated (calloc() failing) leaves the sets'
  *    lock free, and a growth that succeeds between two that fail lets the
  *    second failure warn again (fault injection, below: no memory used
- *    up, tiny pools);
+ *    up, tiny pools); growth that fails says so once;
+ *  - a slab pool whose mempool's name is taken fails at once, and is made
+ *    once the name is free;
  *  - a set's first pool fails to complete at every step (its zone, its
  *    mempool's memzones, the publication marker): nothing stays;
  *  - lcores and threads outside the EAL grow one set at once;
@@ -360,6 +362,73 @@ growth_warns_again_once_it_has_succeeded(void **state)
     assert_int_equal(evpl_test_slabs_in_use(128u << 10, 4), 0);
 }
 
+/*
+ * Guards the quiet pool maker of src/slab_pool.c's evpl_slab_pool_make():
+ * growth that fails says so once, in the set's warning, not in an error
+ * per pool size tried (the slab zones' reservations failing, ENOMEM).
+ */
+static void
+failing_growth_says_so_once(void **state)
+{
+    struct evpl_config cfg;
+    struct evpl_iovec  v;
+    struct grow_try    t;
+    char              *log;
+
+    (void) state;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.slab_size = 128u << 10;
+    cfg.nb_slabs  = 5; /* a set nobody has asked for */
+    assert_non_null(t.e = evpl_create(&cfg));
+    log = grow_failing(&t, &v, -1);
+    assert_int_equal(t.r, -1);
+    assert_true(zone_failed >= 3); /* 5 slabs, 3, 2, 1 */
+    assert_non_null(strstr(log, "cannot grow past 0 slabs"));
+    assert_null(strstr(log, "cannot create pool"));
+    free(log);
+    evpl_destroy(t.e);
+}
+
+/*
+ * A slab pool whose mempool cannot be made because its name is taken
+ * (here by a memzone of the name DPDK gives the mempool's own) while its
+ * slab zone could be reserved fails at once with ENOMEM: not EEXIST,
+ * which would make evpl_pool_get_or_create() wait 10 s for a pool that
+ * nobody is making (EAGAIN). Once the name is free, the pool is made:
+ * the failed tries left nothing behind. Guards the EEXIST-to-ENOMEM
+ * mapping of src/slab_pool.c's evpl_slab_pool_create() and its restore
+ * of rte_errno after freeing the zone.
+ */
+static void
+a_slab_pool_whose_name_is_taken_fails_at_once(void **state)
+{
+    const struct rte_memzone *block;
+    struct evpl_config        cfg;
+    struct evpl_iovec         v;
+    struct evpl              *e;
+    char                      pool[RTE_MEMPOOL_NAMESIZE];
+    char                      mz[RTE_MEMZONE_NAMESIZE];
+
+    (void) state;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.slab_size = 64u << 10;
+    cfg.nb_slabs  = 2; /* a set nobody has asked for */
+    snprintf(pool, sizeof(pool), EVPL_DPDK_SLAB_POOL_FORMAT,
+             (int) rte_socket_id(), rte_log2_u32(cfg.slab_size),
+             cfg.nb_slabs, 0u);
+    snprintf(mz, sizeof(mz), RTE_MEMPOOL_MZ_FORMAT, pool);
+    assert_non_null(block = rte_memzone_reserve(mz, 64, SOCKET_ID_ANY, 0));
+    assert_non_null(e = evpl_create(&cfg));
+    errno = 0;
+    assert_int_equal(evpl_iovec_alloc_global(e, &v), -1);
+    assert_int_equal(errno, ENOMEM);
+    assert_null(evpl_test_slab_pool(cfg.slab_size, cfg.nb_slabs, 0));
+    assert_int_equal(rte_memzone_free(block), 0);
+    assert_int_equal(evpl_iovec_alloc_global(e, &v), 1);
+    evpl_iovec_release(e, &v);
+    evpl_destroy(e);
+}
+
 /* ---- a first pool that cannot be completed ---------------------------- */
 
 /*
@@ -661,6 +730,8 @@ static const struct CMUnitTest cases[] = {
     cmocka_unit_test(contexts_of_one_configuration_share_one_set),
     cmocka_unit_test(a_set_that_cannot_be_allocated_leaves_the_sets_unlocked),
     cmocka_unit_test(growth_warns_again_once_it_has_succeeded),
+    cmocka_unit_test(failing_growth_says_so_once),
+    cmocka_unit_test(a_slab_pool_whose_name_is_taken_fails_at_once),
     cmocka_unit_test(first_pool_failing_at_every_step_leaves_nothing),
     cmocka_unit_test(lcores_and_threads_grow_one_set_at_once),
     cmocka_unit_test(libevpl_rpc_messages_in_flight),
