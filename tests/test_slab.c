@@ -2170,6 +2170,29 @@ trace_catches_slab_passed_twice(void **state)
     evpl_iovec_release(evpl, &v[0]);
 }
 
+/* A slab no context carves (a whole piece of a spanning allocation), its
+ * one reference an iovec's, behind a header is a good TAKE_REF packet:
+ * the trace check of a packet's references counts no carving reference
+ * in it. Guards the carved 0 that src/slab_pool.c's evpl_slab_pool_get()
+ * writes on a fresh slab (1 would make the check see no reference the
+ * iovec could give, and abort). */
+static void
+trace_passes_a_slab_no_context_carves(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec v[2], pkt[2];
+    struct rte_mbuf  *m;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, SLAB + 1000, 0, 2, 0, v), 2);
+    assert_int_equal(slab_refcnt(&v[0]), 1);
+    assert_int_equal(evpl_iovec_alloc(evpl, 64, 0, 1, 0, &pkt[0]), 1);
+    evpl_iovec_move_segment(&pkt[1], &v[0], 0, 1000);
+    m = evpl_dpdk_iovecs_to_mbuf(evpl, pkt, 2, EVPL_DPDK_TAKE_REF);
+    assert_non_null(m);
+    rte_pktmbuf_free(m);
+    evpl_iovec_release(evpl, &v[1]);
+}
+
 /* Trace mode's checks hold for slab iovecs: a double release, and a
  * length past the slab, abort naming the call. */
 static void
@@ -2250,6 +2273,7 @@ static const struct CMUnitTest cases[] = {
 #ifdef EVPL_IOVEC_TRACE
     CASE(trace_catches_slab_misuse),
     CASE(trace_catches_slab_passed_twice),
+    CASE(trace_passes_a_slab_no_context_carves),
 #endif
 };
 
