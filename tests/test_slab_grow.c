@@ -12,7 +12,8 @@
  *    so that the ids before it are only the loop's);
  *  - contexts of one configuration share one set (no pool made);
  *  - a set that cannot be allocated (calloc() failing) leaves the sets'
- *    lock free, and a growth that succeeds between two that fail lets the
+ *    lock free, and while one thread makes a set, others asking for it
+ *    wait; a growth that succeeds between two that fail lets the
  *    second failure warn again (fault injection, below: no memory used
  *    up, tiny pools); growth that fails says so once;
  *  - a slab pool whose mempool's name is taken fails at once, and is made
@@ -33,6 +34,7 @@
 #include <inttypes.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -215,6 +217,10 @@ void *__libc_calloc(size_t n, size_t size);
 
 static __thread int          calloc_fail;   /* fail every call */
 static __thread unsigned int calloc_failed;
+/* Hold the next call until calloc_release is posted, saying so on
+ * calloc_entered. */
+static __thread int          calloc_hold;
+static sem_t                 calloc_entered, calloc_release;
 
 void *
 calloc(size_t n, size_t size)
@@ -223,6 +229,12 @@ calloc(size_t n, size_t size)
         calloc_failed++;
         errno = ENOMEM;
         return NULL;
+    }
+    if (calloc_hold) {
+        calloc_hold = 0;
+        sem_post(&calloc_entered);
+        while (sem_wait(&calloc_release) != 0)
+            ;
     }
     return __libc_calloc(n, size);
 }
@@ -273,9 +285,76 @@ a_set_that_cannot_be_allocated_leaves_the_sets_unlocked(void **state)
     assert_non_null(got);
     evpl_destroy(got);
 }
+
+struct set_maker {
+    struct evpl_config *cfg;
+    struct evpl        *e;
+    int                 hold;
+};
+
+static void *
+set_maker_run(void *arg)
+{
+    struct set_maker *m = arg;
+
+    calloc_hold = m->hold;
+    m->e        = evpl_create(m->cfg);
+    calloc_hold = 0;
+    return NULL;
+}
+
+/*
+ * Guards the sets' lock of src/slab_set.c's evpl_slab_set_find(): while
+ * one thread makes a configuration's set (held inside the set's calloc(),
+ * the one evpl_create() makes), a second thread's evpl_create() of the
+ * same configuration waits for it, rather than making a second set beside
+ * it (or inserting into the list at the same time). It goes on once the
+ * first is done.
+ */
+static void
+a_set_being_made_makes_other_threads_wait(void **state)
+{
+    struct evpl_config cfg;
+    struct set_maker   a, b;
+    struct timespec    limit;
+    pthread_t          ta, tb;
+    int                waited;
+
+    (void) state;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.slab_size = 16u << 10;
+    cfg.nb_slabs  = 2; /* a set nobody has asked for */
+    a = (struct set_maker) { .cfg = &cfg, .hold = 1 };
+    b = (struct set_maker) { .cfg = &cfg, .hold = 0 };
+    assert_int_equal(sem_init(&calloc_entered, 0, 0), 0);
+    assert_int_equal(sem_init(&calloc_release, 0, 0), 0);
+    assert_int_equal(pthread_create(&ta, NULL, set_maker_run, &a), 0);
+    while (sem_wait(&calloc_entered) != 0)
+        ;
+    assert_int_equal(pthread_create(&tb, NULL, set_maker_run, &b), 0);
+    assert_int_equal(clock_gettime(CLOCK_REALTIME, &limit), 0);
+    limit.tv_sec += 1;
+    waited = pthread_timedjoin_np(tb, NULL, &limit) == ETIMEDOUT;
+    sem_post(&calloc_release);
+    assert_int_equal(pthread_join(ta, NULL), 0);
+    if (waited)
+        assert_int_equal(pthread_join(tb, NULL), 0);
+    assert_true(waited);
+    assert_non_null(a.e);
+    assert_non_null(b.e);
+    evpl_destroy(a.e);
+    evpl_destroy(b.e);
+}
 #else
 static void
 a_set_that_cannot_be_allocated_leaves_the_sets_unlocked(void **state)
+{
+    (void) state;
+    skip();
+}
+
+static void
+a_set_being_made_makes_other_threads_wait(void **state)
 {
     (void) state;
     skip();
@@ -729,6 +808,7 @@ static const struct CMUnitTest cases[] = {
     cmocka_unit_test(a_context_id_of_ones_counts_no_slab_it_never_took),
     cmocka_unit_test(contexts_of_one_configuration_share_one_set),
     cmocka_unit_test(a_set_that_cannot_be_allocated_leaves_the_sets_unlocked),
+    cmocka_unit_test(a_set_being_made_makes_other_threads_wait),
     cmocka_unit_test(growth_warns_again_once_it_has_succeeded),
     cmocka_unit_test(failing_growth_says_so_once),
     cmocka_unit_test(a_slab_pool_whose_name_is_taken_fails_at_once),
