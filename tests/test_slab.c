@@ -1120,6 +1120,21 @@ idle_shared_carve_slab_goes_back_when_slabs_run_out(void **state)
     idle_carve_slab_goes_back_when_slabs_run_out(EVPL_IOVEC_FLAG_SHARED);
 }
 
+/* A fresh context whose LOCAL carve slab only it references, carved to
+ * 100000 bytes; *first: the slab's first byte. */
+static struct evpl *
+ctx_with_an_idle_carve_slab(char **first)
+{
+    struct evpl      *e;
+    struct evpl_iovec a;
+
+    assert_non_null(e = evpl_create(NULL));
+    assert_int_equal(evpl_iovec_alloc(e, 100000, 0, 1, 0, &a), 1);
+    *first = a.data;
+    evpl_iovec_release(e, &a);
+    return e;
+}
+
 /* A carve slab only the context references, too full behind its carving
  * point for a request, is carved again from its first byte. Guards the
  * offset 0 of the recycling in src/slab_carve.c's
@@ -1128,14 +1143,11 @@ static void
 recycled_carve_slab_carves_from_its_start(void **state)
 {
     struct evpl      *e;
-    struct evpl_iovec a, b;
+    struct evpl_iovec b;
     char             *first;
 
     (void) state;
-    assert_non_null(e = evpl_create(NULL));
-    assert_int_equal(evpl_iovec_alloc(e, 100000, 0, 1, 0, &a), 1);
-    first = a.data;
-    evpl_iovec_release(e, &a);
+    e = ctx_with_an_idle_carve_slab(&first);
     assert_int_equal(evpl_iovec_alloc(e, SLAB - 100, 0, 1, 0, &b), 1);
     assert_true(evpl_dpdk_iovec_is_slab(&b));
     assert_ptr_equal(b.data, first);
@@ -1261,14 +1273,11 @@ static void
 recycled_carve_slab_reserves_the_same_place_twice(void **state)
 {
     struct evpl      *e;
-    struct evpl_iovec a, b, c;
+    struct evpl_iovec b, c;
     char             *first;
 
     (void) state;
-    assert_non_null(e = evpl_create(NULL));
-    assert_int_equal(evpl_iovec_alloc(e, 100000, 0, 1, 0, &a), 1);
-    first = a.data;
-    evpl_iovec_release(e, &a);
+    e = ctx_with_an_idle_carve_slab(&first);
     assert_int_equal(evpl_iovec_reserve(e, SLAB - 100, 0, 1, &b), 1);
     assert_ptr_equal(b.data, first);
     assert_int_equal(evpl_iovec_reserve(e, SLAB - 100, 0, 1, &c), 1);
@@ -1374,14 +1383,11 @@ static void
 slab_sized_request_recycles_the_carve_slab(void **state)
 {
     struct evpl      *e;
-    struct evpl_iovec a, b;
+    struct evpl_iovec b;
     char             *first;
 
     (void) state;
-    assert_non_null(e = evpl_create(NULL));
-    assert_int_equal(evpl_iovec_alloc(e, 100000, 0, 1, 0, &a), 1);
-    first = a.data;
-    evpl_iovec_release(e, &a);
+    e = ctx_with_an_idle_carve_slab(&first);
     assert_int_equal(evpl_iovec_alloc(e, SLAB, 0, 1, 0, &b), 1);
     assert_ptr_equal(b.data, first);
     evpl_iovec_release(e, &b);
