@@ -18,6 +18,8 @@
  *    up, tiny pools); growth that fails says so once;
  *  - a slab pool whose mempool's name is taken fails at once, and is made
  *    once the name is free;
+ *  - a slab given back to a set's first pool is found when the pool that
+ *    gave last is empty;
  *  - a set's first pool fails to complete at every step (its zone, its
  *    mempool's memzones, the publication marker): nothing stays;
  *  - lcores and threads outside the EAL grow one set at once;
@@ -508,6 +510,42 @@ a_slab_pool_whose_name_is_taken_fails_at_once(void **state)
     evpl_destroy(e);
 }
 
+/*
+ * Guards the scan of every pool from pool 0 in src/slab_set.c's
+ * evpl_slab_set_scan(): a set of two pools at its limit whose hinted pool
+ * (the last that gave a slab) is empty finds the slab given back to pool
+ * 0, rather than failing (ENOMEM) as if the set were used up. The first
+ * pool is made of half the limit by failing its first zone reservation.
+ */
+static void
+a_slab_back_in_the_first_pool_is_found(void **state)
+{
+    struct evpl_config cfg;
+    struct evpl_iovec  g[6];
+    struct evpl       *e;
+    int                i;
+
+    (void) state;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.slab_size = 128u << 10;
+    cfg.nb_slabs  = 6; /* a set nobody has asked for */
+    assert_non_null(e = evpl_create(&cfg));
+    zone_failed = 0;
+    zone_fail   = 1;
+    i           = evpl_iovec_alloc_global(e, &g[0]);
+    zone_fail   = 0;
+    assert_int_equal(i, 1);
+    assert_int_equal(zone_failed, 1);
+    for (i = 1; i < 6; i++)
+        assert_int_equal(evpl_iovec_alloc_global(e, &g[i]), 1);
+    assert_int_equal(evpl_test_slab_pool(128u << 10, 6, 0)->size, 3);
+    assert_int_equal(evpl_test_slab_pool(128u << 10, 6, 1)->size, 3);
+    evpl_iovec_release(e, &g[0]);
+    assert_int_equal(evpl_iovec_alloc_global(e, &g[0]), 1);
+    evpl_iovecs_release(e, g, 6);
+    evpl_destroy(e);
+}
+
 /* ---- a first pool that cannot be completed ---------------------------- */
 
 /*
@@ -812,6 +850,7 @@ static const struct CMUnitTest cases[] = {
     cmocka_unit_test(growth_warns_again_once_it_has_succeeded),
     cmocka_unit_test(failing_growth_says_so_once),
     cmocka_unit_test(a_slab_pool_whose_name_is_taken_fails_at_once),
+    cmocka_unit_test(a_slab_back_in_the_first_pool_is_found),
     cmocka_unit_test(first_pool_failing_at_every_step_leaves_nothing),
     cmocka_unit_test(lcores_and_threads_grow_one_set_at_once),
     cmocka_unit_test(libevpl_rpc_messages_in_flight),
