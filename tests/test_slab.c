@@ -1503,6 +1503,30 @@ slab_larger_than_a_growth_step_grows_a_pool_of_one(void **state)
     evpl_destroy(e);
 }
 
+/* A slab larger than a step of growth grows its set one slab at a time,
+ * even where the limit allows more: a pool of one. Guards the "at least
+ * one" of src/slab_set.c's evpl_slab_set_step() being exactly one.
+ * Without hugepages only, as above. */
+static void
+slab_larger_than_a_growth_step_grows_one_at_a_time(void **state)
+{
+    struct evpl_config cfg;
+    struct evpl       *e;
+    struct evpl_iovec  v;
+
+    (void) state;
+    if (rte_eal_has_hugepages())
+        skip();
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.slab_size = 64u << 20;
+    cfg.nb_slabs  = 2;
+    assert_non_null(e = evpl_create(&cfg));
+    assert_int_equal(evpl_iovec_alloc_global(e, &v), 1);
+    assert_int_equal(evpl_test_slab_pool(64u << 20, 2, 0)->size, 1);
+    evpl_iovec_release(e, &v);
+    evpl_destroy(e);
+}
+
 /* ---- GLOBAL ----------------------------------------------------------- */
 
 /* One whole slab; clones borrow (no count, releasing one does nothing);
@@ -2254,6 +2278,7 @@ static const struct CMUnitTest cases[] = {
     CASE(spanning_reservation_starts_at_the_carve_point),
     CASE(spanning_reservation_without_a_slab_is_enomem),
     CASE(slab_larger_than_a_growth_step_grows_a_pool_of_one),
+    CASE(slab_larger_than_a_growth_step_grows_one_at_a_time),
     CASE(global_slab_lifetime),
     CASE(global_owner_keeps_its_reference_after_take_ref),
     CASE(idle_contexts_do_not_starve_others),
