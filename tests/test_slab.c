@@ -1120,6 +1120,21 @@ idle_shared_carve_slab_goes_back_when_slabs_run_out(void **state)
     idle_carve_slab_goes_back_when_slabs_run_out(EVPL_IOVEC_FLAG_SHARED);
 }
 
+/* A fresh context whose LOCAL carve slab only it references, carved to
+ * 100000 bytes; *first: the slab's first byte. */
+static struct evpl *
+ctx_with_an_idle_carve_slab(char **first)
+{
+    struct evpl      *e;
+    struct evpl_iovec a;
+
+    assert_non_null(e = evpl_create(NULL));
+    assert_int_equal(evpl_iovec_alloc(e, 100000, 0, 1, 0, &a), 1);
+    *first = a.data;
+    evpl_iovec_release(e, &a);
+    return e;
+}
+
 /* A carve slab only the context references, too full behind its carving
  * point for a request, is carved again from its first byte. Guards the
  * offset 0 of the recycling in src/slab_carve.c's
@@ -1128,14 +1143,11 @@ static void
 recycled_carve_slab_carves_from_its_start(void **state)
 {
     struct evpl      *e;
-    struct evpl_iovec a, b;
+    struct evpl_iovec b;
     char             *first;
 
     (void) state;
-    assert_non_null(e = evpl_create(NULL));
-    assert_int_equal(evpl_iovec_alloc(e, 100000, 0, 1, 0, &a), 1);
-    first = a.data;
-    evpl_iovec_release(e, &a);
+    e = ctx_with_an_idle_carve_slab(&first);
     assert_int_equal(evpl_iovec_alloc(e, SLAB - 100, 0, 1, 0, &b), 1);
     assert_true(evpl_dpdk_iovec_is_slab(&b));
     assert_ptr_equal(b.data, first);
@@ -1213,6 +1225,258 @@ slab_reservation_from_a_used_slab_counts_its_first_piece(void **state)
     evpl_destroy(e);
 }
 
+/* Carving stops taking references on a slab at 16384
+ * (EVPL_SLAB_CARVE_REF_CAP, src/slab.h), leaving the rest of the 16 bits
+ * to explicit clones: with clones, iovecs and the carving at one count
+ * below it, one more request is carved from the slab; at the cap, the
+ * next goes to a fresh slab. Guards the "<" of the cap test in
+ * src/slab_carve.c's evpl_slab_carve_room(). */
+static void
+carve_slab_at_the_carve_cap_is_left(void **state)
+{
+    enum { CAP = 16384 };
+    struct evpl       *evpl = ctx_of(state);
+    struct evpl_iovec  a, b, c, *cl;
+    unsigned int       f, k;
+
+    assert_non_null(cl = calloc(CAP - 3, sizeof(*cl)));
+    for (f = 0; f < RTE_DIM(flag_modes); f++) {
+        assert_int_equal(evpl_iovec_alloc(evpl, 100000, 0, 1, flag_modes[f],
+                                          &a), 1);
+        for (k = 0; k < CAP - 3; k++)
+            evpl_iovec_clone(&cl[k], &a);
+        /* a, its clones and the context's own reference. */
+        assert_int_equal(slab_refcnt(&a), CAP - 1);
+        assert_int_equal(evpl_iovec_alloc(evpl, 100000, 0, 1, flag_modes[f],
+                                          &b), 1);
+        assert_ptr_equal(b.private_data, a.private_data);
+        assert_int_equal(slab_refcnt(&a), CAP);
+        assert_int_equal(evpl_iovec_alloc(evpl, 100000, 0, 1, flag_modes[f],
+                                          &c), 1);
+        assert_ptr_not_equal(c.private_data, a.private_data);
+        assert_int_equal(slab_refcnt(&a), CAP - 1); /* the carving left */
+        evpl_iovecs_release(evpl, cl, CAP - 3);
+        evpl_iovec_release(evpl, &a);
+        evpl_iovec_release(evpl, &b);
+        evpl_iovec_release(evpl, &c);
+    }
+    free(cl);
+}
+
+/* A reservation from a recycled carve slab (only the context referenced
+ * it, too full behind its point) starts at the slab's first byte, and
+ * reserving again before a commit finds the same place: a reservation
+ * does not move the point the recycling set. Guards the offset 0 that
+ * the recycling in src/slab_carve.c's evpl_slab_carve_room() stores
+ * (an allocation overwrites it; a reservation keeps it). */
+static void
+recycled_carve_slab_reserves_the_same_place_twice(void **state)
+{
+    struct evpl      *e;
+    struct evpl_iovec b, c;
+    char             *first;
+
+    (void) state;
+    e = ctx_with_an_idle_carve_slab(&first);
+    assert_int_equal(evpl_iovec_reserve(e, SLAB - 100, 0, 1, &b), 1);
+    assert_ptr_equal(b.data, first);
+    assert_int_equal(evpl_iovec_reserve(e, SLAB - 100, 0, 1, &c), 1);
+    assert_ptr_equal(c.data, first);
+    evpl_iovec_release(e, &b);
+    evpl_iovec_release(e, &c);
+    evpl_destroy(e);
+}
+
+/* One byte past a slab (an allocation), or past the rest of the carve
+ * slab (a reservation), is a piece of its own: spanning goes on while
+ * any byte is left. Guards the "> 0" of src/slab_carve.c's
+ * evpl_slab_span(). */
+static void
+one_byte_past_a_slab_is_a_piece_of_its_own(void **state)
+{
+    struct evpl      *e;
+    struct evpl_iovec v[2];
+    unsigned int      f;
+
+    (void) state;
+    assert_non_null(e = evpl_create(NULL));
+    /* A fresh context: the reservation's first piece is a whole slab. */
+    assert_int_equal(evpl_iovec_reserve(e, SLAB + 1, 0, 2, v), 2);
+    assert_int_equal(v[0].length, SLAB);
+    assert_int_equal(v[1].length, 1);
+    evpl_iovecs_release(e, v, 2);
+    for (f = 0; f < RTE_DIM(flag_modes); f++) {
+        assert_int_equal(evpl_iovec_alloc(e, SLAB + 1, 0, 2, flag_modes[f],
+                                          v), 2);
+        assert_int_equal(v[0].length, SLAB);
+        assert_int_equal(v[1].length, 1);
+        evpl_iovecs_release(e, v, 2);
+    }
+    evpl_destroy(e);
+}
+
+/* A span needs exactly as many pieces as its length in slabs, rounded
+ * up: two slabs' length fits max_iovecs 2, and one byte more than a slab
+ * does not fit 1 (ENOSPC, nothing written past it), for allocations and
+ * reservations. Guards the rounding of src/slab_carve.c's
+ * evpl_slab_pieces(). */
+static void
+span_fits_exactly_its_pieces(void **state)
+{
+    struct evpl      *e;
+    struct evpl_iovec v[2];
+    unsigned int      f;
+
+    (void) state;
+    assert_non_null(e = evpl_create(NULL));
+    /* A fresh context: the reservation's first piece is a whole slab. */
+    assert_int_equal(evpl_iovec_reserve(e, 2 * SLAB, 0, 2, v), 2);
+    evpl_iovecs_release(e, v, 2);
+    memset(v, 0, sizeof(v));
+    errno = 0;
+    assert_int_equal(evpl_iovec_reserve(e, SLAB + 1, 0, 1, v), -1);
+    assert_int_equal(errno, ENOSPC);
+    assert_null(v[1].private_data);
+    for (f = 0; f < RTE_DIM(flag_modes); f++) {
+        assert_int_equal(evpl_iovec_alloc(e, 2 * SLAB, 0, 2, flag_modes[f],
+                                          v), 2);
+        evpl_iovecs_release(e, v, 2);
+        memset(v, 0, sizeof(v));
+        errno = 0;
+        assert_int_equal(evpl_iovec_alloc(e, SLAB + 1, 0, 1, flag_modes[f],
+                                          v), -1);
+        assert_int_equal(errno, ENOSPC);
+        assert_null(v[1].private_data);
+    }
+    evpl_destroy(e);
+}
+
+/* A spanning allocation moves the carving to its last slab and drops the
+ * context's reference on the slab it carved before, as a slab's
+ * reference: the earlier iovec's is then the only one. Guards the slab
+ * kind that src/slab_carve.c's evpl_slab_alloc_span() passes to
+ * evpl_carve_take() (as an mbuf's, the reference is not dropped). */
+static void
+span_allocation_lets_go_of_the_carve_slab_before(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec a, v[2];
+    unsigned int      f;
+
+    for (f = 0; f < RTE_DIM(flag_modes); f++) {
+        assert_int_equal(evpl_iovec_alloc(evpl, 100000, 0, 1, flag_modes[f],
+                                          &a), 1);
+        assert_int_equal(slab_refcnt(&a), 2);
+        assert_int_equal(evpl_iovec_alloc(evpl, SLAB + 1000, 0, 2,
+                                          flag_modes[f], v), 2);
+        assert_int_equal(slab_refcnt(&a), 1);
+        evpl_iovec_release(evpl, &a);
+        evpl_iovecs_release(evpl, v, 2);
+    }
+}
+
+/* A request of exactly the slab size is carved, not spanned: from a
+ * carve slab only the context references, recycled, as any request up to
+ * the slab size is. Guards the ">" of src/slab_carve.c's
+ * evpl_slab_alloc() (a span takes a fresh slab from the pool). */
+static void
+slab_sized_request_recycles_the_carve_slab(void **state)
+{
+    struct evpl      *e;
+    struct evpl_iovec b;
+    char             *first;
+
+    (void) state;
+    e = ctx_with_an_idle_carve_slab(&first);
+    assert_int_equal(evpl_iovec_alloc(e, SLAB, 0, 1, 0, &b), 1);
+    assert_ptr_equal(b.data, first);
+    evpl_iovec_release(e, &b);
+    evpl_destroy(e);
+}
+
+/* A reservation of exactly the slab size is one iovec, as any
+ * reservation up to the slab size is: from a fresh slab when the carve
+ * slab, still in use, has less room behind its point; never the rest of
+ * the carve slab and a second piece. Guards the "<=" of src/slab_carve.c's
+ * evpl_slab_reserve() (spanning, it needs two pieces: ENOSPC with
+ * max_vec 1). */
+static void
+slab_sized_reservation_is_one_iovec(void **state)
+{
+    struct evpl      *e;
+    struct evpl_iovec a, v[2];
+
+    (void) state;
+    assert_non_null(e = evpl_create(NULL));
+    assert_int_equal(evpl_iovec_alloc(e, 100000, 0, 1, 0, &a), 1);
+    assert_int_equal(evpl_iovec_reserve(e, SLAB, 0, 1, v), 1);
+    assert_int_equal(v[0].length, SLAB);
+    assert_ptr_not_equal(v[0].private_data, a.private_data);
+    evpl_iovec_release(e, &v[0]);
+    evpl_iovec_release(e, &a);
+    evpl_destroy(e);
+}
+
+/* A reservation longer than a slab starts at the carve point whenever a
+ * byte is left behind it: one byte left is a first piece of one byte;
+ * none left (the slab, still in use, carved to its end) starts on a
+ * fresh slab, with no empty first piece. Guards the 1 byte that
+ * src/slab_carve.c's evpl_slab_reserve() asks evpl_slab_carve_room() for
+ * (2 skips the last byte; 0 takes an empty piece at the slab's end). */
+static void
+spanning_reservation_starts_at_the_carve_point(void **state)
+{
+    struct evpl      *e;
+    struct evpl_iovec a, v[3];
+    int               n;
+
+    (void) state;
+    assert_non_null(e = evpl_create(NULL));
+    /* A fresh slab carved to one byte short of its end, still in use. */
+    assert_int_equal(evpl_iovec_alloc(e, SLAB - 1, 0, 1, 0, &a), 1);
+    n = evpl_iovec_reserve(e, 2 * SLAB, 0, 3, v);
+    assert_int_equal(n, 3);
+    assert_ptr_equal(v[0].data, (char *) a.data + SLAB - 1);
+    assert_int_equal(v[0].length, 1);
+    evpl_iovecs_release(e, v, n);
+    evpl_iovec_release(e, &a);
+
+    /* A fresh slab carved to its end, still in use. */
+    assert_int_equal(evpl_iovec_alloc(e, SLAB, 0, 1, 0, &a), 1);
+    n = evpl_iovec_reserve(e, 2 * SLAB, 0, 3, v);
+    assert_int_equal(n, 2);
+    assert_int_equal(v[0].length, SLAB);
+    assert_ptr_not_equal(v[0].private_data, a.private_data);
+    evpl_iovecs_release(e, v, n);
+    evpl_iovec_release(e, &a);
+    evpl_destroy(e);
+}
+
+/* A reservation longer than a slab when no slab is left for its first
+ * piece (the only one of the pool carved to its end, still in use):
+ * -1 with ENOMEM, nothing written. Guards the return of src/slab_carve.c's
+ * evpl_slab_reserve() when evpl_slab_carve_room() finds no room. */
+static void
+spanning_reservation_without_a_slab_is_enomem(void **state)
+{
+    struct evpl_config cfg;
+    struct evpl       *e;
+    struct evpl_iovec  a, v[3];
+
+    (void) state;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.nb_slabs = 1;
+    assert_non_null(e = evpl_create(&cfg));
+    assert_int_equal(evpl_iovec_alloc(e, SLAB, 0, 1, 0, &a), 1);
+    memset(v, 0, sizeof(v));
+    errno = 0;
+    assert_int_equal(evpl_iovec_reserve(e, 2 * SLAB, 0, 3, v), -1);
+    assert_int_equal(errno, ENOMEM);
+    assert_null(v[0].private_data);
+    evpl_iovec_release(e, &a);
+    evpl_destroy(e);
+}
+
 /* A slab larger than a step of growth (EVPL_SLAB_GROW_BYTES, 32 MiB):
  * its set still grows, by a pool of one slab. Guards the "at least one"
  * of src/slab_set.c's evpl_slab_set_step() (without it the first pool of
@@ -1235,6 +1499,30 @@ slab_larger_than_a_growth_step_grows_a_pool_of_one(void **state)
     assert_non_null(e = evpl_create(&cfg));
     assert_int_equal(evpl_iovec_alloc_global(e, &v), 1);
     assert_int_equal(v.length, 64u << 20);
+    evpl_iovec_release(e, &v);
+    evpl_destroy(e);
+}
+
+/* A slab larger than a step of growth grows its set one slab at a time,
+ * even where the limit allows more: a pool of one. Guards the "at least
+ * one" of src/slab_set.c's evpl_slab_set_step() being exactly one.
+ * Without hugepages only, as above. */
+static void
+slab_larger_than_a_growth_step_grows_one_at_a_time(void **state)
+{
+    struct evpl_config cfg;
+    struct evpl       *e;
+    struct evpl_iovec  v;
+
+    (void) state;
+    if (rte_eal_has_hugepages())
+        skip();
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.slab_size = 64u << 20;
+    cfg.nb_slabs  = 2;
+    assert_non_null(e = evpl_create(&cfg));
+    assert_int_equal(evpl_iovec_alloc_global(e, &v), 1);
+    assert_int_equal(evpl_test_slab_pool(64u << 20, 2, 0)->size, 1);
     evpl_iovec_release(e, &v);
     evpl_destroy(e);
 }
@@ -1344,6 +1632,49 @@ idle_contexts_do_not_starve_others(void **state)
     assert_int_equal(slabs_in_use(), before);
 }
 
+/* evpl_dpdk_slab_limit_set() sets the limit of the contexts made after it
+ * without one of their own (evpl_config.nb_slabs 0): it returns 0, the
+ * getter gives it back, and such a context has that many slabs at most.
+ * Guards the store and the return of src/slab_pool.c's
+ * evpl_dpdk_slab_limit_set(). */
+static void
+slab_limit_default_applies_to_later_contexts(void **state)
+{
+    unsigned int      before = evpl_dpdk_slab_limit_get();
+    struct evpl      *e;
+    struct evpl_iovec g[3];
+
+    (void) state;
+    assert_int_equal(evpl_dpdk_slab_limit_set(2), 0);
+    assert_int_equal(evpl_dpdk_slab_limit_get(), 2);
+    e = evpl_create(NULL);
+    assert_int_equal(evpl_dpdk_slab_limit_set(before), 0);
+    assert_non_null(e);
+    assert_int_equal(evpl_iovec_alloc_global(e, &g[0]), 1);
+    assert_int_equal(evpl_iovec_alloc_global(e, &g[1]), 1);
+    errno = 0;
+    assert_int_equal(evpl_iovec_alloc_global(e, &g[2]), -1);
+    assert_int_equal(errno, ENOMEM);
+    evpl_iovecs_release(e, g, 2);
+    evpl_destroy(e);
+}
+
+/* The largest slab size, 1 GiB (EVPL_SLAB_MAX_SIZE, src/slab.h), is a
+ * configuration evpl_create() accepts (its slabs are only made when
+ * asked for). Guards the bound of src/slab_pool.c's evpl_slab_ctx_init(). */
+static void
+largest_slab_size_is_accepted(void **state)
+{
+    struct evpl_config cfg;
+    struct evpl       *e;
+
+    (void) state;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.slab_size = 1u << 30;
+    assert_non_null(e = evpl_create(&cfg));
+    evpl_destroy(e);
+}
+
 /* ---- IOVA ------------------------------------------------------------- */
 
 /* The accessor gives the IOVA of the first byte, for slabs and mbufs;
@@ -1389,6 +1720,40 @@ iova_of_a_slab_iovec_past_its_slabs_start(void **state)
     assert_true(evpl_dpdk_iovec_iova(&v[1]) ==
                 evpl_dpdk_iovec_iova(&v[0]) + 100000);
     evpl_iovecs_release(evpl, v, 2);
+}
+
+/* A slab larger than a hugepage in IOVA-as-PA mode is IOVA-contiguous
+ * end to end (every page continues its first byte's IOVA), or is not had
+ * at all (ENOMEM: the machine has no such run of physical pages). Guards
+ * the IOVA-mode test of src/slab_pool.c's evpl_slab_zone_reserve(),
+ * which reserves such a zone physically contiguous. With hugepages only:
+ * in IOVA-as-VA mode (--no-huge among others) all memory is contiguous. */
+static void
+slab_larger_than_a_hugepage_is_iova_contiguous(void **state)
+{
+    struct evpl_config cfg;
+    struct evpl       *e;
+    struct evpl_iovec  v;
+    rte_iova_t         io;
+    size_t             off;
+
+    (void) state;
+    if (!rte_eal_has_hugepages() || rte_eal_iova_mode() != RTE_IOVA_PA)
+        skip();
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.slab_size = 16u << 20;
+    cfg.nb_slabs  = 1;
+    assert_non_null(e = evpl_create(&cfg));
+    errno = 0;
+    if (evpl_iovec_alloc_global(e, &v) == 1) {
+        io = evpl_dpdk_iovec_iova(&v);
+        for (off = 0; off < v.length; off += 4096)
+            assert_true(rte_mem_virt2iova((char *) v.data + off) == io + off);
+        evpl_iovec_release(e, &v);
+    } else {
+        assert_int_equal(errno, ENOMEM);
+    }
+    evpl_destroy(e);
 }
 
 /* ---- leak accounting -------------------------------------------------- */
@@ -1962,6 +2327,29 @@ trace_catches_slab_passed_twice(void **state)
     evpl_iovec_release(evpl, &v[0]);
 }
 
+/* A slab no context carves (a whole piece of a spanning allocation), its
+ * one reference an iovec's, behind a header is a good TAKE_REF packet:
+ * the trace check of a packet's references counts no carving reference
+ * in it. Guards the carved 0 that src/slab_pool.c's evpl_slab_pool_get()
+ * writes on a fresh slab (1 would make the check see no reference the
+ * iovec could give, and abort). */
+static void
+trace_passes_a_slab_no_context_carves(void **state)
+{
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec v[2], pkt[2];
+    struct rte_mbuf  *m;
+
+    assert_int_equal(evpl_iovec_alloc(evpl, SLAB + 1000, 0, 2, 0, v), 2);
+    assert_int_equal(slab_refcnt(&v[0]), 1);
+    assert_int_equal(evpl_iovec_alloc(evpl, 64, 0, 1, 0, &pkt[0]), 1);
+    evpl_iovec_move_segment(&pkt[1], &v[0], 0, 1000);
+    m = evpl_dpdk_iovecs_to_mbuf(evpl, pkt, 2, EVPL_DPDK_TAKE_REF);
+    assert_non_null(m);
+    rte_pktmbuf_free(m);
+    evpl_iovec_release(evpl, &v[1]);
+}
+
 /* Trace mode's checks hold for slab iovecs: a double release, and a
  * length past the slab, abort naming the call. */
 static void
@@ -2007,14 +2395,27 @@ static const struct CMUnitTest cases[] = {
     CASE(slab_span_carves_on_behind_its_last_piece),
     cmocka_unit_test(slab_reservation_from_a_used_slab_counts_its_first_piece),
     CASE(slab_reservation_of_too_many_pieces_takes_no_slab),
+    CASE(carve_slab_at_the_carve_cap_is_left),
+    CASE(recycled_carve_slab_reserves_the_same_place_twice),
+    CASE(one_byte_past_a_slab_is_a_piece_of_its_own),
+    CASE(span_fits_exactly_its_pieces),
+    CASE(span_allocation_lets_go_of_the_carve_slab_before),
+    CASE(slab_sized_request_recycles_the_carve_slab),
+    CASE(slab_sized_reservation_is_one_iovec),
+    CASE(spanning_reservation_starts_at_the_carve_point),
+    CASE(spanning_reservation_without_a_slab_is_enomem),
     CASE(slab_larger_than_a_growth_step_grows_a_pool_of_one),
+    CASE(slab_larger_than_a_growth_step_grows_one_at_a_time),
     CASE(global_slab_lifetime),
     CASE(global_owner_keeps_its_reference_after_take_ref),
     CASE(idle_contexts_do_not_starve_others),
     CASE(iova_of_either_kind),
     CASE(iova_of_a_slab_iovec_past_its_slabs_start),
+    CASE(slab_larger_than_a_hugepage_is_iova_contiguous),
     CASE(outstanding_counts_slabs),
     CASE(config_slab_fields),
+    CASE(slab_limit_default_applies_to_later_contexts),
+    CASE(largest_slab_size_is_accepted),
     CASE(range_becomes_attached_mbufs),
     CASE(last_range_of_a_chain_moves_its_reference),
     CASE(range_in_a_chain_out_of_mbufs_fails_the_packet),
@@ -2033,6 +2434,7 @@ static const struct CMUnitTest cases[] = {
 #ifdef EVPL_IOVEC_TRACE
     CASE(trace_catches_slab_misuse),
     CASE(trace_catches_slab_passed_twice),
+    CASE(trace_passes_a_slab_no_context_carves),
 #endif
 };
 

@@ -12,9 +12,14 @@
  *    so that the ids before it are only the loop's);
  *  - contexts of one configuration share one set (no pool made);
  *  - a set that cannot be allocated (calloc() failing) leaves the sets'
- *    lock free, and a growth that succeeds between two that fail lets the
+ *    lock free, and while one thread makes a set, others asking for it
+ *    wait; a growth that succeeds between two that fail lets the
  *    second failure warn again (fault injection, below: no memory used
- *    up, tiny pools);
+ *    up, tiny pools); growth that fails says so once;
+ *  - a slab pool whose mempool's name is taken fails at once, and is made
+ *    once the name is free;
+ *  - a slab given back to a set's first pool is found when the pool that
+ *    gave last is empty;
  *  - a set's first pool fails to complete at every step (its zone, its
  *    mempool's memzones, the publication marker): nothing stays;
  *  - lcores and threads outside the EAL grow one set at once;
@@ -31,6 +36,7 @@
 #include <inttypes.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -213,6 +219,10 @@ void *__libc_calloc(size_t n, size_t size);
 
 static __thread int          calloc_fail;   /* fail every call */
 static __thread unsigned int calloc_failed;
+/* Hold the next call until calloc_release is posted, saying so on
+ * calloc_entered. */
+static __thread int          calloc_hold;
+static sem_t                 calloc_entered, calloc_release;
 
 void *
 calloc(size_t n, size_t size)
@@ -221,6 +231,12 @@ calloc(size_t n, size_t size)
         calloc_failed++;
         errno = ENOMEM;
         return NULL;
+    }
+    if (calloc_hold) {
+        calloc_hold = 0;
+        sem_post(&calloc_entered);
+        while (sem_wait(&calloc_release) != 0)
+            ;
     }
     return __libc_calloc(n, size);
 }
@@ -271,9 +287,76 @@ a_set_that_cannot_be_allocated_leaves_the_sets_unlocked(void **state)
     assert_non_null(got);
     evpl_destroy(got);
 }
+
+struct set_maker {
+    struct evpl_config *cfg;
+    struct evpl        *e;
+    int                 hold;
+};
+
+static void *
+set_maker_run(void *arg)
+{
+    struct set_maker *m = arg;
+
+    calloc_hold = m->hold;
+    m->e        = evpl_create(m->cfg);
+    calloc_hold = 0;
+    return NULL;
+}
+
+/*
+ * Guards the sets' lock of src/slab_set.c's evpl_slab_set_find(): while
+ * one thread makes a configuration's set (held inside the set's calloc(),
+ * the one evpl_create() makes), a second thread's evpl_create() of the
+ * same configuration waits for it, rather than making a second set beside
+ * it (or inserting into the list at the same time). It goes on once the
+ * first is done.
+ */
+static void
+a_set_being_made_makes_other_threads_wait(void **state)
+{
+    struct evpl_config cfg;
+    struct set_maker   a, b;
+    struct timespec    limit;
+    pthread_t          ta, tb;
+    int                waited;
+
+    (void) state;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.slab_size = 16u << 10;
+    cfg.nb_slabs  = 2; /* a set nobody has asked for */
+    a = (struct set_maker) { .cfg = &cfg, .hold = 1 };
+    b = (struct set_maker) { .cfg = &cfg, .hold = 0 };
+    assert_int_equal(sem_init(&calloc_entered, 0, 0), 0);
+    assert_int_equal(sem_init(&calloc_release, 0, 0), 0);
+    assert_int_equal(pthread_create(&ta, NULL, set_maker_run, &a), 0);
+    while (sem_wait(&calloc_entered) != 0)
+        ;
+    assert_int_equal(pthread_create(&tb, NULL, set_maker_run, &b), 0);
+    assert_int_equal(clock_gettime(CLOCK_REALTIME, &limit), 0);
+    limit.tv_sec += 1;
+    waited = pthread_timedjoin_np(tb, NULL, &limit) == ETIMEDOUT;
+    sem_post(&calloc_release);
+    assert_int_equal(pthread_join(ta, NULL), 0);
+    if (waited)
+        assert_int_equal(pthread_join(tb, NULL), 0);
+    assert_true(waited);
+    assert_non_null(a.e);
+    assert_non_null(b.e);
+    evpl_destroy(a.e);
+    evpl_destroy(b.e);
+}
 #else
 static void
 a_set_that_cannot_be_allocated_leaves_the_sets_unlocked(void **state)
+{
+    (void) state;
+    skip();
+}
+
+static void
+a_set_being_made_makes_other_threads_wait(void **state)
 {
     (void) state;
     skip();
@@ -358,6 +441,109 @@ growth_warns_again_once_it_has_succeeded(void **state)
     evpl_iovecs_release(t.e, v, 2);
     evpl_destroy(t.e);
     assert_int_equal(evpl_test_slabs_in_use(128u << 10, 4), 0);
+}
+
+/*
+ * Guards the quiet pool maker of src/slab_pool.c's evpl_slab_pool_make():
+ * growth that fails says so once, in the set's warning, not in an error
+ * per pool size tried (the slab zones' reservations failing, ENOMEM).
+ */
+static void
+failing_growth_says_so_once(void **state)
+{
+    struct evpl_config cfg;
+    struct evpl_iovec  v;
+    struct grow_try    t;
+    char              *log;
+
+    (void) state;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.slab_size = 128u << 10;
+    cfg.nb_slabs  = 5; /* a set nobody has asked for */
+    assert_non_null(t.e = evpl_create(&cfg));
+    log = grow_failing(&t, &v, -1);
+    assert_int_equal(t.r, -1);
+    assert_true(zone_failed >= 3); /* 5 slabs, 3, 2, 1 */
+    assert_non_null(strstr(log, "cannot grow past 0 slabs"));
+    assert_null(strstr(log, "cannot create pool"));
+    free(log);
+    evpl_destroy(t.e);
+}
+
+/*
+ * A slab pool whose mempool cannot be made because its name is taken
+ * (here by a memzone of the name DPDK gives the mempool's own) while its
+ * slab zone could be reserved fails at once with ENOMEM: not EEXIST,
+ * which would make evpl_pool_get_or_create() wait 10 s for a pool that
+ * nobody is making (EAGAIN). Once the name is free, the pool is made:
+ * the failed tries left nothing behind. Guards the EEXIST-to-ENOMEM
+ * mapping of src/slab_pool.c's evpl_slab_pool_create() and its restore
+ * of rte_errno after freeing the zone.
+ */
+static void
+a_slab_pool_whose_name_is_taken_fails_at_once(void **state)
+{
+    const struct rte_memzone *block;
+    struct evpl_config        cfg;
+    struct evpl_iovec         v;
+    struct evpl              *e;
+    char                      pool[RTE_MEMPOOL_NAMESIZE];
+    char                      mz[RTE_MEMZONE_NAMESIZE];
+
+    (void) state;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.slab_size = 64u << 10;
+    cfg.nb_slabs  = 2; /* a set nobody has asked for */
+    snprintf(pool, sizeof(pool), EVPL_DPDK_SLAB_POOL_FORMAT,
+             (int) rte_socket_id(), rte_log2_u32(cfg.slab_size),
+             cfg.nb_slabs, 0u);
+    snprintf(mz, sizeof(mz), RTE_MEMPOOL_MZ_FORMAT, pool);
+    assert_non_null(block = rte_memzone_reserve(mz, 64, SOCKET_ID_ANY, 0));
+    assert_non_null(e = evpl_create(&cfg));
+    errno = 0;
+    assert_int_equal(evpl_iovec_alloc_global(e, &v), -1);
+    assert_int_equal(errno, ENOMEM);
+    assert_null(evpl_test_slab_pool(cfg.slab_size, cfg.nb_slabs, 0));
+    assert_int_equal(rte_memzone_free(block), 0);
+    assert_int_equal(evpl_iovec_alloc_global(e, &v), 1);
+    evpl_iovec_release(e, &v);
+    evpl_destroy(e);
+}
+
+/*
+ * Guards the scan of every pool from pool 0 in src/slab_set.c's
+ * evpl_slab_set_scan(): a set of two pools at its limit whose hinted pool
+ * (the last that gave a slab) is empty finds the slab given back to pool
+ * 0, rather than failing (ENOMEM) as if the set were used up. The first
+ * pool is made of half the limit by failing its first zone reservation.
+ */
+static void
+a_slab_back_in_the_first_pool_is_found(void **state)
+{
+    struct evpl_config cfg;
+    struct evpl_iovec  g[6];
+    struct evpl       *e;
+    int                i;
+
+    (void) state;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.slab_size = 128u << 10;
+    cfg.nb_slabs  = 6; /* a set nobody has asked for */
+    assert_non_null(e = evpl_create(&cfg));
+    zone_failed = 0;
+    zone_fail   = 1;
+    i           = evpl_iovec_alloc_global(e, &g[0]);
+    zone_fail   = 0;
+    assert_int_equal(i, 1);
+    assert_int_equal(zone_failed, 1);
+    for (i = 1; i < 6; i++)
+        assert_int_equal(evpl_iovec_alloc_global(e, &g[i]), 1);
+    assert_int_equal(evpl_test_slab_pool(128u << 10, 6, 0)->size, 3);
+    assert_int_equal(evpl_test_slab_pool(128u << 10, 6, 1)->size, 3);
+    evpl_iovec_release(e, &g[0]);
+    assert_int_equal(evpl_iovec_alloc_global(e, &g[0]), 1);
+    evpl_iovecs_release(e, g, 6);
+    evpl_destroy(e);
 }
 
 /* ---- a first pool that cannot be completed ---------------------------- */
@@ -660,7 +846,11 @@ static const struct CMUnitTest cases[] = {
     cmocka_unit_test(a_context_id_of_ones_counts_no_slab_it_never_took),
     cmocka_unit_test(contexts_of_one_configuration_share_one_set),
     cmocka_unit_test(a_set_that_cannot_be_allocated_leaves_the_sets_unlocked),
+    cmocka_unit_test(a_set_being_made_makes_other_threads_wait),
     cmocka_unit_test(growth_warns_again_once_it_has_succeeded),
+    cmocka_unit_test(failing_growth_says_so_once),
+    cmocka_unit_test(a_slab_pool_whose_name_is_taken_fails_at_once),
+    cmocka_unit_test(a_slab_back_in_the_first_pool_is_found),
     cmocka_unit_test(first_pool_failing_at_every_step_leaves_nothing),
     cmocka_unit_test(lcores_and_threads_grow_one_set_at_once),
     cmocka_unit_test(libevpl_rpc_messages_in_flight),
