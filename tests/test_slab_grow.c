@@ -842,7 +842,37 @@ a_one_slab_step_fails_at_once_when_memory_is_out(void **state)
     evpl_destroy(e);
 }
 
+/*
+ * A limit between two growth steps: with 2 MiB slabs a step is 16 slabs
+ * (32 MiB), so a limit of 17 makes a pool of 16, then one of the 1 slab
+ * the limit leaves: exactly 17 slabs can be taken, the next is ENOMEM.
+ * Guards evpl_slab_set_step()'s cap at what the limit leaves
+ * (src/slab_set.c; without it the second pool is 16 slabs, 32 in all).
+ */
+static void
+a_limit_between_two_steps_cuts_the_last_pool(void **state)
+{
+    struct evpl_config cfg;
+    struct evpl_iovec  v[33];
+    struct evpl       *e;
+    int                n;
+
+    (void) state;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.slab_size = 2u << 20;
+    cfg.nb_slabs  = 17;
+    assert_non_null(e = evpl_create(&cfg));
+    for (n = 0; n < 33 && evpl_iovec_alloc_global(e, &v[n]) == 1; n++)
+        ;
+    assert_int_equal(n, 17);
+    assert_int_equal(errno, ENOMEM);
+    evpl_iovecs_release(e, v, n);
+    evpl_destroy(e);
+}
+
 static const struct CMUnitTest cases[] = {
+    /* First: before the other cases' sets hold the memory it needs. */
+    cmocka_unit_test(a_limit_between_two_steps_cuts_the_last_pool),
     cmocka_unit_test(a_context_id_of_ones_counts_no_slab_it_never_took),
     cmocka_unit_test(contexts_of_one_configuration_share_one_set),
     cmocka_unit_test(a_set_that_cannot_be_allocated_leaves_the_sets_unlocked),
