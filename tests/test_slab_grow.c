@@ -15,7 +15,8 @@
  *    lock free, and while one thread makes a set, others asking for it
  *    wait; a growth that succeeds between two that fail lets the
  *    second failure warn again (fault injection, below: no memory used
- *    up, tiny pools); growth that fails says so once;
+ *    up, tiny pools); growth that fails says so once; a step memory
+ *    refuses is halved, rounding up;
  *  - a slab pool whose mempool's name is taken fails at once, and is made
  *    once the name is free;
  *  - a slab given back to a set's first pool is found when the pool that
@@ -471,6 +472,39 @@ failing_growth_says_so_once(void **state)
 }
 
 /*
+ * Guards the rounding up of src/slab_set.c's halving ((n + 1) / 2 in
+ * evpl_slab_set_add()): a step of 7 slabs that memory refuses is tried
+ * again at 4, then 2, then 1, so that the pool is the largest of those
+ * memory gives. With the first two reservations refused (7 and 4), the
+ * pool has 2 slabs; halving that rounds down tries 7, 3 and 1, and its
+ * pool would have one.
+ */
+static void
+a_refused_step_is_halved_rounding_up(void **state)
+{
+    struct evpl_config cfg;
+    struct evpl_iovec  v;
+    struct grow_try    t;
+    char              *log;
+
+    (void) state;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.slab_size = 128u << 10;
+    cfg.nb_slabs  = 7; /* a set nobody has asked for: its step is 7 */
+    assert_non_null(t.e = evpl_create(&cfg));
+    log = grow_failing(&t, &v, 2);
+    assert_int_equal(t.r, 1);
+    assert_int_equal(zone_failed, 2);
+    assert_null(strstr(log, "cannot grow"));
+    free(log);
+    assert_int_equal(evpl_test_slab_count(128u << 10, 7).pools, 1);
+    assert_int_equal(evpl_test_slab_count(128u << 10, 7).slabs, 2);
+    evpl_iovecs_release(t.e, &v, 1);
+    evpl_destroy(t.e);
+    assert_int_equal(evpl_test_slabs_in_use(128u << 10, 7), 0);
+}
+
+/*
  * A slab pool whose mempool cannot be made because its name is taken
  * (here by a memzone of the name DPDK gives the mempool's own) while its
  * slab zone could be reserved fails at once with ENOMEM: not EEXIST,
@@ -879,6 +913,7 @@ static const struct CMUnitTest cases[] = {
     cmocka_unit_test(a_set_being_made_makes_other_threads_wait),
     cmocka_unit_test(growth_warns_again_once_it_has_succeeded),
     cmocka_unit_test(failing_growth_says_so_once),
+    cmocka_unit_test(a_refused_step_is_halved_rounding_up),
     cmocka_unit_test(a_slab_pool_whose_name_is_taken_fails_at_once),
     cmocka_unit_test(a_slab_back_in_the_first_pool_is_found),
     cmocka_unit_test(first_pool_failing_at_every_step_leaves_nothing),
