@@ -789,6 +789,89 @@ pair_that_fits_the_port_exactly_is_a_pair(void **state)
 }
 
 /*
+ * Linearised for net_ring1 (chains of at most two segments) into a pool
+ * whose data room is one byte past the headroom: the head keeps its
+ * headroom and carries one byte, the second segment a whole data room, so
+ * that 1 + room bytes go, in two segments, and one byte more is refused
+ * (EMSGSIZE, nothing sent) before anything is copied. Guards the head's
+ * share of evpl_tx_linear_room() (dpdk_glue/tx_linear.c, "first != 0"):
+ * counting the head as a whole data room lets 2 * room bytes through,
+ * and the packet leaves in three segments on a port of two. The packet's
+ * three pieces (more than the port's two segments: linearised) come from
+ * the program's context, the first held twice so that it cannot be
+ * gathered into.
+ */
+static void
+linearised_head_of_one_byte_counts_one(void **state)
+{
+    const uint16_t         room = RTE_PKTMBUF_HEADROOM + 1;
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_config     cfg;
+    struct evpl_dpdk_stats st;
+    struct evpl_dpdk_pkt   pkt;
+    struct evpl_iovec      iov[3], keep, back[3];
+    struct rte_mempool    *mp;
+    struct evpl           *e;
+    unsigned char          want[2 * (RTE_PKTMBUF_HEADROOM + 1)];
+    unsigned int           len, k, at;
+    int                    i;
+
+    mp = rte_pktmbuf_pool_create("pair_room1", 63, 0, 0, room,
+                                 SOCKET_ID_ANY);
+    assert_non_null(mp);
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.pool = mp;
+    assert_non_null(e = evpl_create(&cfg));
+    for (len = 1u + room; len <= 2u + room; len++) {
+        for (k = 0, at = 0; k < 3; k++) {
+            unsigned int l = k < 2 ? 50 : len - 100;
+
+            assert_int_equal(evpl_iovec_alloc(evpl, l, 0, 1, 0, &iov[k]), 1);
+            evpl_test_fill(iov[k].data, l, len + k);
+            memcpy(want + at, iov[k].data, l);
+            at += l;
+        }
+        evpl_iovec_clone(&keep, &iov[0]);
+        pkt = (struct evpl_dpdk_pkt) { iov, 3 };
+        evpl_dpdk_stats_reset(e);
+        errno = 0;
+        if (len == 1u + room) {
+            assert_int_equal(evpl_dpdk_tx_burst(e, two_port, 0, &pkt, 1, 0),
+                             1);
+            evpl_dpdk_stats_get(e, &st);
+            assert_int_equal(st.tx_linearized, 1);
+            assert_int_equal(st.tx_segs, 2);
+            for (k = 0; (i = evpl_dpdk_rx_burst(e, two_port, 0, &pkt, 1,
+                                                back, 3)) == 0; k++)
+                assert_true(k < 1000000);
+            assert_int_equal(i, 1);
+            assert_int_equal(pkt.niov, 2);
+            assert_int_equal(pkt.iov[0].length, 1);
+            assert_int_equal(pkt.iov[1].length, room);
+            assert_memory_equal(pkt.iov[0].data, want, 1);
+            assert_memory_equal(pkt.iov[1].data, want + 1, room);
+            assert_int_equal((char *) pkt.iov[0].data -
+                             (char *) evpl_test_mbuf(&pkt.iov[0])->buf_addr,
+                             RTE_PKTMBUF_HEADROOM);
+            evpl_iovecs_release(e, pkt.iov, pkt.niov);
+        } else {
+            assert_int_equal(evpl_dpdk_tx_burst(e, two_port, 0, &pkt, 1, 0),
+                             0);
+            evpl_dpdk_stats_get(e, &st);
+            assert_int_equal(st.tx_linearized, 0);
+            assert_int_equal(st.tx_segs, 0);
+            assert_int_equal(evpl_dpdk_rx_burst(e, two_port, 0, &pkt, 1,
+                                                back, 3), 0);
+        }
+        evpl_iovec_release(evpl, &keep);
+        evpl_iovecs_release(evpl, iov, 3);
+    }
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+}
+
+/*
  * A packet of several iovecs converted when rte_errno still holds an
  * earlier ENOMEM: the conversion succeeds and counts no failure for want
  * of mbufs. Guards the "m == NULL &&" of evpl_tx_chain_one()
@@ -826,6 +909,7 @@ static const struct CMUnitTest cases[] = {
     CASE(range_at_the_count_limit_goes_with_take_ref),
     CASE(pair_that_fits_the_port_exactly_is_a_pair),
     CASE(stale_enomem_counts_no_failure),
+    CASE(linearised_head_of_one_byte_counts_one),
 };
 
 EVPL_TEST_MAIN("tx_pair", cases,
