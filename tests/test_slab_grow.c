@@ -8,8 +8,12 @@
  * under --no-huge) so that growth meets the end of memory within a test.
  * The cases run in order, as each leaves its pools behind (pools are
  * never freed):
- *  - a context whose id is 0x01010101 counts no slab it never took (first,
- *    so that the ids before it are only the loop's);
+ *  - a limit between two growth steps cuts the last pool (first, before
+ *    the other cases' sets hold the memory it needs);
+ *  - a slab pool made on memory that holds old bytes counts none of its
+ *    never-taken slabs as a context's, and a context whose id is
+ *    0x01010101 counts no slab it never took (early, so that the ids
+ *    before them are few);
  *  - contexts of one configuration share one set (no pool made);
  *  - a set that cannot be allocated (calloc() failing) leaves the sets'
  *    lock free, and while one thread makes a set, others asking for it
@@ -195,6 +199,12 @@ contexts_of_one_configuration_share_one_set(void **state)
  */
 static __thread int          zone_fail;     /* calls to fail; -1: all */
 static __thread unsigned int zone_failed;
+/* Not 0: the zones a slab pool's mempool reserves (its header and its
+ * objects, "MP_evpls..."), once reserved, are filled with this word, as
+ * memory DPDK did not zero would be (hugepage files kept from an earlier
+ * run, --huge-unlink=never); counted in zone_dirtied. */
+static __thread uint32_t     zone_dirty;
+static __thread unsigned int zone_dirtied;
 
 const struct rte_memzone *
 rte_memzone_reserve_aligned(const char *name, size_t len, int socket_id,
@@ -202,6 +212,7 @@ rte_memzone_reserve_aligned(const char *name, size_t len, int socket_id,
 {
     static const struct rte_memzone *(*real)(const char *, size_t, int,
                                              unsigned int, unsigned int);
+    const struct rte_memzone *mz;
 
     if (zone_fail != 0) {
         if (zone_fail > 0)
@@ -212,7 +223,69 @@ rte_memzone_reserve_aligned(const char *name, size_t len, int socket_id,
     }
     if (real == NULL)
         *(void **) &real = dlsym(RTLD_NEXT, "rte_memzone_reserve_aligned");
-    return real(name, len, socket_id, flags, align);
+    mz = real(name, len, socket_id, flags, align);
+    if (mz != NULL && zone_dirty != 0 &&
+        strncmp(name, "MP_evpls", strlen("MP_evpls")) == 0) {
+        uint32_t *w = mz->addr;
+        size_t    i;
+
+        for (i = 0; i < mz->len / sizeof(*w); i++)
+            w[i] = zone_dirty;
+        zone_dirtied++;
+    }
+    return mz;
+}
+
+/* ---- slab records on memory DPDK did not zero ----------------------------- */
+
+#define DIRTY_ID 64u
+
+/*
+ * A slab pool's records made on memory that holds old bytes: a slab never
+ * taken is still nobody's. The pool's mempool zones are filled with the
+ * word DIRTY_ID (the zone stand-in, below), so that a record that kept
+ * those bytes would read as taken ("out") by the context whose id is
+ * DIRTY_ID, and the leak accounting's walk (evpl_dpdk_outstanding()) would
+ * count the pool's never-taken slabs as that context's. Ids are handed out
+ * one per context from 1 (this program's DPDK instance is its own) and this
+ * case runs before any case that makes more than a few, so the
+ * 2 * DIRTY_ID contexts it makes include the one with id DIRTY_ID. Guards
+ * src/slab_pool.c's evpl_slab_obj_init(), memset(s, 0, ...), which the
+ * zeroed memory of the other cases cannot tell from nothing.
+ */
+static void
+a_slab_record_on_memory_not_zeroed_is_nobodys(void **state)
+{
+    struct evpl_config           cfg;
+    struct evpl_dpdk_outstanding o;
+    struct evpl_iovec            v;
+    struct evpl                 *e, *holder;
+    uint32_t                     i;
+
+    (void) state;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.slab_size = 16384;
+    cfg.nb_slabs  = 6; /* a pool of 6: one taken, 5 never */
+    assert_non_null(holder = evpl_create(&cfg));
+    zone_dirtied = 0;
+    zone_dirty   = DIRTY_ID;
+    assert_int_equal(evpl_iovec_alloc(holder, 16384, 0, 1, 0, &v), 1);
+    zone_dirty = 0;
+    assert_true(zone_dirtied >= 1);
+    assert_int_equal(evpl_test_slab_count(16384, 6).slabs, 6);
+    for (i = 0; i < 2 * DIRTY_ID; i++) {
+        assert_non_null(e = evpl_create(&cfg));
+        assert_true(evpl_dpdk_outstanding(e, &o) >= 0);
+        if (o.slabs != 0)
+            fail_msg("context %u of the loop counts %" PRIu64 " slabs it "
+                     "never took", i, o.slabs);
+        evpl_destroy(e);
+    }
+    assert_true(evpl_dpdk_outstanding(holder, &o) >= 0);
+    assert_int_equal(o.slabs, 1);
+    evpl_iovec_release(holder, &v);
+    evpl_destroy(holder);
+    assert_int_equal(evpl_test_slabs_in_use(16384, 6), 0);
 }
 
 #ifndef ASAN_BUILD
@@ -907,6 +980,8 @@ a_limit_between_two_steps_cuts_the_last_pool(void **state)
 static const struct CMUnitTest cases[] = {
     /* First: before the other cases' sets hold the memory it needs. */
     cmocka_unit_test(a_limit_between_two_steps_cuts_the_last_pool),
+    /* Early: its window of context ids starts from the first. */
+    cmocka_unit_test(a_slab_record_on_memory_not_zeroed_is_nobodys),
     cmocka_unit_test(a_context_id_of_ones_counts_no_slab_it_never_took),
     cmocka_unit_test(contexts_of_one_configuration_share_one_set),
     cmocka_unit_test(a_set_that_cannot_be_allocated_leaves_the_sets_unlocked),
