@@ -246,6 +246,20 @@ evpl_test_teardown(void **state)
     return 0;
 }
 
+#ifdef EVPL_TEST_COVERAGE
+/* libgcov's: write the counts so far, which only exit() would otherwise
+ * write, and an abort never reaches it. */
+void __gcov_dump(void);
+
+static void
+evpl_test_abort_dumping(int sig)
+{
+    __gcov_dump();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+#endif
+
 int
 evpl_test_dies(void (*fn)(void *), void *arg, const char *expect)
 {
@@ -265,7 +279,11 @@ evpl_test_dies(void (*fn)(void *), void *arg, const char *expect)
         close(pfd[0]);
         dup2(pfd[1], STDERR_FILENO);
         /* No core files from expected aborts. */
+#ifdef EVPL_TEST_COVERAGE
+        signal(SIGABRT, evpl_test_abort_dumping);
+#else
         signal(SIGABRT, SIG_DFL);
+#endif
         fn(arg);
         _exit(0);
     }
