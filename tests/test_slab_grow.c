@@ -65,9 +65,12 @@
 #endif
 
 /* DPDK memory the program may use, MiB: the default pool (about 70), the
- * libevpl case's slabs (288, in pools of 32 MiB) and the concurrent
- * case's (64), with room left for the exhaustion case to grow into. */
-#define MEMORY_MB 512
+ * libevpl case's slabs (288, in pools of 32 MiB), the concurrent case's
+ * (64), the limit case's (34) and the small sets of the fault-injection
+ * cases (a few, scattered), with room left for the exhaustion case to
+ * grow into: under --no-huge a pool's zone is aligned to its slab size in
+ * one heap, so free memory in pieces smaller than that does not count. */
+#define MEMORY_MB 576
 
 static void
 count_zone(const struct rte_memzone *mz, void *arg)
@@ -205,6 +208,10 @@ static __thread unsigned int zone_failed;
  * run, --huge-unlink=never); counted in zone_dirtied. */
 static __thread uint32_t     zone_dirty;
 static __thread unsigned int zone_dirtied;
+/* Hold the next reservation that is not failed until zone_release is
+ * posted, saying so on zone_entered. */
+static __thread int          zone_hold;
+static sem_t                 zone_entered, zone_release;
 
 const struct rte_memzone *
 rte_memzone_reserve_aligned(const char *name, size_t len, int socket_id,
@@ -220,6 +227,12 @@ rte_memzone_reserve_aligned(const char *name, size_t len, int socket_id,
         zone_failed++;
         rte_errno = ENOMEM;
         return NULL;
+    }
+    if (zone_hold) {
+        zone_hold = 0;
+        sem_post(&zone_entered);
+        while (sem_wait(&zone_release) != 0)
+            ;
     }
     if (real == NULL)
         *(void **) &real = dlsym(RTLD_NEXT, "rte_memzone_reserve_aligned");
@@ -575,6 +588,120 @@ a_refused_step_is_halved_rounding_up(void **state)
     evpl_iovecs_release(t.e, &v, 1);
     evpl_destroy(t.e);
     assert_int_equal(evpl_test_slabs_in_use(128u << 10, 7), 0);
+}
+
+/*
+ * Guards the set's growth lock (src/slab_set.c's evpl_slab_set_grow(),
+ * pthread_mutex_lock(&set->lock)): a thread that finds the set empty
+ * while another is making its next pool waits for that pool rather than
+ * adding the same pool again. A (the first reservation failing, so that
+ * its pool is 5 of the limit's 10 slabs) is held inside its slab zone's
+ * reservation while B, on a context of the same configuration, asks for a
+ * slab. Without the lock, B adds pool 0 again once A has made it (found
+ * by its name): the set counts 10 slabs for the pool's 5 and is at its
+ * limit, so that 5 slabs can be had where the limit gives 10.
+ */
+struct hold_try {
+    struct grow_try t;
+    int             fail, hold;
+};
+
+static void *
+hold_try_run(void *arg)
+{
+    struct hold_try *h = arg;
+
+    zone_fail = h->fail;
+    zone_hold = h->hold;
+    grow_try(&h->t);
+    zone_fail = 0;
+    zone_hold = 0;
+    return NULL;
+}
+
+static void
+growth_by_two_threads_adds_one_pool(void **state)
+{
+    struct evpl_config cfg;
+    struct evpl_iovec  v[12];
+    struct hold_try    a, b;
+    pthread_t          ta, tb;
+    int                n;
+
+    (void) state;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.slab_size = 128u << 10;
+    cfg.nb_slabs  = 10; /* a set nobody has asked for */
+    a = (struct hold_try) { .t = { .v = &v[0] }, .fail = 1, .hold = 1 };
+    b = (struct hold_try) { .t = { .v = &v[1] } };
+    assert_non_null(a.t.e = evpl_create(&cfg));
+    assert_non_null(b.t.e = evpl_create(&cfg));
+    assert_int_equal(sem_init(&zone_entered, 0, 0), 0);
+    assert_int_equal(sem_init(&zone_release, 0, 0), 0);
+    assert_int_equal(pthread_create(&ta, NULL, hold_try_run, &a), 0);
+    while (sem_wait(&zone_entered) != 0)
+        ;
+    assert_int_equal(pthread_create(&tb, NULL, hold_try_run, &b), 0);
+    /* Time for B to reach the set, where it waits in either case. */
+    rte_delay_us_sleep(200 * 1000);
+    sem_post(&zone_release);
+    assert_int_equal(pthread_join(ta, NULL), 0);
+    assert_int_equal(pthread_join(tb, NULL), 0);
+    assert_int_equal(a.t.r, 1);
+    assert_int_equal(b.t.r, 1);
+    assert_int_equal(evpl_test_slab_count(128u << 10, 10).pools, 1);
+    assert_int_equal(evpl_test_slab_count(128u << 10, 10).slabs, 5);
+
+    for (n = 2; n < 12 && evpl_iovec_alloc(a.t.e, 128u << 10, 0, 1, 0,
+                                            &v[n]) == 1; n++)
+        ;
+    assert_int_equal(n, 10);
+    assert_int_equal(errno, ENOMEM);
+    assert_int_equal(evpl_test_slab_count(128u << 10, 10).pools, 2);
+    evpl_iovecs_release(a.t.e, v, n);
+    evpl_destroy(a.t.e);
+    evpl_destroy(b.t.e);
+    assert_int_equal(evpl_test_slabs_in_use(128u << 10, 10), 0);
+}
+
+/*
+ * A context's slabs in every pool of its set count in its outstanding
+ * slabs: 8 slabs taken from two pools of 4 (the first reservation failing,
+ * so that the first pool is half the step), all 8 counted while held, none
+ * once released. Guards the walk over a set's pools (src/slab_set.c's
+ * evpl_slab_set_foreach_pool()): stopping after the first pool counts 4.
+ */
+static void
+outstanding_counts_the_slabs_of_every_pool(void **state)
+{
+    struct evpl_config           cfg;
+    struct evpl_dpdk_outstanding o;
+    struct evpl_iovec            v[8];
+    struct grow_try              t;
+    char                        *log;
+    int                          n;
+
+    (void) state;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.slab_size = 128u << 10;
+    cfg.nb_slabs  = 8; /* a set nobody has asked for */
+    assert_non_null(t.e = evpl_create(&cfg));
+    log = grow_failing(&t, &v[0], 1);
+    free(log);
+    assert_int_equal(t.r, 1);
+    for (n = 1; n < 8; n++)
+        assert_int_equal(evpl_iovec_alloc(t.e, 128u << 10, 0, 1, 0, &v[n]),
+                         1);
+    assert_int_equal(evpl_test_slab_count(128u << 10, 8).pools, 2);
+    assert_int_equal(evpl_test_slab_count(128u << 10, 8).slabs, 8);
+    assert_true(evpl_dpdk_outstanding(t.e, &o) >= 0);
+    assert_int_equal(o.slabs, 8);
+    assert_int_equal(o.slab_refs, 8);
+    evpl_iovecs_release(t.e, v, 8);
+    assert_true(evpl_dpdk_outstanding(t.e, &o) >= 0);
+    assert_int_equal(o.slabs, 0);
+    evpl_destroy(t.e);
+    assert_int_equal(evpl_test_slabs_in_use(128u << 10, 8), 0);
 }
 
 /*
@@ -989,6 +1116,8 @@ static const struct CMUnitTest cases[] = {
     cmocka_unit_test(growth_warns_again_once_it_has_succeeded),
     cmocka_unit_test(failing_growth_says_so_once),
     cmocka_unit_test(a_refused_step_is_halved_rounding_up),
+    cmocka_unit_test(growth_by_two_threads_adds_one_pool),
+    cmocka_unit_test(outstanding_counts_the_slabs_of_every_pool),
     cmocka_unit_test(a_slab_pool_whose_name_is_taken_fails_at_once),
     cmocka_unit_test(a_slab_back_in_the_first_pool_is_found),
     cmocka_unit_test(first_pool_failing_at_every_step_leaves_nothing),
