@@ -943,6 +943,61 @@ pending_copies_without_an_mbuf_fail_the_packet(void **state)
     rte_mempool_free(mp);
 }
 
+/*
+ * A received chain's segments, each an iovec released in turn, go back to
+ * their pool as DPDK keeps free mbufs: next NULL, nb_segs 1, count 1 (an
+ * allocation that does not reset them, rte_mbuf_raw_alloc(), relies on
+ * it). The middle segment is released first, still linked to the last.
+ * Guards the shortcut of evpl_mbuf_free_last_()
+ * (include/evpl/evpl_memory_pvt.h): only a segment whose next is NULL may
+ * go straight back with rte_mbuf_raw_free(); a linked one goes through
+ * rte_pktmbuf_free_seg(), which unlinks it.
+ */
+static void
+released_segments_go_back_unlinked(void **state)
+{
+    enum { POOL_N = 16 };
+    static const int order[3] = { 1, 0, 2 };
+    struct rte_mempool  *mp;
+    struct rte_mbuf     *m[POOL_N];
+    struct evpl         *e;
+    struct evpl_iovec    pkt[3], rx[3];
+    struct evpl_dpdk_pkt p = { pkt, 3 };
+    unsigned int         n, k, tries;
+    int                  i;
+
+    (void) state;
+    e = evpl_test_ctx_on_own_pool("rx_unlinked", POOL_N, NULL, &mp);
+    for (i = 0; i < 3; i++) {
+        assert_int_equal(evpl_iovec_alloc(e, 1000, 0, 1, 0, &pkt[i]), 1);
+        evpl_test_fill(pkt[i].data, 1000, (unsigned int) i);
+    }
+    assert_int_equal(evpl_dpdk_tx_burst(e, ring_port, 0, &p, 1,
+                                        EVPL_DPDK_TAKE_REF), 1);
+    for (tries = 0; evpl_dpdk_rx_burst(e, ring_port, 0, &p, 1, rx, 3) == 0;
+         tries++)
+        assert_true(tries < 1000000);
+    assert_int_equal(p.niov, 3);
+    assert_ptr_equal(evpl_test_mbuf(&rx[1])->next, evpl_test_mbuf(&rx[2]));
+    assert_int_equal(evpl_test_mbuf(&rx[1])->nb_segs, 1);
+    for (i = 0; i < 3; i++) {
+        assert_true(evpl_test_check(rx[order[i]].data, 1000,
+                                    (unsigned int) order[i]));
+        evpl_iovec_release(e, &rx[order[i]]);
+    }
+    n = evpl_test_pool_drain(mp, m, POOL_N);
+    assert_int_equal(n, POOL_N);
+    for (k = 0; k < n; k++) {
+        assert_null(m[k]->next);
+        assert_int_equal(m[k]->nb_segs, 1);
+        assert_int_equal(rte_mbuf_refcnt_read(m[k]), 1);
+    }
+    rte_mempool_put_bulk(mp, (void **) m, n);
+    evpl_destroy(e);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+}
+
 /* ---- linearisation (tx_linear.c) ------------------------------------ */
 
 /* pkt[0..k): k ranges of len bytes of base, at offsets spread over it. */
@@ -1953,6 +2008,7 @@ port_reconfigured_by_the_application(void **state)
 
 static const struct CMUnitTest cases[] = {
     CASE(exclusive_iovec_becomes_its_mbuf),
+    CASE(released_segments_go_back_unlinked),
     CASE(small_shared_header_goes_into_headroom),
     CASE(small_shared_trailer_goes_into_tailroom),
     CASE(large_shared_goes_by_reference),
