@@ -625,8 +625,9 @@ growth_by_two_threads_adds_one_pool(void **state)
     struct evpl_config cfg;
     struct evpl_iovec  v[12];
     struct hold_try    a, b;
+    struct timespec    limit;
     pthread_t          ta, tb;
-    int                n;
+    int                n, r;
 
     (void) state;
     memset(&cfg, 0, sizeof(cfg));
@@ -639,8 +640,13 @@ growth_by_two_threads_adds_one_pool(void **state)
     assert_int_equal(sem_init(&zone_entered, 0, 0), 0);
     assert_int_equal(sem_init(&zone_release, 0, 0), 0);
     assert_int_equal(pthread_create(&ta, NULL, hold_try_run, &a), 0);
-    while (sem_wait(&zone_entered) != 0)
+    /* A growth that never reserves its zone fails here, not hangs. */
+    assert_int_equal(clock_gettime(CLOCK_REALTIME, &limit), 0);
+    limit.tv_sec += 30;
+    while ((r = sem_timedwait(&zone_entered, &limit)) != 0 && errno == EINTR)
         ;
+    if (r != 0)
+        fail_msg("A made no slab zone reservation within 30 s");
     assert_int_equal(pthread_create(&tb, NULL, hold_try_run, &b), 0);
     /* Time for B to reach the set, where it waits in either case. */
     rte_delay_us_sleep(200 * 1000);
