@@ -468,6 +468,39 @@ set_length_past_segment(void **state)
     evpl_iovec_release(s->evpl, &s->a);
 }
 
+/*
+ * A length that ends exactly at the end of the iovec's buffer is inside
+ * it: the last byte of an mbuf's segment, the last byte of a slab. Guards
+ * the bounds of the trace check of evpl_iovec_set_length()
+ * (include/evpl/evpl_memory_pvt.h, evpl_trace_check_length_(), "> m->buf_len"
+ * and "> s->size"): one byte short of either end is refused as past it
+ * by ">=".
+ */
+static void
+set_length_to_the_buffer_end(void **state)
+{
+    struct scene             *s = scene_of(state);
+    const struct rte_mbuf    *m;
+    const struct evpl_slab_  *h;
+    unsigned int              end;
+
+    assert_int_equal(evpl_iovec_alloc(s->evpl, 100, 0, 1, 0, &s->a), 1);
+    m   = evpl_test_mbuf(&s->a);
+    end = (unsigned int) (m->buf_len -
+                          ((char *) s->a.data - (char *) m->buf_addr));
+    evpl_iovec_set_length(&s->a, end);
+    assert_int_equal(evpl_iovec_length(&s->a), end);
+    evpl_iovec_release(s->evpl, &s->a);
+
+    assert_int_equal(evpl_iovec_alloc_global(s->evpl, &s->a), 1);
+    assert_true(evpl_dpdk_iovec_is_slab(&s->a));
+    h   = evpl_iovec_slab_(&s->a);
+    end = (unsigned int) (h->size - ((char *) s->a.data - h->data));
+    evpl_iovec_set_length(&s->a, end);
+    assert_int_equal(evpl_iovec_length(&s->a), end);
+    evpl_iovec_release(s->evpl, &s->a);
+}
+
 static void
 null_and_zeroed_iovecs(void **state)
 {
@@ -519,6 +552,7 @@ static const struct CMUnitTest cases[] = {
     CASE(shared_used_on_other_thread),
     CASE(out_of_range_segments),
     CASE(set_length_past_segment),
+    CASE(set_length_to_the_buffer_end),
     CASE(null_and_zeroed_iovecs),
     CASE(destroy_reports_and_does_not_abort),
 };
