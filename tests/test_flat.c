@@ -631,6 +631,51 @@ bad_arguments_are_einval_and_move_nothing(void **state)
     evpl_iovec_release(evpl, &v[0]);
 }
 
+/*
+ * Four slab ranges in one flat burst, from slabs of 64 KiB: sent by
+ * reference (attached), as the scalar step sends a slab range, and back
+ * whole. Guards the slab test of the four-at-a-time step
+ * (dpdk_glue/tx_vec.h, evpl_tx_vec2_load(), EVPL_IOVEC_F_SLAB_ << 32 in
+ * len_slab): the vector loads read a slab's head where an mbuf's reference
+ * count would be, and a 64 KiB slab's size reads there as a count of 1,
+ * so that without the flag's test the group would be taken as four
+ * exclusive mbufs.
+ */
+static void
+slab_ranges_of_64k_slabs_go_attached(void **state)
+{
+    enum { N = 4 };
+    struct evpl_config     cfg;
+    unsigned int           len;
+    struct evpl_dpdk_stats st;
+    struct evpl_iovec      v[N], back[N];
+    struct evpl           *e;
+    int                    i;
+
+    (void) state;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.slab_size = 64u << 10;
+    assert_non_null(e = evpl_create(&cfg));
+    /* Longer than a segment: carved from a slab. */
+    len = rte_pktmbuf_data_room_size(evpl_mempool(e)) + 100;
+    for (i = 0; i < N; i++) {
+        assert_int_equal(evpl_iovec_alloc(e, len, 0, 1, 0, &v[i]), 1);
+        assert_true(evpl_dpdk_iovec_is_slab(&v[i]));
+        evpl_test_fill(v[i].data, len, (unsigned int) i);
+    }
+    evpl_dpdk_stats_reset(e);
+    assert_int_equal(evpl_dpdk_tx_burst_flat(e, ring_port, 0, v, N, 0), N);
+    evpl_dpdk_stats_get(e, &st);
+    assert_int_equal(st.tx_pkts, N);
+    assert_int_equal(st.tx_reused, 0);
+    receive_flat(e, back, N, len, 0);
+    evpl_iovecs_release(e, back, N);
+    for (i = 0; i < N; i++)
+        assert_true(evpl_test_check(v[i].data, len, (unsigned int) i));
+    evpl_iovecs_release(e, v, N);
+    evpl_destroy(e);
+}
+
 static const struct CMUnitTest cases[] = {
     CASE(round_trips),
     CASE(every_burst_size_round_trips),
@@ -644,6 +689,7 @@ static const struct CMUnitTest cases[] = {
     CASE(kept_chain_holds_back_the_flat_receive),
     CASE(flat_receive_after_kept_asks_only_for_what_iov_holds),
     CASE(bad_arguments_are_einval_and_move_nothing),
+    CASE(slab_ranges_of_64k_slabs_go_attached),
 };
 
 EVPL_TEST_MAIN("flat", cases, .eal.vdevs = EVPL_TEST_LIST("net_ring0"),
