@@ -656,11 +656,15 @@ slab_ranges_of_64k_slabs_go_attached(void **state)
     memset(&cfg, 0, sizeof(cfg));
     cfg.slab_size = 64u << 10;
     assert_non_null(e = evpl_create(&cfg));
-    /* Longer than a segment: carved from a slab. */
-    len = rte_pktmbuf_data_room_size(evpl_mempool(e)) + 100;
+    /* Longer than a segment, and than half a slab: each range is carved
+     * from a slab of its own, so that the group's four buffers differ. */
+    len = 40000;
+    assert_true(len > rte_pktmbuf_data_room_size(evpl_mempool(e)));
     for (i = 0; i < N; i++) {
         assert_int_equal(evpl_iovec_alloc(e, len, 0, 1, 0, &v[i]), 1);
         assert_true(evpl_dpdk_iovec_is_slab(&v[i]));
+        assert_true(i == 0 || evpl_iovec_slab_(&v[i]) !=
+                    evpl_iovec_slab_(&v[i - 1]));
         evpl_test_fill(v[i].data, len, (unsigned int) i);
     }
     evpl_dpdk_stats_reset(e);
