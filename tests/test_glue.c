@@ -2006,9 +2006,75 @@ port_reconfigured_by_the_application(void **state)
     assert_int_equal(rte_eth_dev_stop(port), 0);
 }
 
+/*
+ * Each transmit call, converting a one-iovec packet whose mbuf has 65535
+ * references already (sent by reference: an indirect mbuf takes one
+ * more), aborts naming itself: the burst, the flat burst, the conversion.
+ * Guards the shape's name of the transmit loop (dpdk_glue/tx_loop.h,
+ * evpl_tx_call()), which the one-iovec step's aborts carry: a name
+ * picked for the wrong shape sends a reader to the wrong call.
+ */
+struct overflow_call {
+    struct evpl       *evpl;
+    struct evpl_iovec *v;
+    int                shape; /* 0 burst, 1 flat, 2 conversion */
+};
+
+static void
+overflow_call_run(void *arg)
+{
+    struct overflow_call *o = arg;
+    struct evpl_dpdk_pkt  p = { o->v, 1 };
+
+    if (o->shape == 0)
+        (void) evpl_dpdk_tx_burst(o->evpl, null_port, 0, &p, 1, 0);
+    else if (o->shape == 1)
+        (void) evpl_dpdk_tx_burst_flat(o->evpl, null_port, 0, o->v, 1, 0);
+    else
+        (void) evpl_dpdk_iovecs_to_mbuf(o->evpl, o->v, 1, 0);
+}
+
+static void
+attach_overflow_names_each_call(void **state)
+{
+    static const char *const calls[] = {
+        "evpl_dpdk_tx_burst", "evpl_dpdk_tx_burst_flat",
+        "evpl_dpdk_iovecs_to_mbuf",
+    };
+    struct evpl_iovec    *v = calloc(UINT16_MAX, sizeof(*v));
+    struct overflow_call  o = { NULL, NULL, 0 };
+    struct rte_mempool   *mp;
+    struct evpl          *evpl;
+    char                  expect[128];
+    int                   i;
+
+    (void) state;
+    assert_non_null(v);
+    /* A pool of its own: the dying children share the pool's memory, and
+     * the mbufs a burst takes before it aborts stay taken there. */
+    evpl   = evpl_test_ctx_on_own_pool("ovf_call", 256, NULL, &mp);
+    o.evpl = evpl;
+    assert_int_equal(evpl_iovec_alloc(evpl, 1000, 0, 1, 0, &v[0]), 1);
+    for (i = 1; i < UINT16_MAX; i++)
+        evpl_iovec_clone(&v[i], &v[0]);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&v[0])), UINT16_MAX);
+    o.v = &v[0];
+    for (o.shape = 0; o.shape < 3; o.shape++) {
+        snprintf(expect, sizeof(expect), "evpl: %s: mbuf reference count "
+                 "would pass 65535", calls[o.shape]);
+        assert_true(evpl_test_dies(overflow_call_run, &o, expect));
+    }
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&v[0])), UINT16_MAX);
+    evpl_iovecs_release(evpl, v, UINT16_MAX);
+    free(v);
+    evpl_destroy(evpl);
+    rte_mempool_free(mp);
+}
+
 static const struct CMUnitTest cases[] = {
     CASE(exclusive_iovec_becomes_its_mbuf),
     CASE(released_segments_go_back_unlinked),
+    CASE(attach_overflow_names_each_call),
     CASE(small_shared_header_goes_into_headroom),
     CASE(small_shared_trailer_goes_into_tailroom),
     CASE(large_shared_goes_by_reference),
