@@ -680,6 +680,39 @@ slab_ranges_of_64k_slabs_go_attached(void **state)
     evpl_destroy(e);
 }
 
+/*
+ * A flat burst of 5 from an array of 8 exclusive iovecs: the group of four
+ * takes the first four, the fifth goes alone, and the three past the count
+ * are not read: they stay the caller's, their mbufs untouched, and 5
+ * packets arrive, no more. Guards the bound of the four-at-a-time step
+ * (dpdk_glue/tx_loop.h, evpl_tx_own_run(), "i + 4 <= n"): a bound that
+ * lets a group start past n - 4 takes the iovecs after the burst's last.
+ */
+static void
+group_of_four_stops_at_the_count(void **state)
+{
+    enum { N = 8, SEND = 5, LEN = 200 };
+    struct evpl      *evpl = ctx_of(state);
+    struct evpl_iovec v[N], back[N];
+    int               i, r, spins;
+
+    make(evpl, v, N, LEN);
+    assert_int_equal(evpl_dpdk_tx_burst_flat(evpl, ring_port, 0, v, SEND, 0),
+                     SEND);
+    receive_flat(evpl, back, SEND, LEN, 0);
+    for (spins = 0; spins < 1000; spins++) {
+        r = evpl_dpdk_rx_burst_flat(evpl, ring_port, 0, back + SEND, 1, 0);
+        assert_int_equal(r, 0);
+    }
+    evpl_iovecs_release(evpl, back, SEND);
+    for (i = 0; i < N; i++) {
+        assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&v[i])), 1);
+        assert_int_equal(evpl_iovec_length(&v[i]), LEN);
+        assert_true(evpl_test_check(v[i].data, LEN, (unsigned int) i));
+    }
+    evpl_iovecs_release(evpl, v, N);
+}
+
 static const struct CMUnitTest cases[] = {
     CASE(round_trips),
     CASE(every_burst_size_round_trips),
@@ -694,6 +727,7 @@ static const struct CMUnitTest cases[] = {
     CASE(flat_receive_after_kept_asks_only_for_what_iov_holds),
     CASE(bad_arguments_are_einval_and_move_nothing),
     CASE(slab_ranges_of_64k_slabs_go_attached),
+    CASE(group_of_four_stops_at_the_count),
 };
 
 EVPL_TEST_MAIN("flat", cases, .eal.vdevs = EVPL_TEST_LIST("net_ring0"),
