@@ -686,7 +686,8 @@ slab_ranges_of_64k_slabs_go_attached(void **state)
  * are not read: they stay the caller's, their mbufs untouched, and 5
  * packets arrive, no more. Guards the bound of the four-at-a-time step
  * (dpdk_glue/tx_loop.h, evpl_tx_own_run(), "i + 4 <= n"): a bound that
- * lets a group start past n - 4 takes the iovecs after the burst's last.
+ * lets a group start past n - 4 ("i + 3 <= n") takes the iovecs after the
+ * burst's last.
  */
 static void
 group_of_four_stops_at_the_count(void **state)
