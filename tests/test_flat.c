@@ -714,6 +714,36 @@ group_of_four_stops_at_the_count(void **state)
     evpl_iovecs_release(evpl, v, N);
 }
 
+/*
+ * A flat burst longer than the transmit loop's chunk (EVPL_TX_CHUNK, 64
+ * packets: converted and handed to the driver a chunk at a time): 70 of an
+ * array of 128, all sent, 70 arriving and no more, the iovecs past the
+ * count untouched. Guards the loop's chunks (dpdk_glue/tx_loop.h,
+ * evpl_tx_loop()): the last chunk is what is left ("nb_pkts - done"), and
+ * a chunk the driver took whole goes on to the next ("sent < want").
+ */
+static void
+burst_longer_than_a_chunk_goes_whole(void **state)
+{
+    enum { N = 128, SEND = 70, LEN = 64 };
+    struct evpl              *evpl = ctx_of(state);
+    static struct evpl_iovec  v[N], back[N];
+    int                       i, r, spins;
+
+    make(evpl, v, N, LEN);
+    assert_int_equal(evpl_dpdk_tx_burst_flat(evpl, ring_port, 0, v, SEND, 0),
+                     SEND);
+    receive_flat(evpl, back, SEND, LEN, 0);
+    for (spins = 0; spins < 1000; spins++) {
+        r = evpl_dpdk_rx_burst_flat(evpl, ring_port, 0, back + SEND, 1, 0);
+        assert_int_equal(r, 0);
+    }
+    evpl_iovecs_release(evpl, back, SEND);
+    for (i = 0; i < N; i++)
+        assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&v[i])), 1);
+    evpl_iovecs_release(evpl, v, N);
+}
+
 static const struct CMUnitTest cases[] = {
     CASE(round_trips),
     CASE(every_burst_size_round_trips),
@@ -729,6 +759,7 @@ static const struct CMUnitTest cases[] = {
     CASE(bad_arguments_are_einval_and_move_nothing),
     CASE(slab_ranges_of_64k_slabs_go_attached),
     CASE(group_of_four_stops_at_the_count),
+    CASE(burst_longer_than_a_chunk_goes_whole),
 };
 
 EVPL_TEST_MAIN("flat", cases, .eal.vdevs = EVPL_TEST_LIST("net_ring0"),
