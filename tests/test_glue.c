@@ -2071,10 +2071,53 @@ attach_overflow_names_each_call(void **state)
     rte_mempool_free(mp);
 }
 
+/*
+ * A shared one-iovec packet of exactly tx_copy_max bytes is copied into a
+ * fresh mbuf, one byte more goes by reference (an indirect mbuf): the
+ * bound is inclusive. Guards evpl_tx_fate()'s "v->length <= copy_max"
+ * (dpdk_glue/tx.h): "<" sends the packet of exactly tx_copy_max bytes by
+ * reference.
+ */
+static void
+one_iovec_copy_bound_is_inclusive(void **state)
+{
+    struct evpl           *evpl = ctx_of(state);
+    struct evpl_dpdk_stats st;
+    struct evpl_iovec      v, keep;
+    struct rte_mbuf       *m;
+    unsigned int           len;
+
+    for (len = EVPL_DPDK_TX_COPY_MAX; len <= EVPL_DPDK_TX_COPY_MAX + 1;
+         len++) {
+        assert_int_equal(evpl_iovec_alloc(evpl, len, 0, 1, 0, &v), 1);
+        evpl_test_fill(v.data, len, len);
+        evpl_iovec_clone(&keep, &v);
+        evpl_dpdk_stats_reset(evpl);
+        assert_non_null(m = evpl_dpdk_iovecs_to_mbuf(evpl, &v, 1, 0));
+        evpl_dpdk_stats_get(evpl, &st);
+        assert_int_equal(m->pkt_len, len);
+        assert_true(evpl_test_check(rte_pktmbuf_mtod(m, void *), len, len));
+        if (len == EVPL_DPDK_TX_COPY_MAX) {
+            assert_true(RTE_MBUF_DIRECT(m));
+            assert_ptr_not_equal(m, evpl_test_mbuf(&v));
+            assert_int_equal(st.tx_copied, 1);
+            assert_int_equal(st.tx_indirect, 0);
+        } else {
+            assert_false(RTE_MBUF_DIRECT(m));
+            assert_int_equal(st.tx_copied, 0);
+            assert_int_equal(st.tx_indirect, 1);
+        }
+        rte_pktmbuf_free(m);
+        evpl_iovec_release(evpl, &keep);
+        evpl_iovec_release(evpl, &v);
+    }
+}
+
 static const struct CMUnitTest cases[] = {
     CASE(exclusive_iovec_becomes_its_mbuf),
     CASE(released_segments_go_back_unlinked),
     CASE(attach_overflow_names_each_call),
+    CASE(one_iovec_copy_bound_is_inclusive),
     CASE(small_shared_header_goes_into_headroom),
     CASE(small_shared_trailer_goes_into_tailroom),
     CASE(large_shared_goes_by_reference),
