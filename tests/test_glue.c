@@ -18,6 +18,7 @@
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
+#include <rte_mbuf_dyn.h>
 
 #include "common.h"
 
@@ -2113,11 +2114,87 @@ one_iovec_copy_bound_is_inclusive(void **state)
     }
 }
 
+/*
+ * A shared iovec of another context's pool, whose mbufs carry a private
+ * area, sent by reference through this context: the indirect mbuf (of
+ * this context's pool, no private area) finds its direct one, holds one
+ * reference on it while out, and gives it back when freed. Guards
+ * evpl_tx_attach()'s "mi->priv_size = m->priv_size" (dpdk_glue/tx.h), which
+ * rte_mbuf_from_indirect() needs: without it the indirect mbuf points at
+ * the wrong place for its direct one, and the free drops a count there.
+ */
+static void
+attach_to_a_pool_with_a_private_area(void **state)
+{
+    struct evpl        *evpl = ctx_of(state);
+    struct evpl_config  cfg;
+    struct rte_mempool *mp;
+    struct evpl        *other;
+    struct evpl_iovec   v, keep;
+    struct rte_mbuf    *m;
+
+    mp = rte_pktmbuf_pool_create("glue_priv", 63, 0, 64,
+                                 RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+    assert_non_null(mp);
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.pool = mp;
+    assert_non_null(other = evpl_create(&cfg));
+    assert_int_equal(evpl_iovec_alloc(other, 1000, 0, 1, 0, &v), 1);
+    evpl_iovec_clone(&keep, &v);
+    assert_int_equal(evpl_test_mbuf(&v)->priv_size, 64);
+    assert_non_null(m = evpl_dpdk_iovecs_to_mbuf(evpl, &v, 1, 0));
+    assert_false(RTE_MBUF_DIRECT(m));
+    assert_ptr_equal(m->pool, evpl_mempool(evpl));
+    assert_ptr_equal(rte_mbuf_from_indirect(m), evpl_test_mbuf(&v));
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&v)), 3);
+    rte_pktmbuf_free(m);
+    assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&v)), 2);
+    evpl_iovec_release(other, &keep);
+    evpl_iovec_release(other, &v);
+    evpl_destroy(other);
+    evpl_test_assert_pool_full(mp);
+    rte_mempool_free(mp);
+}
+
+/*
+ * An mbuf's dynamic fields go with its bytes: a field registered by the
+ * application, set on the iovec's mbuf, reads the same on the indirect
+ * mbuf that sends those bytes by reference, as rte_pktmbuf_attach() would
+ * leave it. Guards evpl_tx_attach()'s rte_mbuf_dynfield_copy()
+ * (dpdk_glue/tx.h).
+ */
+static void
+attach_copies_dynamic_fields(void **state)
+{
+    static const struct rte_mbuf_dynfield desc = {
+        .name = "evpl_test_glue_dyn", .size = sizeof(uint32_t),
+        .align = __alignof__(uint32_t),
+    };
+    struct evpl       *evpl = ctx_of(state);
+    struct evpl_iovec  v, keep;
+    struct rte_mbuf   *m;
+    int                off;
+
+    off = rte_mbuf_dynfield_register(&desc);
+    assert_true(off >= 0);
+    assert_int_equal(evpl_iovec_alloc(evpl, 1000, 0, 1, 0, &v), 1);
+    evpl_iovec_clone(&keep, &v);
+    *RTE_MBUF_DYNFIELD(evpl_test_mbuf(&v), off, uint32_t *) = 0x5eed1234;
+    assert_non_null(m = evpl_dpdk_iovecs_to_mbuf(evpl, &v, 1, 0));
+    assert_false(RTE_MBUF_DIRECT(m));
+    assert_int_equal(*RTE_MBUF_DYNFIELD(m, off, uint32_t *), 0x5eed1234);
+    rte_pktmbuf_free(m);
+    evpl_iovec_release(evpl, &keep);
+    evpl_iovec_release(evpl, &v);
+}
+
 static const struct CMUnitTest cases[] = {
     CASE(exclusive_iovec_becomes_its_mbuf),
     CASE(released_segments_go_back_unlinked),
     CASE(attach_overflow_names_each_call),
     CASE(one_iovec_copy_bound_is_inclusive),
+    CASE(attach_to_a_pool_with_a_private_area),
+    CASE(attach_copies_dynamic_fields),
     CASE(small_shared_header_goes_into_headroom),
     CASE(small_shared_trailer_goes_into_tailroom),
     CASE(large_shared_goes_by_reference),
