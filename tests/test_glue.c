@@ -2121,7 +2121,9 @@ one_iovec_copy_bound_is_inclusive(void **state)
  * reference on it while out, and gives it back when freed. Guards
  * evpl_tx_attach()'s "mi->priv_size = m->priv_size" (dpdk_glue/tx.h), which
  * rte_mbuf_from_indirect() needs: without it the indirect mbuf points at
- * the wrong place for its direct one, and the free drops a count there.
+ * the wrong place for its direct one, and the free drops a count there;
+ * and the copy of the direct mbuf's buffer, its IOVA and length (the
+ * other pool's buffers are larger).
  */
 static void
 attach_to_a_pool_with_a_private_area(void **state)
@@ -2133,8 +2135,10 @@ attach_to_a_pool_with_a_private_area(void **state)
     struct evpl_iovec   v, keep;
     struct rte_mbuf    *m;
 
+    /* Its buffers also larger than this context's, and elsewhere. */
     mp = rte_pktmbuf_pool_create("glue_priv", 63, 0, 64,
-                                 RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+                                 RTE_MBUF_DEFAULT_BUF_SIZE + 1024,
+                                 SOCKET_ID_ANY);
     assert_non_null(mp);
     memset(&cfg, 0, sizeof(cfg));
     cfg.pool = mp;
@@ -2146,6 +2150,12 @@ attach_to_a_pool_with_a_private_area(void **state)
     assert_false(RTE_MBUF_DIRECT(m));
     assert_ptr_equal(m->pool, evpl_mempool(evpl));
     assert_ptr_equal(rte_mbuf_from_indirect(m), evpl_test_mbuf(&v));
+    /* The bytes, as the NIC and DPDK see them: the direct mbuf's. */
+    assert_ptr_equal(m->buf_addr, evpl_test_mbuf(&v)->buf_addr);
+    assert_int_equal(m->buf_len, evpl_test_mbuf(&v)->buf_len);
+    assert_int_equal(rte_mbuf_iova_get(m),
+                     rte_mbuf_iova_get(evpl_test_mbuf(&v)));
+    assert_ptr_equal(rte_pktmbuf_mtod(m, void *), v.data);
     assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&v)), 3);
     rte_pktmbuf_free(m);
     assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&v)), 2);
