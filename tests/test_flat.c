@@ -681,67 +681,57 @@ slab_ranges_of_64k_slabs_go_attached(void **state)
 }
 
 /*
- * A flat burst of 5 from an array of 8 exclusive iovecs: the group of four
- * takes the first four, the fifth goes alone, and the three past the count
- * are not read: they stay the caller's, their mbufs untouched, and 5
- * packets arrive, no more. Guards the bound of the four-at-a-time step
- * (dpdk_glue/tx_loop.h, evpl_tx_own_run(), "i + 4 <= n"): a bound that
- * lets a group start past n - 4 ("i + 3 <= n") takes the iovecs after the
- * burst's last.
+ * A flat burst of the first send of n exclusive iovecs (n at most 128):
+ * send sent, send arriving and no more, and all n iovecs as they were,
+ * their mbufs' counts back at 1.
+ */
+static void
+burst_part_of_an_array(struct evpl *evpl, int n, int send, unsigned int len)
+{
+    static struct evpl_iovec v[128], back[128];
+    int                      i, spins;
+
+    assert_true(n <= (int) RTE_DIM(v) && send < n);
+    make(evpl, v, n, len);
+    assert_int_equal(evpl_dpdk_tx_burst_flat(evpl, ring_port, 0, v,
+                                             (uint16_t) send, 0), send);
+    receive_flat(evpl, back, send, len, 0);
+    for (spins = 0; spins < 1000; spins++)
+        assert_int_equal(evpl_dpdk_rx_burst_flat(evpl, ring_port, 0,
+                                                 back + send, 1, 0), 0);
+    evpl_iovecs_release(evpl, back, send);
+    for (i = 0; i < n; i++) {
+        assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&v[i])), 1);
+        assert_int_equal(evpl_iovec_length(&v[i]), len);
+        assert_true(evpl_test_check(v[i].data, len, (unsigned int) i));
+    }
+    evpl_iovecs_release(evpl, v, n);
+}
+
+/*
+ * A flat burst of 5 from an array of 8: the group of four takes the first
+ * four, the fifth goes alone, and the three past the count are not read.
+ * Guards the bound of the four-at-a-time step (dpdk_glue/tx_loop.h,
+ * evpl_tx_own_run(), "i + 4 <= n"): a bound that lets a group start past
+ * n - 4 ("i + 3 <= n") takes the iovecs after the burst's last.
  */
 static void
 group_of_four_stops_at_the_count(void **state)
 {
-    enum { N = 8, SEND = 5, LEN = 200 };
-    struct evpl      *evpl = ctx_of(state);
-    struct evpl_iovec v[N], back[N];
-    int               i, r, spins;
-
-    make(evpl, v, N, LEN);
-    assert_int_equal(evpl_dpdk_tx_burst_flat(evpl, ring_port, 0, v, SEND, 0),
-                     SEND);
-    receive_flat(evpl, back, SEND, LEN, 0);
-    for (spins = 0; spins < 1000; spins++) {
-        r = evpl_dpdk_rx_burst_flat(evpl, ring_port, 0, back + SEND, 1, 0);
-        assert_int_equal(r, 0);
-    }
-    evpl_iovecs_release(evpl, back, SEND);
-    for (i = 0; i < N; i++) {
-        assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&v[i])), 1);
-        assert_int_equal(evpl_iovec_length(&v[i]), LEN);
-        assert_true(evpl_test_check(v[i].data, LEN, (unsigned int) i));
-    }
-    evpl_iovecs_release(evpl, v, N);
+    burst_part_of_an_array(ctx_of(state), 8, 5, 200);
 }
 
 /*
  * A flat burst longer than the transmit loop's chunk (EVPL_TX_CHUNK, 64
  * packets: converted and handed to the driver a chunk at a time): 70 of an
- * array of 128, all sent, 70 arriving and no more, the iovecs past the
- * count untouched. Guards the loop's chunks (dpdk_glue/tx_loop.h,
+ * array of 128. Guards the loop's chunks (dpdk_glue/tx_loop.h,
  * evpl_tx_loop()): the last chunk is what is left ("nb_pkts - done"), and
  * a chunk the driver took whole goes on to the next ("sent < want").
  */
 static void
 burst_longer_than_a_chunk_goes_whole(void **state)
 {
-    enum { N = 128, SEND = 70, LEN = 64 };
-    struct evpl              *evpl = ctx_of(state);
-    static struct evpl_iovec  v[N], back[N];
-    int                       i, r, spins;
-
-    make(evpl, v, N, LEN);
-    assert_int_equal(evpl_dpdk_tx_burst_flat(evpl, ring_port, 0, v, SEND, 0),
-                     SEND);
-    receive_flat(evpl, back, SEND, LEN, 0);
-    for (spins = 0; spins < 1000; spins++) {
-        r = evpl_dpdk_rx_burst_flat(evpl, ring_port, 0, back + SEND, 1, 0);
-        assert_int_equal(r, 0);
-    }
-    evpl_iovecs_release(evpl, back, SEND);
-    for (i = 0; i < N; i++)
-        assert_int_equal(rte_mbuf_refcnt_read(evpl_test_mbuf(&v[i])), 1);
-    evpl_iovecs_release(evpl, v, N);
+    burst_part_of_an_array(ctx_of(state), 128, 70, 64);
 }
 
 static const struct CMUnitTest cases[] = {
